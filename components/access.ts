@@ -1,0 +1,74 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+
+import { WallmonitorConfig } from "../lib/config";
+import { childName, childOptions, quotedName } from "../lib/naming";
+
+export interface AccessArgs {
+    readonly config: WallmonitorConfig;
+    /** Provider of the administrative role: creates roles and account-level grants. */
+    readonly adminProvider: pulumi.ProviderResource;
+    /** The database and warehouse the grants are on, when this stack creates them. */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** What each role receives on an account-level object. */
+export const OWNER_DATABASE_PRIVILEGES = ["USAGE", "MONITOR", "CREATE SCHEMA"];
+export const OWNER_WAREHOUSE_PRIVILEGES = ["USAGE", "OPERATE", "MONITOR"];
+export const VIEWER_DATABASE_PRIVILEGES = ["USAGE"];
+export const VIEWER_WAREHOUSE_PRIVILEGES = ["USAGE"];
+/** Serverless tasks run only for an owner holding this account privilege. */
+export const OWNER_ACCOUNT_PRIVILEGES = ["EXECUTE MANAGED TASK"];
+/** Database role needed to call GET_AI_OBSERVABILITY_EVENTS (and Cortex functions). */
+export const CORTEX_USER_DATABASE_ROLE = quotedName("SNOWFLAKE", "CORTEX_USER");
+
+/**
+ * The owner and viewer roles and everything granted to them at account level. The owner role
+ * owns every Wallmonitor object and runs ingestion; the viewer role only reads dashboards.
+ * Grants inside the schema are declared next to the objects they are on.
+ */
+export class Access extends pulumi.ComponentResource {
+    readonly ownerRole: snowflake.AccountRole;
+    readonly viewerRole: snowflake.AccountRole;
+
+    constructor(name: string, args: AccessArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wallmonitor:access:Access", name, {}, opts);
+        const { config } = args;
+        const child = childOptions(this, args.adminProvider, args.dependsOn);
+
+        this.ownerRole = new snowflake.AccountRole(childName(name, config.ownerRole), {
+            name: config.ownerRole,
+            comment: `${config.comment}. Owns Wallmonitor objects and runs ingestion.`,
+        }, child);
+        this.viewerRole = new snowflake.AccountRole(childName(name, config.viewerRole), {
+            name: config.viewerRole,
+            comment: `${config.comment}. Reads Wallmonitor dashboards.`,
+        }, child);
+        const roles = { owner: this.ownerRole, viewer: this.viewerRole };
+
+        for (const [kind, role] of Object.entries(roles)) {
+            new snowflake.GrantAccountRole(childName(name, `${kind}_to_${config.parentRole}`), {
+                roleName: role.name,
+                parentRoleName: config.parentRole,
+            }, child);
+        }
+
+        const grant = (suffix: string, roleName: pulumi.Input<string>, grantArgs: Omit<snowflake.GrantPrivilegesToAccountRoleArgs, "accountRoleName">) =>
+            new snowflake.GrantPrivilegesToAccountRole(childName(name, suffix), { accountRoleName: roleName, ...grantArgs }, child);
+
+        grant("owner_account_privileges", this.ownerRole.name, { onAccount: true, privileges: OWNER_ACCOUNT_PRIVILEGES });
+        new snowflake.GrantDatabaseRole(childName(name, "owner_cortex_user"), {
+            databaseRoleName: CORTEX_USER_DATABASE_ROLE,
+            parentRoleName: this.ownerRole.name,
+        }, child);
+
+        const database = { objectType: "DATABASE", objectName: config.database };
+        const warehouse = { objectType: "WAREHOUSE", objectName: config.warehouse };
+        grant("owner_database", this.ownerRole.name, { onAccountObject: database, privileges: OWNER_DATABASE_PRIVILEGES });
+        grant("owner_warehouse", this.ownerRole.name, { onAccountObject: warehouse, privileges: OWNER_WAREHOUSE_PRIVILEGES });
+        grant("viewer_database", this.viewerRole.name, { onAccountObject: database, privileges: VIEWER_DATABASE_PRIVILEGES });
+        grant("viewer_warehouse", this.viewerRole.name, { onAccountObject: warehouse, privileges: VIEWER_WAREHOUSE_PRIVILEGES });
+
+        this.registerOutputs({ ownerRole: this.ownerRole.name, viewerRole: this.viewerRole.name });
+    }
+}

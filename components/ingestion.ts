@@ -1,0 +1,98 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+
+import { PROCEDURE_NAMES, SqlCatalog, TASK_NAMES } from "../lib/catalog";
+import { WallmonitorConfig } from "../lib/config";
+import { childName, childOptions } from "../lib/naming";
+import { ingestionProcedureDefinition } from "../lib/procedures";
+
+export interface IngestionArgs {
+    readonly config: WallmonitorConfig;
+    readonly sql: SqlCatalog;
+    readonly ownerProvider: pulumi.ProviderResource;
+    /** The tables the procedures read and write. */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/** Snowpark runtime of the procedures; both are versions Snowflake's Anaconda channel serves. */
+export const PYTHON_RUNTIME = "3.11";
+export const SNOWPARK_VERSION = "1.26.0";
+
+/**
+ * Ingestion: DISCOVER_AGENTS and REFRESH_AGENT_EVENTS (Python handlers in procedures/,
+ * running sql/ingestion statements), and the serverless tasks that run them.
+ *
+ * Both procedures EXECUTE AS OWNER: the owner role holds the AI-observability privileges and
+ * owns the tables, so whoever calls them (the task, or an operator by hand) gets exactly that
+ * behaviour and no caller needs event-table access. The tasks are owned by the owner role
+ * too, since a serverless task runs with its owner's privileges and EXECUTE MANAGED TASK.
+ */
+export class Ingestion extends pulumi.ComponentResource {
+    readonly refreshProcedure: snowflake.ProcedurePython;
+    readonly discoverProcedure: snowflake.ProcedurePython;
+    readonly refreshTask: snowflake.Task;
+    readonly discoverTask: snowflake.Task;
+
+    constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wallmonitor:ingestion:Ingestion", name, {}, opts);
+        const { config, sql } = args;
+        const child = childOptions(this, args.ownerProvider, args.dependsOn);
+        const definition = ingestionProcedureDefinition(sql.procedureStatements);
+        const procedure = (procedureName: string, handler: string, comment: string,
+                           argumentsList: snowflake.types.input.ProcedurePythonArgument[]) =>
+            new snowflake.ProcedurePython(childName(name, procedureName), {
+                database: config.database,
+                schema: config.schema,
+                name: procedureName,
+                arguments: argumentsList,
+                returnType: "VARCHAR",
+                runtimeVersion: PYTHON_RUNTIME,
+                snowparkPackage: SNOWPARK_VERSION,
+                handler,
+                procedureDefinition: definition,
+                executeAs: "OWNER",
+                comment,
+            }, child);
+
+        this.refreshProcedure = procedure(PROCEDURE_NAMES.refresh, "refresh_agent_events",
+            "Loads new Cortex Agent events for every active agent and applies retention.", [
+                { argName: "LOOKBACK_HOURS", argDataType: "FLOAT", argDefaultValue: String(config.initialLookbackHours) },
+                { argName: "HISTORY_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.historyDays) },
+            ]);
+        this.discoverProcedure = procedure(PROCEDURE_NAMES.discover, "discover_agents",
+            "Registers the Cortex Agents SHOW AGENTS reports that match the patterns.", [
+                { argName: "INCLUDE_PATTERN", argDataType: "VARCHAR", argDefaultValue: "'%'" },
+                { argName: "EXCLUDE_PATTERN", argDataType: "VARCHAR", argDefaultValue: "NULL" },
+                { argName: "AUTO_ACTIVATE", argDataType: "BOOLEAN", argDefaultValue: "TRUE" },
+            ]);
+
+        const taskSettings = {
+            database: config.database,
+            schema: config.schema,
+            started: true,
+            userTaskManagedInitialWarehouseSize: config.taskSize,
+            suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
+            allowOverlappingExecution: "false",
+            comment: config.comment,
+        };
+        // Serverless: no warehouse, so Snowflake sizes the compute and bills only the run time.
+        this.refreshTask = new snowflake.Task(childName(name, TASK_NAMES.refresh), {
+            ...taskSettings,
+            name: TASK_NAMES.refresh,
+            schedule: { minutes: config.refreshIntervalMinutes },
+            sqlStatement: sql.tasks.refresh.text,
+        }, { ...child, dependsOn: [this.refreshProcedure] });
+        // Chained after each refresh: an agent created now is registered, then read next cycle.
+        this.discoverTask = new snowflake.Task(childName(name, TASK_NAMES.discover), {
+            ...taskSettings,
+            name: TASK_NAMES.discover,
+            afters: [this.refreshTask.fullyQualifiedName],
+            sqlStatement: sql.tasks.discover.text,
+        }, { ...child, dependsOn: [this.discoverProcedure, this.refreshTask] });
+
+        this.registerOutputs({
+            refreshTask: this.refreshTask.fullyQualifiedName,
+            discoverTask: this.discoverTask.fullyQualifiedName,
+        });
+    }
+}

@@ -1,0 +1,60 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+
+import { WallmonitorConfig } from "../lib/config";
+import { childName, childOptions } from "../lib/naming";
+import { TABLES, TableDefinition } from "../lib/tables";
+
+export interface StorageArgs {
+    readonly config: WallmonitorConfig;
+    /** Provider of the owner role, which creates and so owns the schema and its tables. */
+    readonly ownerProvider: pulumi.ProviderResource;
+    /** The owner role's grants on the database; the schema cannot be created before them. */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * The Wallmonitor schema and its standard tables (lib/tables.ts): the agent registry, the
+ * per-agent ingestion state and the event history. The schema has managed access, so only
+ * its owner decides grants on what it holds, future grants included.
+ */
+export class Storage extends pulumi.ComponentResource {
+    readonly schema: snowflake.Schema;
+    readonly tables: Readonly<Record<string, snowflake.Table>>;
+
+    constructor(name: string, args: StorageArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wallmonitor:storage:Storage", name, {}, opts);
+        const { config } = args;
+
+        this.schema = new snowflake.Schema(childName(name, config.schema), {
+            database: config.database,
+            name: config.schema,
+            withManagedAccess: "true",
+            comment: config.comment,
+        }, childOptions(this, args.ownerProvider, args.dependsOn));
+
+        const inSchema = childOptions(this, args.ownerProvider, [this.schema]);
+        this.tables = Object.fromEntries(TABLES.map((table) => [table.name, this.table(name, table, config, inSchema)]));
+        this.registerOutputs({ schema: this.schema.name });
+    }
+
+    private table(name: string, table: TableDefinition, config: WallmonitorConfig,
+                  opts: pulumi.CustomResourceOptions): snowflake.Table {
+        return new snowflake.Table(childName(name, table.name), {
+            database: config.database,
+            schema: config.schema,
+            name: table.name,
+            comment: table.comment,
+            changeTracking: table.changeTracking,
+            columns: table.columns.map((column) => ({
+                name: column.name,
+                type: column.type,
+                nullable: column.nullable ?? true,
+                comment: column.comment,
+                default: column.defaultExpression === undefined ? undefined : { expression: column.defaultExpression },
+            })),
+            primaryKey: table.primaryKey === undefined ? undefined : { keys: [...table.primaryKey] },
+        // Tables hold history that cannot be recreated: a mistaken delete must not reach Snowflake.
+        }, { ...opts, protect: true });
+    }
+}

@@ -1,0 +1,70 @@
+import * as pulumi from "@pulumi/pulumi";
+
+import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
+import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
+import { createRoleProviders, RoleProviders } from "../lib/providers";
+import { Access } from "./access";
+import { Dashboards } from "./dashboards";
+import { Ingestion } from "./ingestion";
+import { Platform } from "./platform";
+import { Storage } from "./storage";
+
+export interface WallmonitorArgs {
+    /** Validated stack configuration (lib/config.ts). */
+    readonly config: WallmonitorConfig;
+    /** Connection settings shared by the role providers; secrets stay Pulumi secrets. */
+    readonly connection: ConnectionConfig;
+}
+
+/**
+ * Wallmonitor for one Snowflake account: the administrative role bootstraps the roles,
+ * account grants, database and warehouse; the owner role creates and owns everything inside
+ * the schema (tables, procedures, tasks, views, dynamic tables).
+ */
+export class Wallmonitor extends pulumi.ComponentResource {
+    readonly providers: RoleProviders;
+    readonly sql: SqlCatalog;
+    readonly platform: Platform;
+    readonly access: Access;
+    readonly storage: Storage;
+    readonly ingestion: Ingestion;
+    readonly dashboards: Dashboards;
+
+    constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wallmonitor:index:Wallmonitor", name, {}, opts);
+        const { config } = args;
+        this.sql = buildSqlCatalog(config);
+        this.providers = createRoleProviders(name, config, args.connection, { parent: this });
+
+        this.platform = new Platform(`${name}-platform`, {
+            config,
+            adminProvider: this.providers.admin,
+        }, { parent: this });
+        this.access = new Access(`${name}-access`, {
+            config,
+            adminProvider: this.providers.admin,
+            dependsOn: [this.platform],
+        }, { parent: this });
+        this.storage = new Storage(`${name}-storage`, {
+            config,
+            ownerProvider: this.providers.owner,
+            dependsOn: [this.access],
+        }, { parent: this });
+        const tables = Object.values(this.storage.tables);
+        this.ingestion = new Ingestion(`${name}-ingestion`, {
+            config,
+            sql: this.sql,
+            ownerProvider: this.providers.owner,
+            dependsOn: tables,
+        }, { parent: this });
+        this.dashboards = new Dashboards(`${name}-dashboards`, {
+            config,
+            sql: this.sql,
+            ownerProvider: this.providers.owner,
+            viewerRoleName: this.access.viewerRole.name,
+            dependsOn: [...tables, this.access],
+        }, { parent: this });
+
+        this.registerOutputs({});
+    }
+}

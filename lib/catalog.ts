@@ -1,0 +1,159 @@
+import { WallmonitorConfig } from "./config";
+import { ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
+import { AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
+
+/**
+ * Every statement Wallmonitor deploys or runs, rendered for one stack. The components declare
+ * resources from it, the ingestion procedures embed its statements, and the emulator tests
+ * execute the very same text (scripts/render-sql.ts writes it out for them).
+ */
+
+export const VIEW_NAMES = [
+    "AGENT_EVENTS_RECENT",
+    "AGENT_EVENTS",
+    "REALTIME_KPI",
+    "THREAD_ACTIVITY",
+    "AGENT_METRICS",
+    "HOURLY_THREAD_ACTIVITY",
+    "THREAD_TIMELINE",
+    "THREAD_ACTIVITY_RECENT",
+    "AGENT_METRICS_RECENT",
+    "HOURLY_THREAD_ACTIVITY_RECENT",
+    "THREAD_TIMELINE_RECENT",
+] as const;
+export type ViewName = (typeof VIEW_NAMES)[number];
+
+/** Views that return one row per raw event: never granted to the viewer role. */
+export const RAW_EVENT_VIEWS: readonly ViewName[] = ["AGENT_EVENTS_RECENT", "AGENT_EVENTS"];
+
+export const DYNAMIC_TABLE_NAMES = [
+    "DT_THREAD_ACTIVITY_RECENT",
+    "DT_AGENT_METRICS_RECENT",
+    "DT_HOURLY_THREAD_ACTIVITY_RECENT",
+] as const;
+export type DynamicTableName = (typeof DYNAMIC_TABLE_NAMES)[number];
+
+export type RefreshMode = "INCREMENTAL" | "FULL";
+
+export interface DynamicTableSql extends RenderedSql {
+    readonly refreshMode: RefreshMode;
+    /** Why this refresh mode; shown as the dynamic table's comment. */
+    readonly refreshModeReason: string;
+}
+
+/** Statement names the ingestion procedures look up in their embedded STATEMENTS map. */
+export const PROCEDURE_STATEMENT_NAMES = [
+    "active_agents",
+    "apply_retention",
+    "create_discovered_agents",
+    "insert_discovered_agent",
+    "merge_agent_events",
+    "merge_discovered_agents",
+    "read_from",
+    "record_refresh_failure",
+    "record_refresh_success",
+    "show_agents",
+] as const;
+export type ProcedureStatementName = (typeof PROCEDURE_STATEMENT_NAMES)[number];
+
+export const PROCEDURE_NAMES = { refresh: "REFRESH_AGENT_EVENTS", discover: "DISCOVER_AGENTS" } as const;
+export const TASK_NAMES = { refresh: "REFRESH_AGENT_EVENTS_TASK", discover: "DISCOVER_AGENTS_TASK" } as const;
+/** Session-scoped scratch table that one discovery run fills from SHOW AGENTS. */
+export const DISCOVERED_AGENTS_TABLE = "DISCOVERED_AGENTS_SCRATCH";
+
+export interface SqlCatalog {
+    readonly views: Readonly<Record<ViewName, RenderedSql>>;
+    readonly dynamicTables: Readonly<Record<DynamicTableName, DynamicTableSql>>;
+    readonly procedureStatements: Readonly<Record<ProcedureStatementName, RenderedSql>>;
+    readonly tasks: Readonly<Record<keyof typeof TASK_NAMES, RenderedSql>>;
+}
+
+export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
+    const qualified = (name: string) => ident(config.database, config.schema, name);
+    const tables = {
+        HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name),
+        INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
+        REGISTRY_TABLE: qualified(AGENT_REGISTRY.name),
+    };
+    const statement = (file: string, values: Record<string, SqlValue>) => renderSql(`ingestion/${file}.sql`, values);
+    const dashboard = (file: string, values: Record<string, SqlValue>) => renderSql(`dashboards/${file}.sql`, values);
+    const over = (events: string) => ({ EVENTS: qualified(events) });
+
+    const views: Record<ViewName, RenderedSql> = {
+        AGENT_EVENTS_RECENT: dashboard("agent_events_recent", { HISTORY_TABLE: tables.HISTORY_TABLE }),
+        AGENT_EVENTS: dashboard("agent_events", {
+            AGENT_EVENTS_RECENT: qualified("AGENT_EVENTS_RECENT"),
+            REALTIME_WINDOW_HOURS: config.realtimeWindowHours,
+        }),
+        REALTIME_KPI: dashboard("realtime_kpi", over("AGENT_EVENTS")),
+        THREAD_ACTIVITY: dashboard("thread_activity", over("AGENT_EVENTS")),
+        AGENT_METRICS: dashboard("agent_metrics", over("AGENT_EVENTS")),
+        HOURLY_THREAD_ACTIVITY: dashboard("hourly_thread_activity", over("AGENT_EVENTS")),
+        THREAD_TIMELINE: dashboard("thread_timeline", over("AGENT_EVENTS")),
+        THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_THREAD_ACTIVITY_RECENT") }),
+        AGENT_METRICS_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_AGENT_METRICS_RECENT") }),
+        HOURLY_THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", {
+            DYNAMIC_TABLE: qualified("DT_HOURLY_THREAD_ACTIVITY_RECENT"),
+        }),
+        THREAD_TIMELINE_RECENT: dashboard("thread_timeline", over("AGENT_EVENTS_RECENT")),
+    };
+
+    const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {
+        DT_THREAD_ACTIVITY_RECENT: {
+            ...dashboard("thread_activity", over("AGENT_EVENTS_RECENT")),
+            refreshMode: "INCREMENTAL",
+            refreshModeReason: "INCREMENTAL: sums, counts and MAX_BY per thread; each refresh touches only threads with new events.",
+        },
+        DT_AGENT_METRICS_RECENT: {
+            ...dashboard("agent_metrics", over("AGENT_EVENTS_RECENT")),
+            refreshMode: "FULL",
+            refreshModeReason: "FULL: exact PERCENTILE_CONT and COUNT(DISTINCT) cannot refresh incrementally; one row per agent.",
+        },
+        DT_HOURLY_THREAD_ACTIVITY_RECENT: {
+            ...dashboard("hourly_thread_activity", over("AGENT_EVENTS_RECENT")),
+            refreshMode: "FULL",
+            refreshModeReason: "FULL: exact hourly p95 (PERCENTILE_CONT) cannot refresh incrementally.",
+        },
+    };
+
+    const scratch = { DISCOVERED_TABLE: qualified(DISCOVERED_AGENTS_TABLE) };
+    const procedureStatements: Record<ProcedureStatementName, RenderedSql> = {
+        active_agents: statement("active_agents", { REGISTRY_TABLE: tables.REGISTRY_TABLE }),
+        apply_retention: statement("apply_retention", { HISTORY_TABLE: tables.HISTORY_TABLE }),
+        create_discovered_agents: statement("create_discovered_agents", scratch),
+        insert_discovered_agent: statement("insert_discovered_agent", scratch),
+        merge_agent_events: statement("merge_agent_events", {
+            HISTORY_TABLE: tables.HISTORY_TABLE,
+            STORE_CONVERSATION_TEXT: config.storeConversationText,
+        }),
+        merge_discovered_agents: statement("merge_discovered_agents", {
+            ...scratch,
+            REGISTRY_TABLE: tables.REGISTRY_TABLE,
+        }),
+        read_from: statement("read_from", {
+            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
+            INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
+        }),
+        record_refresh_failure: statement("record_refresh_failure", { INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE }),
+        record_refresh_success: statement("record_refresh_success", {
+            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
+            HISTORY_TABLE: tables.HISTORY_TABLE,
+        }),
+        show_agents: statement("show_agents", {}),
+    };
+
+    const tasks = {
+        refresh: statement("refresh_task", {
+            PROCEDURE: qualified(PROCEDURE_NAMES.refresh),
+            LOOKBACK_HOURS: config.initialLookbackHours,
+            HISTORY_DAYS: config.historyDays,
+        }),
+        discover: statement("discover_task", {
+            PROCEDURE: qualified(PROCEDURE_NAMES.discover),
+            INCLUDE_PATTERN: literal(config.agentIncludePattern),
+            EXCLUDE_PATTERN: config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern),
+        }),
+    };
+
+    return { views, dynamicTables, procedureStatements, tasks };
+}

@@ -1,0 +1,157 @@
+import * as fs from "fs";
+import * as path from "path";
+
+import { IDENTIFIER_PATTERN } from "./config";
+
+/**
+ * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
+ *
+ * A template may contain `{{NAME}}` placeholders and `{{> relative/file.sql}}` includes.
+ * Only validated identifiers, finite numbers, booleans, NULL and quote-free string literals
+ * can be substituted, so no configured string can change a statement's meaning. A placeholder without a value, or a
+ * value that no placeholder uses, is an error: both are typos that would otherwise deploy.
+ */
+
+export const SQL_ROOT = path.resolve(__dirname, "..", "sql");
+
+export interface Identifier {
+    readonly identifier: string;
+}
+
+/** A string constant from validated config (agent patterns); quotes and backslashes are refused. */
+export interface Literal {
+    readonly literal: string;
+}
+
+export type SqlValue = Identifier | Literal | number | boolean | null;
+
+/** A (possibly qualified) identifier whose every part is an unquoted UPPERCASE name. */
+export function ident(...parts: string[]): Identifier {
+    for (const part of parts) {
+        if (!IDENTIFIER_PATTERN.test(part)) {
+            throw new Error(`"${part}" is not an unquoted UPPERCASE Snowflake identifier`);
+        }
+    }
+    return { identifier: parts.join(".") };
+}
+
+export interface RenderedSql {
+    readonly text: string;
+    /** The sql/ files this text came from, the template first, then its includes. */
+    readonly files: readonly string[];
+}
+
+const PLACEHOLDER = /\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}/g;
+const INCLUDE = /\{\{>\s*([a-z0-9_/]+\.sql)\s*\}\}/g;
+
+/** A quoted SQL string constant; refuses quotes, backslashes and control characters. */
+export function literal(value: string): Literal {
+    if (/['\\\u0000-\u001f]/.test(value)) {
+        throw new Error(`${JSON.stringify(value)} cannot be a SQL literal: it contains a quote, backslash or control character`);
+    }
+    return { literal: value };
+}
+
+function formatValue(name: string, value: SqlValue): string {
+    if (value === null) {
+        return "NULL";
+    }
+    if (typeof value === "number") {
+        if (!Number.isFinite(value)) {
+            throw new Error(`SQL value ${name} must be a finite number, got ${value}`);
+        }
+        return String(value);
+    }
+    if (typeof value === "boolean") {
+        return value ? "TRUE" : "FALSE";
+    }
+    if ("literal" in value) {
+        return `'${literal(value.literal).literal}'`;
+    }
+    return ident(...value.identifier.split(".")).identifier;
+}
+
+function expandIncludes(file: string, stack: readonly string[], files: string[]): string {
+    if (stack.includes(file)) {
+        throw new Error(`SQL include cycle: ${[...stack, file].join(" -> ")}`);
+    }
+    files.push(file);
+    const text = fs.readFileSync(path.join(SQL_ROOT, file), "utf8");
+    return text.replace(INCLUDE, (_match, included: string) =>
+        expandIncludes(included, [...stack, file], files).trimEnd());
+}
+
+/** Renders sql/<file> with the given values. */
+export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>): RenderedSql {
+    const files: string[] = [];
+    const template = expandIncludes(file, [], files);
+    const used = new Set<string>();
+    const text = template.replace(PLACEHOLDER, (_match, name: string) => {
+        const value = values[name];
+        if (value === undefined) {
+            throw new Error(`${file}: no value for placeholder {{${name}}}`);
+        }
+        used.add(name);
+        return formatValue(name, value);
+    });
+    const unused = Object.keys(values).filter((name) => !used.has(name));
+    if (unused.length > 0) {
+        throw new Error(`${file}: values given but never used: ${unused.join(", ")}`);
+    }
+    if (/\{\{|\}\}/.test(text)) {
+        throw new Error(`${file}: malformed placeholder left after rendering`);
+    }
+    return { text: text.trim(), files };
+}
+
+/** Every .sql file under sql/, relative to it; used to prove each one is deployed and tested. */
+export function listSqlFiles(dir: string = SQL_ROOT): string[] {
+    return fs.readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) => {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                return listSqlFiles(full);
+            }
+            return entry.name.endsWith(".sql") ? [path.relative(SQL_ROOT, full).split(path.sep).join("/")] : [];
+        })
+        .sort();
+}
+
+/** The table shape both the storage component and the emulator build from (see lib/tables.ts). */
+export interface TableShape {
+    readonly name: string;
+    readonly columns: readonly { name: string; type: string; nullable?: boolean; defaultExpression?: string }[];
+    readonly primaryKey?: readonly string[];
+}
+
+const COLUMN_TYPE = /^[A-Z_]+(\(\d+(,\d+)?\))?$/;
+const DEFAULT_EXPRESSION = /^(TRUE|FALSE|-?\d+|'[^'\\]*'|SYSDATE\(\))$/;
+
+/**
+ * `CREATE TABLE IF NOT EXISTS` for a table definition. Pulumi creates the real tables from the
+ * same definitions; this statement is what the emulator tests run.
+ */
+export function createTableStatement(database: string, schema: string, table: TableShape): string {
+    const columns = table.columns.map((column) => {
+        ident(column.name);
+        if (!COLUMN_TYPE.test(column.type)) {
+            throw new Error(`${table.name}.${column.name}: unexpected column type "${column.type}"`);
+        }
+        const parts = [column.name, column.type];
+        if (column.nullable === false) {
+            parts.push("NOT NULL");
+        }
+        if (column.defaultExpression !== undefined) {
+            if (!DEFAULT_EXPRESSION.test(column.defaultExpression)) {
+                throw new Error(`${table.name}.${column.name}: unsupported default "${column.defaultExpression}"`);
+            }
+            parts.push("DEFAULT", column.defaultExpression);
+        }
+        return `    ${parts.join(" ")}`;
+    });
+    if (table.primaryKey !== undefined) {
+        columns.push(`    PRIMARY KEY (${table.primaryKey.map((key) => ident(key).identifier).join(", ")})`);
+    }
+    const name = ident(database, schema, table.name).identifier;
+    return `CREATE TABLE IF NOT EXISTS ${name} (\n${columns.join(",\n")}\n)`;
+}

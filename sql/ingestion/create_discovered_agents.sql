@@ -1,0 +1,6 @@
+-- Session-scoped scratch table for one discovery run's SHOW AGENTS output.
+CREATE OR REPLACE TEMPORARY TABLE {{DISCOVERED_TABLE}} (
+    AGENT_DATABASE VARCHAR,
+    AGENT_SCHEMA VARCHAR,
+    AGENT_NAME VARCHAR
+)

@@ -1,0 +1,137 @@
+-- Parses rows in Snowflake's event-table layout into AGENT_EVENTS_HISTORY's columns.
+-- Included by every ingest statement, so all ingest paths parse an event the same way.
+-- The including statement defines SOURCE_EVENTS: the event-table columns plus
+-- SOURCE_AGENT_DATABASE / SOURCE_AGENT_SCHEMA / SOURCE_AGENT_NAME.
+--
+-- Attribute keys (RECORD_ATTRIBUTES, prefix snow.ai.observability.) follow
+-- docs snowflake-domain.md section 1; the ones marked unverified there are only read here.
+SELECT
+    p.EVENT_KEY, p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.EVENT_TIMESTAMP, p.START_TIMESTAMP,
+    p.RECORD_TYPE, p.EVENT_NAME, p.SPAN_NAME, p.SPAN_CATEGORY, p.SPAN_ID, p.TRACE_ID, p.PARENT_SPAN_ID,
+    p.RECORD_ID, p.REQUEST_ID, p.THREAD_ID, p.AGENT_ID, p.USER_ID, p.USER_NAME, p.MODEL_NAME,
+    p.PROMPT_TOKENS, p.COMPLETION_TOKENS, p.TOTAL_TOKENS, p.CACHE_READ_TOKENS, p.CACHE_WRITE_TOKENS,
+    p.SPAN_DURATION_MS, p.TOOL_KIND, p.TOOL_NAME, p.RETRIEVAL_QUERY,
+    CASE
+        WHEN p.RECORD_TYPE IS DISTINCT FROM 'SPAN' THEN NULL
+        WHEN p.OTEL_STATUS_CODE = 'STATUS_CODE_ERROR'
+            OR UPPER(p.STATUS_WORD) IN ('ERROR', 'FAILED', 'FAILURE') THEN 'ERROR'
+        ELSE 'OK'
+    END AS STATUS,
+    p.STATUS_CODE,
+    IFF(p.OTEL_STATUS_CODE = 'STATUS_CODE_ERROR' OR UPPER(p.STATUS_WORD) IN ('ERROR', 'FAILED', 'FAILURE'),
+        COALESCE(p.STATUS_DESCRIPTION, p.STATUS_CODE, 'error'), NULL) AS ERROR_MESSAGE,
+    p.FEEDBACK_POSITIVE, p.FEEDBACK_MESSAGE, p.FEEDBACK_CATEGORIES, p.FEEDBACK_REQUEST_ID,
+    p.QUESTION_TEXT, p.ANSWER_TEXT, p.RAW_ATTRIBUTES
+FROM (
+    SELECT
+        SHA2(ARRAY_TO_STRING(ARRAY_CONSTRUCT(
+            s.SOURCE_AGENT_DATABASE, s.SOURCE_AGENT_SCHEMA, s.SOURCE_AGENT_NAME,
+            COALESCE(s.RECORD_TYPE, ''),
+            COALESCE(s.TRACE:trace_id::STRING, ''),
+            COALESCE(s.TRACE:span_id::STRING, ''),
+            COALESCE(s.RECORD:name::STRING, ''),
+            TO_VARCHAR(s.TIMESTAMP, 'YYYY-MM-DD HH24:MI:SS.FF9'),
+            COALESCE(s.VALUE:orig_request_id::STRING, '')), '|'), 256) AS EVENT_KEY,
+        s.SOURCE_AGENT_DATABASE AS AGENT_DATABASE,
+        s.SOURCE_AGENT_SCHEMA AS AGENT_SCHEMA,
+        s.SOURCE_AGENT_NAME AS AGENT_NAME,
+        s.TIMESTAMP AS EVENT_TIMESTAMP,
+        s.START_TIMESTAMP,
+        s.RECORD_TYPE,
+        s.RECORD:name::STRING AS EVENT_NAME,
+        IFF(s.RECORD_TYPE = 'SPAN', s.RECORD:name::STRING, NULL) AS SPAN_NAME,
+        CASE
+            WHEN s.RECORD:name::STRING = 'CORTEX_AGENT_FEEDBACK' THEN 'FEEDBACK'
+            WHEN s.RECORD_TYPE IS DISTINCT FROM 'SPAN' THEN 'OTHER'
+            -- One root span per turn: the only span counted as an agent run.
+            WHEN s.RECORD:name::STRING = 'AgentV2RequestResponseInfo' THEN 'AGENT_RUN'
+            WHEN s.RECORD:name::STRING LIKE 'ReasoningAgentStepPlanning%'
+                OR s.RECORD:name::STRING = 'ResponseGeneration' THEN 'LLM_CALL'
+            WHEN s.RECORD:name::STRING LIKE 'CortexSearchService%'
+                OR s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.duration" IS NOT NULL THEN 'RETRIEVAL'
+            WHEN s.RECORD:name::STRING LIKE 'CortexAnalystTool%'
+                OR s.RECORD:name::STRING LIKE 'SqlExecution%'
+                OR s.RECORD:name::STRING LIKE 'ToolCall-%'
+                OR s.RECORD:name::STRING = 'CortexChartToolImpl'
+                OR s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.duration" IS NOT NULL
+                OR s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.custom_tool.duration" IS NOT NULL THEN 'TOOL_EXECUTION'
+            ELSE 'OTHER'
+        END AS SPAN_CATEGORY,
+        s.TRACE:span_id::STRING AS SPAN_ID,
+        s.TRACE:trace_id::STRING AS TRACE_ID,
+        s.RECORD:parent_span_id::STRING AS PARENT_SPAN_ID,
+        s.RECORD_ATTRIBUTES:"ai.observability.record_id"::STRING AS RECORD_ID,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.request_id"::STRING AS REQUEST_ID,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.thread_id"::STRING AS THREAD_ID,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.object.version.id"::STRING AS AGENT_ID,
+        s.RESOURCE_ATTRIBUTES:"snow.user.id"::STRING AS USER_ID,
+        s.RESOURCE_ATTRIBUTES:"snow.user.name"::STRING AS USER_NAME,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.model"::STRING AS MODEL_NAME,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.input"::NUMBER AS PROMPT_TOKENS,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.output"::NUMBER AS COMPLETION_TOKENS,
+        COALESCE(
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.total"::NUMBER,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.input"::NUMBER
+                + s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.output"::NUMBER) AS TOTAL_TOKENS,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.cache_read_input"::NUMBER AS CACHE_READ_TOKENS,
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.token_count.cache_write_input"::NUMBER AS CACHE_WRITE_TOKENS,
+        IFF(s.RECORD_TYPE = 'SPAN', DATEDIFF('millisecond', s.START_TIMESTAMP, s.TIMESTAMP), NULL) AS SPAN_DURATION_MS,
+        CASE
+            WHEN s.RECORD:name::STRING LIKE 'SqlExecution%' THEN 'sql_execution'
+            WHEN s.RECORD:name::STRING LIKE 'CortexAnalystTool%' THEN 'cortex_analyst'
+            WHEN s.RECORD:name::STRING LIKE 'CortexSearchService%' THEN 'cortex_search'
+            WHEN s.RECORD:name::STRING = 'CortexChartToolImpl' THEN 'chart_generation'
+            WHEN s.RECORD:name::STRING LIKE 'ToolCall-%' THEN 'custom_tool'
+            WHEN s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.duration" IS NOT NULL THEN 'web_search'
+        END AS TOOL_KIND,
+        COALESCE(
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.name"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.name"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.custom_tool.name"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.name"::STRING,
+            REGEXP_SUBSTR(s.RECORD:name::STRING, '^(CortexAnalystTool|CortexSearchService|ToolCall)[_-](.+)$', 1, 1, 'e', 2),
+            IFF(s.RECORD:name::STRING LIKE 'SqlExecution%' OR s.RECORD:name::STRING = 'CortexChartToolImpl',
+                s.RECORD:name::STRING, NULL)) AS TOOL_NAME,
+        COALESCE(
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.query"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.sql_query"::STRING) AS RETRIEVAL_QUERY,
+        s.RECORD:status:code::STRING AS OTEL_STATUS_CODE,
+        COALESCE(
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.sql_execution.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.custom_tool.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.status"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status"::STRING) AS STATUS_WORD,
+        COALESCE(
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.sql_execution.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.custom_tool.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status.code"::STRING,
+            s.RECORD:status:code::STRING) AS STATUS_CODE,
+        COALESCE(
+            s.RECORD:status:message::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.sql_execution.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.custom_tool.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.status.description"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status.description"::STRING) AS STATUS_DESCRIPTION,
+        s.VALUE:positive::BOOLEAN AS FEEDBACK_POSITIVE,
+        s.VALUE:feedback_message::STRING AS FEEDBACK_MESSAGE,
+        s.VALUE:categories AS FEEDBACK_CATEGORIES,
+        s.VALUE:orig_request_id::STRING AS FEEDBACK_REQUEST_ID,
+        -- Conversation text is kept only when the stack allows it (storeConversationText).
+        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.messages"::STRING, NULL) AS QUESTION_TEXT,
+        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.response"::STRING, NULL) AS ANSWER_TEXT,
+        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES, NULL) AS RAW_ATTRIBUTES
+    FROM SOURCE_EVENTS AS s
+    -- The same event delivered twice in one read is loaded once.
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_KEY ORDER BY s.TIMESTAMP) = 1
+) AS p

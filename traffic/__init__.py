@@ -1,0 +1,32 @@
+"""Synthetic Cortex Agent observability events in Snowflake's event-table layout.
+
+See ``traffic.generator`` for the model of a turn; ``python -m traffic --help`` for the CLI.
+"""
+
+from __future__ import annotations
+
+from traffic.generator import (
+    COLUMNS,
+    EVENT_TABLE_DDL,
+    AgentRef,
+    generate,
+    is_cortex_agent_event,
+    load,
+    split_late,
+    to_json_record,
+    to_rows,
+    with_delivery_faults,
+)
+
+__all__ = [
+    "COLUMNS",
+    "EVENT_TABLE_DDL",
+    "AgentRef",
+    "generate",
+    "is_cortex_agent_event",
+    "load",
+    "split_late",
+    "to_json_record",
+    "to_rows",
+    "with_delivery_faults",
+]

@@ -1,0 +1,112 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * Builds a stack on Pulumi's mock runtime: no Snowflake account, no Pulumi CLI. The offline
+ * plan and the tests both use it, so what the plan prints is what the tests assert on.
+ */
+
+export const PROJECT_ROOT = path.resolve(__dirname, "..");
+export const PROJECT_NAME = "wallmonitor";
+const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+/** One resource the program registered, as the engine would receive it. */
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly inputs: Record<string, unknown>;
+    /** Provider reference `urn::id` for custom resources. */
+    readonly provider?: string;
+    readonly custom: boolean;
+}
+
+export interface OfflineBuild {
+    readonly stack: string;
+    readonly resources: readonly RecordedResource[];
+    readonly outputs: Record<string, unknown>;
+}
+
+/** The stack's config from Pulumi.<stack>.yaml, as `namespace:key` -> string. */
+export function readStackConfig(stack: string): Record<string, string> {
+    const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        const stacks = fs.readdirSync(PROJECT_ROOT)
+            .map((entry) => /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1])
+            .filter((name): name is string => name !== undefined);
+        throw new Error(`No stack file Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")}`);
+    }
+    const document = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    return Object.fromEntries(Object.entries(document.config ?? {}).map(([key, value]) => [
+        key,
+        typeof value === "string" ? value : JSON.stringify(value),
+    ]));
+}
+
+/** The value the mocks give a resource's `fullyQualifiedName`, as the Snowflake provider would. */
+function fullyQualifiedName(inputs: Record<string, unknown>): string | undefined {
+    const parts = [inputs.database, inputs.schema, inputs.name].filter((part): part is string => typeof part === "string");
+    return parts.length === 0 ? undefined : parts.map((part) => `"${part}"`).join(".");
+}
+
+async function settle(resources: RecordedResource[], errors: unknown[]): Promise<void> {
+    let stableRounds = 0;
+    let lastCount = -1;
+    while (stableRounds < 5) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        stableRounds = resources.length === lastCount ? stableRounds + 1 : 0;
+        lastCount = resources.length;
+        if (errors.length > 0) {
+            break;
+        }
+    }
+}
+
+/**
+ * Runs the program for `stack` with config from its stack file (plus `overrides`, where an
+ * empty string unsets a key) and records every resource it registers. Rejects with the
+ * program's own error (for example a ConfigError) or any unhandled rejection on the way.
+ */
+export async function buildOffline(stack: string, overrides: Record<string, string> = {}): Promise<OfflineBuild> {
+    const resources: RecordedResource[] = [];
+    const errors: unknown[] = [];
+    const onRejection = (reason: unknown) => errors.push(reason);
+    process.on("unhandledRejection", onRejection);
+    try {
+        const config = { ...readStackConfig(stack), ...overrides };
+        pulumi.runtime.setAllConfig(config, []);
+        await pulumi.runtime.setMocks({
+            newResource(args: pulumi.runtime.MockResourceArgs) {
+                resources.push({
+                    type: args.type,
+                    name: args.name,
+                    inputs: args.inputs as Record<string, unknown>,
+                    provider: args.provider,
+                    custom: args.custom ?? true,
+                });
+                return {
+                    id: `${args.name}-id`,
+                    state: { ...args.inputs, fullyQualifiedName: fullyQualifiedName(args.inputs) },
+                };
+            },
+            call(args: pulumi.runtime.MockCallArgs) {
+                return args.inputs;
+            },
+        }, PROJECT_NAME, stack, false);
+
+        delete require.cache[require.resolve(PROGRAM)];
+        const exported = require(PROGRAM) as Record<string, unknown>;
+        await settle(resources, errors);
+        if (errors.length > 0) {
+            throw errors[0];
+        }
+        const outputs: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(exported)) {
+            outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
+        }
+        return { stack, resources, outputs };
+    } finally {
+        process.off("unhandledRejection", onRejection);
+    }
+}

@@ -1,0 +1,38 @@
+/**
+ * Writes every statement of a stack, rendered from sql/ exactly as Pulumi deploys it, as JSON:
+ * the emulator tests execute this text (test/sql/conftest.py runs this script).
+ * Usage: `npm run render-sql -- <stack> [out.json]`.
+ */
+import * as fs from "fs";
+
+import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
+import { parseConfig } from "../lib/config";
+import { readStackConfig } from "../lib/offline";
+import { createTableStatement, listSqlFiles } from "../lib/sql";
+import { TABLES } from "../lib/tables";
+
+function main(): void {
+    const stack = process.argv[2] ?? "dev";
+    const raw = readStackConfig(stack);
+    const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
+    const catalog = buildSqlCatalog(config);
+    const document = {
+        stack,
+        config,
+        names: { procedures: PROCEDURE_NAMES, tasks: TASK_NAMES },
+        tables: Object.fromEntries(TABLES.map((table) => [table.name, createTableStatement(config.database, config.schema, table)])),
+        views: catalog.views,
+        dynamicTables: catalog.dynamicTables,
+        procedureStatements: catalog.procedureStatements,
+        tasks: catalog.tasks,
+        sqlFiles: listSqlFiles(),
+    };
+    const json = `${JSON.stringify(document, null, 2)}\n`;
+    if (process.argv[3] === undefined) {
+        process.stdout.write(json);
+    } else {
+        fs.writeFileSync(process.argv[3], json);
+    }
+}
+
+main();

@@ -47,7 +47,7 @@ export const PROCEDURE_STATEMENT_NAMES = [
     "apply_retention",
     "create_discovered_agents",
     "insert_discovered_agent",
-    "merge_agent_events",
+    "insert_agent_events",
     "merge_discovered_agents",
     "read_from",
     "record_refresh_failure",
@@ -116,13 +116,15 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         },
     };
 
-    const scratch = { DISCOVERED_TABLE: qualified(DISCOVERED_AGENTS_TABLE) };
+    // Unqualified on purpose: a temporary table belongs to the session, and inside an
+    // owner's-rights procedure the session's schema is the procedure's own.
+    const scratch = { DISCOVERED_TABLE: ident(DISCOVERED_AGENTS_TABLE) };
     const procedureStatements: Record<ProcedureStatementName, RenderedSql> = {
         active_agents: statement("active_agents", { REGISTRY_TABLE: tables.REGISTRY_TABLE }),
         apply_retention: statement("apply_retention", { HISTORY_TABLE: tables.HISTORY_TABLE }),
         create_discovered_agents: statement("create_discovered_agents", scratch),
         insert_discovered_agent: statement("insert_discovered_agent", scratch),
-        merge_agent_events: statement("merge_agent_events", {
+        insert_agent_events: statement("insert_agent_events", {
             HISTORY_TABLE: tables.HISTORY_TABLE,
             STORE_CONVERSATION_TEXT: config.storeConversationText,
         }),

@@ -39,6 +39,11 @@ def _merge_counts(rows):
     return (values + [0, 0])[0], (values + [0, 0])[1]
 
 
+def _inserted_count(rows):
+    """Rows an INSERT reports inserting."""
+    return int(tuple(rows[0])[0] or 0) if rows else 0
+
+
 def _agents_from_show(rows):
     for row in rows:
         fields = {str(key).lower(): value for key, value in row.as_dict().items()}
@@ -55,7 +60,7 @@ def run_discovery(session, statements, include_pattern, exclude_pattern, auto_ac
         _run(session, statements, "insert_discovered_agent", agent)
     added, updated = _merge_counts(_run(
         session, statements, "merge_discovered_agents",
-        [include_pattern, exclude_pattern, bool(auto_activate), include_pattern, exclude_pattern]))
+        [include_pattern, exclude_pattern, bool(auto_activate)]))
     return f"Found {len(found)} agents; added {added}; updated {updated}"
 
 
@@ -71,8 +76,8 @@ def run_refresh(session, statements, lookback_hours, history_days):
         try:
             read_from = tuple(_run(session, statements, "read_from",
                                    [lookback_hours, history_days, database, schema, name])[0])[0]
-            inserted, _ = _merge_counts(_run(
-                session, statements, "merge_agent_events",
+            inserted = _inserted_count(_run(
+                session, statements, "insert_agent_events",
                 [database, schema, name, database, schema, name, read_from]))
             _run(session, statements, "record_refresh_success", [database, schema, name, read_from, inserted])
             loaded += inserted

@@ -1,7 +1,8 @@
 /**
  * Writes every statement of a stack, rendered from sql/ exactly as Pulumi deploys it, as JSON:
  * the emulator tests execute this text (test/sql/conftest.py runs this script).
- * Usage: `npm run render-sql -- <stack> [out.json]`.
+ * Usage: `npm run render-sql -- <stack> [out.json] [key=value ...]`, where key=value pairs
+ * override the stack's wallmonitor: config (the tests render variants this way).
  */
 import * as fs from "fs";
 
@@ -13,7 +14,11 @@ import { TABLES } from "../lib/tables";
 
 function main(): void {
     const stack = process.argv[2] ?? "dev";
-    const raw = readStackConfig(stack);
+    const overrides = Object.fromEntries(process.argv.slice(4).map((pair) => {
+        const at = pair.indexOf("=");
+        return [`wallmonitor:${pair.slice(0, at)}`, pair.slice(at + 1)];
+    }));
+    const raw = { ...readStackConfig(stack), ...overrides };
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
     const catalog = buildSqlCatalog(config);
     const document = {
@@ -28,7 +33,7 @@ function main(): void {
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;
-    if (process.argv[3] === undefined) {
+    if (process.argv[3] === undefined || process.argv[3] === "-") {
         process.stdout.write(json);
     } else {
         fs.writeFileSync(process.argv[3], json);

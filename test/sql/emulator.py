@@ -1,0 +1,234 @@
+"""Runs Wallmonitor's SQL on the fakesnow emulator.
+
+Everything executed here is the text Pulumi deploys: scripts/render-sql.ts renders sql/ for a
+stack and this module executes it. The emulator cannot run a few Snowflake built-ins; each gap
+is bridged here, in one place, and nowhere else:
+
+* TABLE(SNOWFLAKE.LOCAL.GET_AI_OBSERVABILITY_EVENTS(db, schema, agent, type)) - a Snowflake
+  table function. The emulator gets a DuckDB table macro of the same name over the emulated
+  event table SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS, filtering on the agent identity
+  attributes the way the real function does; the TABLE(...) wrapper, which the emulator's
+  parser rejects for anything but FLATTEN, is removed before execution.
+* SHOW AGENTS IN ACCOUNT - answered from the emulated list of agents (EMULATED_AGENTS).
+* Dynamic tables - created as plain tables from their query; `refresh_dynamic_tables()`
+  recomputes them, standing in for Snowflake's scheduled refresh.
+* Stored procedures and tasks - the procedures' Python handlers (procedures/ingestion.py) are
+  called directly with a session adapter; the task bodies are plain CALLs whose procedure
+  and arguments the tests check.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import snowflake.connector
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "procedures"))
+EVENT_TABLE = "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS"
+_TABLE_FUNCTION = re.compile(r"TABLE\((SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\([^()]*\))\)")
+
+
+def render_catalog(stack: str = "dev", **overrides) -> dict:
+    """The stack's rendered SQL, produced by the same TypeScript code Pulumi runs; keyword
+    arguments override the stack's wallmonitor: config."""
+    suffix = "".join(f"-{key}-{value}" for key, value in sorted(overrides.items()))
+    out = ROOT / "build" / f"sql-{stack}{suffix}.json"
+    out.parent.mkdir(exist_ok=True)
+    pairs = [f"{key}={value}" for key, value in sorted(overrides.items())]
+    subprocess.run(
+        [str(ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "scripts/render-sql.ts", stack, str(out),
+         *pairs],
+        cwd=ROOT, check=True, env={**os.environ, "TS_NODE_PROJECT": str(ROOT / "tsconfig.json")})
+    return json.loads(out.read_text())
+
+
+def _constant(text: str):
+    if text.upper() == "NULL":
+        return None
+    if text.upper() in ("TRUE", "FALSE"):
+        return text.upper() == "TRUE"
+    if text.startswith("'") and text.endswith("'"):
+        return text[1:-1]
+    return float(text) if "." in text else int(text)
+
+
+class Coverage:
+    """Which sql/ files the tests executed, to report any that no test runs."""
+
+    def __init__(self) -> None:
+        self.executed: set[str] = set()
+
+    def add(self, files) -> None:
+        self.executed.update(files)
+
+
+@dataclass
+class Row:
+    """The part of Snowpark's Row the handlers use."""
+    values: tuple
+    names: tuple
+
+    def __getitem__(self, index):
+        return self.values[index]
+
+    def __iter__(self):
+        return iter(self.values)
+
+    def __len__(self):
+        return len(self.values)
+
+    def as_dict(self) -> dict:
+        return dict(zip(self.names, self.values))
+
+
+class _Result:
+    def __init__(self, rows):
+        self._rows = rows
+
+    def collect(self):
+        return self._rows
+
+
+class SessionAdapter:
+    """`session.sql(text, params).collect()` over the emulator, as Snowpark offers in Snowflake."""
+
+    def __init__(self, emulator: "Emulator"):
+        self.emulator = emulator
+
+    def sql(self, text: str, params=None) -> _Result:
+        return _Result(self.emulator.query_rows(text, params))
+
+
+class Emulator:
+    def __init__(self, catalog: dict, coverage: Coverage):
+        self.catalog = catalog
+        self.coverage = coverage
+        self.config = catalog["config"]
+        self.database, self.schema = self.config["database"], self.config["schema"]
+        # Snowpark binds with qmark (?); the traffic loader uses the connector's default pyformat.
+        self.conn = snowflake.connector.connect(database=self.database, schema=self.schema, paramstyle="qmark")
+        self.loader = snowflake.connector.connect(database=self.database, schema=self.schema)
+        self.agents: list[tuple[str, str, str]] = []
+        self.failing_agents: set[str] = set()
+        self.session = SessionAdapter(self)
+        self._bootstrap()
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _bootstrap(self) -> None:
+        from traffic import EVENT_TABLE_DDL
+
+        cur = self.conn.cursor()
+        for statement in (f"CREATE DATABASE IF NOT EXISTS {self.database}",
+                          f"CREATE SCHEMA IF NOT EXISTS {self.database}.{self.schema}",
+                          "CREATE DATABASE IF NOT EXISTS SNOWFLAKE",
+                          "CREATE SCHEMA IF NOT EXISTS SNOWFLAKE.LOCAL",
+                          EVENT_TABLE_DDL.format(table=EVENT_TABLE),
+                          f"USE SCHEMA {self.database}.{self.schema}"):
+            cur.execute(statement)
+        for ddl in self.catalog["tables"].values():
+            cur.execute(ddl)
+        # Emulated GET_AI_OBSERVABILITY_EVENTS: one agent's rows of the event table. An agent
+        # listed in FAILING_AGENTS raises, as the real function does without USAGE/MONITOR.
+        duck = self.conn._duck_conn
+        duck.execute("CREATE TABLE IF NOT EXISTS _fs_global.main.failing_agents (name VARCHAR)")
+        duck.execute("""
+            CREATE OR REPLACE MACRO snowflake.local.get_ai_observability_events(db, sch, agent, kind) AS TABLE
+            SELECT e.* FROM snowflake.local.ai_observability_events AS e
+            WHERE json_extract_string(e.record_attributes, '$."snow.ai.observability.database.name"') = db
+              AND json_extract_string(e.record_attributes, '$."snow.ai.observability.schema.name"') = sch
+              AND json_extract_string(e.record_attributes, '$."snow.ai.observability.object.name"') = agent
+              AND upper(json_extract_string(e.record_attributes, '$."snow.ai.observability.object.type"')) = upper(kind)
+              AND CASE WHEN agent IN (SELECT name FROM _fs_global.main.failing_agents)
+                       THEN error('Agent ' || agent || ' does not exist or not authorized.') ELSE TRUE END
+        """)
+        for view in self._views_in_dependency_order():
+            self.create_view(view)
+        self.refresh_dynamic_tables()
+
+    def _views_in_dependency_order(self):
+        order = ["AGENT_EVENTS_RECENT", "AGENT_EVENTS"]
+        return order + [name for name in self.catalog["views"] if name not in order]
+
+    def create_view(self, name: str) -> None:
+        view = self.catalog["views"][name]
+        if name.endswith("_RECENT") and f"DT_{name}" in self.catalog["dynamicTables"]:
+            self.refresh_dynamic_table(f"DT_{name}")
+        self.execute(f"CREATE OR REPLACE VIEW {self.database}.{self.schema}.{name} AS\n{view['text']}", files=view["files"])
+
+    def refresh_dynamic_table(self, name: str) -> None:
+        table = self.catalog["dynamicTables"][name]
+        self.execute(f"CREATE OR REPLACE TABLE {self.database}.{self.schema}.{name} AS\n{table['text']}", files=table["files"])
+
+    def refresh_dynamic_tables(self) -> None:
+        for name in self.catalog["dynamicTables"]:
+            self.refresh_dynamic_table(name)
+
+    # -- what the tests drive -------------------------------------------------------------
+    def set_agents(self, agents, failing=()) -> None:
+        """The agents SHOW AGENTS reports, and which of them the event function refuses."""
+        self.agents = [tuple(agent) for agent in agents]
+        duck = self.conn._duck_conn
+        duck.execute("DELETE FROM _fs_global.main.failing_agents")
+        for name in failing:
+            duck.execute("INSERT INTO _fs_global.main.failing_agents VALUES (?)", [name])
+
+    def deliver(self, events) -> int:
+        """Events arriving in Snowflake's event table."""
+        from traffic import load
+
+        return load(self.loader.cursor(), EVENT_TABLE, events)
+
+    def statement(self, name: str) -> str:
+        entry = self.catalog["procedureStatements"][name]
+        self.coverage.add(entry["files"])
+        return entry["text"]
+
+    def handler_statements(self) -> dict:
+        return {name: self.statement(name) for name in self.catalog["procedureStatements"]}
+
+    def execute(self, text: str, params=None, files=()):
+        self.coverage.add(files)
+        cur = self.conn.cursor()
+        cur.execute(_TABLE_FUNCTION.sub(r"\1", text), list(params) if params is not None else None)
+        return cur
+
+    def query_rows(self, text: str, params=None) -> list[Row]:
+        if text.strip().upper().endswith("SHOW AGENTS IN ACCOUNT"):
+            names = ("created_on", "name", "database_name", "schema_name")
+            return [Row((None, name, database, schema), names) for database, schema, name in self.agents]
+        cur = self.execute(text, params)
+        if cur.description is None:
+            return []
+        names = tuple(column[0] for column in cur.description)
+        return [Row(tuple(row), names) for row in cur.fetchall()]
+
+    def query(self, text: str, params=None) -> list[dict]:
+        return [row.as_dict() for row in self.query_rows(text, params)]
+
+    def view(self, name: str, order_by: str | None = None) -> list[dict]:
+        suffix = f" ORDER BY {order_by}" if order_by else ""
+        return self.query(f"SELECT * FROM {self.database}.{self.schema}.{name}{suffix}")
+
+    def call(self, text: str):
+        """Runs a task body (`CALL <procedure>(<constants>)`) through the procedure's handler,
+        which is what Snowflake does when the task fires."""
+        import ingestion
+
+        match = re.fullmatch(r"(?:--[^\n]*\n)*\s*CALL\s+([A-Z0-9_.$]+)\((.*)\)\s*", text, re.S)
+        if match is None:
+            raise ValueError(f"not a CALL of constants: {text!r}")
+        procedure = match.group(1).split(".")[-1]
+        args = [_constant(arg.strip()) for arg in match.group(2).split(",")]
+        handlers = {"REFRESH_AGENT_EVENTS": ingestion.run_refresh, "DISCOVER_AGENTS": ingestion.run_discovery}
+        return handlers[procedure](self.session, self.handler_statements(), *args)
+
+    def close(self) -> None:
+        self.loader.close()
+        self.conn.close()

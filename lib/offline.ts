@@ -65,17 +65,19 @@ async function settle(resources: RecordedResource[], errors: unknown[]): Promise
 
 /**
  * Runs the program for `stack` with config from its stack file (plus `overrides`, where an
- * empty string unsets a key) and records every resource it registers. Rejects with the
+ * empty string unsets a key; `secretKeys` marks keys as secrets, as `pulumi config set
+ * --secret` does) and records every resource it registers. Rejects with the
  * program's own error (for example a ConfigError) or any unhandled rejection on the way.
  */
-export async function buildOffline(stack: string, overrides: Record<string, string> = {}): Promise<OfflineBuild> {
+export async function buildOffline(stack: string, overrides: Record<string, string> = {},
+                                   secretKeys: string[] = []): Promise<OfflineBuild> {
     const resources: RecordedResource[] = [];
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
         const config = { ...readStackConfig(stack), ...overrides };
-        pulumi.runtime.setAllConfig(config, []);
+        pulumi.runtime.setAllConfig(config, secretKeys);
         await pulumi.runtime.setMocks({
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 resources.push({

@@ -73,7 +73,7 @@ function componentOf(resource: RecordedResource, components: readonly RecordedRe
 }
 
 /** The rendered statements a procedure body embeds (see lib/procedures.ts). */
-function embeddedStatements(definition: string | undefined): Record<string, string> {
+export function embeddedStatements(definition: string | undefined): Record<string, string> {
     const match = definition === undefined ? null : /STATEMENTS\.update\(_json\.loads\((".*")\)\)/.exec(definition);
     return match === null ? {} : JSON.parse(JSON.parse(match[1]));
 }

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The offline plan for a stack (default dev): what `pulumi up` would create, with no Snowflake
+# account and no Pulumi CLI. Installs what it needs first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+npm run --silent plan -- "${1:-dev}"

@@ -1,0 +1,98 @@
+import { expect } from "chai";
+import * as fs from "fs";
+import * as path from "path";
+
+import { buildSqlCatalog } from "../lib/catalog";
+import { DEFAULTS } from "../lib/config";
+import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
+import { AGENT_REGISTRY } from "../lib/tables";
+
+describe("SQL rendering", () => {
+    it("substitutes identifiers, numbers, booleans, literals and NULL", () => {
+        const sql = renderSql("ingestion/discover_task.sql", {
+            PROCEDURE: ident("DB", "WALLMONITOR", "DISCOVER_AGENTS"),
+            INCLUDE_PATTERN: literal("SALES_%"),
+            EXCLUDE_PATTERN: null,
+        });
+        expect(sql.text).to.match(/^-- .*\nCALL DB\.WALLMONITOR\.DISCOVER_AGENTS\('SALES_%', NULL, TRUE\)$/);
+        expect(sql.files).to.deep.equal(["ingestion/discover_task.sql"]);
+    });
+
+    it("expands includes and reports every file used", () => {
+        const sql = renderSql("ingestion/insert_agent_events.sql", {
+            HISTORY_TABLE: ident("DB", "S", "AGENT_EVENTS_HISTORY"),
+            STORE_CONVERSATION_TEXT: false,
+        });
+        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/parsed_events.sql"]);
+        expect(sql.text).to.include("FROM SOURCE_EVENTS AS s");
+        expect(sql.text).to.include("IFF(FALSE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.messages\"");
+    });
+
+    it("refuses a placeholder without a value", () => {
+        expect(() => renderSql("ingestion/apply_retention.sql", {})).to.throw(/no value for placeholder \{\{HISTORY_TABLE\}\}/);
+    });
+
+    it("refuses a value no placeholder uses", () => {
+        expect(() => renderSql("ingestion/show_agents.sql", { TYPO: 1 })).to.throw(/values given but never used: TYPO/);
+    });
+
+    it("refuses identifiers and literals that could change a statement", () => {
+        expect(() => ident("DB", "X; DROP TABLE Y")).to.throw(/not an unquoted UPPERCASE Snowflake identifier/);
+        expect(() => renderSql("ingestion/apply_retention.sql", { HISTORY_TABLE: { identifier: "A.B--" } })).to.throw();
+        expect(() => literal("x' OR '1'='1")).to.throw(/cannot be a SQL literal/);
+        expect(() => literal("a\\")).to.throw(/cannot be a SQL literal/);
+        expect(() => renderSql("ingestion/refresh_task.sql", {
+            PROCEDURE: ident("P"), LOOKBACK_HOURS: Number.NaN, HISTORY_DAYS: 1,
+        })).to.throw(/finite number/);
+    });
+
+    it("builds a table's DDL from its definition", () => {
+        const ddl = createTableStatement("DB", "S", AGENT_REGISTRY);
+        expect(ddl).to.match(/^CREATE TABLE IF NOT EXISTS DB\.S\.AGENT_REGISTRY \(\n/);
+        expect(ddl).to.include("    AGENT_NAME VARCHAR(16777216) NOT NULL,");
+        expect(ddl).to.include("    IS_ACTIVE BOOLEAN DEFAULT TRUE,");
+        expect(ddl).to.include("    PRIMARY KEY (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME)\n)");
+    });
+});
+
+describe("SQL files", () => {
+    const catalog = buildSqlCatalog(DEFAULTS);
+    const rendered = [
+        ...Object.values(catalog.views),
+        ...Object.values(catalog.dynamicTables),
+        ...Object.values(catalog.procedureStatements),
+        ...Object.values(catalog.tasks),
+    ];
+
+    it("are all deployed: every file in sql/ is used by the catalog", () => {
+        const used = new Set(rendered.flatMap((sql) => sql.files));
+        expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
+    });
+
+    it("leave no placeholder unfilled", () => {
+        for (const sql of rendered) {
+            expect(sql.text, sql.files[0]).not.to.match(/\{\{|\}\}/);
+        }
+    });
+
+    it("never read the reference's non-existent record:timestamp-style paths", () => {
+        const invented = /\brecord\s*:\s*(timestamp|span_name|thread_id|attributes|span_id|trace_id|agent_id|user_id|model)\b/i;
+        for (const file of listSqlFiles()) {
+            const text = fs.readFileSync(path.join(SQL_ROOT, file), "utf8");
+            expect(invented.test(text), `${file} reads a path that does not exist in the event table`).to.equal(false);
+        }
+    });
+
+    it("never categorise spans by the reference's LIKE '%LLM%' guesses", () => {
+        for (const file of listSqlFiles()) {
+            expect(fs.readFileSync(path.join(SQL_ROOT, file), "utf8"), file).not.to.match(/LIKE\s+'%(LLM|TOOL|RETRIEV)/i);
+        }
+    });
+
+    it("keep conversation text out of the history unless the stack allows it", () => {
+        const off = buildSqlCatalog(DEFAULTS).procedureStatements.insert_agent_events.text;
+        const on = buildSqlCatalog({ ...DEFAULTS, storeConversationText: true }).procedureStatements.insert_agent_events.text;
+        expect(off).to.include("IFF(FALSE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
+        expect(on).to.include("IFF(TRUE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
+    });
+});

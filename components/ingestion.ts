@@ -26,6 +26,7 @@ export const SNOWPARK_VERSION = "1.26.0";
  * owns the tables, so whoever calls them (the task, or an operator by hand) gets exactly that
  * behaviour and no caller needs event-table access. The tasks are owned by the owner role
  * too, since a serverless task runs with its owner's privileges and EXECUTE MANAGED TASK.
+ * (Owner's-rights procedures may run SHOW AGENTS since Snowflake's 10.3 release, Feb 2026.)
  */
 export class Ingestion extends pulumi.ComponentResource {
     readonly refreshProcedure: snowflake.ProcedurePython;

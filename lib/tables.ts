@@ -66,7 +66,7 @@ export const AGENT_INGEST_STATE: TableDefinition = {
         { name: "LAST_REFRESH_AT", type: TIMESTAMP },
         { name: "LAST_REFRESH_STATUS", type: TEXT, comment: "OK or ERROR" },
         { name: "LAST_ERROR_MESSAGE", type: TEXT },
-        { name: "LAST_READ_FROM", type: TIMESTAMP, comment: "Start of the window the last refresh read" },
+        { name: "LAST_READ_FROM", type: TIMESTAMP, comment: "Start of the window the last refresh read, or the failed first attempt would have read" },
         { name: "LAST_ROWS_LOADED", type: INTEGER },
         { name: "CONSECUTIVE_FAILURES", type: INTEGER, defaultExpression: "0" },
         { name: "INGEST_PATH", type: TEXT, comment: "How the agent was read: PER_AGENT" },

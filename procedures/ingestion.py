@@ -73,6 +73,7 @@ def run_refresh(session, statements, lookback_hours, history_days):
     agents = [tuple(row)[:3] for row in _run(session, statements, "active_agents")]
     loaded, failures = 0, []
     for database, schema, name in agents:
+        read_from = None
         try:
             read_from = tuple(_run(session, statements, "read_from",
                                    [lookback_hours, history_days, database, schema, name])[0])[0]
@@ -83,7 +84,7 @@ def run_refresh(session, statements, lookback_hours, history_days):
             loaded += inserted
         except Exception as error:  # one agent's failure must not stop the others
             message = f"{type(error).__name__}: {error}"[:MAX_ERROR_MESSAGE_CHARS]
-            _run(session, statements, "record_refresh_failure", [database, schema, name, message])
+            _run(session, statements, "record_refresh_failure", [database, schema, name, message, read_from])
             failures.append(f"{database}.{schema}.{name}")
     summary = (f"Refreshed {len(agents)} agents: {len(agents) - len(failures)} OK, {len(failures)} failed; "
                f"loaded {loaded} events; removed {removed} expired")

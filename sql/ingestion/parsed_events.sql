@@ -107,6 +107,7 @@ FROM (
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status"::STRING) AS STATUS_WORD,
         COALESCE(
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.status.code"::STRING,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.status.code"::STRING,
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.status.code"::STRING,
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.status.code"::STRING,
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.sql_execution.status.code"::STRING,

@@ -1,9 +1,18 @@
--- Where one refresh starts reading an agent: its watermark less the overlap that catches late
--- events, or the initial lookback for an agent never loaded; never before the history kept.
+-- Where one refresh starts reading an agent, never before the history kept:
+-- 1. its watermark (newest event loaded) less the overlap that catches late events;
+-- 2. an agent without events yet whose last refresh succeeded: when that refresh ran, less
+--    the overlap (an idle agent is read on from there, so a gap longer than the lookback
+--    loses nothing, and each cycle reads only the time since the last one);
+-- 3. an agent never read successfully: where its first attempt started (LAST_READ_FROM,
+--    kept by a failed attempt), so an agent failing since registration loses nothing;
+-- 4. the initial lookback, for an agent never tried.
 -- Binds: 1 lookback hours, 2 history days, 3-5 the agent's database, schema and name.
 SELECT GREATEST(
            COALESCE(
                DATEADD('minute', -{{INGEST_OVERLAP_MINUTES}}, MAX(s.LAST_EVENT_TIMESTAMP)),
+               DATEADD('minute', -{{INGEST_OVERLAP_MINUTES}},
+                       MAX(IFF(s.LAST_REFRESH_STATUS = 'OK', s.LAST_REFRESH_AT, NULL))),
+               MAX(s.LAST_READ_FROM),
                DATEADD('second', -MAX(a.LOOKBACK_SECONDS), SYSDATE())),
            DATEADD('day', -MAX(a.HISTORY_DAYS), SYSDATE())) AS READ_FROM
 FROM (

@@ -13,8 +13,13 @@ is bridged here, in one place, and nowhere else:
 * Dynamic tables - created as plain tables from their query; `refresh_dynamic_tables()`
   recomputes them, standing in for Snowflake's scheduled refresh.
 * Stored procedures and tasks - the procedures' Python handlers (procedures/ingestion.py) are
-  called directly with a session adapter; the task bodies are plain CALLs whose procedure
-  and arguments the tests check.
+  called directly with a session adapter; `call()` runs a task body (a CALL of constants)
+  through the handler it names.
+* TO_VARCHAR(timestamp, 'YYYY-MM-DD HH24:MI:SS.FF9') in the event key - the emulator ignores
+  the format, so keys are unique here but their text differs from Snowflake's; nothing reads
+  the text of a key.
+* Arithmetic on counts - percentages come back as floats here and as fixed-scale decimals
+  in Snowflake; the tests compare them approximately.
 """
 
 from __future__ import annotations
@@ -134,19 +139,15 @@ class Emulator:
             cur.execute(statement)
         for ddl in self.catalog["tables"].values():
             cur.execute(ddl)
-        # Emulated GET_AI_OBSERVABILITY_EVENTS: one agent's rows of the event table. An agent
-        # listed in FAILING_AGENTS raises, as the real function does without USAGE/MONITOR.
-        duck = self.conn._duck_conn
-        duck.execute("CREATE TABLE IF NOT EXISTS _fs_global.main.failing_agents (name VARCHAR)")
-        duck.execute("""
+        # Emulated GET_AI_OBSERVABILITY_EVENTS: one agent's rows of the event table, filtered on
+        # the identity attributes as the real function filters them.
+        self.conn._duck_conn.execute("""
             CREATE OR REPLACE MACRO snowflake.local.get_ai_observability_events(db, sch, agent, kind) AS TABLE
             SELECT e.* FROM snowflake.local.ai_observability_events AS e
             WHERE json_extract_string(e.record_attributes, '$."snow.ai.observability.database.name"') = db
               AND json_extract_string(e.record_attributes, '$."snow.ai.observability.schema.name"') = sch
               AND json_extract_string(e.record_attributes, '$."snow.ai.observability.object.name"') = agent
               AND upper(json_extract_string(e.record_attributes, '$."snow.ai.observability.object.type"')) = upper(kind)
-              AND CASE WHEN agent IN (SELECT name FROM _fs_global.main.failing_agents)
-                       THEN error('Agent ' || agent || ' does not exist or not authorized.') ELSE TRUE END
         """)
         for view in self._views_in_dependency_order():
             self.create_view(view)
@@ -174,10 +175,7 @@ class Emulator:
     def set_agents(self, agents, failing=()) -> None:
         """The agents SHOW AGENTS reports, and which of them the event function refuses."""
         self.agents = [tuple(agent) for agent in agents]
-        duck = self.conn._duck_conn
-        duck.execute("DELETE FROM _fs_global.main.failing_agents")
-        for name in failing:
-            duck.execute("INSERT INTO _fs_global.main.failing_agents VALUES (?)", [name])
+        self.failing_agents = set(failing)
 
     def deliver(self, events) -> int:
         """Events arriving in Snowflake's event table."""
@@ -195,6 +193,10 @@ class Emulator:
 
     def execute(self, text: str, params=None, files=()):
         self.coverage.add(files)
+        if _TABLE_FUNCTION.search(text) and self.failing_agents & set(params or ()):
+            # What Snowflake answers when the owner lacks USAGE/MONITOR on the agent, or it is gone.
+            raise snowflake.connector.errors.ProgrammingError(
+                msg="Agent does not exist or not authorized.", errno=2003, sqlstate="02000")
         cur = self.conn.cursor()
         cur.execute(_TABLE_FUNCTION.sub(r"\1", text), list(params) if params is not None else None)
         return cur
@@ -221,6 +223,9 @@ class Emulator:
         which is what Snowflake does when the task fires."""
         import ingestion
 
+        for task in self.catalog["tasks"].values():
+            if task["text"] == text:
+                self.coverage.add(task["files"])
         match = re.fullmatch(r"(?:--[^\n]*\n)*\s*CALL\s+([A-Z0-9_.$]+)\((.*)\)\s*", text, re.S)
         if match is None:
             raise ValueError(f"not a CALL of constants: {text!r}")

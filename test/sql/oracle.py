@@ -1,0 +1,429 @@
+"""What the dashboard views should answer, computed in plain Python from generated events.
+
+The oracle reads the raw event dicts that ``traffic.generate`` produces (the event-table layout
+of /work/shared/docs/snowflake-domain.md section 1) and implements the views' documented
+semantics directly, without the history table and without SQL:
+
+* only Cortex Agent rows count (``traffic.is_cortex_agent_event``), and a row delivered twice
+  with identical content counts once;
+* a turn is a root span ``AgentV2RequestResponseInfo`` (category AGENT_RUN); LLM calls are
+  planning spans ``ReasoningAgentStepPlanning-*`` and ``ResponseGeneration``; retrieval is a
+  ``CortexSearchService*`` span; tool executions are the other tool spans;
+* tokens and the model come from the planning-span attributes; a span's duration is
+  TIMESTAMP - START_TIMESTAMP in milliseconds; a span's status is ERROR when its OpenTelemetry
+  status code or its status attribute says so, else OK (rows that are not spans have none);
+* the user is ``RESOURCE_ATTRIBUTES["snow.user.name"]``; thread ids are strings;
+* percentiles are PERCENTILE_CONT (linear interpolation between the closest ranks);
+* DATEDIFF counts unit boundaries crossed, as Snowflake does.
+
+Where SQL has an inherent tie (MODE, MAX_BY on equal timestamps) the oracle answers ``AnyOf``
+the tied values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from traffic import is_cortex_agent_event
+
+OBS = "snow.ai.observability."
+AGENT = OBS + "agent."
+TOKENS = AGENT + "planning.token_count."
+TOOL_KINDS = ("cortex_analyst", "cortex_search", "sql_execution", "custom_tool", "web_search", "chart_generation")
+# The attributes that carry a span's status word, in the order the turn, planning and tools use them.
+STATUS_KEYS = (AGENT + "status", AGENT + "planning.status", *(f"{AGENT}tool.{kind}.status" for kind in TOOL_KINDS))
+ERROR_WORDS = {"ERROR", "FAILED", "FAILURE"}
+TOOL_SPAN_PREFIXES = ("CortexAnalystTool", "SqlExecution", "ToolCall-")
+
+
+class AnyOf:
+    """An expected value where SQL may pick any of several tied candidates."""
+
+    def __init__(self, values):
+        self.values = frozenset(values)
+
+    def __eq__(self, other):
+        return other in self.values
+
+    def __hash__(self):
+        return hash(self.values)
+
+    def __repr__(self):
+        return f"AnyOf({sorted(self.values, key=str)})"
+
+
+@dataclass(frozen=True)
+class Event:
+    """One ingested row, with the columns the dashboards group and aggregate."""
+
+    agent: str  # DB.SCHEMA.NAME
+    database: str
+    schema: str
+    name: str
+    timestamp: datetime
+    start: datetime | None
+    record_type: str
+    event_name: str | None
+    category: str
+    span_id: str | None
+    trace_id: str | None
+    thread_id: str | None
+    user: str | None
+    model: str | None
+    prompt_tokens: int | None
+    completion_tokens: int | None
+    total_tokens: int | None
+    duration_ms: int | None
+    status: str | None
+
+    @property
+    def is_span(self) -> bool:
+        return self.record_type == "SPAN"
+
+    @property
+    def span_name(self) -> str | None:
+        return self.event_name if self.is_span else None
+
+
+def _category(record_type: str, name: str, attributes: dict) -> str:
+    if name == "CORTEX_AGENT_FEEDBACK":
+        return "FEEDBACK"
+    if record_type != "SPAN":
+        return "OTHER"
+    if name == "AgentV2RequestResponseInfo":
+        return "AGENT_RUN"
+    if name.startswith("ReasoningAgentStepPlanning-") or name == "ResponseGeneration":
+        return "LLM_CALL"
+    if name.startswith("CortexSearchService") or AGENT + "tool.cortex_search.duration" in attributes:
+        return "RETRIEVAL"
+    if (name.startswith(TOOL_SPAN_PREFIXES) or name == "CortexChartToolImpl"
+            or AGENT + "tool.web_search.duration" in attributes or AGENT + "tool.custom_tool.duration" in attributes):
+        return "TOOL_EXECUTION"
+    return "OTHER"
+
+
+def _status(raw: dict) -> str | None:
+    if raw["RECORD_TYPE"] != "SPAN":
+        return None
+    attributes = raw["RECORD_ATTRIBUTES"]
+    word = next((attributes[key] for key in STATUS_KEYS if attributes.get(key) is not None), None)
+    failed = (raw["RECORD"].get("status") or {}).get("code") == "STATUS_CODE_ERROR"
+    return "ERROR" if failed or str(word or "").upper() in ERROR_WORDS else "OK"
+
+
+def _total_tokens(attributes: dict) -> int | None:
+    """The planning span's total, or input + output when the total was not recorded."""
+    if TOKENS + "total" in attributes:
+        return attributes[TOKENS + "total"]
+    if TOKENS + "input" in attributes and TOKENS + "output" in attributes:
+        return attributes[TOKENS + "input"] + attributes[TOKENS + "output"]
+    return None
+
+
+def _ms(delta: timedelta) -> int:
+    return delta // timedelta(milliseconds=1)
+
+
+def parse(raw: dict) -> Event:
+    attributes = raw["RECORD_ATTRIBUTES"]
+    resource = raw["RESOURCE_ATTRIBUTES"] or {}
+    trace = raw["TRACE"] or {}
+    name = raw["RECORD"].get("name")
+    database, schema, agent = attributes[OBS + "database.name"], attributes[OBS + "schema.name"], attributes[OBS + "object.name"]
+    thread = attributes.get(AGENT + "thread_id")
+    user = resource.get("snow.user.name", resource.get("snow.user.id"))
+    is_span = raw["RECORD_TYPE"] == "SPAN"
+    return Event(
+        agent=f"{database}.{schema}.{agent}", database=database, schema=schema, name=agent,
+        timestamp=raw["TIMESTAMP"], start=raw["START_TIMESTAMP"], record_type=raw["RECORD_TYPE"],
+        event_name=name, category=_category(raw["RECORD_TYPE"], name or "", attributes),
+        span_id=trace.get("span_id"), trace_id=trace.get("trace_id"),
+        thread_id=None if thread is None else str(thread),
+        user=None if user is None else str(user),
+        model=attributes.get(AGENT + "planning.model"),
+        prompt_tokens=attributes.get(TOKENS + "input"),
+        completion_tokens=attributes.get(TOKENS + "output"),
+        total_tokens=_total_tokens(attributes),
+        duration_ms=_ms(raw["TIMESTAMP"] - raw["START_TIMESTAMP"]) if is_span else None,
+        status=_status(raw),
+    )
+
+
+def ingest(delivered: list[dict], agents) -> list[Event]:
+    """The rows the history should hold: Cortex Agent rows of the monitored ``agents``
+    ((database, schema, name) triples), each exact duplicate delivery counted once."""
+    monitored = {tuple(agent) for agent in agents}
+    seen: set[str] = set()
+    events = []
+    for raw in delivered:
+        if not is_cortex_agent_event(raw):
+            continue
+        content = json.dumps(raw, sort_keys=True, default=str)
+        if content in seen:
+            continue
+        seen.add(content)
+        event = parse(raw)
+        if (event.database, event.schema, event.name) in monitored:
+            events.append(event)
+    return events
+
+
+def realtime(events: list[Event], now: datetime, hours: int = 24) -> list[Event]:
+    """The realtime window: events of the last ``hours`` hours."""
+    return [e for e in events if e.timestamp >= now - timedelta(hours=hours)]
+
+
+# --- aggregates, each with SQL's NULL behaviour --------------------------------------------------
+def percentile_cont(values, q: float) -> float | None:
+    """PERCENTILE_CONT(q): linear interpolation between the two closest ranks; NULLs ignored."""
+    ordered = sorted(v for v in values if v is not None)
+    if not ordered:
+        return None
+    position = q * (len(ordered) - 1)
+    lower, upper = math.floor(position), math.ceil(position)
+    return ordered[lower] + (position - lower) * (ordered[upper] - ordered[lower])
+
+
+def avg(values) -> float | None:
+    present = [v for v in values if v is not None]
+    return sum(present) / len(present) if present else None
+
+
+def total(values) -> int:
+    """COALESCE(SUM(x), 0)."""
+    return sum(v for v in values if v is not None)
+
+
+def ratio(numerator, denominator) -> float | None:
+    """numerator / NULLIF(denominator, 0), NULL in, NULL out."""
+    return None if numerator is None or not denominator else numerator / denominator
+
+
+def distinct(values) -> int:
+    return len({v for v in values if v is not None})
+
+
+def mode(values) -> AnyOf | None:
+    counts: dict = defaultdict(int)
+    for v in values:
+        if v is not None:
+            counts[v] += 1
+    if not counts:
+        return None
+    most = max(counts.values())
+    return AnyOf(v for v, n in counts.items() if n == most)
+
+
+def latest(pairs) -> AnyOf | None:
+    """MAX_BY(value, key) over (value, key) pairs whose key is not NULL."""
+    keyed = [(key, value) for value, key in pairs if key is not None]
+    if not keyed:
+        return None
+    newest = max(key for key, _ in keyed)
+    return AnyOf(value for key, value in keyed if key == newest)
+
+
+def seconds_between(start: datetime, end: datetime) -> int:
+    """DATEDIFF('second', start, end): whole-second boundaries crossed."""
+    return math.floor((end - datetime(1970, 1, 1)).total_seconds()) - math.floor((start - datetime(1970, 1, 1)).total_seconds())
+
+
+def _count(events, category) -> int:
+    return sum(e.category == category for e in events)
+
+
+def _errors(events) -> int:
+    return sum(e.status == "ERROR" for e in events)
+
+
+def _group(events, key) -> dict:
+    groups = defaultdict(list)
+    for e in events:
+        groups[key(e)].append(e)
+    return groups
+
+
+def _began(e: Event) -> datetime:
+    return e.start or e.timestamp
+
+
+# --- the views -----------------------------------------------------------------------------------
+def thread_activity(events: list[Event]) -> dict[tuple[str, str], dict]:
+    """THREAD_ACTIVITY(_RECENT), keyed by (agent, thread id)."""
+    rows = {}
+    for (agent, thread), rows_of in _group([e for e in events if e.thread_id], lambda e: (e.agent, e.thread_id)).items():
+        start, last = min(map(_began, rows_of)), max(e.timestamp for e in rows_of)
+        turns = [e for e in rows_of if e.category == "AGENT_RUN"]
+        rows[(agent, thread)] = {
+            "AGENT_FULL_NAME": agent,
+            "THREAD_ID": thread,
+            "USER_ID": latest((e.user, e.timestamp) for e in rows_of),
+            "THREAD_START_TIME": start,
+            "THREAD_LAST_ACTIVITY": last,
+            "THREAD_DURATION_SECONDS": seconds_between(start, last),
+            "TOTAL_EVENTS": len(rows_of),
+            "TOTAL_SPANS": sum(e.is_span for e in rows_of),
+            "LLM_CALLS": _count(rows_of, "LLM_CALL"),
+            "TOOL_CALLS": _count(rows_of, "TOOL_EXECUTION"),
+            "RETRIEVAL_CALLS": _count(rows_of, "RETRIEVAL"),
+            "TOTAL_PROMPT_TOKENS": total(e.prompt_tokens for e in rows_of),
+            "TOTAL_COMPLETION_TOKENS": total(e.completion_tokens for e in rows_of),
+            "TOTAL_TOKENS": total(e.total_tokens for e in rows_of),
+            "TOTAL_DURATION_MS": total(e.duration_ms for e in turns),
+            "AVG_LLM_LATENCY_MS": avg(e.duration_ms for e in rows_of if e.category == "LLM_CALL"),
+            "AVG_TOOL_LATENCY_MS": avg(e.duration_ms for e in rows_of if e.category == "TOOL_EXECUTION"),
+            "AVG_RETRIEVAL_LATENCY_MS": avg(e.duration_ms for e in rows_of if e.category == "RETRIEVAL"),
+            "ERROR_COUNT": _errors(rows_of),
+            "SUCCESS_COUNT": sum(e.status == "OK" for e in rows_of),
+            "LATEST_STATUS": latest((e.status, e.timestamp) for e in turns),
+            "LATEST_MODEL": latest((e.model, e.timestamp) for e in rows_of if e.model is not None),
+            "TURNS": len(turns),
+            "FAILED_TURNS": _errors(turns),
+        }
+    return rows
+
+
+def agent_metrics(events: list[Event]) -> dict[str, dict]:
+    """AGENT_METRICS(_RECENT), keyed by agent full name."""
+    rows = {}
+    for agent, rows_of in _group(events, lambda e: e.agent).items():
+        first = rows_of[0]
+        spans = [e.duration_ms for e in rows_of if e.is_span]
+        turns = [e for e in rows_of if e.category == "AGENT_RUN"]
+        turn_latency = [e.duration_ms for e in turns]
+        tokens = total(e.total_tokens for e in rows_of)
+        with_status = sum(e.status is not None for e in rows_of)
+        rows[agent] = {
+            "AGENT_FULL_NAME": agent,
+            "AGENT_DATABASE": first.database,
+            "AGENT_SCHEMA": first.schema,
+            "AGENT_NAME": first.name,
+            "UNIQUE_THREADS": distinct(e.thread_id for e in rows_of),
+            "UNIQUE_USERS": distinct(e.user for e in rows_of),
+            "TOTAL_EVENTS": len(rows_of),
+            "TOTAL_SPANS": len(spans),
+            "LLM_CALLS": _count(rows_of, "LLM_CALL"),
+            "TOOL_CALLS": _count(rows_of, "TOOL_EXECUTION"),
+            "RETRIEVAL_CALLS": _count(rows_of, "RETRIEVAL"),
+            "AGENT_RUNS": len(turns),
+            "TOTAL_TOKENS": tokens,
+            "TOTAL_PROMPT_TOKENS": total(e.prompt_tokens for e in rows_of),
+            "TOTAL_COMPLETION_TOKENS": total(e.completion_tokens for e in rows_of),
+            "AVG_TOKENS_PER_EVENT": ratio(tokens, len(rows_of)),
+            "AVG_SPAN_DURATION_MS": avg(spans),
+            "P50_SPAN_DURATION_MS": percentile_cont(spans, 0.50),
+            "P95_SPAN_DURATION_MS": percentile_cont(spans, 0.95),
+            "P99_SPAN_DURATION_MS": percentile_cont(spans, 0.99),
+            "MODELS_USED": distinct(e.model for e in rows_of),
+            "MOST_USED_MODEL": mode(e.model for e in rows_of),
+            "ERROR_COUNT": _errors(rows_of),
+            "SUCCESS_COUNT": sum(e.status == "OK" for e in rows_of),
+            "ERROR_RATE_PCT": ratio(100 * _errors(rows_of), with_status),
+            "FIRST_EVENT": min(e.timestamp for e in rows_of),
+            "LAST_EVENT": max(e.timestamp for e in rows_of),
+            "ACTIVE_DAYS": distinct(e.timestamp.date() for e in rows_of),
+            "AVG_TOKENS_PER_TURN": ratio(tokens, len(turns)),
+            "AVG_TURN_LATENCY_MS": avg(turn_latency),
+            "P50_TURN_LATENCY_MS": percentile_cont(turn_latency, 0.50),
+            "P95_TURN_LATENCY_MS": percentile_cont(turn_latency, 0.95),
+            "P99_TURN_LATENCY_MS": percentile_cont(turn_latency, 0.99),
+            "FAILED_TURNS": _errors(turns),
+            "TURN_ERROR_RATE_PCT": ratio(100 * _errors(turns), len(turns)),
+        }
+    return rows
+
+
+def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], dict]:
+    """HOURLY_THREAD_ACTIVITY(_RECENT), keyed by (UTC hour, agent)."""
+    rows = {}
+    hour_of = lambda e: e.timestamp.replace(minute=0, second=0, microsecond=0)  # noqa: E731
+    for (hour, agent), rows_of in _group(events, lambda e: (hour_of(e), e.agent)).items():
+        spans = [e.duration_ms for e in rows_of if e.is_span]
+        rows[(hour, agent)] = {
+            "EVENT_HOUR": hour,
+            "AGENT_FULL_NAME": agent,
+            "UNIQUE_THREADS": distinct(e.thread_id for e in rows_of),
+            "UNIQUE_USERS": distinct(e.user for e in rows_of),
+            "TOTAL_EVENTS": len(rows_of),
+            "LLM_CALLS": _count(rows_of, "LLM_CALL"),
+            "TOOL_CALLS": _count(rows_of, "TOOL_EXECUTION"),
+            "RETRIEVAL_CALLS": _count(rows_of, "RETRIEVAL"),
+            "TOTAL_TOKENS": total(e.total_tokens for e in rows_of),
+            "TOTAL_PROMPT_TOKENS": total(e.prompt_tokens for e in rows_of),
+            "TOTAL_COMPLETION_TOKENS": total(e.completion_tokens for e in rows_of),
+            "AVG_SPAN_DURATION_MS": avg(spans),
+            "P95_SPAN_DURATION_MS": percentile_cont(spans, 0.95),
+            "ERROR_COUNT": _errors(rows_of),
+            "TURNS": _count(rows_of, "AGENT_RUN"),
+        }
+    return rows
+
+
+def thread_timeline(events: list[Event]) -> dict[tuple[str, str], list[dict]]:
+    """THREAD_TIMELINE(_RECENT): each thread's rows in order (by start, end, span id - rows
+    without one last - and name), keyed by (agent, thread id)."""
+    timelines = {}
+    for (agent, thread), rows_of in _group([e for e in events if e.thread_id], lambda e: (e.agent, e.thread_id)).items():
+        ordered = sorted(rows_of, key=lambda e: (_began(e), e.timestamp, e.span_id is None, e.span_id or "",
+                                                  e.event_name is None, e.event_name or ""))
+        thread_start = _began(ordered[0])
+        timelines[(agent, thread)] = [{
+            "THREAD_ID": thread,
+            "AGENT_FULL_NAME": agent,
+            "EVENT_TIMESTAMP": e.timestamp,
+            "SPAN_NAME": e.span_name,
+            "SPAN_CATEGORY": e.category,
+            "SPAN_ID": e.span_id,
+            "TRACE_ID": e.trace_id,
+            "MODEL_NAME": e.model,
+            "TOTAL_TOKENS": e.total_tokens,
+            "PROMPT_TOKENS": e.prompt_tokens,
+            "COMPLETION_TOKENS": e.completion_tokens,
+            "SPAN_DURATION_MS": e.duration_ms,
+            "STATUS": e.status,
+            "EVENT_SEQUENCE": sequence,
+            "SECONDS_SINCE_THREAD_START": _ms(_began(e) - thread_start) / 1000,
+            "START_TIMESTAMP": e.start,
+            "USER_ID": e.user,
+        } for sequence, e in enumerate(ordered, start=1)]
+    return timelines
+
+
+def _kpi_totals(events: list[Event]) -> dict:
+    with_status = sum(e.status is not None for e in events)
+    return {
+        "ACTIVE_THREADS": distinct(e.thread_id for e in events),
+        "ACTIVE_USERS": distinct(e.user for e in events),
+        "ACTIVE_AGENTS": distinct(e.agent for e in events),
+        "TOTAL_EVENTS": len(events),
+        "LLM_CALLS": _count(events, "LLM_CALL"),
+        "TOTAL_TOKENS": total(e.total_tokens for e in events),
+        "AVG_SPAN_DURATION_MS": avg(e.duration_ms for e in events),
+        "ERRORS": _errors(events),
+        "ERROR_RATE_PCT": ratio(100 * _errors(events), with_status),
+    }
+
+
+def _change_pct(current, previous) -> float | None:
+    """Change in percent; NULL when there is no previous value to compare with."""
+    return None if current is None or not previous else 100 * (current - previous) / previous
+
+
+def realtime_kpi(events: list[Event], now: datetime) -> dict:
+    """REALTIME_KPI: the last hour [now - 1 h, now] against the hour before it."""
+    hour = timedelta(hours=1)
+    current = _kpi_totals([e for e in events if now - hour <= e.timestamp <= now])
+    before = [e for e in events if now - 2 * hour <= e.timestamp < now - hour]
+    previous = _kpi_totals(before) if before else dict.fromkeys(current)
+    return {
+        "PERIOD": "LAST_HOUR",
+        **current,
+        "THREADS_CHANGE_PCT": _change_pct(current["ACTIVE_THREADS"], previous["ACTIVE_THREADS"]),
+        "LLM_CALLS_CHANGE_PCT": _change_pct(current["LLM_CALLS"], previous["LLM_CALLS"]),
+        "TOKENS_CHANGE_PCT": _change_pct(current["TOTAL_TOKENS"], previous["TOTAL_TOKENS"]),
+        "LATENCY_CHANGE_PCT": _change_pct(current["AVG_SPAN_DURATION_MS"], previous["AVG_SPAN_DURATION_MS"]),
+    }

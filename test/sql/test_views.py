@@ -1,0 +1,353 @@
+"""The dashboard views on the emulator, against answers computed independently (oracle.py).
+
+One module-wide world: three agents and ~30 hours of seeded traffic, with noise rows of other
+object types, duplicated deliveries, dropped attributes, shuffled order and late traces,
+ingested through the real DISCOVER_AGENTS and REFRESH_AGENT_EVENTS task bodies (two cycles, the
+late traces arriving in the second) and the dynamic tables refreshed. Every view is then
+compared, row by row, with what oracle.py computes from the generated events.
+
+The views use SYSDATE() as "now", which keeps moving while the tests run; the traffic is
+therefore cut so that no row lies within MARGIN of a boundary that decides an answer (see
+``away_from``). The world's stack reads 48 hours back on its first cycle (the dev stack reads
+24, as long as its realtime window) so that the history also holds events older than the
+realtime window.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from unittest import mock
+
+import pytest
+from fakesnow.instance import FakeSnow
+
+import oracle
+from conftest import _coverage
+from emulator import Emulator, render_catalog
+from traffic import AgentRef, generate, is_cortex_agent_event, split_late, with_delivery_faults
+
+SEED = 20260301
+AGENTS = [
+    AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"),
+    AgentRef("SALES_DB", "AGENTS", "SUPPORT_COPILOT"),
+    AgentRef("HR_DB", "BOTS", "HR_HELPDESK"),
+]
+AGENT_TRIPLES = [(a.database, a.schema, a.name) for a in AGENTS]
+HOUR = timedelta(hours=1)
+REALTIME_WINDOW = 24 * HOUR
+# No row lies closer than this to a window boundary (now - 1 h, now - 2 h, now - 24 h) or to
+# now itself: the suite must run in less time than this for the answers to stay fixed.
+MARGIN = timedelta(minutes=10)
+
+# The reference's columns per view (/work/shared/docs/reference-interface.md), upper case.
+_EVENT_COLUMNS = (
+    "AGENT_DATABASE AGENT_SCHEMA AGENT_NAME EVENT_TIMESTAMP EVENT_NAME SPAN_NAME SPAN_ID TRACE_ID AGENT_ID "
+    "THREAD_ID USER_ID MODEL_NAME PROMPT_TOKENS COMPLETION_TOKENS TOTAL_TOKENS SPAN_DURATION_MS TOOL_NAME "
+    "RETRIEVAL_QUERY STATUS ERROR_MESSAGE RAW_ATTRIBUTES LOADED_AT AGENT_FULL_NAME EVENT_HOUR EVENT_DATE SPAN_CATEGORY"
+)
+_THREAD_ACTIVITY = (
+    "AGENT_FULL_NAME THREAD_ID USER_ID THREAD_START_TIME THREAD_LAST_ACTIVITY THREAD_DURATION_SECONDS TOTAL_EVENTS "
+    "TOTAL_SPANS LLM_CALLS TOOL_CALLS RETRIEVAL_CALLS TOTAL_PROMPT_TOKENS TOTAL_COMPLETION_TOKENS TOTAL_TOKENS "
+    "TOTAL_DURATION_MS AVG_LLM_LATENCY_MS AVG_TOOL_LATENCY_MS ERROR_COUNT SUCCESS_COUNT LATEST_STATUS LATEST_MODEL"
+)
+_AGENT_METRICS = (
+    "AGENT_FULL_NAME AGENT_DATABASE AGENT_SCHEMA AGENT_NAME UNIQUE_THREADS UNIQUE_USERS TOTAL_EVENTS TOTAL_SPANS "
+    "LLM_CALLS TOOL_CALLS RETRIEVAL_CALLS AGENT_RUNS TOTAL_TOKENS TOTAL_PROMPT_TOKENS TOTAL_COMPLETION_TOKENS "
+    "AVG_TOKENS_PER_EVENT AVG_SPAN_DURATION_MS P50_SPAN_DURATION_MS P95_SPAN_DURATION_MS P99_SPAN_DURATION_MS "
+    "MODELS_USED MOST_USED_MODEL ERROR_COUNT SUCCESS_COUNT ERROR_RATE_PCT FIRST_EVENT LAST_EVENT ACTIVE_DAYS"
+)
+_HOURLY = (
+    "EVENT_HOUR AGENT_FULL_NAME UNIQUE_THREADS UNIQUE_USERS TOTAL_EVENTS LLM_CALLS TOOL_CALLS TOTAL_TOKENS "
+    "TOTAL_PROMPT_TOKENS TOTAL_COMPLETION_TOKENS AVG_SPAN_DURATION_MS P95_SPAN_DURATION_MS ERROR_COUNT"
+)
+_TIMELINE = (
+    "THREAD_ID AGENT_FULL_NAME EVENT_TIMESTAMP SPAN_NAME SPAN_CATEGORY SPAN_ID TRACE_ID MODEL_NAME TOTAL_TOKENS "
+    "PROMPT_TOKENS COMPLETION_TOKENS SPAN_DURATION_MS TOOL_NAME RETRIEVAL_QUERY STATUS ERROR_MESSAGE EVENT_SEQUENCE "
+    "SECONDS_SINCE_THREAD_START"
+)
+REFERENCE_COLUMNS = {
+    "AGENT_EVENTS": _EVENT_COLUMNS,
+    "AGENT_EVENTS_RECENT": _EVENT_COLUMNS,
+    "THREAD_ACTIVITY": _THREAD_ACTIVITY,
+    "THREAD_ACTIVITY_RECENT": _THREAD_ACTIVITY,
+    "AGENT_METRICS": _AGENT_METRICS,
+    "AGENT_METRICS_RECENT": _AGENT_METRICS,
+    "REALTIME_KPI": (
+        "PERIOD ACTIVE_THREADS ACTIVE_USERS ACTIVE_AGENTS TOTAL_EVENTS LLM_CALLS TOTAL_TOKENS AVG_SPAN_DURATION_MS "
+        "ERRORS ERROR_RATE_PCT THREADS_CHANGE_PCT LLM_CALLS_CHANGE_PCT TOKENS_CHANGE_PCT LATENCY_CHANGE_PCT"
+    ),
+    "HOURLY_THREAD_ACTIVITY": _HOURLY,
+    "HOURLY_THREAD_ACTIVITY_RECENT": _HOURLY,
+    "THREAD_TIMELINE": _TIMELINE,
+    "THREAD_TIMELINE_RECENT": _TIMELINE,
+}
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def away_from(events: list[dict], boundaries: list[datetime], margin: timedelta = MARGIN) -> list[dict]:
+    """``events`` without every trace that has a row within ``margin`` of a boundary.
+
+    Whole traces go (a turn is never cut in half), and so does the feedback on a dropped
+    turn, which has no trace of its own but names its turn's request id; other rows without a
+    trace (noise logs) go alone.
+    """
+    trace_of_request = {
+        e["RECORD_ATTRIBUTES"]["snow.ai.observability.agent.request_id"]: e["TRACE"]["trace_id"]
+        for e in events if e["TRACE"] and "snow.ai.observability.agent.request_id" in e["RECORD_ATTRIBUTES"]
+    }
+
+    def group(event: dict):
+        if event["TRACE"]:
+            return event["TRACE"]["trace_id"]
+        return trace_of_request.get((event["VALUE"] or {}).get("orig_request_id"), id(event))
+
+    near = {group(e) for e in events if any(abs(e["TIMESTAMP"] - b) < margin for b in boundaries)}
+    return [e for e in events if group(e) not in near]
+
+
+def normalised(value):
+    """The connector's NUMBER results as int (integral) or float, so they compare with Python's."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def expected(row: dict) -> dict:
+    """An oracle row with floats compared to relative 1e-9; integers, strings and times exactly."""
+    return {key: pytest.approx(value, rel=1e-9) if isinstance(value, float) else value for key, value in row.items()}
+
+
+def actual(row: dict, columns) -> dict:
+    return {column: normalised(row[column]) for column in columns}
+
+
+def assert_rows(view_rows: list[dict], oracle_rows: dict, key) -> None:
+    """The view holds exactly the oracle's rows (by ``key``), each with the oracle's values."""
+    by_key = {key(row): row for row in view_rows}
+    assert len(by_key) == len(view_rows), "the view repeats a key"
+    assert sorted(by_key, key=str) == sorted(oracle_rows, key=str)
+    for k, want in oracle_rows.items():
+        assert actual(by_key[k], want) == expected(want), k
+
+
+@contextmanager
+def standalone_emulator(catalog: dict):
+    """An emulator that lives outside fakesnow.patch(), so a module can keep one while the
+    per-test ``emulator`` fixture patches the connector for its own."""
+    fake = FakeSnow()
+    with mock.patch("snowflake.connector.connect", side_effect=fake.connect):
+        emulator = Emulator(catalog, _coverage)
+    try:
+        yield emulator
+    finally:
+        emulator.close()
+        fake.duck_conn.close()
+
+
+def ingest(emulator: Emulator, *deliveries: list[dict]) -> None:
+    """Registers AGENTS, then per delivery: events arrive, one ingestion cycle runs. Ends with
+    the dynamic tables refreshed."""
+    tasks = emulator.catalog["tasks"]
+    emulator.coverage.add(tasks["discover"]["files"] + tasks["refresh"]["files"])
+    emulator.set_agents(AGENT_TRIPLES)
+    emulator.call(tasks["discover"]["text"])
+    for delivery in deliveries:
+        emulator.deliver(delivery)
+        summary = emulator.call(tasks["refresh"]["text"])
+        assert f"{len(AGENTS)} OK, 0 failed" in summary
+    emulator.refresh_dynamic_tables()
+
+
+# --- the shared world ------------------------------------------------------------------------------
+@dataclass
+class World:
+    emulator: Emulator
+    now: datetime
+    delivered: list[dict]
+    late: list[dict]  # the part of ``delivered`` that arrived after the first ingestion cycle
+    history: list[oracle.Event]  # what the history should hold
+
+    @property
+    def window(self) -> list[oracle.Event]:
+        return oracle.realtime(self.history, self.now)
+
+    def events(self, view: str) -> list[oracle.Event]:
+        """The events a view reads: the realtime window, or the whole history for *_RECENT."""
+        return self.history if view.endswith("_RECENT") else self.window
+
+
+@pytest.fixture(scope="module")
+def world():
+    catalog = render_catalog("dev", initialLookbackHours=48)
+    assert "(48, 7)" in catalog["tasks"]["refresh"]["text"]
+    now = utc_now()
+    traffic = generate(seed=SEED, agents=AGENTS, start=now - 30 * HOUR, end=now - MARGIN,
+                       turns_per_agent_per_hour=8, error_rate=0.08, tool_error_rate=0.08)
+    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - REALTIME_WINDOW])
+    delivered = with_delivery_faults(traffic, seed=SEED, duplicate_rate=0.05, drop_attribute_rate=0.1)
+    on_time, late = split_late(delivered, seed=SEED, late_fraction=0.5, max_delay=timedelta(minutes=4))
+    with standalone_emulator(catalog) as emulator:
+        ingest(emulator, on_time, late)
+        yield World(emulator, now, delivered, late, oracle.ingest(delivered, AGENT_TRIPLES))
+
+
+@pytest.fixture(scope="module")
+def views(world):
+    """Every view's rows, read once."""
+    return {name: world.emulator.view(name) for name in REFERENCE_COLUMNS}
+
+
+# --- the world is worth testing on -------------------------------------------------------------------
+def test_world_has_the_awkward_cases(world):
+    """Guards the fixture: without these the comparisons below would prove less."""
+    delivered = world.delivered
+    contents = [repr(sorted(e.items(), key=str)) for e in delivered]
+    assert len(set(contents)) < len(contents), "no duplicate deliveries"
+    assert any(not is_cortex_agent_event(e) for e in delivered), "no noise rows"
+    assert any(is_cortex_agent_event(e) for e in world.late), "no late Cortex Agent rows"
+    planning = [e for e in delivered if e["RECORD"].get("name", "").startswith("ReasoningAgentStepPlanning")]
+    assert any(oracle.TOKENS + "total" not in e["RECORD_ATTRIBUTES"] for e in planning), "no dropped token total"
+    assert any(oracle.TOKENS + "input" not in e["RECORD_ATTRIBUTES"] for e in planning), "no dropped input tokens"
+    assert any(oracle.AGENT + "planning.model" not in e["RECORD_ATTRIBUTES"] for e in planning), "no dropped model"
+    history = world.history
+    assert {e.agent for e in world.window} == {f"{a.database}.{a.schema}.{a.name}" for a in AGENTS}
+    assert any(e.timestamp < world.now - REALTIME_WINDOW for e in history), "nothing outside the realtime window"
+    assert any(e.category == "AGENT_RUN" and e.status == "ERROR" for e in history), "no failed turn"
+    assert any(e.category == "RETRIEVAL" and e.status == "ERROR" for e in history), "no failed retrieval"
+    assert any(e.category == "FEEDBACK" for e in history), "no feedback rows"
+    kpi_hours = [e for e in world.window if e.timestamp >= world.now - 2 * HOUR]
+    assert {e.timestamp >= world.now - HOUR for e in kpi_hours} == {True, False}, "KPI hours not both busy"
+
+
+def test_history_holds_each_delivered_event_once(world):
+    """Deduplication and the Cortex Agent filter, which every view below relies on."""
+    count = world.emulator.query(f"SELECT COUNT(*) AS N FROM {world.emulator.database}.{world.emulator.schema}"
+                                 ".AGENT_EVENTS_RECENT")[0]["N"]
+    assert count == len(world.history)
+
+
+# --- columns -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("view", sorted(REFERENCE_COLUMNS))
+def test_view_has_the_reference_columns(world, view):
+    emulator = world.emulator
+    cursor = emulator.execute(f"SELECT * FROM {emulator.database}.{emulator.schema}.{view} LIMIT 0")
+    columns = {column[0] for column in cursor.description}
+    assert set(REFERENCE_COLUMNS[view].split()) <= columns
+
+
+# --- each view against the oracle ------------------------------------------------------------------------
+def test_realtime_kpi_compares_last_hour_with_the_hour_before(world, views):
+    rows = views["REALTIME_KPI"]
+    want = oracle.realtime_kpi(world.window, world.now)
+    assert len(rows) == 1
+    assert actual(rows[0], want) == expected(want)
+    assert want["THREADS_CHANGE_PCT"] is not None and want["LATENCY_CHANGE_PCT"] is not None
+
+
+@pytest.mark.parametrize("view", ["THREAD_ACTIVITY", "THREAD_ACTIVITY_RECENT"])
+def test_thread_activity_matches_oracle(world, views, view):
+    """Per thread: counts by span category, tokens, turn latency, errors; LATEST_MODEL is a
+    MAX_BY, so any model of the newest planning spans is accepted on a timestamp tie."""
+    assert_rows(views[view], oracle.thread_activity(world.events(view)),
+                key=lambda r: (r["AGENT_FULL_NAME"], r["THREAD_ID"]))
+
+
+@pytest.mark.parametrize("view", ["AGENT_METRICS", "AGENT_METRICS_RECENT"])
+def test_agent_metrics_matches_oracle(world, views, view):
+    """Per agent: span and turn latency percentiles, error rates, tokens per turn, models;
+    MOST_USED_MODEL is a MODE, so any of equally frequent models is accepted."""
+    assert_rows(views[view], oracle.agent_metrics(world.events(view)), key=lambda r: r["AGENT_FULL_NAME"])
+
+
+@pytest.mark.parametrize("view", ["HOURLY_THREAD_ACTIVITY", "HOURLY_THREAD_ACTIVITY_RECENT"])
+def test_hourly_thread_activity_matches_oracle(world, views, view):
+    assert_rows(views[view], oracle.hourly_thread_activity(world.events(view)),
+                key=lambda r: (r["EVENT_HOUR"], r["AGENT_FULL_NAME"]))
+
+
+@pytest.mark.parametrize("view", ["THREAD_TIMELINE", "THREAD_TIMELINE_RECENT"])
+def test_thread_timeline_orders_each_thread(world, views, view):
+    """Every row of every thread, numbered in order from 1, with seconds since the thread's start."""
+    timelines: dict = {}
+    for row in views[view]:
+        timelines.setdefault((row["AGENT_FULL_NAME"], row["THREAD_ID"]), []).append(row)
+    want = oracle.thread_timeline(world.events(view))
+    assert sorted(timelines) == sorted(want)
+    for key, rows in timelines.items():
+        rows.sort(key=lambda r: r["EVENT_SEQUENCE"])
+        assert [actual(r, want[key][0]) for r in rows] == [expected(w) for w in want[key]], key
+
+
+@pytest.mark.parametrize("suffix", ["", "_RECENT"])
+def test_a_column_name_means_the_same_in_every_view(views, suffix):
+    """Per agent, the hourly rows and the thread rows add up to the agent's row: a dashboard
+    that sums TOOL_CALLS over hours or threads must get the agent's TOOL_CALLS. (Every
+    generated Cortex Agent row, feedback included, belongs to a thread.)"""
+    metrics = {r["AGENT_FULL_NAME"]: r for r in views["AGENT_METRICS" + suffix]}
+    shared = {"HOURLY_THREAD_ACTIVITY": ["TOTAL_EVENTS", "LLM_CALLS", "TOOL_CALLS", "RETRIEVAL_CALLS", "TOTAL_TOKENS",
+                                         "TOTAL_PROMPT_TOKENS", "TOTAL_COMPLETION_TOKENS", "ERROR_COUNT"],
+              "THREAD_ACTIVITY": ["TOTAL_EVENTS", "TOTAL_SPANS", "LLM_CALLS", "TOOL_CALLS", "RETRIEVAL_CALLS",
+                                  "TOTAL_TOKENS", "TOTAL_PROMPT_TOKENS", "TOTAL_COMPLETION_TOKENS", "ERROR_COUNT",
+                                  "SUCCESS_COUNT", "FAILED_TURNS"]}
+    for view, columns in shared.items():
+        sums: dict = {}
+        for row in views[view + suffix]:
+            agent = sums.setdefault(row["AGENT_FULL_NAME"], dict.fromkeys(columns, 0))
+            for column in columns:
+                agent[column] += normalised(row[column])
+        assert sums == {agent: actual(row, columns) for agent, row in metrics.items()}, view
+
+
+# --- windows -----------------------------------------------------------------------------------------------
+def test_events_outside_the_realtime_window_are_only_in_recent_views(world, views):
+    cutoff = world.now - REALTIME_WINDOW
+    old_threads = {(e.agent, e.thread_id) for e in world.history if e.thread_id and e.timestamp < cutoff}
+    new_threads = {(e.agent, e.thread_id) for e in world.window if e.thread_id}
+    only_old = old_threads - new_threads
+    assert only_old, "no thread lies wholly before the realtime window"
+
+    def threads(view):
+        return {(r["AGENT_FULL_NAME"], r["THREAD_ID"]) for r in views[view]}
+
+    assert only_old <= threads("THREAD_ACTIVITY_RECENT") and only_old <= threads("THREAD_TIMELINE_RECENT")
+    assert not only_old & threads("THREAD_ACTIVITY") and not only_old & threads("THREAD_TIMELINE")
+    assert min(r["EVENT_HOUR"] for r in views["HOURLY_THREAD_ACTIVITY_RECENT"]) < cutoff - HOUR
+    assert min(r["EVENT_HOUR"] for r in views["HOURLY_THREAD_ACTIVITY"]) >= cutoff - HOUR
+    assert min(r["FIRST_EVENT"] for r in views["AGENT_METRICS_RECENT"]) < cutoff
+    assert min(r["FIRST_EVENT"] for r in views["AGENT_METRICS"]) >= cutoff
+    assert min(r["EVENT_TIMESTAMP"] for r in views["AGENT_EVENTS"]) >= cutoff
+    assert len(views["AGENT_EVENTS"]) == len(world.window) < len(views["AGENT_EVENTS_RECENT"]) == len(world.history)
+
+
+# --- edge cases on their own emulator -----------------------------------------------------------------------
+def test_realtime_kpi_change_is_null_when_the_previous_hour_is_empty(emulator):
+    now = utc_now()
+    traffic = generate(seed=SEED + 1, agents=AGENTS[:2], start=now - HOUR + MARGIN, end=now - MARGIN,
+                       turns_per_agent_per_hour=12)
+    ingest(emulator, traffic)
+    rows = emulator.view("REALTIME_KPI")
+    want = oracle.realtime_kpi(oracle.ingest(traffic, AGENT_TRIPLES), now)
+    assert want["TOTAL_EVENTS"] > 0
+    assert len(rows) == 1
+    assert actual(rows[0], want) == expected(want)
+    for change in ("THREADS_CHANGE_PCT", "LLM_CALLS_CHANGE_PCT", "TOKENS_CHANGE_PCT", "LATENCY_CHANGE_PCT"):
+        assert rows[0][change] is None
+
+
+def test_views_over_an_empty_history_answer_without_rows(emulator):
+    ingest(emulator, [])
+    for view in REFERENCE_COLUMNS:
+        rows = emulator.view(view)
+        if view == "REALTIME_KPI":
+            want = oracle.realtime_kpi([], utc_now())
+            assert len(rows) == 1
+            assert actual(rows[0], want) == expected(want)
+        else:
+            assert rows == [], view

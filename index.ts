@@ -13,3 +13,12 @@ export const viewerRole = config.viewerRole;
 export const warehouse = config.warehouse;
 export const refreshTask = wallmonitor.ingestion.refreshTask.fullyQualifiedName;
 export const dashboardViews = Object.keys(wallmonitor.dashboards.views).map((view) => `${schema}.${view}`);
+/** What the owner role could read of the AI-observability events when this stack was deployed. */
+export const aiObservability = {
+    readerRoleGranted: wallmonitor.observability.readerRoleGranted,
+    eventTableReadable: wallmonitor.observability.eventTableReadable,
+    eventFunctionReadable: wallmonitor.observability.eventFunctionReadable,
+    usageHistoryReadable: wallmonitor.observability.usageHistoryReadable,
+    probedAt: wallmonitor.observability.probedAt,
+    warnings: wallmonitor.observability.warnings,
+};

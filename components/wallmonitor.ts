@@ -6,6 +6,7 @@ import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
+import { ObservabilityAccess } from "./observability";
 import { Platform } from "./platform";
 import { Storage } from "./storage";
 
@@ -26,6 +27,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly sql: SqlCatalog;
     readonly platform: Platform;
     readonly access: Access;
+    readonly observability: ObservabilityAccess;
     readonly storage: Storage;
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
@@ -45,6 +47,12 @@ export class Wallmonitor extends pulumi.ComponentResource {
             adminProvider: this.providers.admin,
             dependsOn: [this.platform],
         }, { parent: this });
+        // What the owner role may read of the AI-observability events, granted and probed by
+        // Wallmonitor's own provider; the pipeline re-checks at run time.
+        this.observability = new ObservabilityAccess(`${name}-observability`, {
+            config,
+            dependsOn: [this.access],
+        }, { parent: this });
         this.storage = new Storage(`${name}-storage`, {
             config,
             ownerProvider: this.providers.owner,
@@ -55,7 +63,8 @@ export class Wallmonitor extends pulumi.ComponentResource {
             config,
             sql: this.sql,
             ownerProvider: this.providers.owner,
-            dependsOn: tables,
+            // The tasks start at once: the owner should hold the event-table role first.
+            dependsOn: [...tables, this.observability],
         }, { parent: this });
         this.dashboards = new Dashboards(`${name}-dashboards`, {
             config,

@@ -78,6 +78,21 @@ export function embeddedStatements(definition: string | undefined): Record<strin
     return match === null ? {} : JSON.parse(JSON.parse(match[1]));
 }
 
+/** Every rendered statement ({file, text}) inside a dynamic resource's inputs, in input order. */
+function statementsIn(value: unknown, found: { file: string; text: string }[] = []): { file: string; text: string }[] {
+    if (Array.isArray(value)) {
+        value.forEach((item) => statementsIn(item, found));
+    } else if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (typeof record.file === "string" && typeof record.text === "string") {
+            found.push({ file: record.file, text: record.text });
+        } else {
+            Object.entries(record).filter(([key]) => key !== "__provider").forEach(([, item]) => statementsIn(item, found));
+        }
+    }
+    return found;
+}
+
 function section(title: string, lines: string[]): string[] {
     return [`## ${title}`, "", ...lines, ""];
 }
@@ -139,5 +154,17 @@ export function renderPlan(build: OfflineBuild): string {
         sqlLines.push(`### Procedure statement ${statement}`, "", "```sql", sql, "```", "");
     }
     out.push(...section("SQL", sqlLines));
+
+    const dynamicLines: string[] = [];
+    for (const resource of build.resources.filter((candidate) => candidate.type.startsWith("pulumi-nodejs:dynamic"))
+        .sort((a, b) => a.name.localeCompare(b.name))) {
+        dynamicLines.push(`### ${resource.type.split("/").pop()} ${resource.name} (Wallmonitor's provider on snowflake-sdk)`, "");
+        for (const statement of statementsIn(resource.inputs)) {
+            const sql = statement.text.split("\n").filter((line) => !line.trim().startsWith("--")).join(" ");
+            dynamicLines.push(`- \`${sql.replace(/\s+/g, " ").trim()}\` (${statement.file})`);
+        }
+        dynamicLines.push("");
+    }
+    out.push(...section("Dynamic provider resources", dynamicLines));
     return `${out.join("\n").trimEnd()}\n`;
 }

@@ -11,6 +11,7 @@ import { parseConfig } from "../lib/config";
 import { readStackConfig } from "../lib/offline";
 import { createTableStatement, listSqlFiles } from "../lib/sql";
 import { TABLES } from "../lib/tables";
+import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 
 function main(): void {
     const stack = process.argv[2] ?? "dev";
@@ -30,6 +31,7 @@ function main(): void {
         dynamicTables: catalog.dynamicTables,
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
+        providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

@@ -6,6 +6,7 @@ import { buildSqlCatalog } from "../lib/catalog";
 import { DEFAULTS } from "../lib/config";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
 import { AGENT_REGISTRY } from "../lib/tables";
+import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 
 describe("SQL rendering", () => {
     it("substitutes identifiers, numbers, booleans, literals and NULL", () => {
@@ -65,7 +66,8 @@ describe("SQL files", () => {
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {
-        const used = new Set(rendered.flatMap((sql) => sql.files));
+        const provider = aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS));
+        const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file)]);
         expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
     });
 

@@ -44,6 +44,7 @@ for (const stack of ["dev", "prod"]) {
                 "wallmonitor:dashboards:Dashboards",
                 "wallmonitor:index:Wallmonitor",
                 "wallmonitor:ingestion:Ingestion",
+                "wallmonitor:observability:ObservabilityAccess",
                 "wallmonitor:platform:Platform",
                 "wallmonitor:storage:Storage",
             ]);

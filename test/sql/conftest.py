@@ -43,6 +43,11 @@ def pytest_terminal_summary(terminalreporter):
     catalog_file = Path(__file__).resolve().parents[2] / "build" / "sql-dev.json"
     all_files = json.loads(catalog_file.read_text())["sqlFiles"]
     missing = sorted(set(all_files) - _coverage.executed)
+    # Grants and role switches cannot run on the emulator; the provider's tests run them
+    # through the real snowflake-sdk driver against the protocol-level fake (test/provider).
+    driver_only = [f for f in missing if f.startswith("provider/")]
+    missing = [f for f in missing if f not in driver_only]
     terminalreporter.write_line(
-        f"sql coverage: {len(all_files) - len(missing)}/{len(all_files)} sql/ files executed"
-        + (f"; not executed: {', '.join(missing)}" if missing else ""))
+        f"sql coverage: {len(all_files) - len(missing) - len(driver_only)}/{len(all_files)} sql/ files executed on the emulator"
+        + (f"; run only through the driver fake (test/provider): {', '.join(driver_only)}" if driver_only else "")
+        + (f"; NOT EXECUTED: {', '.join(missing)}" if missing else ""))

@@ -37,6 +37,12 @@ import snowflake.connector
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "procedures"))
 EVENT_TABLE = "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS"
+# ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY as documented (docs snowflake-domain.md section 2).
+USAGE_HISTORY_DDL = """CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY (
+    START_TIME TIMESTAMP_LTZ, END_TIME TIMESTAMP_LTZ, USER_NAME VARCHAR, USER_TAGS VARIANT,
+    REQUEST_ID VARCHAR, PARENT_REQUEST_ID VARCHAR, AGENT_DATABASE_NAME VARCHAR, AGENT_SCHEMA_NAME VARCHAR,
+    AGENT_NAME VARCHAR, AGENT_TAGS VARIANT, TOKENS NUMBER, TOKEN_CREDITS NUMBER(38, 9),
+    TOKENS_GRANULAR VARIANT, CREDITS_GRANULAR VARIANT, METADATA VARIANT)"""
 _TABLE_FUNCTION = re.compile(r"TABLE\((SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\([^()]*\))\)")
 
 
@@ -135,6 +141,8 @@ class Emulator:
                           "CREATE DATABASE IF NOT EXISTS SNOWFLAKE",
                           "CREATE SCHEMA IF NOT EXISTS SNOWFLAKE.LOCAL",
                           EVENT_TABLE_DDL.format(table=EVENT_TABLE),
+                          "CREATE SCHEMA IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE",
+                          USAGE_HISTORY_DDL,
                           f"USE SCHEMA {self.database}.{self.schema}"):
             cur.execute(statement)
         for ddl in self.catalog["tables"].values():

@@ -1,0 +1,168 @@
+import type * as pulumi from "@pulumi/pulumi";
+
+import { IDENTIFIER_PATTERN } from "../lib/config";
+import {
+    CONFIG_KEYS, ConnectionLimits, DEFAULT_LIMITS, resolveSettings, Session, SessionOptions, withSession,
+} from "./connection";
+import { SnowflakeError } from "./errors";
+import type { Statement } from "./statements";
+
+/**
+ * The plumbing every Wallmonitor dynamic resource shares. A resource kind supplies only what
+ * is particular to it (validation, which properties replace, and the SQL each step runs);
+ * `snowflakeProvider` turns that into a `pulumi.dynamic.ResourceProvider` that connects
+ * through snowflake-sdk, retries transient failures, cleans up after a failed create, and
+ * diffs exactly the declared input properties.
+ *
+ * `Inputs` is the resolved input type (plain values, what `check` accepts); `Outputs` extends
+ * it with what the resource computes. Inputs hold SQL text and role names, never credentials.
+ */
+
+/** How a change to an input property is applied. */
+export type ChangeMode = "update" | "replace";
+
+/** A property that failed validation, and why; shown by `pulumi preview`. */
+export type CheckFailure = pulumi.dynamic.CheckFailure;
+
+/** Statements that undo what a create has done so far, run in reverse order if it fails. */
+export interface Cleanup {
+    onFailure(statement: Statement): void;
+}
+
+export interface ResourceKind<Inputs extends object, Outputs extends Inputs> {
+    /** Name used in messages, such as "AI-observability access". */
+    readonly description: string;
+    /** Every input property and how a change to it is applied; `diff` looks at these and nothing else. */
+    readonly properties: { readonly [K in keyof Inputs]-?: ChangeMode };
+    /** Validates new inputs; each failure names the property and how to fix it. */
+    check(news: Readonly<Record<string, unknown>>): CheckFailure[];
+    /** Role and warehouse the session uses, and any input values to keep out of messages. */
+    session(inputs: Inputs): SessionOptions;
+    /** Creates the object; registers an undo statement after each step that changed something. */
+    create(session: Session, inputs: Inputs, cleanup: Cleanup): Promise<{ id: string; outs: Outputs }>;
+    /** Reads the live state; undefined when the object is gone. */
+    read(session: Session, id: string, state: Outputs): Promise<Outputs | undefined>;
+    update(session: Session, id: string, olds: Outputs, news: Inputs): Promise<Outputs>;
+    /** Deletes the object; must succeed when it is already gone. */
+    delete(session: Session, id: string, state: Outputs): Promise<void>;
+}
+
+/** A failure unless `news[property]` is an unquoted UPPERCASE identifier (or absent, when optional). */
+export function checkIdentifier(news: Readonly<Record<string, unknown>>, property: string, example: string,
+                                optional = false): CheckFailure[] {
+    const value = news[property];
+    if (value === undefined && optional) {
+        return [];
+    }
+    return typeof value === "string" && IDENTIFIER_PATTERN.test(value) ? [] : [{
+        property,
+        reason: `${JSON.stringify(value)} is not an unquoted UPPERCASE Snowflake identifier; ` +
+            `use letters A-Z, digits, _ and $, for example ${example}.`,
+    }];
+}
+
+/** A failure unless `value` is a statement rendered by `providerStatement` (a file under sql/provider/ and its text). */
+export function checkStatement(property: string, value: unknown): CheckFailure[] {
+    const statement = value as Partial<Statement> | undefined;
+    const valid = typeof statement?.file === "string" && statement.file.startsWith("provider/") &&
+        typeof statement.text === "string" && statement.text.trim() !== "";
+    return valid ? [] : [{
+        property,
+        reason: "must be a statement rendered from sql/provider/ with providerStatement() ({ file, text }); " +
+            "render it in the program instead of writing SQL by hand.",
+    }];
+}
+
+/** Pulumi's placeholder for a value not known until apply (`pulumi.runtime.unknownValue`). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** The input properties whose values differ between the old state and the new inputs. */
+export function changedProperties<Inputs extends object>(properties: { readonly [K in keyof Inputs]-?: ChangeMode },
+                                                         olds: Readonly<Record<string, unknown>>,
+                                                         news: Readonly<Record<string, unknown>>): (keyof Inputs & string)[] {
+    return (Object.keys(properties) as (keyof Inputs & string)[])
+        .filter((property) => JSON.stringify(olds[property]) !== JSON.stringify(news[property]));
+}
+
+/**
+ * Builds the dynamic provider for a resource kind. Call it once per kind at module level:
+ * the object is serialized into each resource's state, so it must capture no credentials,
+ * and it captures none, since the connection settings are read only in `configure()` and
+ * the methods.
+ */
+export function snowflakeProvider<Inputs extends object, Outputs extends Inputs>(
+    kind: ResourceKind<Inputs, Outputs>, limits: ConnectionLimits = DEFAULT_LIMITS,
+): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
+    // Filled in the provider process only: the stack's snowflake: config, as configure() received it.
+    const received: { config: Record<string, string | undefined> } = { config: {} };
+
+    const connect = <T>(inputs: Inputs, body: (session: Session) => Promise<T>) =>
+        withSession(resolveSettings(received.config, process.env), kind.session(inputs), limits, body);
+
+    return {
+        async configure(request) {
+            received.config = Object.fromEntries(CONFIG_KEYS.map((key) => [key, request.config.get(key)]));
+        },
+
+        async check(_olds, news) {
+            const failures = kind.check(news as Record<string, unknown>)
+                .filter((failure) => (news as Record<string, unknown>)[failure.property] !== UNKNOWN);
+            return failures.length > 0 ? { failures } : { inputs: news };
+        },
+
+        async diff(_id, olds, news) {
+            const changed = changedProperties(kind.properties, olds as Record<string, unknown>, news as Record<string, unknown>);
+            const replaces = changed.filter((property) => kind.properties[property] === "replace");
+            return { changes: changed.length > 0, replaces };
+        },
+
+        async create(inputs) {
+            return connect(inputs, async (session) => {
+                const undo: Statement[] = [];
+                try {
+                    return await kind.create(session, inputs, { onFailure: (statement) => undo.push(statement) });
+                } catch (error) {
+                    throw await cleanUp(session, undo, error, kind.description);
+                }
+            });
+        },
+
+        async read(id, state) {
+            const current = state as Outputs;
+            const props = await connect(current, (session) => kind.read(session, id, current));
+            return props === undefined ? {} : { id, props };
+        },
+
+        async update(id, olds, news) {
+            return { outs: await connect(news, (session) => kind.update(session, id, olds, news)) };
+        },
+
+        async delete(id, state) {
+            await connect(state, (session) => kind.delete(session, id, state));
+        },
+    };
+}
+
+/**
+ * Runs the undo statements of a failed create, newest first, and returns the error to throw:
+ * the original one, saying what was undone or what is left to undo by hand.
+ */
+async function cleanUp(session: Session, undo: readonly Statement[], error: unknown, description: string): Promise<unknown> {
+    if (undo.length === 0) {
+        return error;
+    }
+    const notes: string[] = [];
+    for (const statement of [...undo].reverse()) {
+        try {
+            await session.run(statement);
+            notes.push(`undone: ${statement.file}`);
+        } catch (cleanupError) {
+            notes.push(`NOT undone, run it by hand: ${statement.text} (${(cleanupError as Error).message.split("\n")[0]})`);
+        }
+    }
+    const message = `${(error as Error).message}\nCreating ${description} failed half-way; ${notes.join("; ")}`;
+    if (error instanceof SnowflakeError) {
+        return new SnowflakeError(message, error.details);
+    }
+    return new Error(message);
+}

@@ -1,0 +1,354 @@
+import * as crypto from "crypto";
+import * as http from "http";
+import { AddressInfo } from "net";
+import * as zlib from "zlib";
+
+/**
+ * A protocol-level fake of the Snowflake REST API the `snowflake-sdk` driver talks to, on
+ * 127.0.0.1 and a random port. It proves what the driver sends (logins, statement text) and
+ * how our code handles what Snowflake answers (rows, SQL errors, transient HTTP failures); it
+ * does not execute SQL. Replies follow the shapes the driver parses: HTTP 200 JSON
+ * `{success, code, message, data}`, results as `rowtype` + `rowset` of strings in the JSON
+ * result format, SQL errors as `success: false` with `code` and `data.sqlState`.
+ */
+
+/** Error codes Snowflake returns, as the driver sees them. */
+export const SNOWFLAKE_CODES = {
+    incorrectPassword: "390100",
+    invalidJwt: "390144",
+    sessionGone: "390111",
+    objectMissing: "002003",
+    insufficientPrivileges: "003001",
+} as const;
+
+export interface FakeUser {
+    readonly password?: string;
+    /** PEM public key; the user logs in with a key-pair JWT signed by the matching private key. */
+    readonly publicKey?: string;
+}
+
+export interface LoginRecord {
+    readonly user: string;
+    readonly account: string;
+    readonly method: "password" | "keypair" | "other";
+    /** Role and warehouse the driver asked for in the login request's query string. */
+    readonly role?: string;
+    readonly warehouse?: string;
+    readonly succeeded: boolean;
+}
+
+export interface StatementRecord {
+    /** The statement as sent, without its leading `--` comment lines. */
+    readonly sql: string;
+    readonly user: string;
+    /** The session's role when the statement arrived: its login role, or the last USE ROLE. */
+    readonly role?: string;
+    readonly warehouse?: string;
+    /** Whether the fake answered with an HTTP failure instead of a result. */
+    readonly httpStatus?: number;
+}
+
+export interface SqlFailure {
+    readonly code: string;
+    readonly sqlState: string;
+    readonly message: string;
+}
+
+/** What the fake answers to a statement matching a pattern. */
+export type Reply =
+    | { readonly rows: readonly (readonly (string | null)[])[]; readonly columns: readonly string[] }
+    | { readonly error: SqlFailure }
+    | { readonly httpStatus: number };
+
+interface Rule {
+    readonly pattern: RegExp;
+    readonly reply: Reply;
+    /** How many more statements this rule answers; undefined answers every one. */
+    remaining?: number;
+}
+
+interface Session {
+    readonly user: string;
+    role?: string;
+    warehouse?: string;
+}
+
+const STATUS_ROWS: Reply = { columns: ["status"], rows: [["Statement executed successfully."]] };
+
+/** `"002003"`-style failure helpers for scripting replies. */
+export function objectMissing(what: string): { error: SqlFailure } {
+    return {
+        error: {
+            code: SNOWFLAKE_CODES.objectMissing,
+            sqlState: "02000",
+            message: `SQL compilation error:\n${what} does not exist or not authorized.`,
+        },
+    };
+}
+
+export function insufficientPrivileges(operation: string): { error: SqlFailure } {
+    return {
+        error: {
+            code: SNOWFLAKE_CODES.insufficientPrivileges,
+            sqlState: "42501",
+            message: `SQL access control error:\nInsufficient privileges to operate on ${operation}.`,
+        },
+    };
+}
+
+export class FakeSnowflake {
+    readonly logins: LoginRecord[] = [];
+    readonly statements: StatementRecord[] = [];
+    /** Every request as `METHOD /path`, to prove which endpoints the driver used. */
+    readonly requests: string[] = [];
+    private readonly users = new Map<string, FakeUser>();
+    private readonly sessions = new Map<string, Session>();
+    private readonly results = new Map<string, unknown>();
+    private rules: Rule[] = [];
+    private loginFailures: number[] = [];
+
+    private constructor(private readonly server: http.Server) {}
+
+    /** Starts a fake on 127.0.0.1 and a free port. */
+    static async start(): Promise<FakeSnowflake> {
+        let fake: FakeSnowflake | undefined;
+        const server = http.createServer((request, response) => {
+            fake!.handle(request, response).catch((error: unknown) => {
+                response.writeHead(500, { "content-type": "text/plain" });
+                response.end(String(error));
+            });
+        });
+        fake = new FakeSnowflake(server);
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        return fake;
+    }
+
+    /** The driver's `accessUrl` for this fake. */
+    get url(): string {
+        return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    }
+
+    async stop(): Promise<void> {
+        this.server.closeAllConnections();
+        await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
+    }
+
+    addUser(name: string, user: FakeUser): void {
+        this.users.set(name.toUpperCase(), user);
+    }
+
+    /**
+     * Answers statements matching `pattern` (tested against the statement without its comment
+     * lines) with `reply`, `times` times (every time when omitted). Rules added later take
+     * precedence, so a test can override a default. Unmatched statements succeed with
+     * Snowflake's one-row status result.
+     */
+    on(pattern: RegExp, reply: Reply, times?: number): void {
+        this.rules.unshift({ pattern, reply, remaining: times });
+    }
+
+    /** The next logins get these HTTP statuses instead of an answer, one each. */
+    failLogins(...httpStatuses: number[]): void {
+        this.loginFailures.push(...httpStatuses);
+    }
+
+    /** Forgets recorded traffic and scripted replies; users stay. */
+    reset(): void {
+        this.logins.length = 0;
+        this.statements.length = 0;
+        this.requests.length = 0;
+        this.rules = [];
+        this.loginFailures = [];
+    }
+
+    /** The statement texts received, in order, for assertions. */
+    get sql(): string[] {
+        return this.statements.filter((statement) => statement.httpStatus === undefined).map((statement) => statement.sql);
+    }
+
+    private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+        const url = new URL(request.url ?? "/", this.url);
+        this.requests.push(`${request.method} ${url.pathname}`);
+        const body = await readJson(request);
+        const reply = (payload: unknown, status = 200) => {
+            response.writeHead(status, { "content-type": "application/json" });
+            response.end(JSON.stringify(payload));
+        };
+        const route = `${request.method} ${url.pathname}`;
+        if (route === "POST /session/v1/login-request") {
+            const failure = this.loginFailures.shift();
+            if (failure !== undefined) {
+                reply({ message: "Service Unavailable" }, failure);
+                return;
+            }
+            reply(this.login(url, body));
+            return;
+        }
+        const token = /Snowflake Token="([^"]+)"/.exec(request.headers.authorization ?? "")?.[1];
+        const session = token === undefined ? undefined : this.sessions.get(token);
+        if (route === "POST /telemetry/send" || route === "POST /session/heartbeat") {
+            reply({ success: true, code: null, message: null, data: null });
+            return;
+        }
+        if (session === undefined || token === undefined) {
+            reply({ success: false, code: SNOWFLAKE_CODES.sessionGone, message: "Session no longer exists.", data: null });
+            return;
+        }
+        if (route === "POST /session" && url.searchParams.get("delete") === "true") {
+            this.sessions.delete(token);
+            reply({ success: true, code: null, message: null, data: null });
+        } else if (route === "POST /session/token-request") {
+            const renewed = crypto.randomUUID();
+            this.sessions.set(renewed, session);
+            reply({ success: true, code: null, message: null, data: { sessionToken: renewed, validityInSecondsST: 3600, masterToken: renewed, validityInSecondsMT: 14400 } });
+        } else if (route === "POST /queries/v1/query-request") {
+            const result = this.query(session, String((body as { sqlText?: unknown }).sqlText ?? ""));
+            if ("httpStatus" in result) {
+                reply({ message: "Service Unavailable" }, result.httpStatus);
+            } else {
+                reply(result.payload);
+            }
+        } else if (request.method === "GET" && /^\/queries\/[^/]+\/result$/.test(url.pathname)) {
+            const queryId = url.pathname.split("/")[2];
+            reply(this.results.get(queryId) ?? { success: false, code: "000709", message: `Statement ${queryId} not found`, data: null });
+        } else if (request.method === "GET" && url.pathname.startsWith("/monitoring/queries/")) {
+            const queryId = url.pathname.split("/")[3];
+            reply({ success: true, code: null, message: null, data: { queries: [{ id: queryId, status: "SUCCESS" }] } });
+        } else {
+            reply({ success: false, code: "000000", message: `fake Snowflake does not serve ${route}`, data: null }, 404);
+        }
+    }
+
+    private login(url: URL, body: unknown): unknown {
+        const data = ((body as { data?: Record<string, unknown> }).data ?? {});
+        const user = String(data.LOGIN_NAME ?? "");
+        const account = String(data.ACCOUNT_NAME ?? "");
+        const known = this.users.get(user.toUpperCase());
+        const method = typeof data.TOKEN === "string" && data.AUTHENTICATOR === "SNOWFLAKE_JWT" ? "keypair"
+            : typeof data.PASSWORD === "string" ? "password" : "other";
+        const role = url.searchParams.get("roleName") ?? undefined;
+        const warehouse = url.searchParams.get("warehouse") ?? undefined;
+        let failure: { code: string; message: string } | undefined;
+        if (known === undefined) {
+            failure = { code: SNOWFLAKE_CODES.incorrectPassword, message: "Incorrect username or password was specified." };
+        } else if (method === "password" && data.PASSWORD !== known.password) {
+            failure = { code: SNOWFLAKE_CODES.incorrectPassword, message: "Incorrect username or password was specified." };
+        } else if (method === "keypair" && !verifyJwt(String(data.TOKEN), account, user, known.publicKey)) {
+            failure = { code: SNOWFLAKE_CODES.invalidJwt, message: "JWT token is invalid." };
+        } else if (method === "other") {
+            failure = { code: SNOWFLAKE_CODES.incorrectPassword, message: "Incorrect username or password was specified." };
+        }
+        this.logins.push({ user, account, method, role, warehouse, succeeded: failure === undefined });
+        if (failure !== undefined) {
+            return { success: false, code: failure.code, message: failure.message, data: { nextAction: "RETRY_LOGIN", authnMethod: "PASSWORD" } };
+        }
+        const token = crypto.randomUUID();
+        this.sessions.set(token, { user, role, warehouse });
+        return {
+            success: true,
+            code: null,
+            message: null,
+            data: {
+                token,
+                masterToken: token,
+                validityInSeconds: 3600,
+                masterValidityInSeconds: 14400,
+                sessionId: Math.floor(Math.random() * 1e12),
+                parameters: [{ name: "CLIENT_SESSION_KEEP_ALIVE", value: false }],
+                sessionInfo: { databaseName: null, schemaName: null, warehouseName: warehouse ?? null, roleName: role ?? "PUBLIC" },
+            },
+        };
+    }
+
+    private query(session: Session, text: string): { payload: unknown } | { httpStatus: number } {
+        const sql = text.split("\n").filter((line) => !line.trimStart().startsWith("--")).join("\n").trim();
+        const rule = this.rules.find((candidate) => candidate.pattern.test(sql) && candidate.remaining !== 0);
+        if (rule?.remaining !== undefined) {
+            rule.remaining -= 1;
+        }
+        const reply = rule?.reply ?? STATUS_ROWS;
+        const record = { sql, user: session.user, role: session.role, warehouse: session.warehouse };
+        if ("httpStatus" in reply) {
+            this.statements.push({ ...record, httpStatus: reply.httpStatus });
+            return { httpStatus: reply.httpStatus };
+        }
+        this.statements.push(record);
+        const queryId = crypto.randomUUID();
+        if ("error" in reply) {
+            return {
+                payload: {
+                    success: false,
+                    code: reply.error.code,
+                    message: reply.error.message,
+                    data: { queryId, sqlState: reply.error.sqlState, errorCode: reply.error.code, internalError: false, age: 0 },
+                },
+            };
+        }
+        const useRole = /^USE\s+ROLE\s+([A-Z0-9_$]+)\s*;?$/i.exec(sql);
+        if (useRole) {
+            session.role = useRole[1].toUpperCase();
+        }
+        const payload = {
+            success: true,
+            code: null,
+            message: null,
+            data: {
+                parameters: [],
+                rowtype: reply.columns.map((name) => ({
+                    name, database: "", schema: "", table: "", type: "text", nullable: true,
+                    byteLength: 16777216, length: 16777216, scale: null, precision: null, collation: null,
+                })),
+                rowset: reply.rows,
+                total: reply.rows.length,
+                returned: reply.rows.length,
+                queryId,
+                databaseProvider: null,
+                finalDatabaseName: null,
+                finalSchemaName: null,
+                finalWarehouseName: session.warehouse ?? null,
+                finalRoleName: session.role ?? null,
+                numberOfBinds: 0,
+                arrayBindSupported: false,
+                statementTypeId: 4096,
+                version: 1,
+                sendResultTime: Date.now(),
+                queryResultFormat: "json",
+            },
+        };
+        this.results.set(queryId, payload);
+        return { payload };
+    }
+}
+
+/**
+ * Request bodies: snowflake-sdk 3.3 starts gzipping a body in a callback that finishes after
+ * the request has been built, so its bodies arrive as plain JSON without Content-Encoding (seen
+ * on every endpoint here). Should the compression win that race, a gzipped body arrives:
+ * accept both, by the gzip magic bytes rather than the header.
+ */
+async function readJson(request: http.IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) {
+        chunks.push(chunk as Buffer);
+    }
+    let raw = Buffer.concat(chunks);
+    if (raw.length === 0) {
+        return {};
+    }
+    if (raw[0] === 0x1f && raw[1] === 0x8b) {
+        raw = zlib.gunzipSync(raw);
+    }
+    return JSON.parse(raw.toString("utf8"));
+}
+
+/** Checks an RS256 JWT as Snowflake does: signature, subject `ACCOUNT.USER`, not expired. */
+function verifyJwt(token: string, account: string, user: string, publicKey: string | undefined): boolean {
+    const [header, payload, signature] = token.split(".");
+    if (publicKey === undefined || signature === undefined) {
+        return false;
+    }
+    const signed = crypto.verify("RSA-SHA256", Buffer.from(`${header}.${payload}`),
+        crypto.createPublicKey(publicKey), Buffer.from(signature, "base64url"));
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: string; exp?: number };
+    return signed && claims.sub === `${account.toUpperCase()}.${user.toUpperCase()}` && (claims.exp ?? 0) > Date.now();
+}

@@ -20,6 +20,10 @@ export const VIEW_NAMES = [
     "AGENT_METRICS_RECENT",
     "HOURLY_THREAD_ACTIVITY_RECENT",
     "THREAD_TIMELINE_RECENT",
+    "AGENT_FEEDBACK",
+    "AGENT_FEEDBACK_RECENT",
+    "PIPELINE_HEALTH",
+    "DASHBOARD_SETTINGS",
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -96,6 +100,20 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             DYNAMIC_TABLE: qualified("DT_HOURLY_THREAD_ACTIVITY_RECENT"),
         }),
         THREAD_TIMELINE_RECENT: dashboard("thread_timeline", over("AGENT_EVENTS_RECENT")),
+        AGENT_FEEDBACK: dashboard("agent_feedback", over("AGENT_EVENTS")),
+        AGENT_FEEDBACK_RECENT: dashboard("agent_feedback", over("AGENT_EVENTS_RECENT")),
+        PIPELINE_HEALTH: dashboard("pipeline_health", {
+            REGISTRY_TABLE: tables.REGISTRY_TABLE,
+            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
+            REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
+        }),
+        DASHBOARD_SETTINGS: dashboard("dashboard_settings", {
+            REALTIME_WINDOW_HOURS: config.realtimeWindowHours,
+            HISTORY_DAYS: config.historyDays,
+            REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
+            DYNAMIC_TABLE_TARGET_LAG_MINUTES: config.dynamicTableTargetLagMinutes,
+            REFRESH_TASK: literal(qualified(TASK_NAMES.refresh).identifier),
+        }),
     };
 
     const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Every test: type check, the Pulumi program on the mock runtime (mocha), and the SQL, the
-# ingestion handlers and the traffic generator on the Snowflake emulator (pytest).
-# Installs what it needs first.
+# Every test: type check, the Pulumi program and the dynamic provider (mocha), the SQL, the
+# ingestion handlers, the traffic generator and the dashboard pages on the Snowflake emulator
+# (pytest), and the dashboard in headless Chromium served by the local demo.
+# Installs what it needs first (Chromium through scripts/setup-browser.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -12,4 +13,7 @@ npx tsc --noEmit -p .
 echo "== Pulumi program on the mock runtime (mocha)"
 npx mocha
 echo "== SQL on the Snowflake emulator (pytest)"
-.venv/bin/python -m pytest -q -p no:cacheprovider test/python test/sql
+.venv/bin/python -m pytest -q -p no:cacheprovider test/python test/sql test/streamlit
+echo "== the dashboard in Chromium, served by the local demo (playwright-core)"
+bash scripts/setup-browser.sh
+npm run --silent test:browser

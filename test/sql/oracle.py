@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,6 +39,14 @@ TOOL_KINDS = ("cortex_analyst", "cortex_search", "sql_execution", "custom_tool",
 STATUS_KEYS = (AGENT + "status", AGENT + "planning.status", *(f"{AGENT}tool.{kind}.status" for kind in TOOL_KINDS))
 ERROR_WORDS = {"ERROR", "FAILED", "FAILURE"}
 TOOL_SPAN_PREFIXES = ("CortexAnalystTool", "SqlExecution", "ToolCall-")
+# Where a span names its tool: an attribute first, else the span name (CortexSearchService_<name>).
+TOOL_NAME_KEYS = tuple(f"{AGENT}tool.{kind}.name" for kind in ("cortex_analyst", "cortex_search", "custom_tool", "web_search"))
+TOOL_NAME_IN_SPAN = re.compile(r"^(CortexAnalystTool|CortexSearchService|ToolCall)[_-](.+)$")
+# Where a failed span says why, and its status code, in the order they are consulted.
+_STATUS_TOOL_KINDS = ("cortex_analyst", "cortex_search", "sql_execution", "custom_tool", "web_search", "chart_generation")
+DESCRIPTION_KEYS = (AGENT + "status.description", *(f"{AGENT}tool.{kind}.status.description" for kind in _STATUS_TOOL_KINDS))
+CODE_KEYS = (AGENT + "status.code", AGENT + "planning.status.code",
+             *(f"{AGENT}tool.{kind}.status.code" for kind in _STATUS_TOOL_KINDS))
 
 
 class AnyOf:
@@ -79,6 +88,12 @@ class Event:
     total_tokens: int | None
     duration_ms: int | None
     status: str | None
+    request_id: str | None = None
+    tool_name: str | None = None
+    error_message: str | None = None
+    feedback_positive: bool | None = None
+    feedback_message: str | None = None
+    feedback_request_id: str | None = None
 
     @property
     def is_span(self) -> bool:
@@ -115,6 +130,36 @@ def _status(raw: dict) -> str | None:
     return "ERROR" if failed or str(word or "").upper() in ERROR_WORDS else "OK"
 
 
+def _first(attributes: dict, keys) -> str | None:
+    """COALESCE over attributes."""
+    return next((attributes[key] for key in keys if attributes.get(key) is not None), None)
+
+
+def _tool_name(name: str, attributes: dict) -> str | None:
+    named = _first(attributes, TOOL_NAME_KEYS)
+    if named is not None:
+        return named
+    match = TOOL_NAME_IN_SPAN.match(name)
+    if match:
+        return match.group(2)
+    return name if name.startswith("SqlExecution") or name == "CortexChartToolImpl" else None
+
+
+def _error_message(raw: dict, status: str | None) -> str | None:
+    """Why a failed span failed: its description, else its status code, else 'error'."""
+    if status != "ERROR":
+        return None
+    record_status = raw["RECORD"].get("status") or {}
+    attributes = raw["RECORD_ATTRIBUTES"]
+    description = record_status.get("message")
+    if description is None:
+        description = _first(attributes, DESCRIPTION_KEYS)
+    code = _first(attributes, CODE_KEYS)
+    if code is None:
+        code = record_status.get("code")
+    return next((str(v) for v in (description, code) if v is not None), "error")
+
+
 def _total_tokens(attributes: dict) -> int | None:
     """The planning span's total, or input + output when the total was not recorded."""
     if TOKENS + "total" in attributes:
@@ -137,6 +182,8 @@ def parse(raw: dict) -> Event:
     thread = attributes.get(AGENT + "thread_id")
     user = resource.get("snow.user.name", resource.get("snow.user.id"))
     is_span = raw["RECORD_TYPE"] == "SPAN"
+    status = _status(raw)
+    value = raw["VALUE"] if isinstance(raw["VALUE"], dict) else {}
     return Event(
         agent=f"{database}.{schema}.{agent}", database=database, schema=schema, name=agent,
         timestamp=raw["TIMESTAMP"], start=raw["START_TIMESTAMP"], record_type=raw["RECORD_TYPE"],
@@ -149,7 +196,13 @@ def parse(raw: dict) -> Event:
         completion_tokens=attributes.get(TOKENS + "output"),
         total_tokens=_total_tokens(attributes),
         duration_ms=_ms(raw["TIMESTAMP"] - raw["START_TIMESTAMP"]) if is_span else None,
-        status=_status(raw),
+        status=status,
+        request_id=attributes.get(AGENT + "request_id"),
+        tool_name=_tool_name(name or "", attributes),
+        error_message=_error_message(raw, status),
+        feedback_positive=value.get("positive"),
+        feedback_message=value.get("feedback_message"),
+        feedback_request_id=value.get("orig_request_id"),
     )
 
 
@@ -384,7 +437,9 @@ def thread_timeline(events: list[Event]) -> dict[tuple[str, str], list[dict]]:
             "PROMPT_TOKENS": e.prompt_tokens,
             "COMPLETION_TOKENS": e.completion_tokens,
             "SPAN_DURATION_MS": e.duration_ms,
+            "TOOL_NAME": e.tool_name,
             "STATUS": e.status,
+            "ERROR_MESSAGE": e.error_message,
             "EVENT_SEQUENCE": sequence,
             "SECONDS_SINCE_THREAD_START": _ms(_began(e) - thread_start) / 1000,
             "START_TIMESTAMP": e.start,
@@ -427,3 +482,27 @@ def realtime_kpi(events: list[Event], now: datetime) -> dict:
         "TOKENS_CHANGE_PCT": _change_pct(current["TOTAL_TOKENS"], previous["TOTAL_TOKENS"]),
         "LATENCY_CHANGE_PCT": _change_pct(current["AVG_SPAN_DURATION_MS"], previous["AVG_SPAN_DURATION_MS"]),
     }
+
+
+def agent_feedback(events: list[Event]) -> dict[tuple[str, str, datetime], dict]:
+    """AGENT_FEEDBACK(_RECENT): each feedback row with the status and latency of the turn it
+    rates, when that turn is among ``events``; keyed by (agent, request id, timestamp)."""
+    turns = {(e.agent, e.request_id): e for e in events if e.category == "AGENT_RUN"}
+    rows = {}
+    for e in events:
+        if e.category != "FEEDBACK":
+            continue
+        turn = turns.get((e.agent, e.feedback_request_id))
+        rows[(e.agent, e.feedback_request_id, e.timestamp)] = {
+            "AGENT_FULL_NAME": e.agent,
+            "THREAD_ID": e.thread_id,
+            "USER_ID": e.user,
+            "EVENT_TIMESTAMP": e.timestamp,
+            "EVENT_HOUR": e.timestamp.replace(minute=0, second=0, microsecond=0),
+            "REQUEST_ID": e.feedback_request_id,
+            "FEEDBACK_POSITIVE": e.feedback_positive,
+            "FEEDBACK_MESSAGE": e.feedback_message,
+            "TURN_STATUS": None if turn is None else turn.status,
+            "TURN_LATENCY_MS": None if turn is None else turn.duration_ms,
+        }
+    return rows

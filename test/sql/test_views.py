@@ -351,3 +351,79 @@ def test_views_over_an_empty_history_answer_without_rows(emulator):
             assert actual(rows[0], want) == expected(want)
         else:
             assert rows == [], view
+
+
+# --- views the dashboard adds ---------------------------------------------------------------------------
+@pytest.mark.parametrize("view", ["AGENT_FEEDBACK", "AGENT_FEEDBACK_RECENT"])
+def test_agent_feedback_matches_oracle(world, view):
+    """Each feedback row once, with the outcome of the turn it rates (joined by request id)."""
+    want = oracle.agent_feedback(world.events(view))
+    assert {row["FEEDBACK_POSITIVE"] for row in want.values()} == {True, False}, "precondition: both kinds"
+    assert any(row["TURN_STATUS"] == "ERROR" for row in want.values()), "precondition: feedback on a failed turn"
+    assert_rows(world.emulator.view(view), want,
+                key=lambda r: (r["AGENT_FULL_NAME"], r["REQUEST_ID"], r["EVENT_TIMESTAMP"]))
+
+
+def test_dashboard_settings_are_the_stacks(world):
+    config = world.emulator.catalog["config"]
+    rows = world.emulator.view("DASHBOARD_SETTINGS")
+    assert [actual(row, row) for row in rows] == [{
+        "REALTIME_WINDOW_HOURS": config["realtimeWindowHours"],
+        "HISTORY_DAYS": config["historyDays"],
+        "REFRESH_INTERVAL_MINUTES": config["refreshIntervalMinutes"],
+        "DYNAMIC_TABLE_TARGET_LAG_MINUTES": config["dynamicTableTargetLagMinutes"],
+        "REFRESH_TASK": f"{config['database']}.{config['schema']}.REFRESH_AGENT_EVENTS_TASK",
+    }]
+
+
+def minutes_between(start: datetime, end: datetime) -> int:
+    """DATEDIFF('minute', start, end): minute boundaries crossed."""
+    return (end.replace(second=0, microsecond=0) - start.replace(second=0, microsecond=0)) // timedelta(minutes=1)
+
+
+def test_pipeline_health_reports_each_agent_read_and_current(world):
+    before = utc_now()
+    rows = {r["AGENT_FULL_NAME"]: r for r in world.emulator.view("PIPELINE_HEALTH")}
+    after = utc_now()
+    newest = {}
+    for e in world.history:
+        newest[e.agent] = max(newest.get(e.agent, e.timestamp), e.timestamp)
+    assert sorted(rows) == sorted(newest)
+    for agent, row in rows.items():
+        assert (row["HEALTH"], row["IS_ACTIVE"], row["REGISTERED_BY"], row["INGEST_PATH"], row["LAST_REFRESH_STATUS"],
+                row["CONSECUTIVE_FAILURES"], row["LAST_ERROR_MESSAGE"]) == (
+            "HEALTHY", True, "DISCOVERY", "PER_AGENT", "OK", 0, None), agent
+        assert row["LAST_EVENT_TIMESTAMP"] == newest[agent]
+        assert minutes_between(newest[agent], before) <= row["EVENT_LAG_MINUTES"] <= minutes_between(newest[agent], after)
+        assert 0 <= row["MINUTES_SINCE_REFRESH"] <= minutes_between(world.now, after)
+
+
+def test_pipeline_health_tells_failing_inactive_unread_and_stale_agents_apart(emulator):
+    """FAILING keeps counting failures with the error; INACTIVE and NOT_YET_READ agents have no
+    refresh; STALE is an agent no refresh reached for two intervals."""
+    now = utc_now()
+    healthy, failing, inactive, stale = AGENTS[0], AGENTS[1], AGENTS[2], AgentRef("HR_DB", "BOTS", "PAYROLL_BOT")
+    tasks = emulator.catalog["tasks"]
+    emulator.set_agents([(a.database, a.schema, a.name) for a in (healthy, failing, inactive, stale)],
+                        failing={failing.name})
+    emulator.call(tasks["discover"]["text"])
+    registry = f"{emulator.database}.{emulator.schema}.AGENT_REGISTRY"
+    emulator.execute(f"UPDATE {registry} SET IS_ACTIVE = FALSE WHERE AGENT_NAME = ?", [inactive.name])
+    emulator.deliver(generate(seed=SEED + 2, agents=[healthy, stale], start=now - 3 * HOUR, end=now - MARGIN))
+    for _ in range(2):
+        assert "2 OK, 1 failed" in emulator.call(tasks["refresh"]["text"])
+    interval = emulator.catalog["config"]["refreshIntervalMinutes"]
+    emulator.execute(f"UPDATE {emulator.database}.{emulator.schema}.AGENT_INGEST_STATE "
+                     f"SET LAST_REFRESH_AT = DATEADD('minute', -{2 * interval + 2}, SYSDATE()) WHERE AGENT_NAME = ?",
+                     [stale.name])
+    emulator.execute(f"INSERT INTO {registry} (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME) VALUES ('OPS_DB', 'AGENTS', 'NEW_BOT')")
+
+    rows = {r["AGENT_NAME"]: r for r in emulator.view("PIPELINE_HEALTH")}
+    assert {name: row["HEALTH"] for name, row in rows.items()} == {
+        healthy.name: "HEALTHY", failing.name: "FAILING", inactive.name: "INACTIVE", stale.name: "STALE",
+        "NEW_BOT": "NOT_YET_READ"}
+    assert rows[failing.name]["CONSECUTIVE_FAILURES"] == 2
+    assert "not authorized" in rows[failing.name]["LAST_ERROR_MESSAGE"]
+    assert rows[failing.name]["LAST_EVENT_TIMESTAMP"] is None
+    assert rows["NEW_BOT"]["REGISTERED_BY"] == "MANUAL" and rows["NEW_BOT"]["LAST_REFRESH_AT"] is None
+    assert rows[healthy.name]["LAST_ROWS_LOADED"] == 0, "the second cycle re-read only known events"

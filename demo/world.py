@@ -1,0 +1,126 @@
+"""The demo's Snowflake: the emulator with the stack's SQL deployed, and a feed of agent traffic
+that the refresh task's body ingests on a compressed schedule."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from unittest import mock
+
+ROOT = Path(__file__).resolve().parents[1]
+for path in (ROOT, ROOT / "test" / "sql", ROOT / "streamlit"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from fakesnow.instance import FakeSnow  # noqa: E402
+
+from emulator import Coverage, Emulator, render_catalog  # noqa: E402
+from traffic import AgentRef, generate, with_delivery_faults  # noqa: E402
+from traffic.__main__ import demo_agents  # noqa: E402
+
+# An agent that is registered but whose events the owner role may not read: the Pipeline
+# health page shows how a failing agent looks.
+FAILING_AGENT = AgentRef("DEMO_DB", "AGENTS", "LEGACY_ROUTER")
+CHUNK = timedelta(hours=6)
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class LockedSession:
+    """The emulator's session adapter for Streamlit's script threads: one DuckDB connection
+    serves every page and the ingestion thread, one statement at a time."""
+
+    def __init__(self, session, lock: threading.Lock):
+        self._session, self._lock = session, lock
+
+    def sql(self, text: str, params=None):
+        with self._lock:
+            return self._session.sql(text, params=params)
+
+
+class DemoWorld:
+    def __init__(self, *, stack: str, agents: int, backlog_hours: float, turns_per_hour: float, seed: int,
+                 speed: float, log=print):
+        self.log = log
+        self.seed, self.turns_per_hour = seed, turns_per_hour
+        self.catalog = render_catalog(stack, initialLookbackHours=int(backlog_hours) + 1)
+        config = self.catalog["config"]
+        self.refresh_seconds = config["refreshIntervalMinutes"] * 60 / speed
+        self.dynamic_table_seconds = config["dynamicTableTargetLagMinutes"] * 60 / speed
+        self.agents = demo_agents(agents, FAILING_AGENT.database, FAILING_AGENT.schema)
+        self.lock = threading.Lock()
+        self._stop = threading.Event()
+        self._fake = FakeSnow()
+        with mock.patch("snowflake.connector.connect", side_effect=self._fake.connect):
+            self.emulator = Emulator(self.catalog, Coverage())
+        self.session = LockedSession(self.emulator.session, self.lock)
+        self._pending: list[dict] = []
+        self._generated_until = utc_now() - timedelta(hours=backlog_hours)
+        self._chunks = 0
+        self._thread = threading.Thread(target=self._run, name="wallmonitor-ingestion", daemon=True)
+
+    # -- traffic ----------------------------------------------------------------------------------
+    def _generate_until(self, end: datetime) -> None:
+        """Generates traffic up to ``end`` (into the future: rows are delivered when they are due)."""
+        while self._generated_until < end:
+            start, stop = self._generated_until, self._generated_until + CHUNK
+            events = generate(seed=self.seed + self._chunks, agents=self.agents, start=start, end=stop,
+                              turns_per_agent_per_hour=self.turns_per_hour, error_rate=0.06, tool_error_rate=0.06,
+                              feedback_rate=0.25)
+            events = with_delivery_faults(events, seed=self.seed + self._chunks, duplicate_rate=0.02, shuffle=False)
+            self._pending += events
+            self._pending.sort(key=lambda event: event["TIMESTAMP"])
+            self._generated_until, self._chunks = stop, self._chunks + 1
+
+    def _due(self, now: datetime) -> list[dict]:
+        count = next((i for i, event in enumerate(self._pending) if event["TIMESTAMP"] > now), len(self._pending))
+        due, self._pending = self._pending[:count], self._pending[count:]
+        return due
+
+    # -- the schedule -----------------------------------------------------------------------------
+    def start(self) -> str:
+        """Registers the agents, loads the backlog and starts the ingestion thread."""
+        tasks = self.catalog["tasks"]
+        now = utc_now()
+        self._generate_until(now + CHUNK)
+        with self.lock:
+            self.emulator.set_agents([(a.database, a.schema, a.name) for a in [*self.agents, FAILING_AGENT]],
+                                     failing={FAILING_AGENT.name})
+            self.emulator.call(tasks["discover"]["text"])
+            self.emulator.deliver(self._due(now))
+            summary = self.emulator.call(tasks["refresh"]["text"])
+            self.emulator.refresh_dynamic_tables()
+        self._thread.start()
+        return summary
+
+    def _run(self) -> None:
+        tasks = self.catalog["tasks"]
+        next_dynamic_refresh = self.dynamic_table_seconds
+        waited = 0.0
+        while not self._stop.wait(self.refresh_seconds):
+            waited += self.refresh_seconds
+            now = utc_now()
+            self._generate_until(now + CHUNK)
+            due = self._due(now)
+            try:
+                with self.lock:
+                    self.emulator.deliver(due)
+                    summary = self.emulator.call(tasks["refresh"]["text"])
+                    if waited >= next_dynamic_refresh:
+                        self.emulator.refresh_dynamic_tables()
+                        next_dynamic_refresh += self.dynamic_table_seconds
+                self.log(f"refresh task: {len(due)} rows arrived; {summary}")
+            except Exception as error:  # keep the demo serving; show what went wrong
+                self.log(f"refresh task failed: {type(error).__name__}: {error}")
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        with self.lock:
+            self.emulator.close()
+            self._fake.duck_conn.close()

@@ -1,0 +1,20 @@
+-- One row per feedback event (thumbs up or down, with the user's optional comment), with the
+-- outcome of the turn it rates. The question and answer the feedback is about are never
+-- exposed; the turn is joined on the request id the feedback names.
+SELECT
+    f.AGENT_FULL_NAME,
+    f.THREAD_ID,
+    f.USER_ID,
+    f.EVENT_TIMESTAMP,
+    f.EVENT_HOUR,
+    f.FEEDBACK_REQUEST_ID AS REQUEST_ID,
+    f.FEEDBACK_POSITIVE,
+    f.FEEDBACK_MESSAGE,
+    t.STATUS AS TURN_STATUS,
+    t.SPAN_DURATION_MS AS TURN_LATENCY_MS
+FROM {{EVENTS}} AS f
+LEFT JOIN {{EVENTS}} AS t
+    ON t.SPAN_CATEGORY = 'AGENT_RUN'
+   AND t.REQUEST_ID = f.FEEDBACK_REQUEST_ID
+   AND t.AGENT_FULL_NAME = f.AGENT_FULL_NAME
+WHERE f.SPAN_CATEGORY = 'FEEDBACK'

@@ -1,0 +1,1 @@
+"""The Wallmonitor dashboard's shared code: one session, one query module, one filter sidebar."""

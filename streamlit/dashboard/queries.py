@@ -1,0 +1,385 @@
+"""Every query the dashboard runs.
+
+Each query is fixed text with `?` bind parameters. Only two kinds of text are ever put into
+it: a view's qualified name (a name from VIEWS, prefixed with the identifier-checked database
+and schema) and fragments fixed in this module (a filter's `IN (?, ?)` placeholders, a time
+bucket expression). Values chosen or typed in widgets travel only as bind parameters.
+
+VIEWS holds only views the viewer role may read: rollups, timelines, feedback and pipeline
+health; never the per-event views over raw history (lib/catalog.ts RAW_EVENT_VIEWS).
+Timestamps are naive UTC throughout, as the views store them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import streamlit as st
+
+from dashboard.session import Connection
+
+VIEWS = frozenset({
+    "THREAD_ACTIVITY", "THREAD_ACTIVITY_RECENT",
+    "THREAD_TIMELINE", "THREAD_TIMELINE_RECENT",
+    "AGENT_FEEDBACK", "AGENT_FEEDBACK_RECENT",
+    "PIPELINE_HEALTH", "DASHBOARD_SETTINGS",
+})
+CACHE_SECONDS = 30
+THREAD_LIST_LIMIT = 500
+RECENT_ERRORS_LIMIT = 100
+COMMENTS_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class Window:
+    label: str
+    hours: int
+    # Fixed bucket expressions for trend charts, chosen by window, never by a widget value.
+    bucket: str
+
+
+WINDOWS = (
+    Window("Last hour", 1, "DATE_TRUNC('minute', EVENT_TIMESTAMP)"),
+    Window("Last 24 hours", 24, "DATE_TRUNC('hour', EVENT_TIMESTAMP)"),
+    Window("Last 7 days", 24 * 7, "DATE_TRUNC('hour', EVENT_TIMESTAMP)"),
+    Window("Last 30 days", 24 * 30, "DATE_TRUNC('day', EVENT_TIMESTAMP)"),
+)
+DEFAULT_WINDOW = WINDOWS[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """DASHBOARD_SETTINGS, or the stack defaults when a deployment predates that view."""
+    realtime_window_hours: int = 24
+    history_days: int = 30
+    refresh_interval_minutes: int = 10
+    refresh_task: str = "REFRESH_AGENT_EVENTS_TASK"
+
+
+@dataclass(frozen=True)
+class Filters:
+    window: Window
+    now: datetime
+    agents: tuple[str, ...] = ()
+    users: tuple[str, ...] = ()
+    models: tuple[str, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+    @property
+    def start(self) -> datetime:
+        return self.now - timedelta(hours=self.window.hours)
+
+    @property
+    def previous_start(self) -> datetime:
+        return self.now - timedelta(hours=2 * self.window.hours)
+
+    def view(self, base: str, reach_hours: int | None = None) -> str:
+        """The realtime view when the query reaches no further back than the realtime
+        window, else its *_RECENT twin over the whole history."""
+        reach = self.window.hours if reach_hours is None else reach_hours
+        name = base if reach <= self.settings.realtime_window_hours else f"{base}_RECENT"
+        if name not in VIEWS:
+            raise ValueError(f"{name} is not a view the dashboard may read")
+        return name
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+def _timestamp(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _marks(values) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def _plain(value):
+    """NUMBER results as int or float, so pandas and formatting treat them as numbers."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _execute(conn: Connection, text: str, params: tuple) -> list[dict]:
+    rows = conn.session.sql(text, params=list(params)).collect()
+    return [{key: _plain(value) for key, value in row.as_dict().items()} for row in rows]
+
+
+@st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
+def _cached(_conn: Connection, cache_key: str, text: str, params: tuple) -> list[dict]:
+    return _execute(_conn, text, params)
+
+
+def run(conn: Connection, text: str, params=(), views: tuple[str, ...] = ()) -> list[dict]:
+    """Runs ``text`` with ``{VIEW}``-style placeholders replaced by the qualified names of
+    ``views`` (each must be in VIEWS) and ``params`` bound to its `?` marks."""
+    names = {}
+    for view in views:
+        if view not in VIEWS:
+            raise ValueError(f"{view} is not a view the dashboard may read")
+        names[view] = conn.qualified(view)
+    return _cached(conn, conn.cache_key, text.format(**names), tuple(params))
+
+
+# --- filters ------------------------------------------------------------------------------------
+def _where(f: Filters, timeline: str, since: datetime, time_column: str = "EVENT_TIMESTAMP",
+           search: str = "", search_columns: tuple[str, ...] = ()) -> tuple[str, list]:
+    """The WHERE clause of the sidebar's filters: [since, now], agents, users, and threads
+    that used one of the models (a model is a property of planning spans, so filtering rows
+    by it would drop each turn's other spans). ``timeline`` is the view the model test reads."""
+    clauses = [f"{time_column} >= CAST(? AS TIMESTAMP_NTZ)", f"{time_column} <= CAST(? AS TIMESTAMP_NTZ)"]
+    params: list = [_timestamp(since), _timestamp(f.now)]
+    if f.agents:
+        clauses.append(f"AGENT_FULL_NAME IN ({_marks(f.agents)})")
+        params += f.agents
+    if f.users:
+        clauses.append(f"USER_ID IN ({_marks(f.users)})")
+        params += f.users
+    if f.models:
+        clauses.append(
+            f"THREAD_ID IN (SELECT m.THREAD_ID FROM {{{timeline}}} AS m WHERE m.MODEL_NAME IN ({_marks(f.models)}) "
+            "AND m.EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ) AND m.EVENT_TIMESTAMP <= CAST(? AS TIMESTAMP_NTZ))")
+        params += [*f.models, _timestamp(since), _timestamp(f.now)]
+    if search:
+        # CONTAINS matches the text as typed: % and _ are not wildcards.
+        clauses.append("(" + " OR ".join(f"CONTAINS({column}, ?)" for column in search_columns) + ")")
+        params += [search] * len(search_columns)
+    return " AND ".join(clauses), params
+
+
+# --- what every page needs -----------------------------------------------------------------------
+def settings(conn: Connection) -> Settings:
+    try:
+        rows = run(conn, "SELECT * FROM {DASHBOARD_SETTINGS}", views=("DASHBOARD_SETTINGS",))
+    except Exception:  # a deployment without the view: the stack's defaults
+        return Settings()
+    if not rows:
+        return Settings()
+    row = rows[0]
+    return Settings(realtime_window_hours=int(row["REALTIME_WINDOW_HOURS"]), history_days=int(row["HISTORY_DAYS"]),
+                    refresh_interval_minutes=int(row["REFRESH_INTERVAL_MINUTES"]), refresh_task=row["REFRESH_TASK"])
+
+
+def pipeline_status(conn: Connection) -> dict:
+    """Registered agents, the newest event loaded and the latest refresh, for empty states."""
+    rows = run(conn, """
+        SELECT COUNT(*) AS AGENTS,
+               COUNT_IF(HEALTH = 'HEALTHY') AS HEALTHY_AGENTS,
+               MAX(LAST_EVENT_TIMESTAMP) AS NEWEST_EVENT,
+               MAX(LAST_REFRESH_AT) AS LAST_REFRESH_AT
+        FROM {PIPELINE_HEALTH}""", views=("PIPELINE_HEALTH",))
+    return rows[0]
+
+
+def filter_options(conn: Connection, f: Filters) -> dict[str, list[str]]:
+    """Agents, users and models seen in the window, for the sidebar's choices."""
+    activity, timeline = f.view("THREAD_ACTIVITY"), f.view("THREAD_TIMELINE")
+    since, now = _timestamp(f.start), _timestamp(f.now)
+    pairs = run(conn, f"""
+        SELECT DISTINCT AGENT_FULL_NAME, USER_ID FROM {{{activity}}}
+        WHERE THREAD_LAST_ACTIVITY >= CAST(? AS TIMESTAMP_NTZ) AND THREAD_LAST_ACTIVITY <= CAST(? AS TIMESTAMP_NTZ)
+    """, [since, now], views=(activity,))
+    models = run(conn, f"""
+        SELECT DISTINCT MODEL_NAME FROM {{{timeline}}}
+        WHERE MODEL_NAME IS NOT NULL
+          AND EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ) AND EVENT_TIMESTAMP <= CAST(? AS TIMESTAMP_NTZ)
+    """, [since, now], views=(timeline,))
+    return {
+        "agents": sorted({r["AGENT_FULL_NAME"] for r in pairs if r["AGENT_FULL_NAME"] is not None}),
+        "users": sorted({r["USER_ID"] for r in pairs if r["USER_ID"] is not None}),
+        "models": sorted({r["MODEL_NAME"] for r in models}),
+    }
+
+
+# --- overview -------------------------------------------------------------------------------------
+_TURN_MEASURES = """
+    COUNT(DISTINCT THREAD_ID) AS ACTIVE_THREADS,
+    COUNT(DISTINCT USER_ID) AS ACTIVE_USERS,
+    COUNT(DISTINCT AGENT_FULL_NAME) AS ACTIVE_AGENTS,
+    COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN') AS TURNS,
+    COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') AS FAILED_TURNS,
+    COALESCE(SUM(TOTAL_TOKENS), 0) AS TOKENS,
+    PERCENTILE_CONT(0.50) WITHIN GROUP (ORDER BY IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)) AS P50_TURN_LATENCY_MS,
+    PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)) AS P95_TURN_LATENCY_MS,
+    PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)) AS P99_TURN_LATENCY_MS
+"""
+_EMPTY_KPIS = {"ACTIVE_THREADS": 0, "ACTIVE_USERS": 0, "ACTIVE_AGENTS": 0, "TURNS": 0, "FAILED_TURNS": 0, "TOKENS": 0,
+               "P50_TURN_LATENCY_MS": None, "P95_TURN_LATENCY_MS": None, "P99_TURN_LATENCY_MS": None}
+
+
+def kpis(conn: Connection, f: Filters) -> dict[str, dict]:
+    """The window's headline numbers and the same for the period before it."""
+    timeline = f.view("THREAD_TIMELINE", reach_hours=2 * f.window.hours)
+    where, params = _where(f, timeline, f.previous_start)
+    rows = run(conn, f"""
+        SELECT IFF(EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ), 'CURRENT', 'PREVIOUS') AS PERIOD, {_TURN_MEASURES}
+        FROM {{{timeline}}} WHERE {where}
+        GROUP BY PERIOD""", [_timestamp(f.start), *params], views=(timeline,))
+    by_period = {row["PERIOD"]: row for row in rows}
+    return {period: {**_EMPTY_KPIS, **by_period.get(period.upper(), {})} for period in ("current", "previous")}
+
+
+def trend(conn: Connection, f: Filters) -> list[dict]:
+    """Turns, failed turns and tokens per time bucket and agent."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT {f.window.bucket} AS BUCKET, AGENT_FULL_NAME,
+               COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN') AS TURNS,
+               COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') AS FAILED_TURNS,
+               COALESCE(SUM(TOTAL_TOKENS), 0) AS TOKENS
+        FROM {{{timeline}}} WHERE {where}
+        GROUP BY BUCKET, AGENT_FULL_NAME ORDER BY BUCKET, AGENT_FULL_NAME""", params, views=(timeline,))
+
+
+def latency_trend(conn: Connection, f: Filters) -> list[dict]:
+    """Turn latency percentiles per time bucket."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT {f.window.bucket} AS BUCKET,
+               PERCENTILE_CONT(0.50) WITHIN GROUP (ORDER BY SPAN_DURATION_MS) AS P50_TURN_LATENCY_MS,
+               PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY SPAN_DURATION_MS) AS P95_TURN_LATENCY_MS
+        FROM {{{timeline}}} WHERE {where} AND SPAN_CATEGORY = 'AGENT_RUN'
+        GROUP BY BUCKET ORDER BY BUCKET""", params, views=(timeline,))
+
+
+# --- agents and users ---------------------------------------------------------------------------------
+def agents(conn: Connection, f: Filters) -> list[dict]:
+    """Per agent: volume, turn latency percentiles, error rate, tokens, tool and model use."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, {_TURN_MEASURES},
+               COUNT_IF(SPAN_CATEGORY = 'LLM_CALL') AS LLM_CALLS,
+               COUNT_IF(SPAN_CATEGORY = 'TOOL_EXECUTION') AS TOOL_CALLS,
+               COUNT_IF(SPAN_CATEGORY = 'RETRIEVAL') AS RETRIEVAL_CALLS,
+               COUNT(DISTINCT MODEL_NAME) AS MODELS_USED,
+               MAX(EVENT_TIMESTAMP) AS LAST_EVENT
+        FROM {{{timeline}}} WHERE {where}
+        GROUP BY AGENT_FULL_NAME ORDER BY TURNS DESC, AGENT_FULL_NAME""", params, views=(timeline,))
+
+
+def agent_usage(conn: Connection, f: Filters) -> list[dict]:
+    """Per agent, each model (planning calls) and each tool (calls, failures) it used."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, 'model' AS KIND, MODEL_NAME AS NAME, COUNT(*) AS CALLS, COUNT_IF(STATUS = 'ERROR') AS FAILED
+        FROM {{{timeline}}} WHERE {where} AND MODEL_NAME IS NOT NULL
+        GROUP BY AGENT_FULL_NAME, MODEL_NAME
+        UNION ALL
+        SELECT AGENT_FULL_NAME, 'tool' AS KIND, TOOL_NAME AS NAME, COUNT(*) AS CALLS, COUNT_IF(STATUS = 'ERROR') AS FAILED
+        FROM {{{timeline}}} WHERE {where} AND TOOL_NAME IS NOT NULL
+        GROUP BY AGENT_FULL_NAME, TOOL_NAME
+        ORDER BY AGENT_FULL_NAME, KIND, CALLS DESC""", [*params, *params], views=(timeline,))
+
+
+def users(conn: Connection, f: Filters, search: str = "") -> list[dict]:
+    """Per user: threads, agents, turns, failures, tokens, latency and when last seen."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start, search=search, search_columns=("USER_ID",))
+    return run(conn, f"""
+        SELECT USER_ID, {_TURN_MEASURES}, MAX(EVENT_TIMESTAMP) AS LAST_SEEN
+        FROM {{{timeline}}} WHERE {where} AND USER_ID IS NOT NULL
+        GROUP BY USER_ID ORDER BY TURNS DESC, USER_ID""", params, views=(timeline,))
+
+
+# --- threads ---------------------------------------------------------------------------------------------
+def threads(conn: Connection, f: Filters, search: str = "") -> list[dict]:
+    """The window's threads, most recently active first (at most THREAD_LIST_LIMIT)."""
+    activity, timeline = f.view("THREAD_ACTIVITY"), f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start, time_column="THREAD_LAST_ACTIVITY",
+                           search=search, search_columns=("THREAD_ID", "USER_ID"))
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, THREAD_ID, USER_ID, THREAD_START_TIME, THREAD_LAST_ACTIVITY, THREAD_DURATION_SECONDS,
+               TURNS, FAILED_TURNS, LLM_CALLS, TOOL_CALLS, RETRIEVAL_CALLS, TOTAL_TOKENS, ERROR_COUNT,
+               LATEST_STATUS, LATEST_MODEL
+        FROM {{{activity}}} WHERE {where}
+        ORDER BY THREAD_LAST_ACTIVITY DESC, AGENT_FULL_NAME, THREAD_ID
+        LIMIT {THREAD_LIST_LIMIT}""", params, views=(activity, timeline))
+
+
+def thread_timeline(conn: Connection, agent: str, thread_id: str) -> list[dict]:
+    """Every span and event of one thread, in order, from the whole history."""
+    return run(conn, """
+        SELECT EVENT_SEQUENCE, EVENT_TIMESTAMP, START_TIMESTAMP, SECONDS_SINCE_THREAD_START, TRACE_ID, SPAN_ID,
+               PARENT_SPAN_ID, SPAN_NAME, SPAN_CATEGORY, MODEL_NAME, TOOL_NAME, PROMPT_TOKENS, COMPLETION_TOKENS,
+               TOTAL_TOKENS, SPAN_DURATION_MS, STATUS, ERROR_MESSAGE
+        FROM {THREAD_TIMELINE_RECENT}
+        WHERE AGENT_FULL_NAME = ? AND THREAD_ID = ?
+        ORDER BY EVENT_SEQUENCE""", [agent, thread_id], views=("THREAD_TIMELINE_RECENT",))
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+def error_groups(conn: Connection, f: Filters) -> list[dict]:
+    """Failed spans grouped by agent, where they failed (span category and tool) and why."""
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, SPAN_CATEGORY, TOOL_NAME, ERROR_MESSAGE,
+               COUNT(*) AS ERRORS, COUNT(DISTINCT THREAD_ID) AS THREADS, MAX(EVENT_TIMESTAMP) AS LAST_SEEN
+        FROM {{{timeline}}} WHERE {where} AND STATUS = 'ERROR'
+        GROUP BY AGENT_FULL_NAME, SPAN_CATEGORY, TOOL_NAME, ERROR_MESSAGE
+        ORDER BY ERRORS DESC, LAST_SEEN DESC""", params, views=(timeline,))
+
+
+def recent_errors(conn: Connection, f: Filters) -> list[dict]:
+    timeline = f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT EVENT_TIMESTAMP, AGENT_FULL_NAME, THREAD_ID, USER_ID, SPAN_CATEGORY, SPAN_NAME, TOOL_NAME, ERROR_MESSAGE
+        FROM {{{timeline}}} WHERE {where} AND STATUS = 'ERROR'
+        ORDER BY EVENT_TIMESTAMP DESC, AGENT_FULL_NAME, THREAD_ID, EVENT_SEQUENCE
+        LIMIT {RECENT_ERRORS_LIMIT}""", params, views=(timeline,))
+
+
+# --- feedback ---------------------------------------------------------------------------------------------
+def feedback_by_agent(conn: Connection, f: Filters) -> list[dict]:
+    feedback, timeline = f.view("AGENT_FEEDBACK"), f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME,
+               COUNT_IF(FEEDBACK_POSITIVE) AS POSITIVE,
+               COUNT_IF(NOT FEEDBACK_POSITIVE) AS NEGATIVE,
+               COUNT_IF(NOT FEEDBACK_POSITIVE AND TURN_STATUS = 'ERROR') AS NEGATIVE_ON_FAILED_TURNS,
+               COUNT_IF(FEEDBACK_MESSAGE IS NOT NULL AND FEEDBACK_MESSAGE <> '') AS COMMENTS
+        FROM {{{feedback}}} WHERE {where}
+        GROUP BY AGENT_FULL_NAME ORDER BY AGENT_FULL_NAME""", params, views=(feedback, timeline))
+
+
+def feedback_trend(conn: Connection, f: Filters) -> list[dict]:
+    feedback, timeline = f.view("AGENT_FEEDBACK"), f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT {f.window.bucket} AS BUCKET, COUNT_IF(FEEDBACK_POSITIVE) AS POSITIVE, COUNT_IF(NOT FEEDBACK_POSITIVE) AS NEGATIVE
+        FROM {{{feedback}}} WHERE {where}
+        GROUP BY BUCKET ORDER BY BUCKET""", params, views=(feedback, timeline))
+
+
+def feedback_comments(conn: Connection, f: Filters) -> list[dict]:
+    feedback, timeline = f.view("AGENT_FEEDBACK"), f.view("THREAD_TIMELINE")
+    where, params = _where(f, timeline, f.start)
+    return run(conn, f"""
+        SELECT EVENT_TIMESTAMP, AGENT_FULL_NAME, USER_ID, THREAD_ID, FEEDBACK_POSITIVE, FEEDBACK_MESSAGE, TURN_STATUS
+        FROM {{{feedback}}} WHERE {where} AND FEEDBACK_MESSAGE IS NOT NULL AND FEEDBACK_MESSAGE <> ''
+        ORDER BY EVENT_TIMESTAMP DESC, AGENT_FULL_NAME, THREAD_ID
+        LIMIT {COMMENTS_LIMIT}""", params, views=(feedback, timeline))
+
+
+# --- pipeline ------------------------------------------------------------------------------------------------
+def pipeline(conn: Connection, f: Filters) -> list[dict]:
+    """PIPELINE_HEALTH for the selected agents (all when none is selected)."""
+    where, params = "", []
+    if f.agents:
+        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, HEALTH, IS_ACTIVE, REGISTERED_BY, INGEST_PATH, LAST_REFRESH_AT, LAST_REFRESH_STATUS,
+               LAST_ERROR_MESSAGE, LAST_ROWS_LOADED, CONSECUTIVE_FAILURES, LAST_EVENT_TIMESTAMP, EVENT_LAG_MINUTES,
+               MINUTES_SINCE_REFRESH, ADDED_AT, LAST_DISCOVERED
+        FROM {{PIPELINE_HEALTH}} {where}
+        ORDER BY AGENT_FULL_NAME""", params, views=("PIPELINE_HEALTH",))

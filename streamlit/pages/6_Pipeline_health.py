@@ -1,0 +1,67 @@
+"""Pipeline health: is every agent read, how did its last refresh go, how far behind is it."""
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import charts, fmt, notices, page, queries
+
+COLUMNS = {
+    "AGENT_FULL_NAME": "Agent",
+    "HEALTH": "Health",
+    "LAST_REFRESH": "Last refresh",
+    "LAST_REFRESH_STATUS": "Outcome",
+    "CONSECUTIVE_FAILURES": st.column_config.NumberColumn("Failures in a row"),
+    "LAST_ERROR_MESSAGE": "Last error",
+    "LAST_ROWS_LOADED": st.column_config.NumberColumn("Rows last loaded"),
+    "LAST_EVENT_TIMESTAMP": st.column_config.DatetimeColumn("Newest event (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    "EVENT_LAG_MINUTES": st.column_config.NumberColumn("Lag (min)"),
+    "INGEST_PATH": "Ingest path",
+    "REGISTERED_BY": "Registered by",
+}
+HEALTH_COLORS = charts.alt.Scale(domain=["HEALTHY", "STALE", "FAILING", "NOT_YET_READ", "INACTIVE"],
+                                 range=["#54a24b", "#eeca3b", "#e45756", "#9d9d9d", "#bab0ac"])
+INGEST_PATHS = {"PER_AGENT": "per agent (GET_AI_OBSERVABILITY_EVENTS)"}
+
+
+def main() -> None:
+    current = page.start("Pipeline health", "Ingestion per registered agent. Only the agent filter applies here.")
+    conn, f, settings = current.conn, current.filters, current.settings
+    agents = pd.DataFrame(queries.pipeline(conn, f))
+    if agents.empty:
+        notices.nothing_to_show(current, "registered agents")
+        return
+    active = agents[agents["IS_ACTIVE"].astype(bool)]
+    failing = agents[agents["HEALTH"] == "FAILING"]
+    paths = sorted(active["INGEST_PATH"].dropna().unique())
+    newest_refresh = agents["LAST_REFRESH_AT"].dropna().max() if agents["LAST_REFRESH_AT"].notna().any() else None
+    cells = st.columns(5)
+    cells[0].metric("Active agents", fmt.number(len(active)), help=f"{len(agents)} registered")
+    cells[1].metric("Healthy", fmt.number(int((agents["HEALTH"] == "HEALTHY").sum())))
+    cells[2].metric("Failing", fmt.number(len(failing)))
+    cells[3].metric("Last refresh", fmt.ago(newest_refresh, f.now))
+    cells[4].metric("Ingest path", ", ".join(paths) if paths else "none yet")
+    st.caption(f"The refresh task runs every {settings.refresh_interval_minutes} min; the realtime views cover "
+               f"{settings.realtime_window_hours} h and the history {settings.history_days} days. "
+               "An agent is STALE when no refresh reached it for two intervals. "
+               + "; ".join(f"{path}: {INGEST_PATHS.get(path, path)}" for path in paths))
+    for _, agent in failing.iterrows():
+        st.error(f"**{agent['AGENT_FULL_NAME']}** failed {agent['CONSECUTIVE_FAILURES']} refreshes in a row: "
+                 f"{agent['LAST_ERROR_MESSAGE']}")
+
+    agents["LAST_REFRESH"] = [fmt.ago(None if pd.isna(at) else at, f.now) for at in agents["LAST_REFRESH_AT"]]
+    st.dataframe(agents[list(COLUMNS)], column_config=COLUMNS, hide_index=True)
+    lagging = agents[agents["EVENT_LAG_MINUTES"].notna()]
+    if not lagging.empty:
+        charts.show(charts.bars(charts.short_agent_names(lagging), "AGENT", "EVENT_LAG_MINUTES", "Minutes since each agent's newest event",
+                                "minutes", color="HEALTH").encode(
+            color=charts.alt.Color("HEALTH:N", scale=HEALTH_COLORS, title=None)))
+    with st.expander("Check the tasks yourself"):
+        schema = f"{conn.database}.{conn.schema}"
+        task = settings.refresh_task.split(".")[-1]
+        st.code(f"SHOW TASKS LIKE '{task}' IN SCHEMA {schema};\n"
+                f"SELECT NAME, STATE, SCHEDULED_TIME, ERROR_MESSAGE\n"
+                f"FROM TABLE({conn.database}.INFORMATION_SCHEMA.TASK_HISTORY(TASK_NAME => '{task}'))\n"
+                "ORDER BY SCHEDULED_TIME DESC LIMIT 10;", language="sql")
+
+
+main()

@@ -1,0 +1,108 @@
+"""Fixtures for the dashboard's AppTest tests: one emulator world for the run, and a way to run
+any page of streamlit/ against an emulator.
+
+Not a conftest.py: test/sql/test_views.py imports its own directory's conftest by module name,
+which a second conftest.py in the same pytest run would shadow. The test modules import these
+fixtures instead; the world is built once per process whichever module asks first.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+
+import fakesnow
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from world import AGENTS, HOUR, MARGIN, ROOT, World, away_from, ingest, standalone_emulator, utc_now
+
+import oracle
+from emulator import Coverage, Emulator, render_catalog
+from traffic import generate, with_delivery_faults
+
+from dashboard import session
+
+APP = ROOT / "streamlit"
+PAGES = {
+    "Overview": "streamlit_app.py",
+    "Threads": "pages/1_Threads.py",
+    "Agents": "pages/2_Agents.py",
+    "Users": "pages/3_Users.py",
+    "Errors": "pages/4_Errors.py",
+    "Feedback": "pages/5_Feedback.py",
+    "Pipeline health": "pages/6_Pipeline_health.py",
+}
+SEED = 20260405
+# A user name no query may mistake for SQL: quotes, a statement, LIKE wildcards, a backslash,
+# text outside ASCII, and 10 kB in all.
+HOSTILE_USER = "O'Brien\"; DROP TABLE AGENT_EVENTS_HISTORY; -- 100% _x_ \\ Zoë 用户 🚀 " + "ж" * 10_000
+RENAMED_USER = "ELENA"
+
+
+@functools.lru_cache(maxsize=None)
+def _catalog() -> dict:
+    # The first refresh reads the whole generated backlog (the dev stack would read 24 hours).
+    return render_catalog("dev", initialLookbackHours=72)
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    return _catalog()
+
+
+def with_hostile_user(events: list[dict]) -> list[dict]:
+    """The traffic with one of its users renamed to HOSTILE_USER."""
+    for event in events:
+        resource = event["RESOURCE_ATTRIBUTES"] or {}
+        if resource.get("snow.user.name") == RENAMED_USER:
+            event["RESOURCE_ATTRIBUTES"] = {**resource, "snow.user.name": HOSTILE_USER}
+    return events
+
+
+@functools.lru_cache(maxsize=None)
+def _world() -> World:
+    """Three agents, 50 hours of traffic with failures, feedback, noise rows and duplicate
+    deliveries, ingested by the real task bodies. No turn lies within MARGIN of a window
+    boundary of the 1 h and 24 h windows or of the periods before them."""
+    now = utc_now()
+    traffic = generate(seed=SEED, agents=AGENTS, start=now - 50 * HOUR, end=now - MARGIN, turns_per_agent_per_hour=8,
+                       error_rate=0.08, tool_error_rate=0.08, feedback_rate=0.3)
+    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - 24 * HOUR, now - 48 * HOUR])
+    delivered = with_delivery_faults(with_hostile_user(traffic), seed=SEED, duplicate_rate=0.03)
+    context = standalone_emulator(_catalog())
+    emulator = context.__enter__()
+    atexit.register(context.__exit__, None, None, None)
+    summaries = ingest(emulator, AGENTS, delivered)
+    assert summaries and "3 OK, 0 failed" in summaries[0]
+    return World(emulator, now, oracle.ingest(delivered, [(a.database, a.schema, a.name) for a in AGENTS]))
+
+
+@pytest.fixture(scope="session")
+def world():
+    return _world()
+
+
+@pytest.fixture
+def empty_emulator(catalog):
+    """A freshly deployed schema: no agent registered, no event."""
+    with fakesnow.patch():
+        emulator = Emulator(catalog, Coverage())
+        yield emulator
+        emulator.close()
+
+
+def run_page(emulator, page: str, *, session_object=None, prepare=None) -> AppTest:
+    """Runs one page of the app against ``emulator`` (a fresh cache key each time, so no result
+    of an earlier test is reused)."""
+    session.use_local(session_object or emulator.session, emulator.database, emulator.schema)
+    app = AppTest.from_file(str(APP / PAGES[page]), default_timeout=60)
+    if prepare:
+        prepare(app)
+    return app.run()
+
+
+@pytest.fixture(autouse=True)
+def no_injected_session_left():
+    yield
+    session.clear_local()

@@ -1,11 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { loadConfig, loadConnection } from "./lib/config";
+import { loadConfig, loadConnection, loadGitToken } from "./lib/config";
 
 // Config is validated in full before any resource is declared.
 const config = loadConfig();
-const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, { config, connection: loadConnection() });
+const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, {
+    config,
+    connection: loadConnection(),
+    gitToken: loadGitToken(config),
+});
 
 export const schema = `${config.database}.${config.schema}`;
 export const ownerRole = config.ownerRole;
@@ -21,4 +25,10 @@ export const aiObservability = {
     usageHistoryReadable: wallmonitor.observability.usageHistoryReadable,
     probedAt: wallmonitor.observability.probedAt,
     warnings: wallmonitor.observability.warnings,
+};
+/** The Streamlit dashboard: its name, what it was built from (Git ref, or the folder's file hashes) and Snowflake's URL id. */
+export const dashboard = {
+    app: wallmonitor.dashboardApp.appName,
+    source: wallmonitor.dashboardApp.source,
+    urlId: wallmonitor.dashboardApp.urlId,
 };

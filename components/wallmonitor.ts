@@ -4,6 +4,7 @@ import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
 import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
 import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
+import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
 import { ObservabilityAccess } from "./observability";
@@ -15,12 +16,14 @@ export interface WallmonitorArgs {
     readonly config: WallmonitorConfig;
     /** Connection settings shared by the role providers; secrets stay Pulumi secrets. */
     readonly connection: ConnectionConfig;
+    /** The Git token for a Git-sourced dashboard (wallmonitor:gitToken), as a Pulumi secret. */
+    readonly gitToken?: pulumi.Output<string>;
 }
 
 /**
  * Wallmonitor for one Snowflake account: the administrative role bootstraps the roles,
  * account grants, database and warehouse; the owner role creates and owns everything inside
- * the schema (tables, procedures, tasks, views, dynamic tables).
+ * the schema (tables, procedures, tasks, views, dynamic tables, the Streamlit dashboard).
  */
 export class Wallmonitor extends pulumi.ComponentResource {
     readonly providers: RoleProviders;
@@ -31,6 +34,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly storage: Storage;
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
+    readonly dashboardApp: DashboardApp;
 
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:index:Wallmonitor", name, {}, opts);
@@ -72,6 +76,13 @@ export class Wallmonitor extends pulumi.ComponentResource {
             ownerProvider: this.providers.owner,
             viewerRoleName: this.access.viewerRole.name,
             dependsOn: [...tables, this.access],
+        }, { parent: this });
+        // The app opens for the viewer role and reads the views: it comes after both, and after
+        // the viewer's grants on them.
+        this.dashboardApp = new DashboardApp(`${name}-dashboard-app`, {
+            config,
+            gitToken: args.gitToken,
+            dependsOn: [this.access, this.dashboards],
         }, { parent: this });
 
         this.registerOutputs({});

@@ -18,6 +18,10 @@ export type WarehouseSize = (typeof WAREHOUSE_SIZES)[number];
 /** Snowflake's managed-task sizes (USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE) are the same names. */
 export type TaskSize = WarehouseSize;
 
+/** Where the dashboard app's files come from: this repository's streamlit/ folder, or a Git repository. */
+export const DASHBOARD_SOURCES = ["folder", "git"] as const;
+export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
+
 export interface WallmonitorConfig {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
@@ -54,6 +58,20 @@ export interface WallmonitorConfig {
     readonly suspendTaskAfterFailures: number;
     /** Comment put on every object that takes one. */
     readonly comment: string;
+    /** Build the dashboard app from the streamlit/ folder (uploaded to a stage) or from a Git repository. */
+    readonly dashboardSource: DashboardSource;
+    /** The Git repository's https URL; required when dashboardSource is git. */
+    readonly gitRepositoryUrl: string | undefined;
+    /** What to deploy: `branches/<name>`, `tags/<name>` or `commits/<sha>`. */
+    readonly gitRef: string;
+    /** For a branch: the commit to deploy (then exactly that one); change it to redeploy. */
+    readonly gitCommit: string | undefined;
+    /** The app's folder in the repository (`.` for its root). */
+    readonly gitAppPath: string;
+    /** https prefixes the API integration may reach; when not configured, the repository URL's owner (`https://host/owner/`). */
+    readonly gitAllowedPrefixes: readonly string[] | undefined;
+    /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
+    readonly gitUsername: string | undefined;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -81,6 +99,13 @@ export const DEFAULTS: WallmonitorConfig = {
     taskSize: "XSMALL",
     suspendTaskAfterFailures: 3,
     comment: "Managed by Wallmonitor (Pulumi)",
+    dashboardSource: "folder",
+    gitRepositoryUrl: undefined,
+    gitRef: "branches/main",
+    gitCommit: undefined,
+    gitAppPath: "streamlit",
+    gitAllowedPrefixes: undefined,
+    gitUsername: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -96,6 +121,16 @@ export const IDENTIFIER_PATTERN = /^[A-Z_][A-Z0-9_$]{0,254}$/;
 /** LIKE patterns: identifier characters, dots and the wildcards; no quotes, spaces or semicolons. */
 export const AGENT_PATTERN = /^[A-Za-z0-9_$.%-]{1,767}$/;
 const COMMENT_PATTERN = /^[^'\\;\n\r]{0,256}$/;
+/** An https URL without credentials, query or fragment (a Git origin or an allowed prefix of one). */
+export const HTTPS_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
+/** `branches/<name>` or `tags/<name>` (names of letters, digits, _ . - and /, no `..`), or `commits/<40-hex sha>`. */
+export const GIT_REF_PATTERN =
+    /^((branches|tags)\/(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*|commits\/[0-9a-f]{40})$/;
+/** A full commit SHA: Snowflake's `/commits/<sha>/` paths take the whole hash. */
+export const GIT_COMMIT_PATTERN = /^[0-9a-f]{40}$/;
+/** A folder inside the repository (`.` for its root), without `..`. */
+export const GIT_APP_PATH_PATTERN = /^(\.|(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/;
+const GIT_USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,255}$/;
 
 /** Where raw values come from: Pulumi config in a program, a plain map in tests. */
 export interface RawConfigSource {
@@ -161,6 +196,51 @@ class Reader {
         return value;
     }
 
+    /** One of `allowed`, compared without regard to case. */
+    choice<T extends string>(key: keyof WallmonitorConfig, fallback: T, allowed: readonly T[]): T {
+        const value = this.raw(key);
+        const match = value === undefined ? fallback : allowed.find((candidate) => candidate === value.toLowerCase());
+        if (match === undefined) {
+            throw new ConfigError(key, `"${value}" is not one of the accepted values: ${allowed.join(", ")}.`);
+        }
+        return match;
+    }
+
+    /** A value matching `pattern`; `what` says what is accepted, with an example. */
+    matching(key: keyof WallmonitorConfig, fallback: string | undefined, pattern: RegExp, what: string): string | undefined {
+        const value = this.raw(key) ?? fallback;
+        if (value !== undefined && !pattern.test(value)) {
+            throw new ConfigError(key, `"${value}" is not ${what}.`);
+        }
+        return value;
+    }
+
+    /** A Git repository's https URL; one carrying credentials is refused without being repeated. */
+    repositoryUrl(key: keyof WallmonitorConfig): string | undefined {
+        const value = this.raw(key);
+        if (value !== undefined && /^[a-z]+:\/\/[^/]*@/i.test(value)) {
+            throw new ConfigError(key, "contains credentials (user:token@ before the host), which would be stored in plain " +
+                "text; remove them, and set the token with `pulumi config set --secret wallmonitor:gitToken`.");
+        }
+        return this.matching(key, undefined, HTTPS_URL_PATTERN, "an https:// URL of a Git repository without credentials, " +
+            "query or fragment (for example https://github.com/acme/wallmonitor.git); a token goes in wallmonitor:gitToken, set with --secret");
+    }
+
+    /** Comma-separated https URL prefixes. */
+    urlPrefixes(key: keyof WallmonitorConfig): string[] | undefined {
+        const value = this.raw(key);
+        if (value === undefined) {
+            return undefined;
+        }
+        const prefixes = value.split(",").map((prefix) => prefix.trim()).filter((prefix) => prefix !== "");
+        const bad = prefixes.find((prefix) => !HTTPS_URL_PATTERN.test(prefix));
+        if (prefixes.length === 0 || bad !== undefined) {
+            throw new ConfigError(key, `"${bad ?? value}" is not a comma-separated list of https:// URL prefixes ` +
+                "(for example https://github.com/acme/).");
+        }
+        return prefixes;
+    }
+
     comment(key: keyof WallmonitorConfig, fallback: string): string {
         const value = this.raw(key) ?? fallback;
         if (!COMMENT_PATTERN.test(value)) {
@@ -198,8 +278,48 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         taskSize: read.oneOf("taskSize", d.taskSize, WAREHOUSE_SIZES),
         suspendTaskAfterFailures: read.integer("suspendTaskAfterFailures", d.suspendTaskAfterFailures, 1, 100),
         comment: read.comment("comment", d.comment),
+        dashboardSource: read.choice("dashboardSource", d.dashboardSource, DASHBOARD_SOURCES),
+        gitRepositoryUrl: read.repositoryUrl("gitRepositoryUrl"),
+        gitRef: read.matching("gitRef", d.gitRef, GIT_REF_PATTERN,
+            "branches/<branch>, tags/<tag> or commits/<full 40-hex SHA> (for example branches/main or tags/v1.2.0)") ?? d.gitRef,
+        gitCommit: read.matching("gitCommit", d.gitCommit, GIT_COMMIT_PATTERN,
+            "a full commit SHA (40 lower-case hex digits, as `git rev-parse HEAD` prints it)"),
+        gitAppPath: read.matching("gitAppPath", d.gitAppPath, GIT_APP_PATH_PATTERN,
+            "a folder in the repository made of letters, digits, _ . - and / without .. (for example streamlit, or . for the root)")
+            ?? d.gitAppPath,
+        gitAllowedPrefixes: read.urlPrefixes("gitAllowedPrefixes"),
+        gitUsername: read.matching("gitUsername", d.gitUsername, GIT_USERNAME_PATTERN,
+            "a Git user name of letters, digits and . _ @ + - (at most 255)"),
     };
-    return checkCombinations(config);
+    return checkCombinations(checkDashboardSource(config));
+}
+
+/** `https://host/owner/` for `https://host/owner/repo.git`; the host alone for a shorter URL. */
+export function defaultAllowedPrefix(repositoryUrl: string): string {
+    const url = new URL(repositoryUrl);
+    const [owner, ...rest] = url.pathname.split("/").filter((segment) => segment !== "");
+    return rest.length > 0 ? `${url.origin}/${owner}/` : `${url.origin}/`;
+}
+
+function checkDashboardSource(config: WallmonitorConfig): WallmonitorConfig {
+    if (config.dashboardSource === "git" && config.gitRepositoryUrl === undefined) {
+        throw new ConfigError("gitRepositoryUrl", "is required when wallmonitor:dashboardSource is git: set it to the " +
+            "repository's https URL, or set dashboardSource to folder to upload this repository's streamlit/ folder.");
+    }
+    if (config.gitCommit !== undefined && !config.gitRef.startsWith("branches/")) {
+        throw new ConfigError("gitCommit", `pins a commit of a branch, but wallmonitor:gitRef is ${config.gitRef}, which ` +
+            "already names what to deploy; remove gitCommit, or set gitRef to the branch.");
+    }
+    if (config.gitRepositoryUrl === undefined) {
+        return config;
+    }
+    const gitAllowedPrefixes = config.gitAllowedPrefixes ?? [defaultAllowedPrefix(config.gitRepositoryUrl)];
+    if (!gitAllowedPrefixes.some((prefix) => config.gitRepositoryUrl!.startsWith(prefix))) {
+        throw new ConfigError("gitAllowedPrefixes", `none of ${gitAllowedPrefixes.join(", ")} is a prefix of ` +
+            `wallmonitor:gitRepositoryUrl ${config.gitRepositoryUrl}, so Snowflake could not reach the repository; ` +
+            "add its owner's URL (for example https://github.com/acme/).");
+    }
+    return { ...config, gitAllowedPrefixes };
 }
 
 function checkCombinations(config: WallmonitorConfig): WallmonitorConfig {
@@ -225,6 +345,25 @@ function checkCombinations(config: WallmonitorConfig): WallmonitorConfig {
 export function loadConfig(): WallmonitorConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
     return parseConfig({ get: (key) => config.get(key) });
+}
+
+/**
+ * The Git token, `wallmonitor:gitToken` (set it with `pulumi config set --secret`), as a Pulumi
+ * secret; undefined when unset or when the dashboard is not built from Git.
+ */
+export function loadGitToken(config: WallmonitorConfig): pulumi.Output<string> | undefined {
+    const token = new pulumi.Config(CONFIG_NAMESPACE).getSecret("gitToken");
+    checkGitToken(config, token !== undefined);
+    return config.dashboardSource === "git" ? token : undefined;
+}
+
+/** A token is stored with its user name: a Git source with a token needs wallmonitor:gitUsername. */
+export function checkGitToken(config: WallmonitorConfig, tokenSet: boolean): void {
+    if (tokenSet && config.dashboardSource === "git" && config.gitUsername === undefined) {
+        throw new ConfigError("gitUsername", "is required with wallmonitor:gitToken: the Snowflake secret holds the token " +
+            "with the user name it belongs to (for GitHub, the account that owns the token). " +
+            "Set it with `pulumi config set wallmonitor:gitUsername <name>`.");
+    }
 }
 
 /** Connection settings for the explicit Snowflake providers; secrets stay Pulumi secrets. */

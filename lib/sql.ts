@@ -8,7 +8,8 @@ import { IDENTIFIER_PATTERN } from "./config";
  *
  * A template may contain `{{NAME}}` placeholders and `{{> relative/file.sql}}` includes.
  * Only validated identifiers, finite numbers, booleans, NULL and quote-free string literals
- * can be substituted, so no configured string can change a statement's meaning. A placeholder without a value, or a
+ * (and comma-separated lists of identifiers and literals) can be substituted, so no configured
+ * string can change a statement's meaning. A placeholder without a value, or a
  * value that no placeholder uses, is an error: both are typos that would otherwise deploy.
  */
 
@@ -23,7 +24,12 @@ export interface Literal {
     readonly literal: string;
 }
 
-export type SqlValue = Identifier | Literal | number | boolean | null;
+/** Identifiers or literals rendered comma-separated, for a list clause such as `API_ALLOWED_PREFIXES = ({{PREFIXES}})`. */
+export interface SqlList {
+    readonly list: readonly (Identifier | Literal)[];
+}
+
+export type SqlValue = Identifier | Literal | SqlList | number | boolean | null;
 
 /** A (possibly qualified) identifier whose every part is an unquoted UPPERCASE name. */
 export function ident(...parts: string[]): Identifier {
@@ -64,6 +70,12 @@ function formatValue(name: string, value: SqlValue): string {
     }
     if (typeof value === "boolean") {
         return value ? "TRUE" : "FALSE";
+    }
+    if ("list" in value) {
+        if (value.list.length === 0) {
+            throw new Error(`SQL value ${name} is an empty list; a list clause needs at least one item`);
+        }
+        return value.list.map((item) => formatValue(name, item)).join(", ");
     }
     if ("literal" in value) {
         return `'${literal(value.literal).literal}'`;

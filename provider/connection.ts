@@ -139,8 +139,11 @@ export type Row = Readonly<Record<string, unknown>>;
 
 /** An open session: one statement per call. */
 export interface Session {
-    /** Runs a statement; any failure throws a SnowflakeError naming the statement. */
-    run(statement: Statement): Promise<Row[]>;
+    /**
+     * Runs a statement; any failure throws a SnowflakeError naming the statement. `binds` fill
+     * its `?` placeholders at run time: a credential goes there, never into the text.
+     */
+    run(statement: Statement, binds?: readonly string[]): Promise<Row[]>;
     /**
      * Runs a statement whose SQL errors the caller handles (a missing object, a probe): a SQL
      * error that `tolerated` accepts is returned instead of thrown. Others, and login and
@@ -152,7 +155,11 @@ export interface Session {
 /** The part of snowflake-sdk's connection this provider uses. */
 interface DriverConnection {
     connect(callback: (error: unknown) => void): void;
-    execute(options: { sqlText: string; complete: (error: unknown, statement: unknown, rows?: Row[]) => void }): void;
+    execute(options: {
+        sqlText: string;
+        binds?: string[];
+        complete: (error: unknown, statement: unknown, rows?: Row[]) => void;
+    }): void;
     destroy(callback: (error: unknown) => void): void;
 }
 
@@ -216,15 +223,25 @@ async function withOneSession<T>(settings: ConnectionSettings, options: SessionO
     }
 }
 
+/**
+ * The text handed to the driver. snowflake-sdk recognises a file transfer (PUT, GET) only by
+ * the first three characters of the text, so a transfer's leading comment lines are not sent.
+ */
+export function driverText(statement: Statement): string {
+    const code = statement.text.replace(/^(\s*--[^\n]*\n)+/, "");
+    return /^\s*(PUT|GET)\s/i.test(code) ? code.trim() : statement.text;
+}
+
 function openSession(connection: DriverConnection, limits: ConnectionLimits, secrets: readonly string[]): Session {
-    const execute = (statement: Statement) => new Promise<Row[]>((resolve, reject) => {
+    const execute = (statement: Statement, binds?: readonly string[]) => new Promise<Row[]>((resolve, reject) => {
         const deadline = setTimeout(() => {
             const reason = `no answer within ${limits.statementTimeoutMs / 1000} s`;
             reject(new SnowflakeError(redact(`Snowflake statement ${statement.file}: ${reason}`, secrets),
                 { kind: "transport", transient: true, reason, statement }));
         }, limits.statementTimeoutMs);
         connection.execute({
-            sqlText: statement.text,
+            sqlText: driverText(statement),
+            binds: binds === undefined ? undefined : [...binds],
             complete: (error, _statement, rows) => {
                 clearTimeout(deadline);
                 if (error) {

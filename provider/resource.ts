@@ -15,11 +15,18 @@ import type { Statement } from "./statements";
  * diffs exactly the declared input properties.
  *
  * `Inputs` is the resolved input type (plain values, what `check` accepts); `Outputs` extends
- * it with what the resource computes. Inputs hold SQL text and role names, never credentials.
+ * it with what the resource computes. Inputs hold SQL text and role names; the only credential
+ * an input may hold is one the kind lists in `secretInputs` (a Git token, passed as a Pulumi
+ * secret), which statements bind at run time and the outputs never contain.
  */
 
-/** How a change to an input property is applied. */
-export type ChangeMode = "update" | "replace";
+/**
+ * How a change to an input property is applied: in place, by replacing the resource, or not at
+ * all. "none" is for values that say how to deploy from this machine (where files are read
+ * from), not what is deployed: a change to them alone is no change, and the next create or
+ * update uses the new value.
+ */
+export type ChangeMode = "update" | "replace" | "none";
 
 /** A property that failed validation, and why; shown by `pulumi preview`. */
 export type CheckFailure = pulumi.dynamic.CheckFailure;
@@ -34,6 +41,12 @@ export interface ResourceKind<Inputs extends object, Outputs extends Inputs> {
     readonly description: string;
     /** Every input property and how a change to it is applied; `diff` looks at these and nothing else. */
     readonly properties: { readonly [K in keyof Inputs]-?: ChangeMode };
+    /**
+     * Input properties that hold a credential (a Pulumi secret such as a Git token). The provider
+     * never writes them into the resource's outputs: it keeps a salted SHA-256 fingerprint
+     * (`<property>Fingerprint`) there instead and diffs the property by it. Defaults to none.
+     */
+    readonly secretInputs?: readonly (keyof Inputs & string)[];
     /** Validates new inputs; each failure names the property and how to fix it. */
     check(news: Readonly<Record<string, unknown>>): CheckFailure[];
     /** Role and warehouse the session uses, and any input values to keep out of messages. */
@@ -42,7 +55,11 @@ export interface ResourceKind<Inputs extends object, Outputs extends Inputs> {
     create(session: Session, inputs: Inputs, cleanup: Cleanup): Promise<{ id: string; outs: Outputs }>;
     /** Reads the live state; undefined when the object is gone. */
     read(session: Session, id: string, state: Outputs): Promise<Outputs | undefined>;
-    update(session: Session, id: string, olds: Outputs, news: Inputs): Promise<Outputs>;
+    /**
+     * Applies a change in place. `olds` lacks the `secretInputs`; `changed` lists the properties
+     * whose values differ (as `diff` reported them), so an update can do only what they need.
+     */
+    update(session: Session, id: string, olds: Outputs, news: Inputs, changed: readonly (keyof Inputs & string)[]): Promise<Outputs>;
     /** Deletes the object; must succeed when it is already gone. */
     delete(session: Session, id: string, state: Outputs): Promise<void>;
 }
@@ -76,12 +93,57 @@ export function checkStatement(property: string, value: unknown): CheckFailure[]
 /** Pulumi's placeholder for a value not known until apply (`pulumi.runtime.unknownValue`). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
-/** The input properties whose values differ between the old state and the new inputs. */
+/** Where the outputs keep a secret input's fingerprint. */
+export function fingerprintProperty(property: string): string {
+    return `${property}Fingerprint`;
+}
+
+/** `sha256:<salt>:<hex>`; the random salt keeps a guessable value from being found by hashing guesses. */
+export function fingerprint(value: string, salt?: string): string {
+    const crypto = require("crypto");
+    const saltHex: string = salt ?? crypto.randomBytes(16).toString("hex");
+    return `sha256:${saltHex}:${crypto.createHash("sha256").update(`${saltHex}:${value}`).digest("hex")}`;
+}
+
+/** Whether `value` is the one whose fingerprint was recorded (both absent counts as the same). */
+function matchesFingerprint(recorded: unknown, value: unknown): boolean {
+    if (recorded === undefined || value === undefined) {
+        return recorded === undefined && value === undefined;
+    }
+    return fingerprint(String(value), String(recorded).split(":")[1]) === recorded;
+}
+
+/**
+ * The input properties whose values differ between the old state and the new inputs, leaving
+ * out "none" properties; a secret input is compared with the fingerprint the state holds.
+ */
 export function changedProperties<Inputs extends object>(properties: { readonly [K in keyof Inputs]-?: ChangeMode },
                                                          olds: Readonly<Record<string, unknown>>,
-                                                         news: Readonly<Record<string, unknown>>): (keyof Inputs & string)[] {
+                                                         news: Readonly<Record<string, unknown>>,
+                                                         secretInputs: readonly string[] = []): (keyof Inputs & string)[] {
     return (Object.keys(properties) as (keyof Inputs & string)[])
-        .filter((property) => JSON.stringify(olds[property]) !== JSON.stringify(news[property]));
+        .filter((property) => properties[property] !== "none")
+        .filter((property) => (secretInputs.includes(property)
+            ? !matchesFingerprint(olds[fingerprintProperty(property)], news[property])
+            : JSON.stringify(olds[property]) !== JSON.stringify(news[property])));
+}
+
+/** The outputs to record: the secret inputs replaced by their fingerprints (kept when unchanged, so diffs stay quiet). */
+function withoutSecrets<Outputs extends object>(secretInputs: readonly string[], outs: Outputs,
+                                                inputs: Readonly<Record<string, unknown>>,
+                                                previous: Readonly<Record<string, unknown>> = {}): Outputs {
+    const result = { ...outs } as Record<string, unknown>;
+    for (const property of secretInputs) {
+        delete result[property];
+        const key = fingerprintProperty(property);
+        const value = inputs[property];
+        if (value === undefined) {
+            delete result[key];
+        } else {
+            result[key] = matchesFingerprint(previous[key], value) ? previous[key] : fingerprint(String(value));
+        }
+    }
+    return result as Outputs;
 }
 
 /**
@@ -95,6 +157,7 @@ export function snowflakeProvider<Inputs extends object, Outputs extends Inputs>
 ): pulumi.dynamic.ResourceProvider<Inputs, Outputs> {
     // Filled in the provider process only: the stack's snowflake: config, as configure() received it.
     const received: { config: Record<string, string | undefined> } = { config: {} };
+    const secretInputs: readonly string[] = kind.secretInputs ?? [];
 
     const connect = <T>(inputs: Inputs, body: (session: Session) => Promise<T>) =>
         withSession(resolveSettings(received.config, process.env), kind.session(inputs), limits, body);
@@ -111,13 +174,14 @@ export function snowflakeProvider<Inputs extends object, Outputs extends Inputs>
         },
 
         async diff(_id, olds, news) {
-            const changed = changedProperties(kind.properties, olds as Record<string, unknown>, news as Record<string, unknown>);
+            const changed = changedProperties(kind.properties, olds as Record<string, unknown>, news as Record<string, unknown>,
+                secretInputs);
             const replaces = changed.filter((property) => kind.properties[property] === "replace");
             return { changes: changed.length > 0, replaces };
         },
 
         async create(inputs) {
-            return connect(inputs, async (session) => {
+            const { id, outs } = await connect(inputs, async (session) => {
                 const undo: Statement[] = [];
                 try {
                     return await kind.create(session, inputs, { onFailure: (statement) => undo.push(statement) });
@@ -125,16 +189,28 @@ export function snowflakeProvider<Inputs extends object, Outputs extends Inputs>
                     throw await cleanUp(session, undo, error, kind.description);
                 }
             });
+            return { id, outs: withoutSecrets(secretInputs, outs, inputs as Record<string, unknown>) };
         },
 
         async read(id, state) {
             const current = state as Outputs;
             const props = await connect(current, (session) => kind.read(session, id, current));
-            return props === undefined ? {} : { id, props };
+            if (props === undefined) {
+                return {};
+            }
+            const refreshed = { ...props } as Record<string, unknown>;
+            for (const property of secretInputs) {
+                delete refreshed[property];
+                refreshed[fingerprintProperty(property)] = (state as Record<string, unknown>)[fingerprintProperty(property)];
+            }
+            return { id, props: refreshed as Outputs };
         },
 
         async update(id, olds, news) {
-            return { outs: await connect(news, (session) => kind.update(session, id, olds, news)) };
+            const previous = olds as Record<string, unknown>;
+            const changed = changedProperties(kind.properties, previous, news as Record<string, unknown>, secretInputs);
+            const outs = await connect(news, (session) => kind.update(session, id, olds, news, changed));
+            return { outs: withoutSecrets(secretInputs, outs, news as Record<string, unknown>, previous) };
         },
 
         async delete(id, state) {

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
+import { checkGitToken, ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
 import { buildOffline, PROJECT_ROOT } from "../lib/offline";
 
 function parse(values: Record<string, string>): WallmonitorConfig {
@@ -60,12 +60,59 @@ describe("config", () => {
         ["a lookback longer than the history", { historyDays: "2", initialLookbackHours: "72" },
             /wallmonitor:initialLookbackHours: 72 h reaches past the history kept .*lower initialLookbackHours or raise historyDays/],
         ["an auto-suspend below Snowflake's minimum", { warehouseAutoSuspendSeconds: "5" }, /wallmonitor:warehouseAutoSuspendSeconds: /],
+        ["an unknown dashboard source", { dashboardSource: "s3" }, /wallmonitor:dashboardSource: "s3" is not one of the accepted values: folder, git/],
+        ["a Git source without a repository", { dashboardSource: "git" },
+            /wallmonitor:gitRepositoryUrl: is required when wallmonitor:dashboardSource is git: set it to the repository's https URL, or set dashboardSource to folder/],
+        ["a repository over plain http", { gitRepositoryUrl: "http://github.com/acme/wallmonitor.git" },
+            /wallmonitor:gitRepositoryUrl: "http:\/\/github.com\/acme\/wallmonitor.git" is not an https:\/\/ URL of a Git repository/],
+        ["a repository URL carrying credentials", { gitRepositoryUrl: "https://bot:ghp_x@github.com/acme/wallmonitor.git" },
+            /^(?!.*ghp_x).*wallmonitor:gitRepositoryUrl: contains credentials .*remove them, and set the token with `pulumi config set --secret wallmonitor:gitToken`/],
+        ["a bare branch name as ref", { gitRef: "main" },
+            /wallmonitor:gitRef: "main" is not branches\/<branch>, tags\/<tag> or commits\/<full 40-hex SHA> \(for example branches\/main/],
+        ["a short commit in the ref", { gitRef: "commits/0123abc" }, /wallmonitor:gitRef: "commits\/0123abc" is not/],
+        ["a ref with ..", { gitRef: "branches/../main" }, /wallmonitor:gitRef: /],
+        ["a short commit SHA", { gitCommit: "0123abc" }, /wallmonitor:gitCommit: "0123abc" is not a full commit SHA \(40 lower-case hex digits/],
+        ["a commit pinned on a tag", { gitRef: "tags/v1.2.0", gitCommit: "0123456789abcdef0123456789abcdef01234567" },
+            /wallmonitor:gitCommit: pins a commit of a branch, but wallmonitor:gitRef is tags\/v1.2.0.*remove gitCommit, or set gitRef to the branch/],
+        ["an app path leaving the repository", { gitAppPath: "../streamlit" }, /wallmonitor:gitAppPath: "..\/streamlit" is not a folder in the repository/],
+        ["an allowed prefix that is not https", { gitAllowedPrefixes: "https://github.com/acme/, ftp://mirror/" },
+            /wallmonitor:gitAllowedPrefixes: "ftp:\/\/mirror\/" is not a comma-separated list of https:\/\/ URL prefixes/],
+        ["allowed prefixes that exclude the repository",
+            { gitRepositoryUrl: "https://github.com/acme/wallmonitor.git", gitAllowedPrefixes: "https://gitlab.com/acme/" },
+            /wallmonitor:gitAllowedPrefixes: none of https:\/\/gitlab.com\/acme\/ is a prefix of wallmonitor:gitRepositoryUrl .*add its owner's URL/],
+        ["a Git user name with a quote", { gitUsername: "bot'--" }, /wallmonitor:gitUsername: /],
     ];
     for (const [description, values, message] of badInputs) {
         it(`rejects ${description}, naming the key and the fix`, () => {
             expect(() => parse(values)).to.throw(ConfigError, message);
         });
     }
+
+    it("needs no Git at all for a fresh stack: the dashboard comes from the streamlit/ folder", () => {
+        expect(parse({})).to.include({ dashboardSource: "folder", gitRepositoryUrl: undefined, gitRef: "branches/main", gitAppPath: "streamlit" });
+    });
+
+    it("reads a Git source, allowing the repository owner's URL unless prefixes are configured", () => {
+        const git = parse({ dashboardSource: "Git", gitRepositoryUrl: "https://github.com/acme/wallmonitor.git", gitRef: "tags/v1.2.0" });
+        expect(git).to.include({ dashboardSource: "git", gitRef: "tags/v1.2.0" });
+        expect(git.gitAllowedPrefixes).to.deep.equal(["https://github.com/acme/"]);
+        const configured = parse({
+            dashboardSource: "git", gitRepositoryUrl: "https://git.example.com/platform/wallmonitor.git",
+            gitAllowedPrefixes: "https://git.example.com/platform/, https://git.example.com/mirrors/", gitRef: "branches/release/1.2",
+            gitCommit: "0123456789abcdef0123456789abcdef01234567", gitAppPath: ".",
+        });
+        expect(configured.gitAllowedPrefixes).to.deep.equal(["https://git.example.com/platform/", "https://git.example.com/mirrors/"]);
+        expect(configured).to.include({ gitRef: "branches/release/1.2", gitCommit: "0123456789abcdef0123456789abcdef01234567", gitAppPath: "." });
+    });
+
+    it("asks for the user name that goes with a Git token, and ignores a token the folder source does not use", () => {
+        const git = parse({ dashboardSource: "git", gitRepositoryUrl: "https://github.com/acme/wallmonitor.git" });
+        expect(() => checkGitToken(git, true)).to.throw(ConfigError,
+            /wallmonitor:gitUsername: is required with wallmonitor:gitToken.*pulumi config set wallmonitor:gitUsername <name>/);
+        expect(() => checkGitToken({ ...git, gitUsername: "acme-bot" }, true)).not.to.throw();
+        expect(() => checkGitToken(git, false)).not.to.throw();
+        expect(() => checkGitToken(parse({}), true)).not.to.throw();
+    });
 
     it("fails the preview before any resource is declared", async () => {
         let error: unknown;

@@ -7,6 +7,7 @@ import { DEFAULTS } from "../lib/config";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
 import { AGENT_REGISTRY } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
+import { dashboardAppStatements } from "./provider/streamlitFixtures";
 
 describe("SQL rendering", () => {
     it("substitutes identifiers, numbers, booleans, literals and NULL", () => {
@@ -35,6 +36,19 @@ describe("SQL rendering", () => {
 
     it("refuses a value no placeholder uses", () => {
         expect(() => renderSql("ingestion/show_agents.sql", { TYPO: 1 })).to.throw(/values given but never used: TYPO/);
+    });
+
+    it("substitutes lists of literals or identifiers, and refuses an empty one", () => {
+        const sql = renderSql("provider/streamlit/create_public_git_api_integration.sql", {
+            INTEGRATION: ident("GIT_API"),
+            ALLOWED_PREFIXES: { list: [literal("https://github.com/acme/"), literal("https://gitlab.com/acme/")] },
+            COMMENT: literal("c"),
+        });
+        expect(sql.text).to.include("API_ALLOWED_PREFIXES = ('https://github.com/acme/', 'https://gitlab.com/acme/')");
+        expect(() => renderSql("provider/streamlit/create_public_git_api_integration.sql", {
+            INTEGRATION: ident("GIT_API"), ALLOWED_PREFIXES: { list: [] }, COMMENT: literal("c"),
+        })).to.throw(/ALLOWED_PREFIXES is an empty list/);
+        expect(() => literal("https://x/'); DROP")).to.throw(/cannot be a SQL literal/);
     });
 
     it("refuses identifiers and literals that could change a statement", () => {
@@ -66,7 +80,7 @@ describe("SQL files", () => {
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {
-        const provider = aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS));
+        const provider = [...aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS)), ...dashboardAppStatements()];
         const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file)]);
         expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
     });

@@ -1,4 +1,8 @@
 import { expect } from "chai";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
+import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { buildSqlCatalog, RAW_EVENT_VIEWS, VIEW_NAMES } from "../lib/catalog";
 import { parseConfig, WallmonitorConfig } from "../lib/config";
@@ -6,6 +10,8 @@ import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from ".
 import { embeddedStatements, renderPlan } from "../lib/plan";
 import { ADMIN_PREVIEW_FEATURES, OWNER_PREVIEW_FEATURES } from "../lib/providers";
 import { TABLES } from "../lib/tables";
+import { ACCESS_URL_ENV } from "../provider/connection";
+import { FakeSnowflake } from "./fakes/snowflakeServer";
 
 const SNOWFLAKE = "snowflake:index/";
 const byKind = (build: OfflineBuild, kind: string) =>
@@ -20,6 +26,14 @@ function stackConfig(stack: string): WallmonitorConfig {
 /** Resources that should run as the owner role: everything inside the schema. */
 const OWNER_KINDS = ["Schema", "Table", "View", "DynamicTable", "ProcedurePython", "Task"];
 const ADMIN_KINDS = ["AccountRole", "Database", "Warehouse", "GrantAccountRole", "GrantDatabaseRole"];
+/** The dashboard app's dynamic resources, by source. */
+const APP_TYPES = { folder: "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromFolder", git: "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromGit" };
+/** How Pulumi marks a secret value in resource inputs. */
+const SECRET_SIGNATURE = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
+/** The loader the engine's dynamic-provider host uses on `__provider`. */
+const requireFromString: (code: string) => { handler(): ResourceProvider } =
+    require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+
 /** Objects whose rows are raw events: the viewer must get nothing on them. */
 const RAW_OBJECTS = [...TABLES.map((table) => table.name), ...RAW_EVENT_VIEWS];
 
@@ -41,6 +55,7 @@ for (const stack of ["dev", "prod"]) {
             const components = build.resources.filter((resource) => resource.type.startsWith("wallmonitor:")).map((r) => r.type);
             expect(components.sort()).to.deep.equal([
                 "wallmonitor:access:Access",
+                "wallmonitor:app:DashboardApp",
                 "wallmonitor:dashboards:Dashboards",
                 "wallmonitor:index:Wallmonitor",
                 "wallmonitor:ingestion:Ingestion",
@@ -150,6 +165,33 @@ for (const stack of ["dev", "prod"]) {
             expect(inputs(discover).started).to.equal(true);
         });
 
+        it("declares the dashboard app from the configured source, owned by the owner role and opened to the viewer role", () => {
+            const apps = build.resources.filter((resource) => Object.values(APP_TYPES).includes(resource.type));
+            expect(apps.map((app) => app.type)).to.deep.equal([APP_TYPES[config.dashboardSource]]);
+            const app = inputs(apps[0]);
+            const name = `${config.database}.${config.schema}.WALLMONITOR_DASHBOARD`;
+            expect(apps[0].name).to.equal(`wallmonitor-${stack}-dashboard-app-wallmonitor-dashboard`);
+            expect(app.ownerRole).to.equal(config.ownerRole);
+            expect(app.app.name).to.equal(name);
+            expect(app.app.grantUsage.text).to.match(new RegExp(`\nGRANT USAGE ON STREAMLIT ${name} TO ROLE ${config.viewerRole}$`));
+            expect(app.app.create.text).to.include(`QUERY_WAREHOUSE = ${config.warehouse}`).and.to.include("MAIN_FILE = 'streamlit_app.py'");
+            expect(build.outputs.dashboard).to.deep.include({ app: name });
+            if (config.dashboardSource === "git") {
+                expect(app.app.create.text).to.include(`FROM '@${config.database}.${config.schema}.WALLMONITOR_GIT_REPOSITORY/${config.gitRef}/${config.gitAppPath}'`);
+                expect((build.outputs.dashboard as Record<string, unknown>).source).to.deep.include({ kind: "git", ref: config.gitRef });
+            } else {
+                expect(app.app.create.text).to.include(`FROM '@${config.database}.${config.schema}.WALLMONITOR_STREAMLIT_STAGE/WALLMONITOR_DASHBOARD'`);
+                expect((build.outputs.dashboard as Record<string, unknown>).source).to.deep.include({ kind: "folder", files: app.files });
+            }
+        });
+
+        it("serializes the app's provider so that the engine can load it, and it finds nothing to change in its own inputs", async () => {
+            const app = build.resources.find((resource) => Object.values(APP_TYPES).includes(resource.type))!;
+            const { __provider: code, ...appInputs } = app.inputs;
+            const provider = requireFromString(code as string).handler();
+            expect(await provider.diff!("id", { ...appInputs, urlId: null }, appInputs)).to.deep.equal({ changes: false, replaces: [] });
+        });
+
         it("deploys the SQL rendered from sql/ and nothing else", () => {
             const catalog = buildSqlCatalog(config);
             for (const view of byKind(build, "View")) {
@@ -190,6 +232,69 @@ describe("credentials", () => {
         for (const stack of ["dev", "prod"]) {
             const keys = Object.keys(readStackConfig(stack));
             expect(keys.filter((key) => /password|privateKey|token|secret/i.test(key)), stack).to.deep.equal([]);
+        }
+    });
+});
+
+describe("the Git dashboard's token", () => {
+    const TOKEN = "ghp_StackTestToken0123456789abcdefWALLMONITOR";
+
+    it("reaches the app only as a Pulumi secret: never the serialized provider, the other inputs, the outputs or the plan", async () => {
+        const build = await buildOffline("prod", { "wallmonitor:gitToken": TOKEN }, ["wallmonitor:gitToken"]);
+        const app = build.resources.find((resource) => resource.type === APP_TYPES.git)!;
+        const { gitToken, __provider: code, ...rest } = app.inputs;
+        expect(gitToken).to.deep.equal({ ...SECRET_SIGNATURE, value: TOKEN });
+        expect(code).to.be.a("string").and.not.include(TOKEN);
+        expect(JSON.stringify(rest)).not.to.include(TOKEN);
+        expect(inputs(app).secret.create.text).to.match(/PASSWORD = \?\n/);
+        expect(JSON.stringify(build.outputs)).not.to.include(TOKEN);
+        expect(renderPlan(build)).not.to.include(TOKEN);
+        // The engine hands the provider the plain value; its check accepts it.
+        const provider = requireFromString(code as string).handler();
+        expect(await provider.check!({}, { ...rest, gitToken: TOKEN })).to.deep.equal({ inputs: { ...rest, gitToken: TOKEN } });
+    });
+
+    it("fails the preview when the token comes without its user name", async () => {
+        let error: unknown;
+        try {
+            await buildOffline("prod", { "wallmonitor:gitToken": TOKEN, "wallmonitor:gitUsername": "" }, ["wallmonitor:gitToken"]);
+        } catch (caught) {
+            error = caught;
+        }
+        expect((error as Error).message).to.match(/wallmonitor:gitUsername: is required with wallmonitor:gitToken/);
+        expect((error as Error).message).not.to.include(TOKEN);
+    });
+});
+
+describe("the dev dashboard app, loaded as the engine loads it", () => {
+    it("uploads whatever the repository's streamlit/ folder holds, file by file, through the driver's PUT", async () => {
+        const build = await buildOffline("dev");
+        const app = build.resources.find((resource) => resource.type === APP_TYPES.folder)!;
+        const { __provider: code, ...appInputs } = app.inputs as Record<string, any>;
+        const fake = await FakeSnowflake.start();
+        const umask = process.umask();
+        try {
+            fake.addUser("WALLMONITOR_DEPLOY", { password: "dev password" });
+            process.env[ACCESS_URL_ENV] = fake.url;
+            const provider = requireFromString(code as string).handler();
+            const config: Record<string, string> = {
+                "snowflake:organizationName": "ACME", "snowflake:accountName": "ANALYTICS_DEV",
+                "snowflake:user": "WALLMONITOR_DEPLOY", "snowflake:password": "dev password",
+            };
+            await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
+            expect(await provider.check!({}, appInputs)).to.deep.equal({ inputs: appInputs });
+            await provider.create(appInputs);
+            // Byte for byte: the hash of each staged copy is the hash the preview showed.
+            const stagedFiles = Object.keys(fake.stagedFiles(appInputs.stage.name)).sort();
+            expect(stagedFiles).to.deep.equal(Object.keys(appInputs.files).map((file) => `WALLMONITOR_DASHBOARD/${file}`).sort());
+            for (const file of Object.keys(appInputs.files)) {
+                const copy = fs.readFileSync(path.join(fake.stageRoot, appInputs.stage.name, "WALLMONITOR_DASHBOARD", ...file.split("/")));
+                expect(crypto.createHash("sha256").update(copy).digest("hex"), file).to.equal(appInputs.files[file]);
+            }
+        } finally {
+            delete process.env[ACCESS_URL_ENV];
+            process.umask(umask);
+            await fake.stop();
         }
     });
 });

@@ -1,6 +1,9 @@
 import * as crypto from "crypto";
+import * as fs from "fs";
 import * as http from "http";
 import { AddressInfo } from "net";
+import * as os from "os";
+import * as path from "path";
 import * as zlib from "zlib";
 
 /**
@@ -10,6 +13,10 @@ import * as zlib from "zlib";
  * does not execute SQL. Replies follow the shapes the driver parses: HTTP 200 JSON
  * `{success, code, message, data}`, results as `rowtype` + `rowset` of strings in the JSON
  * result format, SQL errors as `success: false` with `code` and `data.sqlState`.
+ *
+ * Internal stages are simulated on disk: a PUT is answered with the upload command the driver
+ * expects, with `stageInfo.locationType` LOCAL_FS and a directory under a temporary root, so
+ * the real driver copies the file there itself; LIST and REMOVE read and delete those files.
  */
 
 /** Error codes Snowflake returns, as the driver sees them. */
@@ -46,6 +53,8 @@ export interface StatementRecord {
     readonly warehouse?: string;
     /** Whether the fake answered with an HTTP failure instead of a result. */
     readonly httpStatus?: number;
+    /** Values bound to the statement's `?` placeholders, in order; absent when none were sent. */
+    readonly binds?: readonly string[];
 }
 
 export interface SqlFailure {
@@ -106,6 +115,8 @@ export class FakeSnowflake {
     private readonly results = new Map<string, unknown>();
     private rules: Rule[] = [];
     private loginFailures: number[] = [];
+    /** Where staged files live: `<root>/<DB.SCHEMA.STAGE>/<path>`. */
+    readonly stageRoot = fs.mkdtempSync(path.join(os.tmpdir(), "fake-snowflake-stages-"));
 
     private constructor(private readonly server: http.Server) {}
 
@@ -129,6 +140,7 @@ export class FakeSnowflake {
     }
 
     async stop(): Promise<void> {
+        fs.rmSync(this.stageRoot, { recursive: true, force: true });
         this.server.closeAllConnections();
         await new Promise<void>((resolve, reject) => this.server.close((error) => (error ? reject(error) : resolve())));
     }
@@ -152,13 +164,37 @@ export class FakeSnowflake {
         this.loginFailures.push(...httpStatuses);
     }
 
-    /** Forgets recorded traffic and scripted replies; users stay. */
+    /** Forgets recorded traffic and scripted replies; users stay, staged files too. */
     reset(): void {
         this.logins.length = 0;
         this.statements.length = 0;
         this.requests.length = 0;
         this.rules = [];
         this.loginFailures = [];
+    }
+
+    /** Deletes every staged file. */
+    clearStages(): void {
+        fs.rmSync(this.stageRoot, { recursive: true, force: true });
+        fs.mkdirSync(this.stageRoot, { recursive: true });
+    }
+
+    /** The files on a stage (`DB.SCHEMA.STAGE`), as `path -> content`, paths relative to the stage. */
+    stagedFiles(stage: string): Record<string, string> {
+        const root = path.join(this.stageRoot, stage.toUpperCase());
+        const files: Record<string, string> = {};
+        const walk = (dir: string) => {
+            for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+                const full = path.join(dir, entry.name);
+                if (entry.isDirectory()) {
+                    walk(full);
+                } else {
+                    files[path.relative(root, full).split(path.sep).join("/")] = fs.readFileSync(full, "utf8");
+                }
+            }
+        };
+        walk(root);
+        return files;
     }
 
     /** The statement texts received, in order, for assertions. */
@@ -202,7 +238,10 @@ export class FakeSnowflake {
             this.sessions.set(renewed, session);
             reply({ success: true, code: null, message: null, data: { sessionToken: renewed, validityInSecondsST: 3600, masterToken: renewed, validityInSecondsMT: 14400 } });
         } else if (route === "POST /queries/v1/query-request") {
-            const result = this.query(session, String((body as { sqlText?: unknown }).sqlText ?? ""));
+            const request = body as { sqlText?: unknown; bindings?: Record<string, { value?: unknown }> };
+            const binds = request.bindings === undefined ? undefined
+                : Object.keys(request.bindings).sort((a, b) => Number(a) - Number(b)).map((key) => String(request.bindings![key].value));
+            const result = this.query(session, String(request.sqlText ?? ""), binds);
             if ("httpStatus" in result) {
                 reply({ message: "Service Unavailable" }, result.httpStatus);
             } else {
@@ -260,14 +299,76 @@ export class FakeSnowflake {
         };
     }
 
-    private query(session: Session, text: string): { payload: unknown } | { httpStatus: number } {
+    /**
+     * PUT, LIST and REMOVE on internal stages, or undefined for any other statement. A PUT is
+     * answered, as Snowflake answers it, with the upload the driver must carry out; only the
+     * location type differs (LOCAL_FS, a directory here, where Snowflake names cloud storage).
+     */
+    private stageCommand(sql: string): unknown {
+        const put = /^PUT\s+'?file:\/\/([^'\s]+)'?\s+('@[^']+'|@\S+)/i.exec(sql);
+        if (put) {
+            const target = stageLocation(put[2]);
+            return {
+                success: true,
+                code: null,
+                message: null,
+                data: {
+                    command: "UPLOAD",
+                    src_locations: [put[1]],
+                    autoCompress: !/AUTO_COMPRESS\s*=\s*FALSE/i.test(sql),
+                    sourceCompression: "auto_detect",
+                    parallel: 1,
+                    overwrite: /OVERWRITE\s*=\s*TRUE/i.test(sql),
+                    stageInfo: {
+                        locationType: "LOCAL_FS",
+                        location: path.join(this.stageRoot, target.stage, ...target.path.split("/").filter(Boolean)),
+                        path: target.path,
+                        region: null,
+                        creds: {},
+                    },
+                    encryptionMaterial: null,
+                    queryId: crypto.randomUUID(),
+                },
+            };
+        }
+        const list = /^(LIST|LS)\s+('@[^']+'|@\S+)/i.exec(sql);
+        if (list) {
+            const target = stageLocation(list[2]);
+            const stageName = target.stage.split(".").pop()!.toLowerCase();
+            const rows = Object.entries(this.stagedFiles(target.stage))
+                .filter(([file]) => file.startsWith(target.path))
+                .map(([file, content]) => [`${stageName}/${file}`, String(Buffer.byteLength(content)),
+                    crypto.createHash("md5").update(content).digest("hex"), new Date().toUTCString()]);
+            return resultPayload(["name", "size", "md5", "last_modified"], rows);
+        }
+        const remove = /^(REMOVE|RM)\s+('@[^']+'|@\S+)/i.exec(sql);
+        if (remove) {
+            const target = stageLocation(remove[2]);
+            const stageName = target.stage.split(".").pop()!.toLowerCase();
+            const removed = Object.keys(this.stagedFiles(target.stage)).filter((file) => file.startsWith(target.path));
+            for (const file of removed) {
+                fs.rmSync(path.join(this.stageRoot, target.stage, ...file.split("/")));
+            }
+            return resultPayload(["name", "result"], removed.map((file) => [`${stageName}/${file}`, "removed"]));
+        }
+        return undefined;
+    }
+
+    private query(session: Session, text: string, binds?: string[]): { payload: unknown } | { httpStatus: number } {
         const sql = text.split("\n").filter((line) => !line.trimStart().startsWith("--")).join("\n").trim();
         const rule = this.rules.find((candidate) => candidate.pattern.test(sql) && candidate.remaining !== 0);
         if (rule?.remaining !== undefined) {
             rule.remaining -= 1;
         }
+        const record = { sql, user: session.user, role: session.role, warehouse: session.warehouse, ...(binds ? { binds } : {}) };
+        if (rule === undefined) {
+            const staged = this.stageCommand(sql);
+            if (staged !== undefined) {
+                this.statements.push(record);
+                return { payload: staged };
+            }
+        }
         const reply = rule?.reply ?? STATUS_ROWS;
-        const record = { sql, user: session.user, role: session.role, warehouse: session.warehouse };
         if ("httpStatus" in reply) {
             this.statements.push({ ...record, httpStatus: reply.httpStatus });
             return { httpStatus: reply.httpStatus };
@@ -318,6 +419,33 @@ export class FakeSnowflake {
         this.results.set(queryId, payload);
         return { payload };
     }
+}
+
+/** `'@DB.S.STAGE/a/b'` or `@DB.S.STAGE/a/b` as the stage and the path inside it. */
+function stageLocation(location: string): { stage: string; path: string } {
+    const [stage, ...rest] = location.replace(/^'|'$/g, "").replace(/^@/, "").split("/");
+    return { stage: stage.toUpperCase(), path: rest.filter((part) => part !== "").join("/") };
+}
+
+/** A one-row-per-item result in the JSON format, as the fake returns every result. */
+function resultPayload(columns: readonly string[], rows: readonly (readonly (string | null)[])[]): unknown {
+    return {
+        success: true,
+        code: null,
+        message: null,
+        data: {
+            parameters: [],
+            rowtype: columns.map((name) => ({
+                name, database: "", schema: "", table: "", type: "text", nullable: true,
+                byteLength: 16777216, length: 16777216, scale: null, precision: null, collation: null,
+            })),
+            rowset: rows,
+            total: rows.length,
+            returned: rows.length,
+            queryId: crypto.randomUUID(),
+            queryResultFormat: "json",
+        },
+    };
 }
 
 /**

@@ -1,4 +1,4 @@
-import { OfflineBuild, RecordedResource } from "./offline";
+import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
  * Renders an offline build as the plan a reviewer reads: every Snowflake object by component,
@@ -166,5 +166,7 @@ export function renderPlan(build: OfflineBuild): string {
         dynamicLines.push("");
     }
     out.push(...section("Dynamic provider resources", dynamicLines));
-    return `${out.join("\n").trimEnd()}\n`;
+    // Local file paths (the dashboard upload) are shown relative to the checkout, so the plan
+    // reads the same on every machine.
+    return `${out.join("\n").trimEnd()}\n`.split(PROJECT_ROOT).join("<repo>");
 }

@@ -6,7 +6,7 @@ import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { buildSqlCatalog, RAW_EVENT_VIEWS, VIEW_NAMES } from "../lib/catalog";
 import { parseConfig, WallmonitorConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../lib/offline";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../lib/offline";
 import { embeddedStatements, renderPlan } from "../lib/plan";
 import { ADMIN_PREVIEW_FEATURES, OWNER_PREVIEW_FEATURES } from "../lib/providers";
 import { TABLES } from "../lib/tables";
@@ -304,6 +304,7 @@ describe("the offline plan", () => {
         const first = renderPlan(await buildOffline("dev"));
         const second = renderPlan(await buildOffline("dev"));
         expect(first).to.equal(second);
+        expect(first, "machine paths make the plan differ between checkouts").not.to.include(PROJECT_ROOT);
         expect(first).to.include("## Objects by component");
         expect(first).to.include("| WALLMONITOR_DEV_VIEWER | VIEW \"WALLMONITOR_DEV\".\"WALLMONITOR\".\"THREAD_ACTIVITY\" | SELECT |");
         expect(first).to.include("### DynamicTable WALLMONITOR_DEV.WALLMONITOR.DT_AGENT_METRICS_RECENT (refresh FULL)");

@@ -1,0 +1,3 @@
+-- Rotates the token in place (bound to the ? at run time, as in create_git_secret.sql), so
+-- the API integration and the repository that name the secret keep working.
+ALTER SECRET {{SECRET}} SET USERNAME = {{USERNAME}} PASSWORD = ?

@@ -59,6 +59,8 @@ export class Ingestion extends pulumi.ComponentResource {
             "Loads new Cortex Agent events for every active agent and applies retention.", [
                 { argName: "LOOKBACK_HOURS", argDataType: "FLOAT", argDefaultValue: String(config.initialLookbackHours) },
                 { argName: "HISTORY_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.historyDays) },
+                // auto | event_table | per_agent; a default, so a two-argument CALL still works.
+                { argName: "INGEST_PATH", argDataType: "VARCHAR", argDefaultValue: `'${config.ingestPath}'` },
             ]);
         this.discoverProcedure = procedure(PROCEDURE_NAMES.discover, "discover_agents",
             "Registers the Cortex Agents SHOW AGENTS reports that match the patterns.", [

@@ -50,10 +50,16 @@ export const PROCEDURE_STATEMENT_NAMES = [
     "active_agents",
     "apply_retention",
     "create_discovered_agents",
+    "cycle_started",
     "insert_discovered_agent",
     "insert_agent_events",
+    "insert_events_from_event_table",
     "merge_discovered_agents",
+    "probe_event_table",
     "read_from",
+    "read_points_all",
+    "record_event_table_failure",
+    "record_event_table_success",
     "record_refresh_failure",
     "record_refresh_success",
     "show_agents",
@@ -137,14 +143,33 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
     // Unqualified on purpose: a temporary table belongs to the session, and inside an
     // owner's-rights procedure the session's schema is the procedure's own.
     const scratch = { DISCOVERED_TABLE: ident(DISCOVERED_AGENTS_TABLE) };
+    // Every active agent's read-from point, for the one-pass event-table statements.
+    const readPoints = {
+        REGISTRY_TABLE: tables.REGISTRY_TABLE,
+        INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
+        INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
+    };
     const procedureStatements: Record<ProcedureStatementName, RenderedSql> = {
         active_agents: statement("active_agents", { REGISTRY_TABLE: tables.REGISTRY_TABLE }),
         apply_retention: statement("apply_retention", { HISTORY_TABLE: tables.HISTORY_TABLE }),
         create_discovered_agents: statement("create_discovered_agents", scratch),
+        cycle_started: statement("cycle_started", {}),
         insert_discovered_agent: statement("insert_discovered_agent", scratch),
         insert_agent_events: statement("insert_agent_events", {
             HISTORY_TABLE: tables.HISTORY_TABLE,
             STORE_CONVERSATION_TEXT: config.storeConversationText,
+        }),
+        insert_events_from_event_table: statement("insert_events_from_event_table", {
+            ...readPoints,
+            HISTORY_TABLE: tables.HISTORY_TABLE,
+            STORE_CONVERSATION_TEXT: config.storeConversationText,
+        }),
+        probe_event_table: statement("probe_event_table", {}),
+        read_points_all: statement("read_points_all", readPoints),
+        record_event_table_failure: statement("record_event_table_failure", readPoints),
+        record_event_table_success: statement("record_event_table_success", {
+            ...readPoints,
+            HISTORY_TABLE: tables.HISTORY_TABLE,
         }),
         merge_discovered_agents: statement("merge_discovered_agents", {
             ...scratch,
@@ -167,6 +192,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             PROCEDURE: qualified(PROCEDURE_NAMES.refresh),
             LOOKBACK_HOURS: config.initialLookbackHours,
             HISTORY_DAYS: config.historyDays,
+            INGEST_PATH: literal(config.ingestPath),
         }),
         discover: statement("discover_task", {
             PROCEDURE: qualified(PROCEDURE_NAMES.discover),

@@ -22,6 +22,14 @@ export type TaskSize = WarehouseSize;
 export const DASHBOARD_SOURCES = ["folder", "git"] as const;
 export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 
+/**
+ * How each ingestion cycle reads events: `event_table` in one pass over
+ * SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS, `per_agent` through GET_AI_OBSERVABILITY_EVENTS for
+ * each agent, or `auto`: the event table when the owner role can read it, else per agent.
+ */
+export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
+export type IngestPath = (typeof INGEST_PATHS)[number];
+
 export interface WallmonitorConfig {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
@@ -48,6 +56,8 @@ export interface WallmonitorConfig {
     readonly ingestOverlapMinutes: number;
     /** How far back the first cycle reads an agent that has no watermark yet. */
     readonly initialLookbackHours: number;
+    /** How a cycle reads events: auto (decided at run time), event_table or per_agent. */
+    readonly ingestPath: IngestPath;
     /** SQL LIKE pattern (case-insensitive) matched against DATABASE.SCHEMA.AGENT. */
     readonly agentIncludePattern: string;
     /** SQL LIKE pattern excluded from discovery; undefined excludes nothing. */
@@ -93,6 +103,7 @@ export const DEFAULTS: WallmonitorConfig = {
     dynamicTableTargetLagMinutes: 30,
     ingestOverlapMinutes: 5,
     initialLookbackHours: 24,
+    ingestPath: "auto",
     agentIncludePattern: "%",
     agentExcludePattern: undefined,
     storeConversationText: false,
@@ -272,6 +283,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         dynamicTableTargetLagMinutes: read.integer("dynamicTableTargetLagMinutes", d.dynamicTableTargetLagMinutes, 1, 10080),
         ingestOverlapMinutes: read.integer("ingestOverlapMinutes", d.ingestOverlapMinutes, 0, 1440),
         initialLookbackHours: read.integer("initialLookbackHours", d.initialLookbackHours, 1, 2160),
+        ingestPath: read.choice("ingestPath", d.ingestPath, INGEST_PATHS),
         agentIncludePattern: read.pattern("agentIncludePattern", d.agentIncludePattern) ?? "%",
         agentExcludePattern: read.pattern("agentExcludePattern", d.agentExcludePattern),
         storeConversationText: read.boolean("storeConversationText", d.storeConversationText),

@@ -22,9 +22,9 @@ def discover_agents(session, include_pattern, exclude_pattern, auto_activate):
     return run_discovery(session, STATEMENTS, include_pattern, exclude_pattern, auto_activate)
 
 
-def refresh_agent_events(session, lookback_hours, history_days):
-    """Handler of REFRESH_AGENT_EVENTS(LOOKBACK_HOURS, HISTORY_DAYS)."""
-    return run_refresh(session, STATEMENTS, lookback_hours, history_days)
+def refresh_agent_events(session, lookback_hours, history_days, ingest_path="auto"):
+    """Handler of REFRESH_AGENT_EVENTS(LOOKBACK_HOURS, HISTORY_DAYS, INGEST_PATH)."""
+    return run_refresh(session, STATEMENTS, lookback_hours, history_days, ingest_path)
 
 
 def _run(session, statements, name, params=None):
@@ -64,13 +64,83 @@ def run_discovery(session, statements, include_pattern, exclude_pattern, auto_ac
     return f"Found {len(found)} agents; added {added}; updated {updated}"
 
 
-def run_refresh(session, statements, lookback_hours, history_days):
+INGEST_PATHS = ("auto", "event_table", "per_agent")
+EVENT_TABLE = "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS"
+MAX_REASON_CHARS = 500
+
+
+def _error_text(error, limit=MAX_ERROR_MESSAGE_CHARS):
+    return f"{type(error).__name__}: {error}"[:limit]
+
+
+def run_refresh(session, statements, lookback_hours, history_days, ingest_path="auto"):
     """One ingestion cycle: retention, then every active agent from its watermark (less the
-    overlap) onwards. One agent's failure is recorded in AGENT_INGEST_STATE and the others
-    still load; its watermark stays put, so the next cycle retries the same window."""
+    overlap) onwards, by one of two paths:
+
+    * EVENT_TABLE: one pass over SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS for all active agents,
+      then one set-based state update. One pass cannot fail for one agent: a failure fails the
+      pass, and no watermark moves.
+    * PER_AGENT: GET_AI_OBSERVABILITY_EVENTS agent by agent. One agent's failure is recorded in
+      AGENT_INGEST_STATE and the others still load; its watermark stays put, so the next cycle
+      retries the same window.
+
+    `ingest_path` chooses: `per_agent`, `event_table` (a failed pass is recorded against every
+    active agent; the next cycle retries), or `auto` (NULL too): the event table when the owner
+    role can read it (probe_event_table), else per agent; a pass that fails mid-cycle falls back
+    to per agent for the cycle, which loses and duplicates nothing (inserts dedupe by EVENT_KEY).
+    The path and its reason are recorded per agent (INGEST_PATH, INGEST_PATH_REASON) and named
+    in the summary."""
+    requested = (ingest_path or "auto").strip().lower()
+    if requested not in INGEST_PATHS:
+        raise ValueError(f"INGEST_PATH {ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
     expired = _run(session, statements, "apply_retention", [history_days])
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
+
+    if requested == "per_agent":
+        path, reason = "PER_AGENT", "ingestPath per_agent"
+    elif requested == "event_table":
+        path, reason = "EVENT_TABLE", "ingestPath event_table"
+    else:
+        try:
+            _run(session, statements, "probe_event_table")
+            path, reason = "EVENT_TABLE", f"auto: owner role can read {EVENT_TABLE}"
+        except Exception as error:  # not granted (or not there): the per-agent function still works
+            path = "PER_AGENT"
+            reason = f"auto: cannot read {EVENT_TABLE} ({_error_text(error, 300)})"[:MAX_REASON_CHARS]
+
+    if path == "EVENT_TABLE":
+        try:
+            agents, loaded = _refresh_from_event_table(session, statements, lookback_hours, history_days, reason)
+            return _summary(agents, [], loaded, removed, path, reason)
+        except Exception as error:
+            message = _error_text(error)
+            if requested == "event_table":
+                _run(session, statements, "record_event_table_failure",
+                     [lookback_hours, history_days, message, reason])
+                agents = len(_run(session, statements, "active_agents"))
+                return (_summary(agents, [], 0, removed, path, reason, failed=agents)
+                        + f"; the event-table pass failed: {message[:300]}")
+            path = "PER_AGENT"
+            reason = f"auto: event-table pass failed ({_error_text(error, 300)}); per agent for this cycle"[
+                :MAX_REASON_CHARS]
+
     agents = [tuple(row)[:3] for row in _run(session, statements, "active_agents")]
+    loaded, failures = _refresh_per_agent(session, statements, agents, lookback_hours, history_days, reason)
+    return _summary(len(agents), failures, loaded, removed, path, reason)
+
+
+def _refresh_from_event_table(session, statements, lookback_hours, history_days, reason):
+    """One pass over the event table for every active agent, then one state update.
+    Returns (agents read, rows loaded)."""
+    cycle_started = tuple(_run(session, statements, "cycle_started")[0])[0]
+    loaded = _inserted_count(_run(session, statements, "insert_events_from_event_table",
+                                  [lookback_hours, history_days]))
+    inserted, updated = _merge_counts(_run(session, statements, "record_event_table_success",
+                                           [lookback_hours, history_days, cycle_started, reason]))
+    return inserted + updated, loaded
+
+
+def _refresh_per_agent(session, statements, agents, lookback_hours, history_days, reason):
     loaded, failures = 0, []
     for database, schema, name in agents:
         read_from = None
@@ -80,14 +150,20 @@ def run_refresh(session, statements, lookback_hours, history_days):
             inserted = _inserted_count(_run(
                 session, statements, "insert_agent_events",
                 [database, schema, name, database, schema, name, read_from]))
-            _run(session, statements, "record_refresh_success", [database, schema, name, read_from, inserted])
+            _run(session, statements, "record_refresh_success",
+                 [database, schema, name, read_from, inserted, reason])
             loaded += inserted
         except Exception as error:  # one agent's failure must not stop the others
-            message = f"{type(error).__name__}: {error}"[:MAX_ERROR_MESSAGE_CHARS]
-            _run(session, statements, "record_refresh_failure", [database, schema, name, message, read_from])
+            _run(session, statements, "record_refresh_failure",
+                 [database, schema, name, _error_text(error), read_from, reason])
             failures.append(f"{database}.{schema}.{name}")
-    summary = (f"Refreshed {len(agents)} agents: {len(agents) - len(failures)} OK, {len(failures)} failed; "
-               f"loaded {loaded} events; removed {removed} expired")
+    return loaded, failures
+
+
+def _summary(agents, failures, loaded, removed, path, reason, failed=None):
+    failed = len(failures) if failed is None else failed
+    summary = (f"Refreshed {agents} agents: {agents - failed} OK, {failed} failed; "
+               f"loaded {loaded} events; removed {removed} expired; path {path} ({reason})")
     if failures:
         summary += "; failed: " + ", ".join(failures)
     return summary

@@ -35,6 +35,12 @@ describe("config", () => {
         expect(parse({ ingestOverlapMinutes: "0" }).ingestOverlapMinutes).to.equal(0);
     });
 
+    it("accepts the ingest paths in any case, auto by default", () => {
+        expect(DEFAULTS.ingestPath).to.equal("auto");
+        expect(parse({ ingestPath: "EVENT_TABLE" }).ingestPath).to.equal("event_table");
+        expect(parse({ ingestPath: "per_agent" }).ingestPath).to.equal("per_agent");
+    });
+
     it("accepts warehouse sizes in Snowflake's spellings", () => {
         expect(parse({ warehouseSize: "x-small" }).warehouseSize).to.equal("XSMALL");
         expect(parse({ taskSize: "Medium" }).taskSize).to.equal("MEDIUM");
@@ -60,6 +66,10 @@ describe("config", () => {
         ["a lookback longer than the history", { historyDays: "2", initialLookbackHours: "72" },
             /wallmonitor:initialLookbackHours: 72 h reaches past the history kept .*lower initialLookbackHours or raise historyDays/],
         ["an auto-suspend below Snowflake's minimum", { warehouseAutoSuspendSeconds: "5" }, /wallmonitor:warehouseAutoSuspendSeconds: /],
+        ["an unknown ingest path", { ingestPath: "eventtable" },
+            /wallmonitor:ingestPath: "eventtable" is not one of the accepted values: auto, event_table, per_agent/],
+        ["an ingest path spelled with a dash", { ingestPath: "per-agent" }, /wallmonitor:ingestPath: "per-agent" is not one of/],
+        ["an ingest path naming a statement", { ingestPath: "auto'); DROP TABLE X; --" }, /wallmonitor:ingestPath: /],
         ["an unknown dashboard source", { dashboardSource: "s3" }, /wallmonitor:dashboardSource: "s3" is not one of the accepted values: folder, git/],
         ["a Git source without a repository", { dashboardSource: "git" },
             /wallmonitor:gitRepositoryUrl: is required when wallmonitor:dashboardSource is git: set it to the repository's https URL, or set dashboardSource to folder/],

@@ -158,7 +158,7 @@ for (const stack of ["dev", "prod"]) {
             expect(inputs(refresh).started).to.equal(true);
             expect(inputs(refresh).suspendTaskAfterNumFailures).to.equal(config.suspendTaskAfterFailures);
             expect(inputs(refresh).sqlStatement).to.match(
-                new RegExp(`CALL ${config.database}\\.${config.schema}\\.REFRESH_AGENT_EVENTS\\(${config.initialLookbackHours}, ${config.historyDays}\\)$`));
+                new RegExp(`CALL ${config.database}\\.${config.schema}\\.REFRESH_AGENT_EVENTS\\(${config.initialLookbackHours}, ${config.historyDays}, '${config.ingestPath}'\\)$`));
             const [discover] = byKind(build, "Task").filter((task) => inputs(task).name === "DISCOVER_AGENTS_TASK");
             expect(inputs(discover).afters).to.deep.equal([`"${config.database}"."${config.schema}"."REFRESH_AGENT_EVENTS_TASK"`]);
             expect(inputs(discover).warehouse).to.equal(undefined);

@@ -2,6 +2,8 @@
 -- behind its newest loaded event is. Registry notes and patterns are left out. Ages are
 -- measured when the view is read (SYSDATE(), UTC, like every timestamp here). An agent is
 -- STALE when no refresh reached it for two refresh intervals: the task is suspended or failing.
+-- INGEST_PATH / INGEST_PATH_REASON: how the last cycle read the agent (EVENT_TABLE or PER_AGENT)
+-- and why (the ingestPath config, auto's probe of the event table, or a fallback).
 SELECT
     r.AGENT_DATABASE || '.' || r.AGENT_SCHEMA || '.' || r.AGENT_NAME AS AGENT_FULL_NAME,
     r.AGENT_DATABASE,
@@ -12,6 +14,7 @@ SELECT
     r.ADDED_AT,
     r.LAST_DISCOVERED,
     s.INGEST_PATH,
+    s.INGEST_PATH_REASON,
     s.LAST_REFRESH_AT,
     s.LAST_REFRESH_STATUS,
     s.LAST_ERROR_MESSAGE,

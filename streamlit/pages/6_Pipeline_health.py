@@ -16,11 +16,15 @@ COLUMNS = {
     "LAST_EVENT_TIMESTAMP": st.column_config.DatetimeColumn("Newest event (UTC)", format="YYYY-MM-DD HH:mm:ss"),
     "EVENT_LAG_MINUTES": st.column_config.NumberColumn("Lag (min)"),
     "INGEST_PATH": "Ingest path",
+    "INGEST_PATH_REASON": "Why this path",
     "REGISTERED_BY": "Registered by",
 }
 HEALTH_COLORS = charts.alt.Scale(domain=["HEALTHY", "STALE", "FAILING", "NOT_YET_READ", "INACTIVE"],
                                  range=["#54a24b", "#eeca3b", "#e45756", "#9d9d9d", "#bab0ac"])
-INGEST_PATHS = {"PER_AGENT": "per agent (GET_AI_OBSERVABILITY_EVENTS)"}
+INGEST_PATHS = {
+    "PER_AGENT": "per agent (GET_AI_OBSERVABILITY_EVENTS)",
+    "EVENT_TABLE": "one pass over SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS",
+}
 
 
 def main() -> None:

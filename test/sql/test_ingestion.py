@@ -51,7 +51,9 @@ def refresh(emulator) -> str:
 
 def refresh_with(emulator, lookback_hours, history_days=None) -> str:
     days = emulator.config["historyDays"] if history_days is None else history_days
-    return ingestion.run_refresh(emulator.session, emulator.handler_statements(), lookback_hours, days)
+    # The stack's ingest path, as the task passes it (the dev stack reads per agent).
+    return ingestion.run_refresh(emulator.session, emulator.handler_statements(), lookback_hours, days,
+                                 emulator.config["ingestPath"])
 
 
 def identity(event: dict) -> tuple:
@@ -466,7 +468,8 @@ def test_events_with_missing_attributes_land_with_nulls(emulator):
 def test_first_cycle_of_a_new_agent_reads_only_the_initial_lookback(emulator):
     lookback = emulator.config["initialLookbackHours"]
     args = re.search(r"\((.*)\)", emulator.catalog["tasks"]["refresh"]["text"]).group(1).split(",")
-    assert [float(a) for a in args] == [lookback, emulator.config["historyDays"]]
+    assert [float(a) for a in args[:2]] == [lookback, emulator.config["historyDays"]]
+    assert [a.strip() for a in args[2:]] == [f"'{emulator.config['ingestPath']}'"]
     now = utcnow()
     before_lookback = span(SALES, "ResponseGeneration", now - timedelta(hours=lookback, minutes=10), trace_id="c" * 32)
     inside_lookback = span(SALES, "ResponseGeneration", now - timedelta(hours=lookback, minutes=-10), trace_id="d" * 32)

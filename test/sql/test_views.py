@@ -186,7 +186,7 @@ class World:
 @pytest.fixture(scope="module")
 def world():
     catalog = render_catalog("dev", initialLookbackHours=48)
-    assert "(48, 7)" in catalog["tasks"]["refresh"]["text"]
+    assert "(48, 7, " in catalog["tasks"]["refresh"]["text"]  # lookback, history days, ingest path
     now = utc_now()
     traffic = generate(seed=SEED, agents=AGENTS, start=now - 30 * HOUR, end=now - MARGIN,
                        turns_per_agent_per_hour=8, error_rate=0.08, tool_error_rate=0.08)

@@ -1,0 +1,44 @@
+-- Records a successful event-table pass for every agent it read (every active agent), set-based:
+-- watermark to the newest event loaded, OK, rows this cycle loaded, INGEST_PATH EVENT_TABLE.
+-- Runs after insert_events_from_event_table.sql and before anything else changes the state, so
+-- READ_POINTS gives each agent the point the pass read from.
+-- Binds: 1 lookback hours, 2 history days, 3 cycle start (rows loaded at or after it are this
+-- cycle's), 4 the reason for the path.
+MERGE INTO {{INGEST_STATE_TABLE}} AS s
+USING (
+    WITH READ_POINTS AS (
+        {{> ingestion/read_points.sql}}
+    ),
+    LOADED AS (
+        SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
+               COUNT(*) AS ROWS_LOADED, MAX(h.EVENT_TIMESTAMP) AS NEWEST_EVENT
+        FROM {{HISTORY_TABLE}} AS h
+        WHERE h.LOADED_AT >= CAST(? AS TIMESTAMP_NTZ)
+        GROUP BY h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME
+    )
+    SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.READ_FROM,
+           COALESCE(l.ROWS_LOADED, 0) AS ROWS_LOADED, l.NEWEST_EVENT,
+           CAST(? AS VARCHAR) AS REASON
+    FROM READ_POINTS AS p
+    LEFT JOIN LOADED AS l
+        ON l.AGENT_DATABASE = p.AGENT_DATABASE AND l.AGENT_SCHEMA = p.AGENT_SCHEMA AND l.AGENT_NAME = p.AGENT_NAME
+) AS r
+ON s.AGENT_DATABASE = r.AGENT_DATABASE AND s.AGENT_SCHEMA = r.AGENT_SCHEMA AND s.AGENT_NAME = r.AGENT_NAME
+WHEN MATCHED THEN UPDATE SET
+    LAST_EVENT_TIMESTAMP = COALESCE(GREATEST(s.LAST_EVENT_TIMESTAMP, r.NEWEST_EVENT), s.LAST_EVENT_TIMESTAMP, r.NEWEST_EVENT),
+    LAST_REFRESH_AT = SYSDATE(),
+    LAST_REFRESH_STATUS = 'OK',
+    LAST_ERROR_MESSAGE = NULL,
+    LAST_READ_FROM = r.READ_FROM,
+    LAST_ROWS_LOADED = r.ROWS_LOADED,
+    CONSECUTIVE_FAILURES = 0,
+    INGEST_PATH = 'EVENT_TABLE',
+    INGEST_PATH_REASON = r.REASON
+WHEN NOT MATCHED THEN INSERT (
+    AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_EVENT_TIMESTAMP, LAST_REFRESH_AT,
+    LAST_REFRESH_STATUS, LAST_ERROR_MESSAGE, LAST_READ_FROM, LAST_ROWS_LOADED, CONSECUTIVE_FAILURES,
+    INGEST_PATH, INGEST_PATH_REASON
+) VALUES (
+    r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, r.NEWEST_EVENT, SYSDATE(),
+    'OK', NULL, r.READ_FROM, r.ROWS_LOADED, 0, 'EVENT_TABLE', r.REASON
+)

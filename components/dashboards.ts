@@ -34,6 +34,13 @@ const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableNam
     AGENT_FEEDBACK_RECENT: ["AGENT_EVENTS_RECENT"],
     PIPELINE_HEALTH: [],
     DASHBOARD_SETTINGS: [],
+    // Over the daily rollup tables (declared by the storage component, a dependency of every view).
+    AGENT_ROLLUP_DAILY: [],
+    AGENT_ROLLUP_WEEKLY: [],
+    AGENT_ROLLUP_MONTHLY: [],
+    AGENT_ROLLUP_YEARLY: [],
+    AGENT_USAGE_BY_USER: [],
+    AGENT_USAGE_BY_AGENT: [],
 };
 
 /**

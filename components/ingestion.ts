@@ -19,8 +19,9 @@ export const PYTHON_RUNTIME = "3.11";
 export const SNOWPARK_VERSION = "1.26.0";
 
 /**
- * Ingestion: DISCOVER_AGENTS and REFRESH_AGENT_EVENTS (Python handlers in procedures/,
- * running sql/ingestion statements), and the serverless tasks that run them.
+ * Ingestion: DISCOVER_AGENTS, REFRESH_AGENT_EVENTS and ROLLUP_AGENT_EVENTS (Python handlers in
+ * procedures/, running sql/ingestion and sql/rollups statements), and the serverless tasks that
+ * run them: the refresh on its schedule, discovery and the daily rollups chained after it.
  *
  * Both procedures EXECUTE AS OWNER: the owner role holds the AI-observability privileges and
  * owns the tables, so whoever calls them (the task, or an operator by hand) gets exactly that
@@ -33,6 +34,8 @@ export class Ingestion extends pulumi.ComponentResource {
     readonly discoverProcedure: snowflake.ProcedurePython;
     readonly refreshTask: snowflake.Task;
     readonly discoverTask: snowflake.Task;
+    readonly rollupProcedure: snowflake.ProcedurePython;
+    readonly rollupTask: snowflake.Task;
 
     constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:ingestion:Ingestion", name, {}, opts);
@@ -68,6 +71,11 @@ export class Ingestion extends pulumi.ComponentResource {
                 { argName: "EXCLUDE_PATTERN", argDataType: "VARCHAR", argDefaultValue: "NULL" },
                 { argName: "AUTO_ACTIVATE", argDataType: "BOOLEAN", argDefaultValue: "TRUE" },
             ]);
+        this.rollupProcedure = procedure(PROCEDURE_NAMES.rollup, "rollup_agent_events",
+            "Recomputes the daily rollups of the days new or late events touched, and expires old rollup days.", [
+                { argName: "HISTORY_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.historyDays) },
+                { argName: "ROLLUP_RETENTION_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.rollupRetentionDays) },
+            ]);
 
         const taskSettings = {
             database: config.database,
@@ -93,9 +101,18 @@ export class Ingestion extends pulumi.ComponentResource {
             sqlStatement: sql.tasks.discover.text,
         }, { ...child, dependsOn: [this.discoverProcedure, this.refreshTask] });
 
+        // Chained after each refresh too: recomputes only the days the refresh loaded events for.
+        this.rollupTask = new snowflake.Task(childName(name, TASK_NAMES.rollup), {
+            ...taskSettings,
+            name: TASK_NAMES.rollup,
+            afters: [this.refreshTask.fullyQualifiedName],
+            sqlStatement: sql.tasks.rollup.text,
+        }, { ...child, dependsOn: [this.rollupProcedure, this.refreshTask] });
+
         this.registerOutputs({
             refreshTask: this.refreshTask.fullyQualifiedName,
             discoverTask: this.discoverTask.fullyQualifiedName,
+            rollupTask: this.rollupTask.fullyQualifiedName,
         });
     }
 }

@@ -1,6 +1,9 @@
 import { WallmonitorConfig } from "./config";
-import { ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
-import { AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
+import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
+import {
+    AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, MODEL_DAILY_ROLLUP,
+    ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,
+} from "./tables";
 
 /**
  * Every statement Wallmonitor deploys or runs, rendered for one stack. The components declare
@@ -24,6 +27,12 @@ export const VIEW_NAMES = [
     "AGENT_FEEDBACK_RECENT",
     "PIPELINE_HEALTH",
     "DASHBOARD_SETTINGS",
+    "AGENT_ROLLUP_DAILY",
+    "AGENT_ROLLUP_WEEKLY",
+    "AGENT_ROLLUP_MONTHLY",
+    "AGENT_ROLLUP_YEARLY",
+    "AGENT_USAGE_BY_USER",
+    "AGENT_USAGE_BY_AGENT",
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -45,6 +54,30 @@ export interface DynamicTableSql extends RenderedSql {
     readonly refreshModeReason: string;
 }
 
+/** The daily rollups the rollup procedure recomputes, in order; each has rollup_delete_/insert_/expire_ statements. */
+export const ROLLUP_STEPS = ["agent", "user", "model", "tool", "latency"] as const;
+export type RollupStep = (typeof ROLLUP_STEPS)[number];
+const ROLLUP_STEP_TABLES: Readonly<Record<RollupStep, string>> = {
+    agent: AGENT_DAILY_ROLLUP.name,
+    user: USER_DAILY_ROLLUP.name,
+    model: MODEL_DAILY_ROLLUP.name,
+    tool: TOOL_DAILY_ROLLUP.name,
+    latency: AGENT_DAILY_LATENCY.name,
+};
+const ROLLUP_STATEMENT_NAMES = [
+    "rollup_begin", "rollup_commit", "rollup_rollback", "rollup_find_days", "rollup_stale_days", "rollup_record_days",
+    "rollup_expire_day_state", "rollup_delete_day_state",
+    "rollup_delete_agent", "rollup_delete_user", "rollup_delete_model", "rollup_delete_tool", "rollup_delete_latency",
+    "rollup_insert_agent", "rollup_insert_user", "rollup_insert_model", "rollup_insert_tool", "rollup_insert_latency",
+    "rollup_expire_agent", "rollup_expire_user", "rollup_expire_model", "rollup_expire_tool", "rollup_expire_latency",
+] as const;
+/** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
+export const LATENCY_BUCKET_RATIO = 1.05;
+/** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
+export const ROLLUP_VERSION = "1;latency-buckets-1.05";
+/** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
+export const ROLLUP_OVERLAP_MINUTES = 60;
+
 /** Statement names the ingestion procedures look up in their embedded STATEMENTS map. */
 export const PROCEDURE_STATEMENT_NAMES = [
     "active_agents",
@@ -63,11 +96,18 @@ export const PROCEDURE_STATEMENT_NAMES = [
     "record_refresh_failure",
     "record_refresh_success",
     "show_agents",
+    ...ROLLUP_STATEMENT_NAMES,
 ] as const;
 export type ProcedureStatementName = (typeof PROCEDURE_STATEMENT_NAMES)[number];
 
-export const PROCEDURE_NAMES = { refresh: "REFRESH_AGENT_EVENTS", discover: "DISCOVER_AGENTS" } as const;
-export const TASK_NAMES = { refresh: "REFRESH_AGENT_EVENTS_TASK", discover: "DISCOVER_AGENTS_TASK" } as const;
+export const PROCEDURE_NAMES = {
+    refresh: "REFRESH_AGENT_EVENTS", discover: "DISCOVER_AGENTS", rollup: "ROLLUP_AGENT_EVENTS",
+} as const;
+export const TASK_NAMES = {
+    refresh: "REFRESH_AGENT_EVENTS_TASK", discover: "DISCOVER_AGENTS_TASK", rollup: "ROLLUP_AGENT_EVENTS_TASK",
+} as const;
+/** Session-scoped scratch table of the days one rollup run recomputes. */
+export const ROLLUP_DAYS_TABLE = "ROLLUP_DAYS_SCRATCH";
 /** Session-scoped scratch table that one discovery run fills from SHOW AGENTS. */
 export const DISCOVERED_AGENTS_TABLE = "DISCOVERED_AGENTS_SCRATCH";
 
@@ -84,10 +124,20 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name),
         INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
         REGISTRY_TABLE: qualified(AGENT_REGISTRY.name),
+        DAY_STATE_TABLE: qualified(ROLLUP_DAY_STATE.name),
+        AGENT_ROLLUP: qualified(AGENT_DAILY_ROLLUP.name),
+        USER_ROLLUP: qualified(USER_DAILY_ROLLUP.name),
+        LATENCY_ROLLUP: qualified(AGENT_DAILY_LATENCY.name),
     };
     const statement = (file: string, values: Record<string, SqlValue>) => renderSql(`ingestion/${file}.sql`, values);
     const dashboard = (file: string, values: Record<string, SqlValue>) => renderSql(`dashboards/${file}.sql`, values);
     const over = (events: string) => ({ EVENTS: qualified(events) });
+    const rollupPeriod = (grain: string) => dashboard("rollup_period", {
+        GRAIN: literal(grain),
+        AGENT_ROLLUP: tables.AGENT_ROLLUP,
+        LATENCY_ROLLUP: tables.LATENCY_ROLLUP,
+        LATENCY_BUCKET_RATIO,
+    });
 
     const views: Record<ViewName, RenderedSql> = {
         AGENT_EVENTS_RECENT: dashboard("agent_events_recent", { HISTORY_TABLE: tables.HISTORY_TABLE }),
@@ -120,6 +170,12 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             DYNAMIC_TABLE_TARGET_LAG_MINUTES: config.dynamicTableTargetLagMinutes,
             REFRESH_TASK: literal(qualified(TASK_NAMES.refresh).identifier),
         }),
+        AGENT_ROLLUP_DAILY: rollupPeriod("day"),
+        AGENT_ROLLUP_WEEKLY: rollupPeriod("week"),
+        AGENT_ROLLUP_MONTHLY: rollupPeriod("month"),
+        AGENT_ROLLUP_YEARLY: rollupPeriod("year"),
+        AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
+        AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
     };
 
     const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {
@@ -185,6 +241,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             HISTORY_TABLE: tables.HISTORY_TABLE,
         }),
         show_agents: statement("show_agents", {}),
+        ...rollupStatements(qualified, tables.HISTORY_TABLE, tables.DAY_STATE_TABLE),
     };
 
     const tasks = {
@@ -199,7 +256,43 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             INCLUDE_PATTERN: literal(config.agentIncludePattern),
             EXCLUDE_PATTERN: config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern),
         }),
+        rollup: renderSql("rollups/rollup_task.sql", {
+            PROCEDURE: qualified(PROCEDURE_NAMES.rollup),
+            HISTORY_DAYS: config.historyDays,
+            ROLLUP_RETENTION_DAYS: config.rollupRetentionDays,
+        }),
     };
 
     return { views, dynamicTables, procedureStatements, tasks };
+}
+
+/** The rollup procedure's statements (sql/rollups), one delete/insert/expire per daily rollup. */
+function rollupStatements(qualified: (name: string) => Identifier, historyTable: Identifier,
+                          dayStateTable: Identifier): Record<(typeof ROLLUP_STATEMENT_NAMES)[number], RenderedSql> {
+    const rollup = (file: string, values: Record<string, SqlValue>) => renderSql(`rollups/${file}.sql`, values);
+    // Unqualified, like the discovery scratch table: a temporary table belongs to the session.
+    const days = { DAYS_TABLE: ident(ROLLUP_DAYS_TABLE) };
+    const perStep = (prefix: string, make: (step: RollupStep, table: Identifier) => RenderedSql) =>
+        Object.fromEntries(ROLLUP_STEPS.map((step) => [`${prefix}_${step}`, make(step, qualified(ROLLUP_STEP_TABLES[step]))]));
+    return {
+        rollup_begin: rollup("begin", {}),
+        rollup_commit: rollup("commit", {}),
+        rollup_rollback: rollup("rollback", {}),
+        rollup_find_days: rollup("find_days", {
+            ...days, HISTORY_TABLE: historyTable, DAY_STATE_TABLE: dayStateTable, OVERLAP_MINUTES: ROLLUP_OVERLAP_MINUTES,
+            ROLLUP_VERSION: literal(ROLLUP_VERSION),
+        }),
+        rollup_stale_days: rollup("stale_days", days),
+        rollup_record_days: rollup("record_days", {
+            ...days, DAY_STATE_TABLE: dayStateTable, ROLLUP_VERSION: literal(ROLLUP_VERSION),
+        }),
+        rollup_expire_day_state: rollup("expire", { ROLLUP_TABLE: dayStateTable }),
+        rollup_delete_day_state: rollup("delete_days", { ...days, ROLLUP_TABLE: dayStateTable }),
+        ...perStep("rollup_delete", (_step, table) => rollup("delete_days", { ...days, ROLLUP_TABLE: table })),
+        ...perStep("rollup_insert", (step, table) => rollup(`insert_${step}`, {
+            ...days, ROLLUP_TABLE: table, HISTORY_TABLE: historyTable,
+            ...(step === "latency" ? { LATENCY_BUCKET_RATIO } : {}),
+        })),
+        ...perStep("rollup_expire", (_step, table) => rollup("expire", { ROLLUP_TABLE: table })),
+    } as Record<(typeof ROLLUP_STATEMENT_NAMES)[number], RenderedSql>;
 }

@@ -51,6 +51,8 @@ export interface WallmonitorConfig {
     readonly refreshIntervalMinutes: number;
     readonly realtimeWindowHours: number;
     readonly historyDays: number;
+    /** Days the daily rollups (AGENT_DAILY_ROLLUP and the others) are kept; raw history is kept historyDays. */
+    readonly rollupRetentionDays: number;
     readonly dynamicTableTargetLagMinutes: number;
     /** How far before its watermark each ingestion cycle re-reads an agent, to catch late events. */
     readonly ingestOverlapMinutes: number;
@@ -100,6 +102,7 @@ export const DEFAULTS: WallmonitorConfig = {
     refreshIntervalMinutes: 10,
     realtimeWindowHours: 24,
     historyDays: 30,
+    rollupRetentionDays: 400,
     dynamicTableTargetLagMinutes: 30,
     ingestOverlapMinutes: 5,
     initialLookbackHours: 24,
@@ -280,6 +283,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         refreshIntervalMinutes: read.integer("refreshIntervalMinutes", d.refreshIntervalMinutes, 1, 1440),
         realtimeWindowHours: read.integer("realtimeWindowHours", d.realtimeWindowHours, 1, 168),
         historyDays: read.integer("historyDays", d.historyDays, 1, 90),
+        rollupRetentionDays: read.integer("rollupRetentionDays", d.rollupRetentionDays, 30, 3650),
         dynamicTableTargetLagMinutes: read.integer("dynamicTableTargetLagMinutes", d.dynamicTableTargetLagMinutes, 1, 10080),
         ingestOverlapMinutes: read.integer("ingestOverlapMinutes", d.ingestOverlapMinutes, 0, 1440),
         initialLookbackHours: read.integer("initialLookbackHours", d.initialLookbackHours, 1, 2160),

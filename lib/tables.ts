@@ -12,6 +12,9 @@ export const INTEGER = "NUMBER(38,0)";
 export const TIMESTAMP = "TIMESTAMP_NTZ(9)";
 export const BOOLEAN = "BOOLEAN";
 export const VARIANT = "VARIANT";
+export const DATE = "DATE";
+export const ARRAY = "ARRAY";
+export const FLOAT = "FLOAT";
 
 export interface ColumnDefinition {
     readonly name: string;
@@ -124,4 +127,144 @@ export const AGENT_EVENTS_HISTORY: TableDefinition = {
     changeTracking: true,
 };
 
-export const TABLES: readonly TableDefinition[] = [AGENT_REGISTRY, AGENT_INGEST_STATE, AGENT_EVENTS_HISTORY];
+/*
+ * Daily rollups (kept rollupRetentionDays, while raw history is kept historyDays). Every row is
+ * one UTC day (TO_DATE(EVENT_TIMESTAMP)) of one dimension, and stores only *mergeable* state:
+ * sums, counts, MIN/MAX, exact distinct sets and a latency histogram. Weeks, months and years are
+ * combined from days by the ROLLUP_* views without loss:
+ *
+ * - Distinct users and threads: the day's distinct values as an ARRAY (ARRAY_AGG(DISTINCT)); a
+ *   longer period counts the distinct values over the FLATTENed days, which is exact. Snowflake's
+ *   HLL_ACCUMULATE/HLL_COMBINE would be smaller but approximate, and the emulator cannot run it
+ *   (nor ARRAY_UNION_AGG); one agent's day of distinct thread ids stays far below the 16 MB
+ *   ARRAY limit (~400k ids of 36 characters).
+ * - Latency percentiles: AGENT_DAILY_LATENCY, a histogram of turn durations in log buckets of
+ *   ratio 1.05 (see sql/rollups/latency_bucket.sql); percentiles of any period come from the
+ *   summed bucket counts with a relative error of at most sqrt(1.05) - 1 (2.47 %). Snowflake's
+ *   APPROX_PERCENTILE_ACCUMULATE is not available on the emulator. No per-day p95 is stored.
+ *
+ * None holds conversation text: the viewer reads them through the ROLLUP views.
+ */
+const dayKey: readonly ColumnDefinition[] = [
+    { name: "DAY", type: DATE, nullable: false, comment: "UTC day of EVENT_TIMESTAMP" },
+    ...agentKey,
+];
+
+export const AGENT_DAILY_ROLLUP: TableDefinition = {
+    name: "AGENT_DAILY_ROLLUP",
+    comment: "One row per agent and UTC day: mergeable counts, sums and distinct sets; kept rollupRetentionDays.",
+    columns: [
+        ...dayKey,
+        { name: "EVENTS", type: INTEGER },
+        { name: "TURNS", type: INTEGER, comment: "AGENT_RUN root spans (requests)" },
+        { name: "FAILED_TURNS", type: INTEGER },
+        { name: "LLM_CALLS", type: INTEGER },
+        { name: "TOOL_CALLS", type: INTEGER },
+        { name: "RETRIEVAL_CALLS", type: INTEGER },
+        { name: "ERROR_COUNT", type: INTEGER, comment: "Events with STATUS ERROR" },
+        { name: "STATUS_COUNT", type: INTEGER, comment: "Events with a STATUS" },
+        { name: "PROMPT_TOKENS", type: INTEGER },
+        { name: "COMPLETION_TOKENS", type: INTEGER },
+        { name: "TOTAL_TOKENS", type: INTEGER },
+        { name: "TURN_DURATION_MS_SUM", type: INTEGER, comment: "Sum of turn durations; / TURN_DURATION_COUNT = mean" },
+        { name: "TURN_DURATION_COUNT", type: INTEGER },
+        { name: "FEEDBACK_POSITIVE", type: INTEGER },
+        { name: "FEEDBACK_NEGATIVE", type: INTEGER },
+        { name: "FIRST_EVENT", type: TIMESTAMP },
+        { name: "LAST_EVENT", type: TIMESTAMP },
+        { name: "USERS", type: ARRAY, comment: "Distinct users of the day (exact, mergeable)" },
+        { name: "THREADS", type: ARRAY, comment: "Distinct thread ids of the day (exact, mergeable)" },
+    ],
+    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const USER_DAILY_ROLLUP: TableDefinition = {
+    name: "USER_DAILY_ROLLUP",
+    comment: "One row per agent, user and UTC day of the user's events (TURNS: requests); kept rollupRetentionDays.",
+    columns: [
+        ...dayKey,
+        { name: "USER_NAME", type: TEXT, nullable: false, comment: "The reference's user id: login name, else numeric id" },
+        { name: "TURNS", type: INTEGER, comment: "AGENT_RUN root spans (requests)" },
+        { name: "FAILED_TURNS", type: INTEGER },
+        { name: "TOTAL_TOKENS", type: INTEGER },
+        { name: "TURN_DURATION_MS_SUM", type: INTEGER },
+        { name: "TURN_DURATION_COUNT", type: INTEGER },
+        { name: "FIRST_ACCESS", type: TIMESTAMP, comment: "The user's first event of the day" },
+        { name: "LAST_ACCESS", type: TIMESTAMP, comment: "The user's last event of the day" },
+        { name: "THREADS", type: ARRAY, comment: "Distinct thread ids of the day (exact, mergeable)" },
+    ],
+    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "USER_NAME"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const MODEL_DAILY_ROLLUP: TableDefinition = {
+    name: "MODEL_DAILY_ROLLUP",
+    comment: "One row per agent, model and UTC day of LLM calls; kept rollupRetentionDays.",
+    columns: [
+        ...dayKey,
+        { name: "MODEL_NAME", type: TEXT, nullable: false },
+        { name: "LLM_CALLS", type: INTEGER },
+        { name: "ERROR_COUNT", type: INTEGER },
+        { name: "PROMPT_TOKENS", type: INTEGER },
+        { name: "COMPLETION_TOKENS", type: INTEGER },
+        { name: "TOTAL_TOKENS", type: INTEGER },
+        { name: "DURATION_MS_SUM", type: INTEGER },
+    ],
+    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "MODEL_NAME"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const TOOL_DAILY_ROLLUP: TableDefinition = {
+    name: "TOOL_DAILY_ROLLUP",
+    comment: "One row per agent, tool and UTC day of tool executions and retrievals; kept rollupRetentionDays.",
+    columns: [
+        ...dayKey,
+        { name: "TOOL_KIND", type: TEXT, nullable: false },
+        { name: "TOOL_NAME", type: TEXT, nullable: false, comment: "'' when the span names no tool" },
+        { name: "CALLS", type: INTEGER },
+        { name: "ERROR_COUNT", type: INTEGER },
+        { name: "DURATION_MS_SUM", type: INTEGER },
+    ],
+    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "TOOL_KIND", "TOOL_NAME"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const AGENT_DAILY_LATENCY: TableDefinition = {
+    name: "AGENT_DAILY_LATENCY",
+    comment: "Turn-latency histogram per agent and UTC day (log buckets of ratio 1.05); kept rollupRetentionDays.",
+    columns: [
+        ...dayKey,
+        { name: "BUCKET", type: INTEGER, nullable: false, comment: "0: under 1 ms; b >= 1: [1.05^(b-1), 1.05^b) ms" },
+        { name: "TURNS", type: INTEGER },
+    ],
+    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "BUCKET"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const ROLLUP_DAY_STATE: TableDefinition = {
+    name: "ROLLUP_DAY_STATE",
+    comment: "Which history the rollups of each UTC day were computed from: a day is recomputed only when its history row count changes.",
+    columns: [
+        { name: "DAY", type: DATE, nullable: false },
+        { name: "HISTORY_ROWS", type: INTEGER, comment: "History rows of the day when it was last rolled up" },
+        { name: "ROLLED_UP_AT", type: TIMESTAMP, comment: "Start of the rollup run that last recomputed the day" },
+        { name: "ROLLUP_VERSION", type: TEXT, comment: "Rollup definition the day was computed with; a day of another one is recomputed while history holds it" },
+    ],
+    primaryKey: ["DAY"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const ROLLUP_TABLES: readonly TableDefinition[] = [
+    AGENT_DAILY_ROLLUP, USER_DAILY_ROLLUP, MODEL_DAILY_ROLLUP, TOOL_DAILY_ROLLUP, AGENT_DAILY_LATENCY,
+];
+
+export const TABLES: readonly TableDefinition[] = [
+    AGENT_REGISTRY, AGENT_INGEST_STATE, AGENT_EVENTS_HISTORY, ...ROLLUP_TABLES, ROLLUP_DAY_STATE,
+];

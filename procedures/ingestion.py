@@ -27,6 +27,11 @@ def refresh_agent_events(session, lookback_hours, history_days, ingest_path="aut
     return run_refresh(session, STATEMENTS, lookback_hours, history_days, ingest_path)
 
 
+def rollup_agent_events(session, history_days, rollup_retention_days):
+    """Handler of ROLLUP_AGENT_EVENTS(HISTORY_DAYS, ROLLUP_RETENTION_DAYS)."""
+    return run_rollup(session, STATEMENTS, history_days, rollup_retention_days)
+
+
 def _run(session, statements, name, params=None):
     return session.sql(statements[name], params=list(params or [])).collect()
 
@@ -167,3 +172,45 @@ def _summary(agents, failures, loaded, removed, path, reason, failed=None):
     if failures:
         summary += "; failed: " + ", ".join(failures)
     return summary
+
+
+# The daily rollups, in the order they are recomputed (lib/catalog.ts ROLLUP_STEPS).
+ROLLUP_STEPS = ("agent", "user", "model", "tool", "latency")
+
+
+def run_rollup(session, statements, history_days, rollup_retention_days):
+    """One rollup run, chained after each ingestion cycle:
+
+    1. expire rollup days older than `rollup_retention_days` (raw-history retention never
+       touches the rollups);
+    2. select the stale days (rollups/find_days.sql): days of history rows loaded since the last
+       run, less an overlap, whose history row count differs from what they were last rolled up
+       from; days retention may have cut into (older than history_days - 1 whole days) are
+       never recomputed;
+    3. in one transaction, delete and re-insert every rollup's rows of exactly those days, and
+       record each day's row count.
+
+    Only touched days are read and written, so the cost follows new events, not history or
+    the number of agents; a re-run finds no stale day and changes nothing."""
+    started = tuple(_run(session, statements, "cycle_started")[0])[0]
+    expired = 0
+    for step in ROLLUP_STEPS:
+        expired += _inserted_count(_run(session, statements, f"rollup_expire_{step}", [rollup_retention_days]))
+    _run(session, statements, "rollup_expire_day_state", [rollup_retention_days])
+    _run(session, statements, "rollup_find_days", [history_days, rollup_retention_days])
+    days = [tuple(row)[0] for row in _run(session, statements, "rollup_stale_days")]
+    if days:
+        _run(session, statements, "rollup_begin")
+        try:
+            for step in ROLLUP_STEPS:
+                _run(session, statements, f"rollup_delete_{step}")
+                _run(session, statements, f"rollup_insert_{step}")
+            _run(session, statements, "rollup_delete_day_state")
+            _run(session, statements, "rollup_record_days", [started])
+            _run(session, statements, "rollup_commit")
+        except Exception:
+            _run(session, statements, "rollup_rollback")
+            raise
+    listed = ", ".join(str(day) for day in days[:10]) + (" ..." if len(days) > 10 else "")
+    return (f"Rolled up {len(days)} days" + (f" ({listed})" if days else "")
+            + f"; removed {expired} expired rollup rows")

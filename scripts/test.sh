@@ -14,6 +14,8 @@ echo "== Pulumi program on the mock runtime (mocha)"
 npx mocha
 echo "== SQL on the Snowflake emulator (pytest)"
 .venv/bin/python -m pytest -q -p no:cacheprovider test/python test/sql test/streamlit
+echo "== benchmark smoke run (reduced size; figures only, no assertions)"
+bash scripts/benchmark.sh --quick
 echo "== the dashboard in Chromium, served by the local demo (playwright-core)"
 bash scripts/setup-browser.sh
 npm run --silent test:browser

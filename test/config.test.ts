@@ -17,6 +17,7 @@ describe("config", () => {
         expect(DEFAULTS.viewerRole).to.equal("SFE_WALLMONITOR_VIEWER");
         expect(DEFAULTS.refreshIntervalMinutes).to.equal(10);
         expect(DEFAULTS.historyDays).to.equal(30);
+        expect(DEFAULTS.rollupRetentionDays).to.equal(400);
         expect(DEFAULTS.storeConversationText).to.equal(false);
     });
 
@@ -53,6 +54,10 @@ describe("config", () => {
         ["an identifier starting with a digit", { warehouse: "1WH" }, /wallmonitor:warehouse: /],
         ["history beyond 90 days", { historyDays: "365" }, /wallmonitor:historyDays: "365" is not a whole number from 1 to 90/],
         ["history of zero days", { historyDays: "0" }, /wallmonitor:historyDays: .*from 1 to 90/],
+        ["rollups kept under 30 days", { rollupRetentionDays: "29" }, /wallmonitor:rollupRetentionDays: "29" is not a whole number from 30 to 3650/],
+        ["rollups kept beyond ten years", { rollupRetentionDays: "3651" }, /wallmonitor:rollupRetentionDays: .*from 30 to 3650/],
+        ["a fractional rollup retention", { rollupRetentionDays: "400.5" }, /wallmonitor:rollupRetentionDays: /],
+        ["a non-numeric rollup retention", { rollupRetentionDays: "a year" }, /wallmonitor:rollupRetentionDays: "a year" is not a whole number/],
         ["a fractional interval", { refreshIntervalMinutes: "2.5" }, /wallmonitor:refreshIntervalMinutes: .*whole number from 1 to 1440/],
         ["a non-numeric lag", { dynamicTableTargetLagMinutes: "soon" }, /wallmonitor:dynamicTableTargetLagMinutes: /],
         ["an unknown warehouse size", { warehouseSize: "HUGE" }, /wallmonitor:warehouseSize: "HUGE" is not one of the accepted values: XSMALL, SMALL/],

@@ -159,6 +159,12 @@ for (const stack of ["dev", "prod"]) {
             expect(inputs(refresh).suspendTaskAfterNumFailures).to.equal(config.suspendTaskAfterFailures);
             expect(inputs(refresh).sqlStatement).to.match(
                 new RegExp(`CALL ${config.database}\\.${config.schema}\\.REFRESH_AGENT_EVENTS\\(${config.initialLookbackHours}, ${config.historyDays}, '${config.ingestPath}'\\)$`));
+            const [rollup] = byKind(build, "Task").filter((task) => inputs(task).name === "ROLLUP_AGENT_EVENTS_TASK");
+            expect(inputs(rollup).afters).to.deep.equal([`"${config.database}"."${config.schema}"."REFRESH_AGENT_EVENTS_TASK"`]);
+            expect(inputs(rollup).warehouse).to.equal(undefined);
+            expect(inputs(rollup).started).to.equal(true);
+            expect(inputs(rollup).sqlStatement).to.match(
+                new RegExp(`CALL ${config.database}\\.${config.schema}\\.ROLLUP_AGENT_EVENTS\\(${config.historyDays}, ${config.rollupRetentionDays}\\)$`));
             const [discover] = byKind(build, "Task").filter((task) => inputs(task).name === "DISCOVER_AGENTS_TASK");
             expect(inputs(discover).afters).to.deep.equal([`"${config.database}"."${config.schema}"."REFRESH_AGENT_EVENTS_TASK"`]);
             expect(inputs(discover).warehouse).to.equal(undefined);

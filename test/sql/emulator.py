@@ -239,7 +239,8 @@ class Emulator:
             raise ValueError(f"not a CALL of constants: {text!r}")
         procedure = match.group(1).split(".")[-1]
         args = [_constant(arg.strip()) for arg in match.group(2).split(",")]
-        handlers = {"REFRESH_AGENT_EVENTS": ingestion.run_refresh, "DISCOVER_AGENTS": ingestion.run_discovery}
+        handlers = {"REFRESH_AGENT_EVENTS": ingestion.run_refresh, "DISCOVER_AGENTS": ingestion.run_discovery,
+                    "ROLLUP_AGENT_EVENTS": ingestion.run_rollup}
         return handlers[procedure](self.session, self.handler_statements(), *args)
 
     def close(self) -> None:

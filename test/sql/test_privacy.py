@@ -48,7 +48,7 @@ def ingest_traffic(emulator) -> tuple[set[str], set[str]]:
     assert len(questions) >= 5 and len(answers) >= 5, "precondition: the traffic carries conversation text"
     emulator.deliver(events)
     emulator.set_agents([(a.database, a.schema, a.name) for a in AGENTS])
-    for task in ("discover", "refresh"):
+    for task in ("discover", "refresh", "rollup"):
         emulator.coverage.add(emulator.catalog["tasks"][task]["files"])
         emulator.call(emulator.catalog["tasks"][task]["text"])
     emulator.refresh_dynamic_tables()

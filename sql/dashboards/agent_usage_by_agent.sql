@@ -1,0 +1,35 @@
+-- The reference's optional AGENT_USAGE_BY_AGENT (same names and columns), computed from
+-- Wallmonitor's own USER_DAILY_ROLLUP (the same requests AGENT_USAGE_BY_USER counts), so it
+-- works whichever ingest path runs and covers rollupRetentionDays. Over the events that carry a
+-- user: requests are turns (AGENT_RUN root spans), unique users those with a request, unique
+-- threads (exact: distinct over the days' sets) and first/last access those of any event.
+WITH AGENTS AS (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME,
+           SUM(TURNS) AS TOTAL_REQUESTS,
+           COUNT(DISTINCT IFF(TURNS > 0, USER_NAME, NULL)) AS UNIQUE_USERS,
+           MIN(FIRST_ACCESS) AS FIRST_ACCESS_TIME,
+           MAX(LAST_ACCESS) AS LAST_ACCESS_TIME,
+           SUM(TURN_DURATION_MS_SUM) / NULLIF(SUM(TURN_DURATION_COUNT), 0) AS AVG_RESPONSE_DURATION_MS
+    FROM {{USER_ROLLUP}}
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
+    HAVING SUM(TURNS) > 0
+),
+THREADS AS (
+    SELECT r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, COUNT(DISTINCT t.VALUE::STRING) AS UNIQUE_THREADS
+    FROM {{USER_ROLLUP}} AS r, LATERAL FLATTEN(INPUT => r.THREADS) AS t
+    GROUP BY r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME
+)
+SELECT
+    a.AGENT_DATABASE || '.' || a.AGENT_SCHEMA || '.' || a.AGENT_NAME AS AGENT_FULL_NAME,
+    a.AGENT_DATABASE,
+    a.AGENT_SCHEMA,
+    a.AGENT_NAME,
+    a.TOTAL_REQUESTS,
+    a.UNIQUE_USERS,
+    COALESCE(t.UNIQUE_THREADS, 0) AS UNIQUE_THREADS,
+    a.FIRST_ACCESS_TIME,
+    a.LAST_ACCESS_TIME,
+    a.AVG_RESPONSE_DURATION_MS
+FROM AGENTS AS a
+LEFT JOIN THREADS AS t
+    ON t.AGENT_DATABASE = a.AGENT_DATABASE AND t.AGENT_SCHEMA = a.AGENT_SCHEMA AND t.AGENT_NAME = a.AGENT_NAME

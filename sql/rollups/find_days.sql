@@ -1,0 +1,55 @@
+-- Fills the scratch table with the UTC days whose rollups are stale, and each day's current
+-- history row count. History is insert-only within its retention (inserts dedupe by EVENT_KEY;
+-- only apply_retention deletes), so a day changed exactly when its row count changed.
+--
+-- Candidates are the days of rows loaded since the last rollup run (less an overlap, so that a
+-- row whose insert committed after that run started is still seen); of those, only days whose
+-- count differs from ROLLUP_DAY_STATE are recomputed: a re-run recomputes nothing.
+--
+-- Days that retention may already have cut into are never recomputed: history keeps events
+-- from SYSDATE() - historyDays on, so only days from the day after that one are whole, and a
+-- rollup recomputed from part of a day would lose the expired part.
+-- Days rolled up with another rollup definition (ROLLUP_VERSION) are candidates too, so a
+-- changed definition reaches every day history still holds; older days keep theirs.
+-- Nor are days the rollup retention has dropped (when history is kept longer than rollups).
+-- Binds: 1 history days, 2 rollup retention days.
+CREATE OR REPLACE TEMPORARY TABLE {{DAYS_TABLE}} AS
+WITH LAST_RUN AS (
+    SELECT DATEADD('minute', -{{OVERLAP_MINUTES}}, MAX(ROLLED_UP_AT)) AS LOADED_AFTER
+    FROM {{DAY_STATE_TABLE}}
+),
+OLDEST_WHOLE_DAY AS (
+    SELECT DATEADD('day', 1, TO_DATE(DATEADD('day', -CAST(? AS INTEGER), SYSDATE()))) AS DAY
+),
+OLDEST_KEPT_DAY AS (
+    SELECT DATEADD('day', -CAST(? AS INTEGER), TO_DATE(SYSDATE())) AS DAY
+),
+CANDIDATES AS (
+    SELECT DISTINCT TO_DATE(h.EVENT_TIMESTAMP) AS DAY
+    FROM {{HISTORY_TABLE}} AS h
+    CROSS JOIN LAST_RUN AS r
+    CROSS JOIN OLDEST_WHOLE_DAY AS o
+    CROSS JOIN OLDEST_KEPT_DAY AS k
+    WHERE (r.LOADED_AFTER IS NULL OR h.LOADED_AT > r.LOADED_AFTER)
+      AND h.EVENT_TIMESTAMP >= o.DAY
+      AND h.EVENT_TIMESTAMP >= k.DAY
+    UNION
+    SELECT s.DAY
+    FROM {{DAY_STATE_TABLE}} AS s
+    CROSS JOIN OLDEST_WHOLE_DAY AS o
+    CROSS JOIN OLDEST_KEPT_DAY AS k
+    WHERE s.ROLLUP_VERSION IS DISTINCT FROM {{ROLLUP_VERSION}}
+      AND s.DAY >= o.DAY
+      AND s.DAY >= k.DAY
+),
+COUNTS AS (
+    SELECT TO_DATE(h.EVENT_TIMESTAMP) AS DAY, COUNT(*) AS HISTORY_ROWS
+    FROM {{HISTORY_TABLE}} AS h
+    WHERE h.EVENT_TIMESTAMP >= (SELECT MIN(DAY) FROM CANDIDATES)
+      AND TO_DATE(h.EVENT_TIMESTAMP) IN (SELECT DAY FROM CANDIDATES)
+    GROUP BY TO_DATE(h.EVENT_TIMESTAMP)
+)
+SELECT c.DAY, c.HISTORY_ROWS
+FROM COUNTS AS c
+LEFT JOIN {{DAY_STATE_TABLE}} AS s ON s.DAY = c.DAY
+WHERE s.DAY IS NULL OR s.HISTORY_ROWS <> c.HISTORY_ROWS OR s.ROLLUP_VERSION IS DISTINCT FROM {{ROLLUP_VERSION}}

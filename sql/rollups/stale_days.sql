@@ -1,0 +1,2 @@
+-- The days find_days.sql selected, oldest first.
+SELECT DAY FROM {{DAYS_TABLE}} ORDER BY DAY

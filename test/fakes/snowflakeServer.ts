@@ -5,6 +5,9 @@ import { AddressInfo } from "net";
 import * as os from "os";
 import * as path from "path";
 import * as zlib from "zlib";
+import * as pulumi from "@pulumi/pulumi";
+
+import { ACCESS_URL_ENV } from "../../provider/connection";
 
 /**
  * A protocol-level fake of the Snowflake REST API the `snowflake-sdk` driver talks to, on
@@ -479,4 +482,21 @@ function verifyJwt(token: string, account: string, user: string, publicKey: stri
         crypto.createPublicKey(publicKey), Buffer.from(signature, "base64url"));
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as { sub?: string; exp?: number };
     return signed && claims.sub === `${account.toUpperCase()}.${user.toUpperCase()}` && (claims.exp ?? 0) > Date.now();
+}
+
+/**
+ * Adds a password user to `fake` and configures `provider` to log in as it through the fake,
+ * the way `pulumi up` configures it from the stack's `snowflake:` keys.
+ */
+export async function configureAgainstFake(fake: FakeSnowflake, provider: pulumi.dynamic.ResourceProvider,
+                                           user: string, password: string): Promise<void> {
+    fake.addUser(user, { password });
+    process.env[ACCESS_URL_ENV] = fake.url;
+    const config: Record<string, string> = {
+        "snowflake:organizationName": "MYORG",
+        "snowflake:accountName": "MYACCOUNT",
+        "snowflake:user": user,
+        "snowflake:password": password,
+    };
+    await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
 }

@@ -11,7 +11,7 @@ import {
 } from "../../provider/aiObservabilityAccess";
 import { ACCESS_URL_ENV, ConnectionLimits } from "../../provider/connection";
 import { snowflakeProvider } from "../../provider/resource";
-import { FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
+import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
 
 const FAST: ConnectionLimits = { attempts: 3, firstRetryDelayMs: 10, requestTimeoutMs: 5_000, statementTimeoutMs: 15_000 };
 const OWNER = "SFE_WALLMONITOR_OWNER";
@@ -122,15 +122,7 @@ describe("AI-observability access against a fake Snowflake", () => {
 
     before(async () => {
         fake = await FakeSnowflake.start();
-        fake.addUser("DEPLOYER", { password: PASSWORD });
-        process.env[ACCESS_URL_ENV] = fake.url;
-        const config: Record<string, string> = {
-            "snowflake:organizationName": "MYORG",
-            "snowflake:accountName": "MYACCOUNT",
-            "snowflake:user": "DEPLOYER",
-            "snowflake:password": PASSWORD,
-        };
-        await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
+        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
     });
     afterEach(() => fake.reset());
     after(async () => {

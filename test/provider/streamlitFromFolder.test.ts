@@ -12,7 +12,7 @@ import { snowflakeProvider } from "../../provider/resource";
 import {
     StreamlitFromFolderInputs, streamlitFromFolderKind, StreamlitFromFolderOutputs, streamlitFromFolderStatements,
 } from "../../provider/streamlitFromFolder";
-import { FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
+import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
 import { APP, appFolder, FAST, folderInputs, OWNER, removeAppFolders, SCHEMA, STAGE, VIEWER, writeFiles } from "./streamlitFixtures";
 
 const APP_FOLDER = `@${STAGE}/WALLMONITOR_DASHBOARD`;
@@ -151,15 +151,7 @@ describe("Streamlit from the folder against a fake Snowflake, through the driver
 
     before(async () => {
         fake = await FakeSnowflake.start();
-        fake.addUser("DEPLOYER", { password: PASSWORD });
-        process.env[ACCESS_URL_ENV] = fake.url;
-        const config: Record<string, string> = {
-            "snowflake:organizationName": "MYORG",
-            "snowflake:accountName": "MYACCOUNT",
-            "snowflake:user": "DEPLOYER",
-            "snowflake:password": PASSWORD,
-        };
-        await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
+        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
     });
     beforeEach(() => fake.on(/^SHOW STREAMLITS/, SHOWN));
     afterEach(() => {

@@ -10,7 +10,7 @@ import { fingerprintProperty, snowflakeProvider } from "../../provider/resource"
 import {
     gitSourceLocation, StreamlitFromGitInputs, streamlitFromGitKind, StreamlitFromGitOutputs, streamlitFromGitStatements,
 } from "../../provider/streamlitFromGit";
-import { FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
+import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
 import { ADMIN, APP, COMMIT, FAST, gitInputs, INTEGRATION, OWNER, REPOSITORY, SCHEMA, SECRET, VIEWER } from "./streamlitFixtures";
 
 const TOKEN = "ghp_WallmonitorTestToken0123456789abcdefXYZ";
@@ -150,15 +150,7 @@ describe("Streamlit from Git against a fake Snowflake", () => {
 
     before(async () => {
         fake = await FakeSnowflake.start();
-        fake.addUser("DEPLOYER", { password: PASSWORD });
-        process.env[ACCESS_URL_ENV] = fake.url;
-        const config: Record<string, string> = {
-            "snowflake:organizationName": "MYORG",
-            "snowflake:accountName": "MYACCOUNT",
-            "snowflake:user": "DEPLOYER",
-            "snowflake:password": PASSWORD,
-        };
-        await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
+        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
     });
     beforeEach(() => fake.on(/^SHOW STREAMLITS/, SHOWN));
     afterEach(() => fake.reset());

@@ -29,8 +29,11 @@ import os
 import re
 import subprocess
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from unittest import mock
 
 import snowflake.connector
 
@@ -147,19 +150,24 @@ class Emulator:
             cur.execute(statement)
         for ddl in self.catalog["tables"].values():
             cur.execute(ddl)
-        # Emulated GET_AI_OBSERVABILITY_EVENTS: one agent's rows of the event table, filtered on
-        # the identity attributes as the real function filters them.
-        self.conn._duck_conn.execute("""
+        self.point_event_function_at("ai_observability_events")
+        for view in self._views_in_dependency_order():
+            self.create_view(view)
+        self.refresh_dynamic_tables()
+
+    def point_event_function_at(self, table: str) -> None:
+        """Emulated GET_AI_OBSERVABILITY_EVENTS: one agent's rows of ``table`` (in SNOWFLAKE.LOCAL),
+        filtered on the identity attributes as the real function filters them."""
+        if not re.fullmatch(r"[a-z_]+", table):
+            raise ValueError(f"not an emulated event table name: {table!r}")
+        self.conn._duck_conn.execute(f"""
             CREATE OR REPLACE MACRO snowflake.local.get_ai_observability_events(db, sch, agent, kind) AS TABLE
-            SELECT e.* FROM snowflake.local.ai_observability_events AS e
+            SELECT e.* FROM snowflake.local.{table} AS e
             WHERE json_extract_string(e.record_attributes, '$."snow.ai.observability.database.name"') = db
               AND json_extract_string(e.record_attributes, '$."snow.ai.observability.schema.name"') = sch
               AND json_extract_string(e.record_attributes, '$."snow.ai.observability.object.name"') = agent
               AND upper(json_extract_string(e.record_attributes, '$."snow.ai.observability.object.type"')) = upper(kind)
         """)
-        for view in self._views_in_dependency_order():
-            self.create_view(view)
-        self.refresh_dynamic_tables()
 
     def _views_in_dependency_order(self):
         order = ["AGENT_EVENTS_RECENT", "AGENT_EVENTS"]
@@ -246,3 +254,46 @@ class Emulator:
     def close(self) -> None:
         self.loader.close()
         self.conn.close()
+
+
+def utc_now() -> datetime:
+    """Now as the emulator's SYSDATE() sees it: naive UTC."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def away_from(events: list[dict], boundaries: list[datetime], margin: timedelta) -> list[dict]:
+    """``events`` without every trace that has a row within ``margin`` of a boundary, so a clock
+    tick between generating and querying cannot move a row across a window's edge.
+
+    Whole traces go (a turn is never cut in half), and so does the feedback on a dropped
+    turn, which has no trace of its own but names its turn's request id; other rows without a
+    trace (noise logs) go alone.
+    """
+    trace_of_request = {
+        e["RECORD_ATTRIBUTES"]["snow.ai.observability.agent.request_id"]: e["TRACE"]["trace_id"]
+        for e in events if e["TRACE"] and "snow.ai.observability.agent.request_id" in e["RECORD_ATTRIBUTES"]
+    }
+
+    def group(event: dict):
+        if event["TRACE"]:
+            return event["TRACE"]["trace_id"]
+        return trace_of_request.get((event["VALUE"] or {}).get("orig_request_id"), id(event))
+
+    near = {group(e) for e in events if any(abs(e["TIMESTAMP"] - b) < margin for b in boundaries)}
+    return [e for e in events if group(e) not in near]
+
+
+@contextmanager
+def standalone_emulator(catalog: dict, coverage: Coverage):
+    """An emulator that lives outside fakesnow.patch(), so a module or session can keep one
+    while the per-test ``emulator`` fixture patches the connector for its own."""
+    from fakesnow.instance import FakeSnow
+
+    fake = FakeSnow()
+    with mock.patch("snowflake.connector.connect", side_effect=fake.connect):
+        emulator = Emulator(catalog, coverage)
+    try:
+        yield emulator
+    finally:
+        emulator.close()
+        fake.duck_conn.close()

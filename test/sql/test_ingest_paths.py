@@ -19,9 +19,9 @@ import snowflake.connector
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
-from emulator import EVENT_TABLE, render_catalog  # noqa: E402
+from emulator import EVENT_TABLE, render_catalog, utc_now  # noqa: E402
 from test_ingestion import (  # noqa: E402
-    AGENTS, HR, OBS, SALES, SUPPORT, agent_events, history_count, history_identities, identity, span, state, utcnow,
+    AGENTS, HR, OBS, SALES, SUPPORT, agent_events, history_count, history_identities, identity, span, state,
 )
 from traffic import AgentRef, generate, split_late, with_delivery_faults  # noqa: E402
 
@@ -79,21 +79,14 @@ def hide_event_table(emulator) -> None:
     GET_AI_OBSERVABILITY_EVENTS still answers, so the emulated function is re-pointed."""
     duck = emulator.conn._duck_conn
     duck.execute("ALTER TABLE snowflake.local.ai_observability_events RENAME TO ai_observability_events_hidden")
-    duck.execute("""
-        CREATE OR REPLACE MACRO snowflake.local.get_ai_observability_events(db, sch, agent, kind) AS TABLE
-        SELECT e.* FROM snowflake.local.ai_observability_events_hidden AS e
-        WHERE json_extract_string(e.record_attributes, '$."snow.ai.observability.database.name"') = db
-          AND json_extract_string(e.record_attributes, '$."snow.ai.observability.schema.name"') = sch
-          AND json_extract_string(e.record_attributes, '$."snow.ai.observability.object.name"') = agent
-          AND upper(json_extract_string(e.record_attributes, '$."snow.ai.observability.object.type"')) = upper(kind)
-    """)
+    emulator.point_event_function_at("ai_observability_events_hidden")
 
 
 def messy_traffic(emulator, seed: int):
     """Two deliveries of three agents' traffic with noise, duplicates, missing attributes and
     late events (within the overlap) that arrive only with the second delivery."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=seed, agents=AGENTS, start=now - timedelta(hours=8), end=now, include_noise=True,
                       feedback_rate=0.3, turns_per_agent_per_hour=10)
     on_time, late = split_late(events, seed=seed, late_fraction=0.3, max_delay=overlap)
@@ -150,7 +143,7 @@ def test_both_paths_agree_on_conversation_text_too(catalog_with_text, emulator):
 
 def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emulator):
     """read_points.sql (all agents at once) and read_from.sql (one agent) apply the same rule."""
-    now = utcnow()
+    now = utc_now()
     agents = [SALES, SUPPORT, HR, OPS, AgentRef("OLD_DB", "AGENTS", "ANCIENT")]
     discover(emulator, agents)
     lookback, days = 30, emulator.config["historyDays"]
@@ -181,7 +174,7 @@ def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emul
 
 # --- what the event-table pass reads ------------------------------------------------------------
 def test_event_table_pass_reads_only_active_registered_cortex_agents(emulator):
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=63, agents=AGENTS + [OPS], start=now - timedelta(hours=6), end=now, include_noise=True)
     emulator.deliver(events)
     discover(emulator, AGENTS + [OPS], exclude="HR_DB.%")  # HR excluded by pattern
@@ -218,7 +211,7 @@ def test_event_table_pass_reads_only_active_registered_cortex_agents(emulator):
 
 def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    now = utcnow()
+    now = utc_now()
     events = agent_events(generate(seed=11, agents=[SALES], start=now - timedelta(hours=8), end=now,
                                    turns_per_agent_per_hour=30))
     on_time, late = split_late(events, seed=11, late_fraction=0.5, max_delay=overlap)
@@ -242,7 +235,7 @@ def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
 
 def test_each_agent_is_read_from_its_own_watermark(emulator):
     """A new agent gets the initial lookback while a known one reads only past its watermark."""
-    now = utcnow()
+    now = utc_now()
     old = span(HR, "ResponseGeneration", now - timedelta(hours=20), trace_id="1" * 32)
     emulator.deliver([span(SALES, "ResponseGeneration", now - timedelta(minutes=30), trace_id="2" * 32)])
     discover(emulator, [SALES])
@@ -260,7 +253,7 @@ def test_each_agent_is_read_from_its_own_watermark(emulator):
 
 # --- auto, fallback and failure -------------------------------------------------------------------
 def test_auto_uses_the_event_table_when_readable_and_shows_why(emulator, auto_catalog):
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=65, agents=AGENTS, start=now - timedelta(hours=6), end=now, include_noise=True)
     emulator.deliver(events)
     discover(emulator, AGENTS)
@@ -277,7 +270,7 @@ def test_auto_uses_the_event_table_when_readable_and_shows_why(emulator, auto_ca
 
 
 def test_auto_reads_per_agent_when_the_event_table_is_unreadable(emulator):
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=66, agents=AGENTS, start=now - timedelta(hours=6), end=now, include_noise=True)
     emulator.deliver(events)
     discover(emulator, AGENTS)
@@ -323,7 +316,7 @@ def test_auto_falls_back_to_per_agent_when_the_pass_fails_mid_cycle(emulator, fa
 
 
 def test_a_failed_pass_with_event_table_forced_is_recorded_for_every_agent_and_retried(emulator):
-    now = utcnow()
+    now = utc_now()
     before = generate(seed=68, agents=AGENTS, start=now - timedelta(hours=6), end=now - timedelta(hours=2))
     after = generate(seed=69, agents=AGENTS, start=now - timedelta(hours=2), end=now)
     emulator.deliver(before)

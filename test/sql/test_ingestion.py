@@ -2,7 +2,7 @@
 catches late and missed events, keeps retention, isolates a failing agent, and parses the
 event-table layout into AGENT_EVENTS_HISTORY's columns.
 
-The emulator's clock is real UTC, so every event is generated relative to `datetime.utcnow()`.
+The emulator's clock is real UTC, so every event is generated relative to now (`emulator.utc_now()`).
 Where a test needs "a cycle that ran hours ago", it either calls the handler directly with a
 longer lookback (the window that cycle would have read) or ages AGENT_INGEST_STATE.
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 import sys
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
+from emulator import utc_now  # noqa: E402
 from traffic import AgentRef, generate, is_cortex_agent_event, split_late, with_delivery_faults  # noqa: E402
 
 SALES = AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT")
@@ -28,10 +29,6 @@ OBS = "snow.ai.observability."
 
 
 # --- helpers ------------------------------------------------------------------------------------
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
 def run_task(emulator, name: str) -> str:
     task = emulator.catalog["tasks"][name]
     emulator.coverage.add(task["files"])  # emulator.call() does not count the task's own file
@@ -117,7 +114,7 @@ def span(agent: AgentRef, name: str, end: datetime, *, trace_id="a" * 32, parent
 
 # --- exactly once -----------------------------------------------------------------------------
 def test_every_cortex_agent_event_lands_exactly_once(emulator):
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=7, agents=AGENTS, start=now - timedelta(hours=12), end=now, feedback_rate=0.3)
     delivered = with_delivery_faults(events, seed=7, duplicate_rate=0.05)
     expected = {identity(e) for e in agent_events(events)}
@@ -137,7 +134,7 @@ def test_every_cortex_agent_event_lands_exactly_once(emulator):
 
 
 def test_rerunning_a_cycle_adds_nothing(emulator):
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=8, agents=AGENTS, start=now - timedelta(hours=6), end=now)
     emulator.deliver(events)
     register(emulator, AGENTS)
@@ -158,7 +155,7 @@ def test_rerunning_a_cycle_adds_nothing(emulator):
 # --- late and missed events -------------------------------------------------------------------
 def test_late_events_inside_the_overlap_window_are_captured(emulator):
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    now = utcnow()
+    now = utc_now()
     events = agent_events(generate(seed=11, agents=[SALES], start=now - timedelta(hours=8), end=now,
                                    turns_per_agent_per_hour=30))
     on_time, late = split_late(events, seed=11, late_fraction=0.5, max_delay=overlap)
@@ -184,7 +181,7 @@ def test_late_event_older_than_watermark_minus_overlap_is_not_captured(emulator)
     re-reads only `ingestOverlapMinutes` before it. An event that reaches the event table
     later than that is never read. Raise ingestOverlapMinutes if the pipeline is that late."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    now = utcnow()
+    now = utc_now()
     register(emulator, [SALES])
     emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", now - timedelta(minutes=2), trace_id="1" * 32,
                            parent=None)])
@@ -202,7 +199,7 @@ def test_late_event_older_than_watermark_minus_overlap_is_not_captured(emulator)
 
 
 def test_outage_of_several_hours_is_caught_up_on_the_next_run(emulator):
-    now = utcnow()
+    now = utc_now()
     before = generate(seed=12, agents=AGENTS, start=now - timedelta(hours=10), end=now - timedelta(hours=6))
     during = generate(seed=13, agents=AGENTS, start=now - timedelta(hours=6), end=now)
     emulator.deliver(before)
@@ -220,7 +217,7 @@ def test_outage_of_several_hours_is_caught_up_on_the_next_run(emulator):
 
 def test_outage_longer_than_the_lookback_is_caught_up_from_the_watermark(emulator):
     """The lookback only bounds an agent's first read; afterwards the watermark decides."""
-    now = utcnow()
+    now = utc_now()
     before = generate(seed=14, agents=[SALES], start=now - timedelta(hours=40), end=now - timedelta(hours=30),
                       turns_per_agent_per_hour=12)
     during = generate(seed=15, agents=[SALES], start=now - timedelta(hours=30), end=now, turns_per_agent_per_hour=12)
@@ -240,7 +237,7 @@ def test_idle_agent_outage_longer_than_the_lookback_loses_nothing(emulator):
     (the clock cannot move, so the state is aged); traffic started 40 h ago while the task
     was suspended. The next cycle must read on from that last cycle, not only the last 24 h."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    now = utcnow()
+    now = utc_now()
     register(emulator, [SALES])
     refresh(emulator)
     assert state(emulator, SALES)["LAST_EVENT_TIMESTAMP"] is None
@@ -278,7 +275,7 @@ def _insert_history_row(emulator, agent: AgentRef, key: str, at: datetime) -> No
 
 def test_retention_removes_only_rows_older_than_history_days(emulator):
     days = emulator.config["historyDays"]
-    now = utcnow()
+    now = utc_now()
     rows = {
         "expired_by_an_hour": now - timedelta(days=days, hours=1),
         "expired_long_ago": now - timedelta(days=days + 20),
@@ -304,7 +301,7 @@ def test_events_older_than_history_days_are_never_loaded(emulator):
     """Even with a lookback longer than the history, a cycle does not load what retention
     would delete on the next one."""
     days = emulator.config["historyDays"]
-    now = utcnow()
+    now = utc_now()
     old = span(SALES, "ResponseGeneration", now - timedelta(days=days, hours=2), trace_id="0" * 31 + "1")
     recent = span(SALES, "ResponseGeneration", now - timedelta(days=days, hours=-2), trace_id="0" * 31 + "2")
     emulator.deliver([old, recent])
@@ -318,7 +315,7 @@ def test_events_older_than_history_days_are_never_loaded(emulator):
 # --- a failing agent ---------------------------------------------------------------------------
 def _failing_agent_scenario(emulator):
     """Three agents load; then SUPPORT's event function fails for two cycles while traffic goes on."""
-    now = utcnow()
+    now = utc_now()
     first = generate(seed=21, agents=AGENTS, start=now - timedelta(hours=6), end=now - timedelta(hours=2))
     emulator.deliver(first)
     register(emulator, AGENTS)
@@ -370,7 +367,7 @@ def test_agent_failing_since_registration_loads_its_first_window_on_recovery(emu
     """An agent that failed from its first cycle has no watermark. When it recovers (here
     simulated 48 h later: the first attempt used a 72 h lookback) it reads from where the
     first attempt would have, not only the last 24 h: nothing it missed is lost."""
-    now = utcnow()
+    now = utc_now()
     traffic = generate(seed=23, agents=[SALES], start=now - timedelta(hours=40), end=now)
     assert any(e["TIMESTAMP"] < now - timedelta(hours=30) for e in agent_events(traffic))
     # Delivered up front: the emulated function only raises for an agent that has rows.
@@ -391,7 +388,7 @@ def test_agent_failing_since_registration_loads_its_first_window_on_recovery(emu
 def test_ignored_object_types_never_reach_history(emulator):
     """Cortex Search request logs and External Agent traces share the event table (and the
     agents' schemas) but never reach the history, even with their objects registered."""
-    now = utcnow()
+    now = utc_now()
     events = generate(seed=31, agents=AGENTS, start=now - timedelta(hours=12), end=now, include_noise=True)
     noise = [e for e in events if not is_cortex_agent_event(e)]
     noise_types = {e["RECORD_ATTRIBUTES"][OBS + "object.type"] for e in noise}
@@ -427,7 +424,7 @@ _DROPPED_COLUMN = {
 
 
 def test_events_with_missing_attributes_land_with_nulls(emulator):
-    now = utcnow()
+    now = utc_now()
     events = agent_events(generate(seed=32, agents=[SALES, HR], start=now - timedelta(hours=6), end=now))
     damaged = with_delivery_faults(events, seed=32, duplicate_rate=0, shuffle=False, drop_attribute_rate=1.0)
     dropped = {}  # span id -> attribute key removed
@@ -470,7 +467,7 @@ def test_first_cycle_of_a_new_agent_reads_only_the_initial_lookback(emulator):
     args = re.search(r"\((.*)\)", emulator.catalog["tasks"]["refresh"]["text"]).group(1).split(",")
     assert [float(a) for a in args[:2]] == [lookback, emulator.config["historyDays"]]
     assert [a.strip() for a in args[2:]] == [f"'{emulator.config['ingestPath']}'"]
-    now = utcnow()
+    now = utc_now()
     before_lookback = span(SALES, "ResponseGeneration", now - timedelta(hours=lookback, minutes=10), trace_id="c" * 32)
     inside_lookback = span(SALES, "ResponseGeneration", now - timedelta(hours=lookback, minutes=-10), trace_id="d" * 32)
     emulator.deliver([before_lookback, inside_lookback])
@@ -568,7 +565,7 @@ _EXPECTED = {
 
 
 def _ingest_hand_checked_turn(emulator) -> dict[str, dict]:
-    turn = _hand_checked_turn(SALES, utcnow() - timedelta(minutes=5))
+    turn = _hand_checked_turn(SALES, utc_now() - timedelta(minutes=5))
     emulator.deliver(list(turn.values()))
     register(emulator, [SALES])
     refresh(emulator)
@@ -625,7 +622,7 @@ def test_tokens_are_read_from_planning_spans_only(emulator):
 
 
 def test_generated_token_totals_match_the_planning_spans(emulator):
-    now = utcnow()
+    now = utc_now()
     events = agent_events(generate(seed=41, agents=AGENTS, start=now - timedelta(hours=6), end=now))
     emulator.deliver(events)
     register(emulator, AGENTS)

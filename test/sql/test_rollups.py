@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 import oracle  # noqa: E402
-from emulator import Emulator, render_catalog  # noqa: E402
-from test_ingestion import run_task, utcnow  # noqa: E402
+from emulator import Emulator, render_catalog, utc_now  # noqa: E402
+from test_ingestion import run_task  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
 AGENTS = [AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"), AgentRef("HR_DB", "BOTS", "HR_HELPDESK")]
@@ -70,7 +70,7 @@ def rollup(emulator, history_days=None, retention_days=None) -> str:
 
 
 def traffic(days: float, seed: int = 11, rate: float = 0.5):
-    now = utcnow()
+    now = utc_now()
     return generate(seed=seed, agents=AGENTS, start=now - timedelta(days=days), end=now,
                     turns_per_agent_per_hour=rate, feedback_rate=0.3)
 
@@ -276,7 +276,7 @@ def test_a_rerun_changes_nothing(emu):
 
 def test_late_events_reaggregate_exactly_the_days_they_fall_on(emu):
     delivered = traffic(days=10, seed=23, rate=1.0)
-    today = utcnow().date()
+    today = utc_now().date()
     late_days = {today - timedelta(days=6), today - timedelta(days=2)}
 
     def is_late(event):
@@ -343,7 +343,7 @@ def test_rollup_days_older_than_the_rollup_retention_expire(emu):
     load(emu, traffic(days=50, seed=41))
     rollup(emu)
     oldest = emu.query("SELECT MIN(DAY) AS D FROM AGENT_DAILY_ROLLUP")[0]["D"]
-    assert oldest < utcnow().date() - timedelta(days=40)
+    assert oldest < utc_now().date() - timedelta(days=40)
     summary = rollup(emu, retention_days=30)
     assert "removed 0 expired" not in summary
     cutoff = emu.query("SELECT DATEADD('day', -30, TO_DATE(SYSDATE())) AS D")[0]["D"]

@@ -15,18 +15,15 @@ realtime window.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
-from unittest import mock
 
 import pytest
-from fakesnow.instance import FakeSnow
 
 import oracle
 from conftest import _coverage
-from emulator import Emulator, render_catalog
+from emulator import Emulator, away_from, render_catalog, standalone_emulator, utc_now
 from traffic import AgentRef, generate, is_cortex_agent_event, split_late, with_delivery_faults
 
 SEED = 20260301
@@ -87,31 +84,6 @@ REFERENCE_COLUMNS = {
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
-
-
-def away_from(events: list[dict], boundaries: list[datetime], margin: timedelta = MARGIN) -> list[dict]:
-    """``events`` without every trace that has a row within ``margin`` of a boundary.
-
-    Whole traces go (a turn is never cut in half), and so does the feedback on a dropped
-    turn, which has no trace of its own but names its turn's request id; other rows without a
-    trace (noise logs) go alone.
-    """
-    trace_of_request = {
-        e["RECORD_ATTRIBUTES"]["snow.ai.observability.agent.request_id"]: e["TRACE"]["trace_id"]
-        for e in events if e["TRACE"] and "snow.ai.observability.agent.request_id" in e["RECORD_ATTRIBUTES"]
-    }
-
-    def group(event: dict):
-        if event["TRACE"]:
-            return event["TRACE"]["trace_id"]
-        return trace_of_request.get((event["VALUE"] or {}).get("orig_request_id"), id(event))
-
-    near = {group(e) for e in events if any(abs(e["TIMESTAMP"] - b) < margin for b in boundaries)}
-    return [e for e in events if group(e) not in near]
-
-
 def normalised(value):
     """The connector's NUMBER results as int (integral) or float, so they compare with Python's."""
     if isinstance(value, Decimal):
@@ -135,20 +107,6 @@ def assert_rows(view_rows: list[dict], oracle_rows: dict, key) -> None:
     assert sorted(by_key, key=str) == sorted(oracle_rows, key=str)
     for k, want in oracle_rows.items():
         assert actual(by_key[k], want) == expected(want), k
-
-
-@contextmanager
-def standalone_emulator(catalog: dict):
-    """An emulator that lives outside fakesnow.patch(), so a module can keep one while the
-    per-test ``emulator`` fixture patches the connector for its own."""
-    fake = FakeSnow()
-    with mock.patch("snowflake.connector.connect", side_effect=fake.connect):
-        emulator = Emulator(catalog, _coverage)
-    try:
-        yield emulator
-    finally:
-        emulator.close()
-        fake.duck_conn.close()
 
 
 def ingest(emulator: Emulator, *deliveries: list[dict]) -> None:
@@ -190,10 +148,10 @@ def world():
     now = utc_now()
     traffic = generate(seed=SEED, agents=AGENTS, start=now - 30 * HOUR, end=now - MARGIN,
                        turns_per_agent_per_hour=8, error_rate=0.08, tool_error_rate=0.08)
-    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - REALTIME_WINDOW])
+    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - REALTIME_WINDOW], MARGIN)
     delivered = with_delivery_faults(traffic, seed=SEED, duplicate_rate=0.05, drop_attribute_rate=0.1)
     on_time, late = split_late(delivered, seed=SEED, late_fraction=0.5, max_delay=timedelta(minutes=4))
-    with standalone_emulator(catalog) as emulator:
+    with standalone_emulator(catalog, _coverage) as emulator:
         ingest(emulator, on_time, late)
         yield World(emulator, now, delivered, late, oracle.ingest(delivered, AGENT_TRIPLES))
 

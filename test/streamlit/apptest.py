@@ -15,10 +15,10 @@ import fakesnow
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from world import AGENTS, HOUR, MARGIN, ROOT, World, away_from, ingest, standalone_emulator, utc_now
+from world import AGENTS, HOUR, MARGIN, ROOT, World, ingest
 
 import oracle
-from emulator import Coverage, Emulator, render_catalog
+from emulator import Coverage, Emulator, away_from, render_catalog, standalone_emulator, utc_now
 from traffic import generate, with_delivery_faults
 
 from dashboard import session
@@ -68,9 +68,9 @@ def _world() -> World:
     now = utc_now()
     traffic = generate(seed=SEED, agents=AGENTS, start=now - 50 * HOUR, end=now - MARGIN, turns_per_agent_per_hour=8,
                        error_rate=0.08, tool_error_rate=0.08, feedback_rate=0.3)
-    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - 24 * HOUR, now - 48 * HOUR])
+    traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - 24 * HOUR, now - 48 * HOUR], MARGIN)
     delivered = with_delivery_faults(with_hostile_user(traffic), seed=SEED, duplicate_rate=0.03)
-    context = standalone_emulator(_catalog())
+    context = standalone_emulator(_catalog(), Coverage())
     emulator = context.__enter__()
     atexit.register(context.__exit__, None, None, None)
     summaries = ingest(emulator, AGENTS, delivered)

@@ -83,11 +83,15 @@ class Cycle:
         self.catalog, self.history_days = catalog, history_days
         self.refs = agents(agent_count)
         now = utcnow()
-        events = generate(seed=seed, agents=self.refs, start=now - timedelta(days=history_days), end=now,
-                          turns_per_agent_per_hour=rate, feedback_rate=0.2)
         cut = now - timedelta(minutes=NEW_EVENTS_MINUTES)
-        self.old = [e for e in events if e["TIMESTAMP"] < cut]
-        self.new = [e for e in events if e["TIMESTAMP"] >= cut]
+        history = generate(seed=seed, agents=self.refs, start=now - timedelta(days=history_days), end=cut,
+                           turns_per_agent_per_hour=rate, feedback_rate=0.2)
+        self.old = [e for e in history if e["TIMESTAMP"] < cut]
+        # The cycle's new events come from their own generator run, seeded by the agent count
+        # alone: every history length receives the same new events, so the cycles compare.
+        arriving = generate(seed=agent_count, agents=self.refs, start=cut - timedelta(hours=2), end=now,
+                            turns_per_agent_per_hour=rate, feedback_rate=0.2)
+        self.new = [e for e in arriving if e["TIMESTAMP"] >= cut]
 
     def run(self) -> dict:
         with fakesnow.patch():
@@ -137,7 +141,7 @@ class Cycle:
         def poll_every_agent():
             for ref in self.refs:
                 emu.query_rows(insert, [ref.database, ref.schema, ref.name, ref.database, ref.schema, ref.name,
-                                        read_from])
+                                        read_from, read_from])
 
         def rebuild_snapshot():
             emu.execute(f"CREATE OR REPLACE TABLE {BASELINE_SNAPSHOT} AS SELECT * FROM {baseline} "

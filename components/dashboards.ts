@@ -39,6 +39,8 @@ const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableNam
     AGENT_ROLLUP_WEEKLY: [],
     AGENT_ROLLUP_MONTHLY: [],
     AGENT_ROLLUP_YEARLY: [],
+    AGENT_DAILY_ACTIVITY: [],
+    AGENT_DAILY_LATENCY_HISTOGRAM: [],
     AGENT_USAGE_BY_USER: [],
     AGENT_USAGE_BY_AGENT: [],
 };

@@ -31,6 +31,8 @@ export const VIEW_NAMES = [
     "AGENT_ROLLUP_WEEKLY",
     "AGENT_ROLLUP_MONTHLY",
     "AGENT_ROLLUP_YEARLY",
+    "AGENT_DAILY_ACTIVITY",
+    "AGENT_DAILY_LATENCY_HISTOGRAM",
     "AGENT_USAGE_BY_USER",
     "AGENT_USAGE_BY_AGENT",
 ] as const;
@@ -174,6 +176,11 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         AGENT_ROLLUP_WEEKLY: rollupPeriod("week"),
         AGENT_ROLLUP_MONTHLY: rollupPeriod("month"),
         AGENT_ROLLUP_YEARLY: rollupPeriod("year"),
+        AGENT_DAILY_ACTIVITY: dashboard("agent_daily_activity", { AGENT_ROLLUP: tables.AGENT_ROLLUP }),
+        AGENT_DAILY_LATENCY_HISTOGRAM: dashboard("agent_daily_latency_histogram", {
+            LATENCY_ROLLUP: tables.LATENCY_ROLLUP,
+            LATENCY_BUCKET_RATIO,
+        }),
         AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
         AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
     };

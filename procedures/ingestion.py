@@ -138,8 +138,13 @@ def _refresh_from_event_table(session, statements, lookback_hours, history_days,
     """One pass over the event table for every active agent, then one state update.
     Returns (agents read, rows loaded)."""
     cycle_started = tuple(_run(session, statements, "cycle_started")[0])[0]
-    loaded = _inserted_count(_run(session, statements, "insert_events_from_event_table",
-                                  [lookback_hours, history_days]))
+    # The earliest read-from point bounds both scans as a constant (see the statement).
+    points = [tuple(row)[3] for row in _run(session, statements, "read_points_all", [lookback_hours, history_days])]
+    loaded = 0
+    if points:
+        earliest = min(points)
+        loaded = _inserted_count(_run(session, statements, "insert_events_from_event_table",
+                                      [lookback_hours, history_days, earliest, earliest]))
     inserted, updated = _merge_counts(_run(session, statements, "record_event_table_success",
                                            [lookback_hours, history_days, cycle_started, reason]))
     return inserted + updated, loaded
@@ -154,7 +159,7 @@ def _refresh_per_agent(session, statements, agents, lookback_hours, history_days
                                    [lookback_hours, history_days, database, schema, name])[0])[0]
             inserted = _inserted_count(_run(
                 session, statements, "insert_agent_events",
-                [database, schema, name, database, schema, name, read_from]))
+                [database, schema, name, database, schema, name, read_from, read_from]))
             _run(session, statements, "record_refresh_success",
                  [database, schema, name, read_from, inserted, reason])
             loaded += inserted

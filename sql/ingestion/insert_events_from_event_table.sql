@@ -5,7 +5,12 @@
 -- Only Cortex Agent rows of registered, active agents are read: the event table also holds
 -- Cortex Search logs, external agents and agents excluded from or deactivated in the registry.
 -- Agents are matched on their identity attributes, as GET_AI_OBSERVABILITY_EVENTS matches them.
--- Binds: 1 lookback hours, 2 history days.
+-- Both reads are bounded below by the earliest read-from point, passed as a constant so that it
+-- prunes at compile time: the event table is read only from there (its micro-partitions before
+-- it are skipped, and their attributes never parsed), and the dedupe looks only at history rows
+-- from there (an event key includes the event's timestamp, so a row with the same key is never
+-- older). Cost per cycle therefore follows the new events, not the history kept.
+-- Binds: 1 lookback hours, 2 history days, 3 and 4 the earliest READ_FROM of read_points_all.sql.
 {{> ingestion/insert_parsed_events.sql}}
 FROM (
     WITH READ_POINTS AS (
@@ -24,7 +29,15 @@ FROM (
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
         WHERE e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING = 'Cortex Agent'
           AND e.TIMESTAMP >= r.READ_FROM
+          AND e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
+    ),
+    PARSED AS (
+        {{> ingestion/parsed_events.sql}}
     )
-    {{> ingestion/parsed_events.sql}}
+    SELECT p.*
+    FROM PARSED AS p
+    WHERE NOT EXISTS (
+        SELECT 1 FROM {{HISTORY_TABLE}} AS h
+        WHERE h.EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
+          AND h.EVENT_KEY = p.EVENT_KEY)
 ) AS e
-WHERE NOT EXISTS (SELECT 1 FROM {{HISTORY_TABLE}} AS h WHERE h.EVENT_KEY = e.EVENT_KEY)

@@ -32,14 +32,18 @@ def sidebar(conn: Connection, settings: Settings, now, status: dict) -> Filters:
         st.markdown("### Filters")
         label = st.radio("Time window", labels, key=WINDOW_KEY, horizontal=True)
         window = next(w for w in WINDOWS if w.label == label)
-        if window.hours > settings.history_days * 24:
-            st.caption(f"The history keeps {settings.history_days} days.")
-        if window.hours > settings.realtime_window_hours:
+        unfiltered = Filters(window=window, now=now, settings=settings)
+        if unfiltered.from_rollups:
+            st.caption(f"Longer than the {settings.history_days}-day history: whole UTC days from the daily "
+                       "rollups. User and model filters apply within the history only.")
+        elif window.hours > settings.realtime_window_hours:
             st.caption("Beyond the realtime window, thread rollups lag by the dynamic tables' target lag.")
-        options = queries.filter_options(conn, Filters(window=window, now=now, settings=settings))
+        options = queries.filter_options(conn, unfiltered)
         chosen = {}
         for key, name, label_text in ((AGENTS_KEY, "agents", "Agents"), (USERS_KEY, "users", "Users"),
                                       (MODELS_KEY, "models", "Models")):
+            if unfiltered.from_rollups and name != "agents":
+                continue  # kept in session state for the shorter windows
             # Keep what is chosen even when the new window no longer shows it.
             choices = sorted(set(options[name]) | set(st.session_state[key]))
             chosen[name] = tuple(st.multiselect(label_text, choices, key=key, placeholder=f"All {name}"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import streamlit as st
 
 from dashboard import charts, fmt, notices, page, queries
@@ -23,7 +25,8 @@ def kpi(column, label: str, value: str, delta: str | None, inverse: bool = False
 
 
 def render() -> None:
-    current_page = page.start("Overview", "Cortex Agent activity in the selected window, against the period before it.")
+    current_page = page.start("Overview", "Cortex Agent activity in the selected window, against the period before it.",
+                              long_windows=True)
     conn, f = current_page.conn, current_page.filters
     numbers = queries.kpis(conn, f)
     now, before = numbers["current"], numbers["previous"]
@@ -40,8 +43,13 @@ def render() -> None:
         fmt.change(now["P95_TURN_LATENCY_MS"], before["P95_TURN_LATENCY_MS"]), inverse=True)
     kpi(bottom[2], "Error rate", fmt.percent(error_rate), fmt.points(error_rate, error_rate_before), inverse=True)
     with bottom[3]:
-        st.caption(f"Change against the {f.window.label.lower().replace('last ', 'previous ')}: "
-                   f"{f.previous_start:%Y-%m-%d %H:%M} to {f.start:%Y-%m-%d %H:%M} UTC.")
+        previous = f.window.label.lower().replace('last ', 'previous ')
+        if f.from_rollups:
+            st.caption(f"Whole UTC days from the daily rollups, {f.first_day:%Y-%m-%d} to today, against the {previous}: "
+                       f"{f.previous_first_day:%Y-%m-%d} to {f.first_day - timedelta(days=1):%Y-%m-%d}.")
+        else:
+            st.caption(f"Change against the {previous}: "
+                       f"{f.previous_start:%Y-%m-%d %H:%M} to {f.start:%Y-%m-%d %H:%M} UTC.")
 
     if not now["TURNS"] and not now["ACTIVE_THREADS"]:
         notices.nothing_to_show(current_page, "agent activity")

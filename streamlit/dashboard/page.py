@@ -20,7 +20,9 @@ class Page:
     status: dict
 
 
-def start(title: str, caption: str) -> Page:
+def start(title: str, caption: str, long_windows: bool = False) -> Page:
+    """Lays out the page and reads the filters. A page that reads the raw history only
+    (``long_windows`` false) says so, and stops, when the window is longer than the history."""
     try:
         # Only the layout: Streamlit in Snowflake ignores page_title and page_icon.
         st.set_page_config(layout="wide")
@@ -36,4 +38,9 @@ def start(title: str, caption: str) -> Page:
     settings = queries.settings(conn)
     status = queries.pipeline_status(conn)
     chosen = filters.sidebar(conn, settings, queries.utc_now(), status)
+    if chosen.from_rollups and not long_windows:
+        st.info(f"This page shows thread-level detail, which the history keeps for {settings.history_days} days. "
+                f"Choose a window of {settings.history_days} days or less; Overview and Agents answer the "
+                f"{chosen.window.label.lower()} from the daily rollups.")
+        st.stop()
     return Page(conn, chosen, settings, status)

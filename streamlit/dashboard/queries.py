@@ -8,12 +8,17 @@ bucket expression). Values chosen or typed in widgets travel only as bind parame
 VIEWS holds only views the viewer role may read: rollups, timelines, feedback and pipeline
 health; never the per-event views over raw history (lib/catalog.ts RAW_EVENT_VIEWS).
 Timestamps are naive UTC throughout, as the views store them.
+
+A window longer than the raw history (DASHBOARD_SETTINGS.HISTORY_DAYS) is answered from the
+daily rollups (AGENT_DAILY_ACTIVITY, AGENT_DAILY_LATENCY_HISTOGRAM) over whole UTC days: sums
+add, distinct users and threads are counted over the days' exact sets, and latency percentiles
+come from the merged histograms (within 2.47 %).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import streamlit as st
@@ -25,6 +30,7 @@ VIEWS = frozenset({
     "THREAD_TIMELINE", "THREAD_TIMELINE_RECENT",
     "AGENT_FEEDBACK", "AGENT_FEEDBACK_RECENT",
     "PIPELINE_HEALTH", "DASHBOARD_SETTINGS",
+    "AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM",
 })
 CACHE_SECONDS = 30
 THREAD_LIST_LIMIT = 500
@@ -36,8 +42,10 @@ COMMENTS_LIMIT = 200
 class Window:
     label: str
     hours: int
-    # Fixed bucket expressions for trend charts, chosen by window, never by a widget value.
+    # Fixed bucket expressions for trend charts, chosen by window, never by a widget value:
+    # over raw events, and over the daily rollups' DAY when the window is longer than the history.
     bucket: str
+    day_bucket: str = "DAY"
 
 
 WINDOWS = (
@@ -45,6 +53,8 @@ WINDOWS = (
     Window("Last 24 hours", 24, "DATE_TRUNC('hour', EVENT_TIMESTAMP)"),
     Window("Last 7 days", 24 * 7, "DATE_TRUNC('hour', EVENT_TIMESTAMP)"),
     Window("Last 30 days", 24 * 30, "DATE_TRUNC('day', EVENT_TIMESTAMP)"),
+    Window("Last 90 days", 24 * 90, "DATE_TRUNC('week', EVENT_TIMESTAMP)", "DATE_TRUNC('week', DAY)"),
+    Window("Last 12 months", 24 * 365, "DATE_TRUNC('month', EVENT_TIMESTAMP)", "DATE_TRUNC('month', DAY)"),
 )
 DEFAULT_WINDOW = WINDOWS[1]
 
@@ -74,6 +84,20 @@ class Filters:
     @property
     def previous_start(self) -> datetime:
         return self.now - timedelta(hours=2 * self.window.hours)
+
+    @property
+    def from_rollups(self) -> bool:
+        """The window reaches past the raw history: answer it from the daily rollups."""
+        return self.window.hours > self.settings.history_days * 24
+
+    @property
+    def first_day(self) -> date:
+        """A rollup window's first UTC day: the window is its last hours/24 days, today included."""
+        return self.now.date() - timedelta(days=self.window.hours // 24 - 1)
+
+    @property
+    def previous_first_day(self) -> date:
+        return self.now.date() - timedelta(days=2 * (self.window.hours // 24) - 1)
 
     def view(self, base: str, reach_hours: int | None = None) -> str:
         """The realtime view when the query reaches no further back than the realtime
@@ -177,6 +201,12 @@ def pipeline_status(conn: Connection) -> dict:
 
 def filter_options(conn: Connection, f: Filters) -> dict[str, list[str]]:
     """Agents, users and models seen in the window, for the sidebar's choices."""
+    if f.from_rollups:  # only the agent filter reaches the rollups
+        days = run(conn, """
+            SELECT DISTINCT AGENT_FULL_NAME FROM {AGENT_DAILY_ACTIVITY}
+            WHERE DAY >= CAST(? AS DATE) AND DAY <= CAST(? AS DATE)""",
+                   [f.first_day.isoformat(), f.now.date().isoformat()], views=("AGENT_DAILY_ACTIVITY",))
+        return {"agents": sorted(r["AGENT_FULL_NAME"] for r in days), "users": [], "models": []}
     activity, timeline = f.view("THREAD_ACTIVITY"), f.view("THREAD_TIMELINE")
     since, now = _timestamp(f.start), _timestamp(f.now)
     pairs = run(conn, f"""
@@ -213,6 +243,8 @@ _EMPTY_KPIS = {"ACTIVE_THREADS": 0, "ACTIVE_USERS": 0, "ACTIVE_AGENTS": 0, "TURN
 
 def kpis(conn: Connection, f: Filters) -> dict[str, dict]:
     """The window's headline numbers and the same for the period before it."""
+    if f.from_rollups:
+        return rollup_kpis(conn, f)
     timeline = f.view("THREAD_TIMELINE", reach_hours=2 * f.window.hours)
     where, params = _where(f, timeline, f.previous_start)
     rows = run(conn, f"""
@@ -225,6 +257,8 @@ def kpis(conn: Connection, f: Filters) -> dict[str, dict]:
 
 def trend(conn: Connection, f: Filters) -> list[dict]:
     """Turns, failed turns and tokens per time bucket and agent."""
+    if f.from_rollups:
+        return rollup_trend(conn, f)
     timeline = f.view("THREAD_TIMELINE")
     where, params = _where(f, timeline, f.start)
     return run(conn, f"""
@@ -238,6 +272,8 @@ def trend(conn: Connection, f: Filters) -> list[dict]:
 
 def latency_trend(conn: Connection, f: Filters) -> list[dict]:
     """Turn latency percentiles per time bucket."""
+    if f.from_rollups:
+        return rollup_latency_trend(conn, f)
     timeline = f.view("THREAD_TIMELINE")
     where, params = _where(f, timeline, f.start)
     return run(conn, f"""
@@ -251,6 +287,8 @@ def latency_trend(conn: Connection, f: Filters) -> list[dict]:
 # --- agents and users ---------------------------------------------------------------------------------
 def agents(conn: Connection, f: Filters) -> list[dict]:
     """Per agent: volume, turn latency percentiles, error rate, tokens, tool and model use."""
+    if f.from_rollups:
+        return rollup_agents(conn, f)
     timeline = f.view("THREAD_TIMELINE")
     where, params = _where(f, timeline, f.start)
     return run(conn, f"""
@@ -369,6 +407,103 @@ def feedback_comments(conn: Connection, f: Filters) -> list[dict]:
         FROM {{{feedback}}} WHERE {where} AND FEEDBACK_MESSAGE IS NOT NULL AND FEEDBACK_MESSAGE <> ''
         ORDER BY EVENT_TIMESTAMP DESC, AGENT_FULL_NAME, THREAD_ID
         LIMIT {COMMENTS_LIMIT}""", params, views=(feedback, timeline))
+
+
+# --- long windows, from the daily rollups -----------------------------------------------------------------
+def _day_where(f: Filters, since: date) -> tuple[str, list]:
+    """Days [since, today] of the selected agents; user and model filters do not reach the rollups."""
+    clauses = ["DAY >= CAST(? AS DATE)", "DAY <= CAST(? AS DATE)"]
+    params: list = [since.isoformat(), f.now.date().isoformat()]
+    if f.agents:
+        clauses.append(f"AGENT_FULL_NAME IN ({_marks(f.agents)})")
+        params += f.agents
+    return " AND ".join(clauses), params
+
+
+def _rollup_measures(group: str, where: str) -> str:
+    """Per ``group`` (an expression over DAY and AGENT_FULL_NAME): turns, failures, tokens, calls,
+    distinct users and threads over the days' exact sets, and latency percentiles from the merged
+    histograms (the smallest bucket whose cumulative turns reach p x turns)."""
+    return f"""
+        WITH DAYS AS (
+            SELECT {group} AS GRP, d.* FROM {{AGENT_DAILY_ACTIVITY}} AS d WHERE {where}
+        ),
+        TOTALS AS (
+            SELECT GRP, COUNT(DISTINCT AGENT_FULL_NAME) AS ACTIVE_AGENTS, SUM(TURNS) AS TURNS,
+                   SUM(FAILED_TURNS) AS FAILED_TURNS, SUM(TOTAL_TOKENS) AS TOKENS, SUM(LLM_CALLS) AS LLM_CALLS,
+                   SUM(TOOL_CALLS) AS TOOL_CALLS, SUM(RETRIEVAL_CALLS) AS RETRIEVAL_CALLS, MAX(LAST_EVENT) AS LAST_EVENT
+            FROM DAYS GROUP BY GRP
+        ),
+        USERS AS (
+            SELECT d.GRP, COUNT(DISTINCT u.VALUE::STRING) AS ACTIVE_USERS
+            FROM DAYS AS d, LATERAL FLATTEN(INPUT => d.USERS) AS u GROUP BY d.GRP
+        ),
+        THREADS AS (
+            SELECT d.GRP, COUNT(DISTINCT t.VALUE::STRING) AS ACTIVE_THREADS
+            FROM DAYS AS d, LATERAL FLATTEN(INPUT => d.THREADS) AS t GROUP BY d.GRP
+        ),
+        BUCKETS AS (
+            SELECT {group} AS GRP, LATENCY_MS, SUM(TURNS) AS TURNS
+            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY GRP, LATENCY_MS
+        ),
+        CUMULATIVE AS (
+            SELECT GRP, LATENCY_MS,
+                   SUM(TURNS) OVER (PARTITION BY GRP ORDER BY LATENCY_MS ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS AT_OR_BELOW,
+                   SUM(TURNS) OVER (PARTITION BY GRP) AS ALL_TURNS
+            FROM BUCKETS
+        ),
+        PERCENTILES AS (
+            SELECT GRP,
+                   MIN(IFF(AT_OR_BELOW >= 0.50 * ALL_TURNS, LATENCY_MS, NULL)) AS P50_TURN_LATENCY_MS,
+                   MIN(IFF(AT_OR_BELOW >= 0.95 * ALL_TURNS, LATENCY_MS, NULL)) AS P95_TURN_LATENCY_MS,
+                   MIN(IFF(AT_OR_BELOW >= 0.99 * ALL_TURNS, LATENCY_MS, NULL)) AS P99_TURN_LATENCY_MS
+            FROM CUMULATIVE GROUP BY GRP
+        )
+        SELECT t.GRP, t.ACTIVE_AGENTS, t.TURNS, t.FAILED_TURNS, t.TOKENS, t.LLM_CALLS, t.TOOL_CALLS, t.RETRIEVAL_CALLS,
+               t.LAST_EVENT, COALESCE(u.ACTIVE_USERS, 0) AS ACTIVE_USERS, COALESCE(th.ACTIVE_THREADS, 0) AS ACTIVE_THREADS,
+               p.P50_TURN_LATENCY_MS, p.P95_TURN_LATENCY_MS, p.P99_TURN_LATENCY_MS
+        FROM TOTALS AS t
+        LEFT JOIN USERS AS u ON u.GRP = t.GRP
+        LEFT JOIN THREADS AS th ON th.GRP = t.GRP
+        LEFT JOIN PERCENTILES AS p ON p.GRP = t.GRP"""
+
+
+_ROLLUP_VIEWS = ("AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM")
+
+
+def rollup_kpis(conn: Connection, f: Filters) -> dict[str, dict]:
+    """kpis() for a window longer than the history: its whole days against the days before."""
+    where, params = _day_where(f, f.previous_first_day)
+    period = "IFF(DAY >= CAST(? AS DATE), 'CURRENT', 'PREVIOUS')"
+    rows = run(conn, _rollup_measures(period, where), [f.first_day.isoformat(), *params] * 2, views=_ROLLUP_VIEWS)
+    by_period = {row["GRP"]: row for row in rows}
+    return {period: {**_EMPTY_KPIS, **by_period.get(period.upper(), {})} for period in ("current", "previous")}
+
+
+def rollup_trend(conn: Connection, f: Filters) -> list[dict]:
+    """trend() from the rollups: turns, failed turns and tokens per period and agent."""
+    where, params = _day_where(f, f.first_day)
+    return run(conn, f"""
+        SELECT {f.window.day_bucket} AS BUCKET, AGENT_FULL_NAME,
+               SUM(TURNS) AS TURNS, SUM(FAILED_TURNS) AS FAILED_TURNS, SUM(TOTAL_TOKENS) AS TOKENS
+        FROM {{AGENT_DAILY_ACTIVITY}} WHERE {where}
+        GROUP BY BUCKET, AGENT_FULL_NAME ORDER BY BUCKET, AGENT_FULL_NAME""", params, views=("AGENT_DAILY_ACTIVITY",))
+
+
+def rollup_latency_trend(conn: Connection, f: Filters) -> list[dict]:
+    """latency_trend() from the merged histograms, per period."""
+    where, params = _day_where(f, f.first_day)
+    rows = run(conn, _rollup_measures(f.window.day_bucket, where) + " ORDER BY t.GRP", params * 2, views=_ROLLUP_VIEWS)
+    return [{"BUCKET": row["GRP"], "P50_TURN_LATENCY_MS": row["P50_TURN_LATENCY_MS"],
+             "P95_TURN_LATENCY_MS": row["P95_TURN_LATENCY_MS"]} for row in rows if row["P50_TURN_LATENCY_MS"] is not None]
+
+
+def rollup_agents(conn: Connection, f: Filters) -> list[dict]:
+    """agents() from the rollups (models used are not in the daily agent rollup: None)."""
+    where, params = _day_where(f, f.first_day)
+    rows = run(conn, _rollup_measures("AGENT_FULL_NAME", where), params * 2, views=_ROLLUP_VIEWS)
+    agents = [{**row, "AGENT_FULL_NAME": row.pop("GRP"), "MODELS_USED": None} for row in rows]
+    return sorted(agents, key=lambda row: (-row["TURNS"], row["AGENT_FULL_NAME"]))
 
 
 # --- pipeline ------------------------------------------------------------------------------------------------

@@ -23,7 +23,8 @@ COLUMNS = {
 
 
 def main() -> None:
-    current = page.start("Agents", "Each agent in the window: how much it is used, how fast and how reliably it answers.")
+    current = page.start("Agents", "Each agent in the window: how much it is used, how fast and how reliably it answers.",
+                         long_windows=True)
     conn, f = current.conn, current.filters
     agents = pd.DataFrame(queries.agents(conn, f))
     if agents.empty:
@@ -38,7 +39,8 @@ def main() -> None:
     cells[1].metric("Turns", fmt.number(turns))
     cells[2].metric("Tokens per turn", fmt.number(tokens / turns) if turns else fmt.MISSING)
     cells[3].metric("Busiest agent", agents.iloc[0]["AGENT_FULL_NAME"].split(".")[-1])
-    st.dataframe(agents[list(COLUMNS)], column_config=COLUMNS, hide_index=True)
+    shown = [column for column in COLUMNS if not (f.from_rollups and column == "MODELS_USED")]
+    st.dataframe(agents[shown], column_config=COLUMNS, hide_index=True)
 
     left, right = st.columns(2)
     with left:
@@ -54,6 +56,9 @@ def main() -> None:
     with left:
         charts.show(charts.bars(charts.short_agent_names(agents).fillna({"ERROR_RATE_PCT": 0}), "AGENT", "ERROR_RATE_PCT",
                                 "Error rate (failed turns)", "%"))
+    if f.from_rollups:
+        st.caption(f"Models and tools per agent are shown for windows within the {current.settings.history_days}-day history.")
+        return
     usage = pd.DataFrame(queries.agent_usage(conn, f))
     with right:
         tools = usage[usage["KIND"] == "tool"] if not usage.empty else usage

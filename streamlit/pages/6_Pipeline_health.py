@@ -28,7 +28,8 @@ INGEST_PATHS = {
 
 
 def main() -> None:
-    current = page.start("Pipeline health", "Ingestion per registered agent. Only the agent filter applies here.")
+    current = page.start("Pipeline health", "Ingestion per registered agent. Only the agent filter applies here.",
+                         long_windows=True)
     conn, f, settings = current.conn, current.filters, current.settings
     agents = pd.DataFrame(queries.pipeline(conn, f))
     if agents.empty:

@@ -353,7 +353,9 @@ export function unifiedDiff(before: string | undefined, after: string | undefine
         const bLines = hunk.filter((op) => op.op !== "-").length;
         const aStart = aLines === 0 ? hunk[0].ai : hunk[0].ai + 1;
         const bStart = bLines === 0 ? hunk[0].bi : hunk[0].bi + 1;
-        out.push(`@@ -${aStart},${aLines} +${bStart},${bLines} @@`, ...hunk.map((op) => `${op.op}${op.line}`));
+        // As GNU diff writes them: a count of 1 is left out.
+        const range = (start: number, count: number) => (count === 1 ? `${start}` : `${start},${count}`);
+        out.push(`@@ -${range(aStart, aLines)} +${range(bStart, bLines)} @@`, ...hunk.map((op) => `${op.op}${op.line}`));
     }
     return out.join("\n");
 }

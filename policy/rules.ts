@@ -12,8 +12,22 @@
 /** Pulumi's marker for a secret value in serialized resource inputs. */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
-/** Pulumi's placeholder for a value not known until apply. */
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** Pulumi's placeholders for values not known until apply (string, boolean, number, array, asset, archive, object). */
+const UNKNOWNS: ReadonlySet<string> = new Set([
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/** Whether a value is not known until apply (during a preview): rules decide nothing on it. */
+export function isUnknown(value: unknown): boolean {
+    return typeof value === "string" && UNKNOWNS.has(value);
+}
+
+/** The strings of a list input; nothing when it is unknown. */
+function strings(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && !isUnknown(item)) : [];
+}
 
 export interface PolicySubject {
     /** Pulumi type token, such as `snowflake:index/table:Table`. */
@@ -96,7 +110,7 @@ export function statementsOf(subject: PolicySubject): { where: string; text: str
     });
     for (const key of ["sqlStatement", "statement", "query", "condition", "action"]) {
         const value = subject.props[key];
-        if (typeof value === "string" && value !== UNKNOWN) {
+        if (typeof value === "string" && !isUnknown(value)) {
             found.push({ where: key, text: value });
         }
     }
@@ -135,7 +149,7 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
     const kind = kindOf(subject.type);
     const facts: GrantFact[] = [];
     if (isSnowflake(subject, "GrantPrivilegesToAccountRole")) {
-        const privileges: string[] = props.allPrivileges === true ? ["ALL PRIVILEGES"] : [...(props.privileges ?? [])];
+        const privileges: string[] = props.allPrivileges === true ? ["ALL PRIVILEGES"] : strings(props.privileges);
         let objectType = "?";
         let objectName = "";
         if (props.onAccount) {
@@ -167,8 +181,8 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
     } else if (isSnowflake(subject, "GrantPrivilegesToShare")) {
         const on: [string, unknown][] = [["TABLE", props.onTable], ["VIEW", props.onView], ["ALL TABLES", props.onAllTablesInSchema],
             ["SCHEMA", props.onSchema], ["DATABASE", props.onDatabase], ["FUNCTION", props.onFunction], ["TAG", props.onTag]];
-        const [objectType, objectName] = on.find(([, value]) => typeof value === "string") ?? ["?", ""];
-        facts.push({ grantee: baseName(props.toShare), granteeKind: "SHARE", privileges: [...(props.privileges ?? [])], objectType,
+        const [objectType, objectName] = on.find(([, value]) => typeof value === "string" && !isUnknown(value)) ?? ["?", ""];
+        facts.push({ grantee: baseName(props.toShare), granteeKind: "SHARE", privileges: strings(props.privileges), objectType,
             objectName: objectType.startsWith("ALL") ? "" : baseName(objectName) });
     }
     for (const statement of isDynamic(subject) ? statementsOf(subject) : []) {
@@ -251,11 +265,11 @@ const serverlessSchedules: PolicyRule = {
         const props = subject.props as Record<string, any>;
         const problems: string[] = [];
         if (isSnowflake(subject, "Task")) {
-            if (typeof props.warehouse === "string" && props.warehouse !== "") {
+            if (typeof props.warehouse === "string" && props.warehouse !== "" && !isUnknown(props.warehouse)) {
                 problems.push(`task ${props.name} runs on warehouse ${props.warehouse}; leave the warehouse out so it is serverless`);
             }
             const failures = props.suspendTaskAfterNumFailures;
-            if (!(typeof failures === "number" && failures >= 1)) {
+            if (!isUnknown(failures) && !(typeof failures === "number" && failures >= 1)) {
                 problems.push(`task ${props.name} never suspends itself; set suspendTaskAfterNumFailures to 1 or more`);
             }
         } else if (isSnowflake(subject, "Alert")) {
@@ -315,7 +329,7 @@ const webhookAllowlist: PolicyRule = {
         const problems: string[] = [];
         const checkUrl = (where: string, value: unknown) => {
             const url = unwrap(value);
-            if (typeof url === "string" && url !== UNKNOWN && url !== "") {
+            if (typeof url === "string" && !isUnknown(url) && url !== "") {
                 const problem = webhookProblem(url);
                 if (problem !== undefined) {
                     problems.push(`${where} ${problem}`);
@@ -357,7 +371,7 @@ const noPlainCredentials: PolicyRule = {
     check(subject) {
         const problems: string[] = [];
         const visit = (path: string, key: string, value: unknown) => {
-            if (typeof value !== "string" || value === "" || value === UNKNOWN) {
+            if (typeof value !== "string" || value === "" || isUnknown(value)) {
                 return;
             }
             if (CREDENTIAL_KEY.test(key) && !/fingerprint/i.test(key)) {
@@ -388,7 +402,7 @@ const explicitNames: PolicyRule = {
             return [];
         }
         const name = subject.props.name;
-        if (name === UNKNOWN) {
+        if (isUnknown(name)) {
             return [];
         }
         if (typeof name !== "string") {

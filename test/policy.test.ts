@@ -202,6 +202,27 @@ describe("policy rules, without the engine", () => {
     });
 });
 
+describe("policy rules during a preview", () => {
+    const UNKNOWN_STRING = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+    const UNKNOWN_ARRAY = "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2";
+    const UNKNOWN_NUMBER = "3eeb2bf0-c639-47a8-9e75-3b44932eb421";
+
+    it("decide nothing on values not known until apply", () => {
+        const subjects: PolicySubject[] = [
+            grant({ accountRoleName: VIEWER, privileges: UNKNOWN_ARRAY, onSchemaObject: { objectType: "VIEW", objectName: UNKNOWN_STRING } }),
+            { type: T("Table"), name: "t", props: { name: UNKNOWN_STRING }, protect: true },
+            { type: T("Task"), name: "task", props: { name: "T", warehouse: UNKNOWN_STRING, suspendTaskAfterNumFailures: UNKNOWN_NUMBER } },
+            { type: "pulumi:providers:snowflake", name: "p", props: { password: UNKNOWN_STRING } },
+            { type: DYNAMIC("Hook"), name: "h", props: { webhookUrl: UNKNOWN_STRING } },
+        ];
+        expect(runPolicies(subjects, context)).to.deep.equal([]);
+        // What is known still counts: the same grant on a raw table is refused.
+        expect(runPolicies([grant({ accountRoleName: VIEWER, privileges: UNKNOWN_ARRAY, onSchemaObject: { objectType: "TABLE",
+            objectName: '"DB"."S"."AGENT_EVENTS_HISTORY"' } })], context).map((violation) => violation.policy))
+            .to.deep.equal(["conversation-text-not-shared", "viewer-no-raw-events"]);
+    });
+});
+
 describe("the CrossGuard pack", () => {
     /** What CrossGuard hands a policy: props behind its secret-unwrapping and unknown-checking proxies. */
     function crossGuardArgs(type: string, props: Record<string, unknown>, protect: boolean, config: Record<string, unknown> = {}): ResourceValidationArgs {

@@ -137,7 +137,8 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
         if (resource.type.startsWith("pulumi-nodejs:dynamic")) {
             for (const grant of grantsOf({ type: resource.type, name: resource.name, props: resource.inputs })) {
                 for (const privilege of grant.privileges) {
-                    grants.push({ role: grant.grantee, on: `${grant.objectType} ${grant.objectName}`.trim(), privilege });
+                    const on = grant.objectType === "ROLE" ? grant.objectName : `${grant.objectType} ${grant.objectName}`.trim();
+                    grants.push({ role: grant.grantee, on, privilege });
                 }
             }
             for (const statement of statementsIn(resource.inputs)) {

@@ -142,6 +142,7 @@ export interface GrantFact {
     readonly objectName: string;
 }
 
+const GRANT_ROLE_STATEMENT = /\bGRANT\s+((?:DATABASE\s+|APPLICATION\s+)?ROLE)\s+([A-Z0-9_$."]+)\s+TO\s+ROLE\s+([A-Z0-9_$."]+)/i;
 const GRANT_STATEMENT = /\bGRANT\s+(.+?)\s+ON\s+(?:(FUTURE|ALL)\s+)?([A-Z ]+?)\s+(?:IN\s+(?:SCHEMA|DATABASE)\s+)?([A-Z0-9_$."]*)\s*TO\s+(ROLE|SHARE)\s+([A-Z0-9_$."]+)/i;
 
 export function grantsOf(subject: PolicySubject): GrantFact[] {
@@ -177,7 +178,7 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
     } else if (kind === "GrantAccountRole" || kind === "GrantDatabaseRole" || kind === "GrantApplicationRole") {
         const role = props.roleName ?? props.databaseRoleName ?? props.applicationRoleName;
         facts.push({ grantee: baseName(props.parentRoleName ?? props.parentAccountRoleName), granteeKind: "ROLE",
-            privileges: ["(role)"], objectType: "ROLE", objectName: String(role ?? "").replace(/"/g, "") });
+            privileges: ["(role grant)"], objectType: "ROLE", objectName: String(role ?? "").replace(/"/g, "") });
     } else if (isSnowflake(subject, "GrantPrivilegesToShare")) {
         const on: [string, unknown][] = [["TABLE", props.onTable], ["VIEW", props.onView], ["ALL TABLES", props.onAllTablesInSchema],
             ["SCHEMA", props.onSchema], ["DATABASE", props.onDatabase], ["FUNCTION", props.onFunction], ["TAG", props.onTag]];
@@ -186,6 +187,13 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
             objectName: objectType.startsWith("ALL") ? "" : baseName(objectName) });
     }
     for (const statement of isDynamic(subject) ? statementsOf(subject) : []) {
+        const roleGrant = GRANT_ROLE_STATEMENT.exec(code(statement.text));
+        if (roleGrant !== null) {
+            const [, roleKind, role, grantee] = roleGrant;
+            facts.push({ grantee: baseName(grantee), granteeKind: "ROLE", privileges: ["(role grant)"], objectType: "ROLE",
+                objectName: `${roleKind.replace(/\s+/g, " ").toUpperCase()} ${role.replace(/"/g, "")}` });
+            continue;
+        }
         const match = GRANT_STATEMENT.exec(code(statement.text));
         if (match !== null) {
             const [, privileges, scope, objectType, objectName, granteeKind, grantee] = match;

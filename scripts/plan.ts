@@ -17,13 +17,14 @@ import { checkBuild } from "../policy/offline";
 const USAGE = "usage: plan [<stack> | --stack <stack>] [--against <git-ref>] [--json]";
 
 interface Options {
+    help: boolean;
     stack: string;
     against?: string;
     json: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-    const options: Options = { stack: "dev", json: false };
+    const options: Options = { help: false, stack: "dev", json: false };
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
         const value = () => {
@@ -40,8 +41,7 @@ function parseArgs(argv: readonly string[]): Options {
         } else if (arg === "--json") {
             options.json = true;
         } else if (arg === "--help" || arg === "-h") {
-            process.stdout.write(`${USAGE}\n`);
-            process.exit(0);
+            options.help = true;
         } else if (!arg.startsWith("--") && index === 0) {
             options.stack = arg;
         } else {
@@ -51,11 +51,20 @@ function parseArgs(argv: readonly string[]): Options {
     return options;
 }
 
+/** Writes to stdout and waits until it is flushed: process.exit would cut a piped output short. */
+function emit(text: string): Promise<void> {
+    return new Promise((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
+}
+
 async function main(): Promise<number> {
     const options = parseArgs(process.argv.slice(2));
+    if (options.help) {
+        await emit(`${USAGE}\n`);
+        return 0;
+    }
     if (options.against === undefined) {
         const build = await buildOffline(options.stack);
-        process.stdout.write(options.json ? `${JSON.stringify(planModel(build, PROJECT_ROOT), null, 2)}\n` : renderPlan(build));
+        await emit(options.json ? `${JSON.stringify(planModel(build, PROJECT_ROOT), null, 2)}\n` : renderPlan(build));
         return checkBuild(build).length > 0 ? 1 : 0;
     }
     const revision = extractRevision(options.against);
@@ -63,7 +72,7 @@ async function main(): Promise<number> {
         const before = planModel(await buildOffline(options.stack, {}, [], revision.root), revision.root);
         const after = planModel(await buildOffline(options.stack), PROJECT_ROOT);
         const diff = await diffPlans(before, after);
-        process.stdout.write(options.json ? `${JSON.stringify(diff, null, 2)}\n`
+        await emit(options.json ? `${JSON.stringify(diff, null, 2)}\n`
             : renderPlanDiff(diff, `\`${revision.ref}\` (${revision.commit.slice(0, 12)})`, "this checkout"));
         return exitCode(diff);
     } finally {

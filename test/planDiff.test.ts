@@ -186,6 +186,16 @@ describe("plan --against on real revisions", () => {
         expect(result.stdout).to.match(/^# Wallmonitor plan diff for stack `dev`\n\nFrom `HEAD` \([0-9a-f]{12}\) to this checkout/);
         expect([0, 2]).to.include(result.status);
         expect(result.stdout).to.include(result.status === 0 ? "**No changes.**" : "object(s) differ");
+        // The whole plan model as JSON, piped: several hundred kB, none of it cut off at exit.
+        const json = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "dev", "--json"],
+            { cwd: PROJECT_ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+        expect(json.status).to.equal(0);
+        expect(json.stdout.length).to.be.greaterThan(128 * 1024);
+        const parsed = JSON.parse(json.stdout) as PlanModel;
+        expect(parsed.violations).to.deep.equal([]);
+        expect(parsed.grants).to.deep.include({ role: "WALLMONITOR_DEV_VIEWER", on: "STREAMLIT WALLMONITOR_DASHBOARD", privilege: "USAGE" });
+        expect(parsed.grants).to.deep.include({ role: "WALLMONITOR_DEV_OWNER", on: "APPLICATION ROLE SNOWFLAKE.AI_OBSERVABILITY_READER",
+            privilege: "(role grant)" });
         const bad = spawnSync(process.execPath, [require.resolve("ts-node/dist/bin"), "--transpile-only", "scripts/plan.ts", "--against"],
             { cwd: PROJECT_ROOT, encoding: "utf8" });
         expect(bad.status).to.equal(1);

@@ -67,6 +67,11 @@ describe("policy rules, without the engine", () => {
             } });
             expect(violations("viewer-no-write-privilege", app("USAGE"))).to.deep.equal([]);
             expect(violations("viewer-no-write-privilege", app("OWNERSHIP"))).to.have.length(1);
+            const roleStatement = (text: string): PolicySubject => ({ type: DYNAMIC("Access"), name: "a", props: { grant: statement("provider/grant_role.sql", text) } });
+            expect(violations("viewer-no-write-privilege", roleStatement(`GRANT APPLICATION ROLE SNOWFLAKE.AI_OBSERVABILITY_READER TO ROLE ${VIEWER}`)))
+                .to.have.length(1).and.to.match(/APPLICATION ROLE SNOWFLAKE\.AI_OBSERVABILITY_READER/);
+            expect(violations("viewer-no-write-privilege", roleStatement(`GRANT APPLICATION ROLE SNOWFLAKE.AI_OBSERVABILITY_READER TO ROLE ${OWNER}`)))
+                .to.deep.equal([]);
         });
     });
 

@@ -169,6 +169,11 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
     }, root);
 }
 
+/** The plan of a stack that does not exist yet at a revision: everything is added. */
+export function emptyPlanModel(stack: string): PlanModel {
+    return { stack, retention: {}, viewerRoles: [], objects: {}, grants: [], sql: {}, violations: [] };
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export type ChangeKind = "added" | "removed" | "replaced" | "changed";

@@ -8,9 +8,12 @@
  * Exit status: 0 nothing changed, 2 something changed, 1 a policy violation or an error.
  * `--json` prints the plan model (or the diff) as JSON instead.
  */
+import * as fs from "fs";
+import * as path from "path";
+
 import { buildOffline, PROJECT_ROOT } from "../lib/offline";
 import { renderPlan } from "../lib/plan";
-import { diffPlans, exitCode, planModel, renderPlanDiff } from "../lib/planDiff";
+import { diffPlans, emptyPlanModel, exitCode, planModel, renderPlanDiff } from "../lib/planDiff";
 import { extractRevision } from "../lib/revision";
 import { checkBuild } from "../policy/offline";
 
@@ -69,7 +72,10 @@ async function main(): Promise<number> {
     }
     const revision = extractRevision(options.against);
     try {
-        const before = planModel(await buildOffline(options.stack, {}, [], revision.root), revision.root);
+        // A stack new on this branch is compared with nothing: all of it is added.
+        const before = fs.existsSync(path.join(revision.root, `Pulumi.${options.stack}.yaml`))
+            ? planModel(await buildOffline(options.stack, {}, [], revision.root), revision.root)
+            : emptyPlanModel(options.stack);
         const after = planModel(await buildOffline(options.stack), PROJECT_ROOT);
         const diff = await diffPlans(before, after);
         await emit(options.json ? `${JSON.stringify(diff, null, 2)}\n`

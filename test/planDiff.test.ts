@@ -5,7 +5,9 @@ import * as os from "os";
 import * as path from "path";
 
 import { buildOffline, PROJECT_ROOT } from "../lib/offline";
-import { diffPlans, exitCode, PlanModel, planModel, PlanObject, renderPlanDiff, unifiedDiff } from "../lib/planDiff";
+import {
+    diffPlans, emptyPlanModel, exitCode, PlanModel, planModel, PlanObject, renderPlanDiff, unifiedDiff,
+} from "../lib/planDiff";
 import { extractRevision, Revision } from "../lib/revision";
 
 const TABLE = "snowflake:index/table:Table";
@@ -22,6 +24,21 @@ function model(objects: PlanObject[], extra: Partial<PlanModel> = {}): PlanModel
 }
 
 const noDynamic = async () => undefined;
+
+describe("a stack new on a branch", () => {
+    it("is compared with nothing: every object, grant and SQL text is added", async () => {
+        const after = planModel(await buildOffline("dev"), PROJECT_ROOT);
+        const diff = await diffPlans(emptyPlanModel("dev"), after);
+        expect(diff.objects.map((change) => change.change)).to.deep.equal(Object.keys(after.objects).map(() => "added"));
+        expect(diff.objects.length).to.be.greaterThan(50);
+        expect(diff.grantsGained).to.deep.equal(after.grants);
+        expect(diff.sql.map((change) => change.label)).to.deep.equal(Object.keys(after.sql));
+        expect(diff.sql.every((change) => change.diff.startsWith("--- /dev/null\n"))).to.equal(true);
+        expect(diff.risks.filter((risk) => risk.startsWith("widens the viewer role: WALLMONITOR_DEV_VIEWER gains ")))
+            .to.have.length(after.grants.filter((grant) => grant.role === "WALLMONITOR_DEV_VIEWER").length);
+        expect(exitCode(diff)).to.equal(2);
+    });
+});
 
 describe("unifiedDiff", () => {
     /** GNU diff's unified output for the same texts: an independent oracle for the hunks. */

@@ -79,13 +79,19 @@ const isSnowflake = (subject: PolicySubject, kind?: string) =>
     subject.type.startsWith(SNOWFLAKE) && (kind === undefined || kindOf(subject.type) === kind);
 const isDynamic = (subject: PolicySubject) => subject.type.startsWith("pulumi-nodejs:dynamic/");
 
-/** Every (key, value) pair in the inputs, depth first, in key order; `path` is dotted. */
-function walk(value: unknown, visit: (path: string, key: string, value: unknown) => void, path = ""): void {
+/**
+ * Every (key, value) pair in the inputs, depth first, in key order; `path` is dotted. The items
+ * of a list are visited under the list's key. Secrets are not entered.
+ */
+function walk(value: unknown, visit: (path: string, key: string, value: unknown) => void, path = "", key = ""): void {
     if (isSecret(value)) {
         return;
     }
     if (Array.isArray(value)) {
-        value.forEach((item, index) => walk(item, visit, `${path}[${index}]`));
+        value.forEach((item, index) => {
+            visit(`${path}[${index}]`, key, item);
+            walk(item, visit, `${path}[${index}]`, key);
+        });
     } else if (value !== null && typeof value === "object") {
         for (const key of Object.keys(value as object).sort()) {
             if (key === "__provider") {
@@ -94,7 +100,7 @@ function walk(value: unknown, visit: (path: string, key: string, value: unknown)
             const item = (value as Record<string, unknown>)[key];
             const itemPath = path === "" ? key : `${path}.${key}`;
             visit(itemPath, key, item);
-            walk(item, visit, itemPath);
+            walk(item, visit, itemPath, key);
         }
     }
 }
@@ -254,13 +260,31 @@ const conversationNotShared: PolicyRule = {
     name: "conversation-text-not-shared",
     description: "Objects that can hold conversation text are never added to a share or granted to the viewer role.",
     check(subject, context) {
-        return grantsOf(subject)
+        const problems = grantsOf(subject)
             .filter((grant) => grant.granteeKind === "SHARE" || context.viewerRoles.includes(grant.grantee))
             .flatMap((grant) => {
                 const covered = coversObject(grant, context.conversationObjects);
                 return covered === undefined ? [] : [`grants ${grant.privileges.join(", ")} on ${covered} to ` +
                     `${grant.granteeKind === "SHARE" ? "share" : "the viewer role"} ${grant.grantee}, which may hold conversation text`];
             });
+        // A share built by Wallmonitor's own provider: none of its inputs or statements may name a
+        // conversation object (as a shared object, or as the source of a view it shares), beyond
+        // the grants already reported.
+        if (isDynamic(subject) && /share/i.test(kindOf(subject.type))) {
+            const reported = new Set(problems.map((problem) => context.conversationObjects.find((object) => problem.includes(` ${object} `))));
+            const named = (text: string) => context.conversationObjects.filter((object) => !reported.has(object) &&
+                new RegExp(`(^|[^A-Z0-9_$])"?${object}"?($|[^A-Z0-9_$])`, "i").test(text));
+            walk(subject.props, (path, key, value) => {
+                if (typeof value === "string" && !/^(comment|description|text|file)$/i.test(key)) {
+                    named(value).forEach((object) => problems.push(`${path} names ${object}, which may hold conversation text; it must not be shared`));
+                }
+            });
+            for (const statement of statementsOf(subject)) {
+                named(code(statement.text)).forEach((object) =>
+                    problems.push(`${statement.where} names ${object}, which may hold conversation text; it must not be shared`));
+            }
+        }
+        return [...new Set(problems)];
     },
 };
 

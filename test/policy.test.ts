@@ -110,6 +110,18 @@ describe("policy rules, without the engine", () => {
                 grant: statement("provider/share/grant.sql", "GRANT SELECT ON VIEW DB.S.AGENT_EVENTS TO SHARE PARTNER_SHARE"),
             } })).to.have.length(1);
         });
+        it("rejects a share of Wallmonitor's provider that names a conversation object, and accepts one of rollups", () => {
+            const share = (props: Record<string, unknown>): PolicySubject => ({ type: DYNAMIC("UsageShare"), name: "share",
+                props: { name: "PARTNER_SHARE", comment: "Rollups only, never AGENT_EVENTS_HISTORY.", ...props } });
+            expect(violations("conversation-text-not-shared", share({ objects: ["DB.S.AGENT_ROLLUP_DAILY", "DB.S.AGENT_USAGE_BY_AGENT"],
+                createView: statement("provider/share/view.sql", "CREATE SECURE VIEW DB.S.SHARED_USAGE AS SELECT * FROM DB.S.AGENT_ROLLUP_DAILY") })))
+                .to.deep.equal([]);
+            expect(violations("conversation-text-not-shared", share({ objects: ["DB.S.AGENT_ROLLUP_DAILY", "DB.S.AGENT_EVENTS_RECENT"] })))
+                .to.have.length(1).and.to.match(/objects\[1\] names AGENT_EVENTS_RECENT/);
+            expect(violations("conversation-text-not-shared", share({
+                createView: statement("provider/share/view.sql", "CREATE SECURE VIEW DB.S.SHARED AS SELECT * FROM DB.S.\"AGENT_EVENTS_HISTORY\"") })))
+                .to.have.length(1).and.to.match(/names AGENT_EVENTS_HISTORY/);
+        });
     });
 
     describe("serverless-self-suspending-schedules", () => {

@@ -2,6 +2,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
+import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
 /**
  * Builds a stack on Pulumi's mock runtime: no Snowflake account, no Pulumi CLI. The offline
@@ -10,7 +11,14 @@ import * as pulumi from "@pulumi/pulumi";
 
 export const PROJECT_ROOT = path.resolve(__dirname, "..");
 export const PROJECT_NAME = "wallmonitor";
-const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+
+/** The part of the engine's RegisterResourceRequest read here. */
+interface RegisterRequest {
+    getType(): string;
+    getName(): string;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+}
 
 /** One resource the program registered, as the engine would receive it. */
 export interface RecordedResource {
@@ -20,6 +28,9 @@ export interface RecordedResource {
     /** Provider reference `urn::id` for custom resources. */
     readonly provider?: string;
     readonly custom: boolean;
+    /** The `protect` and `retainOnDelete` resource options, as the engine would receive them. */
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
 }
 
 export interface OfflineBuild {
@@ -28,11 +39,11 @@ export interface OfflineBuild {
     readonly outputs: Record<string, unknown>;
 }
 
-/** The stack's config from Pulumi.<stack>.yaml, as `namespace:key` -> string. */
-export function readStackConfig(stack: string): Record<string, string> {
-    const file = path.join(PROJECT_ROOT, `Pulumi.${stack}.yaml`);
+/** The stack's config from Pulumi.<stack>.yaml (in `root`, a checkout), as `namespace:key` -> string. */
+export function readStackConfig(stack: string, root: string = PROJECT_ROOT): Record<string, string> {
+    const file = path.join(root, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
-        const stacks = fs.readdirSync(PROJECT_ROOT)
+        const stacks = fs.readdirSync(root)
             .map((entry) => /^Pulumi\.(.+)\.yaml$/.exec(entry)?.[1])
             .filter((name): name is string => name !== undefined);
         throw new Error(`No stack file Pulumi.${stack}.yaml; stacks here: ${stacks.join(", ")}`);
@@ -68,15 +79,19 @@ async function settle(resources: RecordedResource[], errors: unknown[]): Promise
  * empty string unsets a key; `secretKeys` marks keys as secrets, as `pulumi config set
  * --secret` does) and records every resource it registers. Rejects with the
  * program's own error (for example a ConfigError) or any unhandled rejection on the way.
+ * `root` is the checkout whose program and stack file are built (another revision's, for
+ * `plan --against`); its modules resolve to this checkout's node_modules.
  */
 export async function buildOffline(stack: string, overrides: Record<string, string> = {},
-                                   secretKeys: string[] = []): Promise<OfflineBuild> {
+                                   secretKeys: string[] = [], root: string = PROJECT_ROOT): Promise<OfflineBuild> {
+    const program = path.join(root, "index.ts");
     const resources: RecordedResource[] = [];
+    const options = new Map<string, { protect?: boolean; retainOnDelete?: boolean }>();
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const config = { ...readStackConfig(stack), ...overrides };
+        const config = { ...readStackConfig(stack, root), ...overrides };
         pulumi.runtime.setAllConfig(config, secretKeys);
         await pulumi.runtime.setMocks({
             newResource(args: pulumi.runtime.MockResourceArgs) {
@@ -96,18 +111,30 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
                 return args.inputs;
             },
         }, PROJECT_NAME, stack, false);
+        // The mocks see no resource options; the request the monitor receives has them.
+        const monitor = getMonitor() as unknown as { registerResource(request: RegisterRequest, callback: unknown): unknown };
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (request, callback) => {
+            options.set(`${request.getType()}::${request.getName()}`,
+                { protect: request.getProtect(), retainOnDelete: request.getRetainondelete() });
+            return register(request, callback);
+        };
 
-        delete require.cache[require.resolve(PROGRAM)];
-        const exported = require(PROGRAM) as Record<string, unknown>;
+        delete require.cache[require.resolve(program)];
+        const exported = require(program) as Record<string, unknown>;
         await settle(resources, errors);
         if (errors.length > 0) {
             throw errors[0];
         }
+        const withOptions = resources.map((resource) => {
+            const recorded = options.get(`${resource.type}::${resource.name}`);
+            return { ...resource, protect: recorded?.protect === true, retainOnDelete: recorded?.retainOnDelete === true };
+        });
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {
             outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
         }
-        return { stack, resources, outputs };
+        return { stack, resources: withOptions, outputs };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

@@ -1,3 +1,5 @@
+import { checkBuild } from "../policy/offline";
+import { RULES, Violation } from "../policy/rules";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
@@ -6,9 +8,9 @@ import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
  * procedure and task. Output is deterministic: the same stack gives the same text.
  */
 
-const SNOWFLAKE_PREFIX = "snowflake:index/";
+export const SNOWFLAKE_PREFIX = "snowflake:index/";
 
-function kind(type: string): string {
+export function kind(type: string): string {
     return type.startsWith(SNOWFLAKE_PREFIX) ? type.slice(SNOWFLAKE_PREFIX.length).split(":")[1] : type;
 }
 
@@ -20,22 +22,22 @@ function text(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function objectName(resource: RecordedResource): string {
+export function objectName(resource: RecordedResource): string {
     const parts = ["database", "schema", "name"].map((key) => input(resource, key)).filter((part) => typeof part === "string");
     return parts.join(".");
 }
 
-function isGrant(resource: RecordedResource): boolean {
+export function isGrant(resource: RecordedResource): boolean {
     return /^Grant/.test(kind(resource.type));
 }
 
-interface GrantRow {
+export interface GrantRow {
     readonly role: string;
     readonly on: string;
     readonly privileges: string;
 }
 
-function grantRow(resource: RecordedResource): GrantRow {
+export function grantRow(resource: RecordedResource): GrantRow {
     const inputs = resource.inputs as Record<string, any>;
     switch (kind(resource.type)) {
         case "GrantAccountRole":
@@ -65,7 +67,7 @@ function grantRow(resource: RecordedResource): GrantRow {
 }
 
 /** The component a resource belongs to: the longest component name its own name extends. */
-function componentOf(resource: RecordedResource, components: readonly RecordedResource[]): string {
+export function componentOf(resource: RecordedResource, components: readonly RecordedResource[]): string {
     const owner = components
         .filter((component) => resource.name.startsWith(`${component.name}-`))
         .sort((a, b) => b.name.length - a.name.length)[0];
@@ -79,7 +81,7 @@ export function embeddedStatements(definition: string | undefined): Record<strin
 }
 
 /** Every rendered statement ({file, text}) inside a dynamic resource's inputs, in input order. */
-function statementsIn(value: unknown, found: { file: string; text: string }[] = []): { file: string; text: string }[] {
+export function statementsIn(value: unknown, found: { file: string; text: string }[] = []): { file: string; text: string }[] {
     if (Array.isArray(value)) {
         value.forEach((item) => statementsIn(item, found));
     } else if (value !== null && typeof value === "object") {
@@ -166,7 +168,19 @@ export function renderPlan(build: OfflineBuild): string {
         dynamicLines.push("");
     }
     out.push(...section("Dynamic provider resources", dynamicLines));
+    out.push(...section("Policy", policyLines(checkBuild(build))));
     // Local file paths (the dashboard upload) are shown relative to the checkout, so the plan
     // reads the same on every machine.
     return `${out.join("\n").trimEnd()}\n`.split(PROJECT_ROOT).join("<repo>");
+}
+
+/** The policy pack's verdict on the plan: every rule, and each violation. */
+export function policyLines(violations: readonly Violation[]): string[] {
+    const lines = [violations.length === 0
+        ? `All ${RULES.length} mandatory policies of the pack (policy/) pass: ${RULES.map((rule) => rule.name).join(", ")}.`
+        : `**${violations.length} policy violation(s)**; \`pulumi preview --policy-pack policy\` would fail:`, ""];
+    for (const violation of violations) {
+        lines.push(`- \`${violation.policy}\` on ${violation.resource}: ${violation.message}`);
+    }
+    return lines;
 }

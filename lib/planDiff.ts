@@ -1,0 +1,426 @@
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+
+import { checkBuild } from "../policy/offline";
+import { grantsOf, Violation } from "../policy/rules";
+import { OfflineBuild } from "./offline";
+import {
+    componentOf, embeddedStatements, grantRow, isGrant, kind, objectName, policyLines, SNOWFLAKE_PREFIX, statementsIn,
+} from "./plan";
+
+/**
+ * Plan diffs for pull requests: `plan --stack <s> --against <git-ref>` reduces each revision's
+ * offline build to a PlanModel (JSON-safe), then compares the two: objects added, removed,
+ * replaced or changed, grants gained or lost per role, a unified diff of every SQL text that
+ * changed, the policy verdict, and the risky changes first. Output is Markdown and
+ * deterministic: everything is sorted, and local paths read `<repo>`.
+ */
+
+export interface PlanObject {
+    /** `type::pulumi name`: Pulumi's identity of a resource within a stack (its URN). */
+    readonly key: string;
+    readonly type: string;
+    readonly kind: string;
+    /** Snowflake name (`DB.SCHEMA.NAME`) or, when there is none, the Pulumi name. */
+    readonly name: string;
+    readonly component: string;
+    readonly inputs: Record<string, unknown>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    /** A dynamic resource's serialized provider, used to ask its own diff() what replaces. */
+    readonly provider?: string;
+}
+
+export interface PlanGrant {
+    readonly role: string;
+    readonly on: string;
+    readonly privilege: string;
+}
+
+export interface PlanModel {
+    readonly stack: string;
+    /** Config values that decide how long data is kept, by key. */
+    readonly retention: Record<string, string>;
+    readonly viewerRoles: readonly string[];
+    readonly objects: Record<string, PlanObject>;
+    readonly grants: readonly PlanGrant[];
+    /** Every SQL text the stack deploys, by a stable label. */
+    readonly sql: Record<string, string>;
+    readonly violations: readonly Violation[];
+}
+
+/** Config keys whose change alters how long history or rollups are kept. */
+export const RETENTION_KEYS: readonly string[] = ["historyDays", "rollupRetentionDays"];
+/** Inputs that set Snowflake's own retention (Time Travel, Fail-safe extension). */
+const RETENTION_INPUTS: readonly string[] = ["dataRetentionTimeInDays", "dataRetentionDays", "maxDataExtensionTimeInDays"];
+/** Kinds whose replacement or removal loses data (a database or schema drops the tables in it). */
+const DATA_KINDS: readonly string[] = ["Table", "Schema", "Database"];
+
+/**
+ * Inputs of @pulumi/snowflake resources that force a new resource when they change (moving an
+ * object to another database or schema; a procedure's signature; what a grant is on or to).
+ * Everything else is updated in place.
+ */
+function replaceKeys(resourceKind: string): readonly string[] {
+    if (resourceKind.startsWith("Grant")) {
+        return ["accountRoleName", "databaseRoleName", "parentRoleName", "roleName", "applicationRoleName", "onAccount",
+            "onAccountObject", "onSchema", "onSchemaObject", "toShare", "onTable", "onView", "onDatabase"];
+    }
+    if (resourceKind === "Schema") {
+        return ["database"];
+    }
+    if (resourceKind.startsWith("Procedure") || resourceKind.startsWith("Function")) {
+        return ["database", "schema", "arguments", "returnType"];
+    }
+    return ["database", "schema"];
+}
+
+/** Sorted-key JSON, so equal inputs compare and print equal. */
+export function stableJson(value: unknown): string {
+    return JSON.stringify(value, (_key, item) => (item !== null && typeof item === "object" && !Array.isArray(item)
+        ? Object.fromEntries(Object.keys(item).sort().map((key) => [key, (item as Record<string, unknown>)[key]]))
+        : item));
+}
+
+/** The effective retention settings of `stack` in `root`: the stack file over Pulumi.yaml's defaults. */
+function retentionSettings(root: string, stack: string): Record<string, string> {
+    const load = (file: string) => (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) ?? {} : {}) as
+        { config?: Record<string, unknown> };
+    const project = load(path.join(root, "Pulumi.yaml")).config ?? {};
+    const stackConfig = load(path.join(root, `Pulumi.${stack}.yaml`)).config ?? {};
+    const result: Record<string, string> = {};
+    for (const key of RETENTION_KEYS) {
+        const declared = project[`wallmonitor:${key}`] ?? project[key];
+        const fallback = declared !== null && typeof declared === "object" ? (declared as { default?: unknown }).default : declared;
+        const value = stackConfig[`wallmonitor:${key}`] ?? fallback;
+        if (value !== undefined) {
+            result[key] = String(value);
+        }
+    }
+    return result;
+}
+
+/** Replaces the checkout's path (and the temp folder of another revision) by `<repo>`, everywhere. */
+function relocate<T>(value: T, root: string): T {
+    return JSON.parse(JSON.stringify(value).split(root.replace(/\\/g, "\\\\")).join("<repo>")) as T;
+}
+
+export function planModel(build: OfflineBuild, root: string): PlanModel {
+    const components = build.resources.filter((resource) => resource.type.startsWith("wallmonitor:"));
+    const objects: Record<string, PlanObject> = {};
+    const grants: PlanGrant[] = [];
+    const sql: Record<string, string> = {};
+    const custom = build.resources.filter((resource) => resource.custom && !resource.type.startsWith("pulumi:providers:"));
+    for (const resource of custom) {
+        const key = `${resource.type}::${resource.name}`;
+        const { __provider: provider, ...inputs } = resource.inputs;
+        const resourceKind = resource.type.startsWith(SNOWFLAKE_PREFIX) ? kind(resource.type) : resource.type.split(/[/:]/).pop()!;
+        objects[key] = {
+            key,
+            type: resource.type,
+            kind: resourceKind,
+            name: objectName(resource) || resource.name,
+            component: componentOf(resource, components),
+            inputs,
+            protect: resource.protect === true,
+            retainOnDelete: resource.retainOnDelete === true,
+            provider: typeof provider === "string" ? provider : undefined,
+        };
+        if (resource.type.startsWith(SNOWFLAKE_PREFIX) && isGrant(resource)) {
+            const row = grantRow(resource);
+            const privileges = row.privileges.split(", ").filter((privilege) => privilege !== "");
+            for (const privilege of privileges.length === 0 ? ["ALL PRIVILEGES"] : privileges) {
+                grants.push({ role: String(row.role), on: row.on, privilege });
+            }
+        }
+        if (resource.type.startsWith("pulumi-nodejs:dynamic")) {
+            for (const grant of grantsOf({ type: resource.type, name: resource.name, props: resource.inputs })) {
+                for (const privilege of grant.privileges) {
+                    const on = grant.objectType === "ROLE" ? grant.objectName : `${grant.objectType} ${grant.objectName}`.trim();
+                    grants.push({ role: grant.grantee, on, privilege });
+                }
+            }
+            for (const statement of statementsIn(resource.inputs)) {
+                sql[`${resourceKind} ${resource.name}: ${statement.file}`] = statement.text;
+            }
+        }
+        const sqlKey = ({ View: "statement", DynamicTable: "query", Task: "sqlStatement" } as Record<string, string>)[resourceKind];
+        if (sqlKey !== undefined && typeof inputs[sqlKey] === "string") {
+            sql[`${resourceKind} ${objectName(resource)}`] = inputs[sqlKey] as string;
+        }
+        if (typeof inputs.procedureDefinition === "string") {
+            for (const [statement, text] of Object.entries(embeddedStatements(inputs.procedureDefinition))) {
+                sql[`Procedure statement ${statement}`] = text;
+            }
+        }
+    }
+    const viewerRole = typeof build.outputs.viewerRole === "string" ? [build.outputs.viewerRole] : [];
+    const unique = new Map(grants.map((grant) => [stableJson(grant), grant]));
+    return relocate({
+        stack: build.stack,
+        retention: retentionSettings(root, build.stack),
+        viewerRoles: viewerRole,
+        objects: Object.fromEntries(Object.keys(objects).sort().map((key) => [key, objects[key]])),
+        grants: [...unique.values()].sort((a, b) => a.role.localeCompare(b.role) || a.on.localeCompare(b.on) ||
+            a.privilege.localeCompare(b.privilege)),
+        sql: Object.fromEntries(Object.keys(sql).sort().map((key) => [key, sql[key]])),
+        violations: checkBuild(build),
+    }, root);
+}
+
+/** The plan of a stack that does not exist yet at a revision: everything is added. */
+export function emptyPlanModel(stack: string): PlanModel {
+    return { stack, retention: {}, viewerRoles: [], objects: {}, grants: [], sql: {}, violations: [] };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export type ChangeKind = "added" | "removed" | "replaced" | "changed";
+
+export interface ObjectChange {
+    readonly change: ChangeKind;
+    readonly key: string;
+    readonly kind: string;
+    readonly name: string;
+    readonly component: string;
+    /** Inputs that differ (replacing ones first). */
+    readonly properties: readonly string[];
+    readonly replacing: readonly string[];
+}
+
+export interface SqlChange {
+    readonly label: string;
+    readonly diff: string;
+}
+
+export interface PlanDiff {
+    readonly stack: string;
+    readonly objects: readonly ObjectChange[];
+    readonly grantsGained: readonly PlanGrant[];
+    readonly grantsLost: readonly PlanGrant[];
+    readonly sql: readonly SqlChange[];
+    readonly retention: readonly { key: string; before?: string; after?: string }[];
+    readonly risks: readonly string[];
+    readonly violations: readonly Violation[];
+    readonly changed: boolean;
+}
+
+/** What a dynamic resource's own provider says replaces; undefined if its code cannot be loaded. */
+export type DynamicReplaces = (object: PlanObject, olds: Record<string, unknown>, news: Record<string, unknown>) =>
+    Promise<string[] | undefined>;
+
+/** Asks the serialized provider (the code the engine would run) for its diff. */
+export const providerReplaces: DynamicReplaces = async (object, olds, news) => {
+    if (object.provider === undefined) {
+        return undefined;
+    }
+    try {
+        const requireFromString = require(require.resolve("require-from-string",
+            { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] })) as (code: string) => { handler(): any };
+        const provider = requireFromString(object.provider).handler();
+        const result = await provider.diff("plan", olds, news);
+        return result?.replaces ?? [];
+    } catch {
+        return undefined;
+    }
+};
+
+function changedInputs(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+    return [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()
+        .filter((key) => stableJson(before[key]) !== stableJson(after[key]));
+}
+
+export async function diffPlans(before: PlanModel, after: PlanModel,
+                                dynamicReplaces: DynamicReplaces = providerReplaces): Promise<PlanDiff> {
+    const objects: ObjectChange[] = [];
+    for (const key of [...new Set([...Object.keys(before.objects), ...Object.keys(after.objects)])].sort()) {
+        const old = before.objects[key];
+        const now = after.objects[key];
+        const shown = now ?? old;
+        const base = { key, kind: shown.kind, name: shown.name, component: shown.component };
+        if (old === undefined) {
+            objects.push({ ...base, change: "added", properties: [], replacing: [] });
+        } else if (now === undefined) {
+            objects.push({ ...base, change: "removed", properties: [], replacing: [] });
+        } else {
+            const properties = changedInputs(old.inputs, now.inputs);
+            const optionChanges = [old.protect !== now.protect ? "protect" : "", old.retainOnDelete !== now.retainOnDelete ? "retainOnDelete" : ""]
+                .filter((option) => option !== "");
+            if (properties.length === 0 && optionChanges.length === 0) {
+                continue;
+            }
+            let replacing: string[];
+            if (now.type.startsWith("pulumi-nodejs:dynamic")) {
+                const reported = properties.length === 0 ? [] : await dynamicReplaces(now, old.inputs, now.inputs);
+                replacing = reported ?? properties;
+            } else {
+                replacing = properties.filter((property) => replaceKeys(now.kind).includes(property));
+            }
+            const change: ChangeKind = replacing.length > 0 ? "replaced" : "changed";
+            objects.push({ ...base, change, replacing, properties: [...replacing, ...properties.filter((p) => !replacing.includes(p)), ...optionChanges] });
+        }
+    }
+
+    const grantKey = (grant: PlanGrant) => `${grant.role}\u0000${grant.on}\u0000${grant.privilege}`;
+    const beforeGrants = new Set(before.grants.map(grantKey));
+    const afterGrants = new Set(after.grants.map(grantKey));
+    const grantsGained = after.grants.filter((grant) => !beforeGrants.has(grantKey(grant)));
+    const grantsLost = before.grants.filter((grant) => !afterGrants.has(grantKey(grant)));
+
+    const sql: SqlChange[] = [];
+    for (const label of [...new Set([...Object.keys(before.sql), ...Object.keys(after.sql)])].sort()) {
+        if (before.sql[label] !== after.sql[label]) {
+            sql.push({ label, diff: unifiedDiff(before.sql[label], after.sql[label], label) });
+        }
+    }
+
+    const retention = [...new Set([...Object.keys(before.retention), ...Object.keys(after.retention)])].sort()
+        .filter((key) => before.retention[key] !== after.retention[key])
+        .map((key) => ({ key, before: before.retention[key], after: after.retention[key] }));
+
+    const risks: string[] = [];
+    for (const change of objects) {
+        const old = before.objects[change.key];
+        const now = after.objects[change.key];
+        if (DATA_KINDS.includes(change.kind) && (change.change === "removed" || change.change === "replaced")) {
+            const verb = change.change === "removed" ? "drops" : `replaces (drops and recreates, on ${change.replacing.join(", ")})`;
+            const guard = old?.protect ? "; it is protected, so the update will fail until it is unprotected" : "";
+            risks.push(`${verb} ${change.kind} ${change.name}, which holds data${guard}`);
+        }
+        if (DATA_KINDS.includes(change.kind) && old !== undefined && now !== undefined &&
+            (old.protect || old.retainOnDelete) && !(now.protect || now.retainOnDelete)) {
+            risks.push(`removes the deletion protection of ${change.kind} ${change.name}`);
+        }
+        for (const property of change.properties.filter((p) => RETENTION_INPUTS.includes(p))) {
+            risks.push(`changes ${property} of ${change.kind} ${change.name}: ` +
+                `${stableJson(old?.inputs[property])} → ${stableJson(now?.inputs[property])}`);
+        }
+    }
+    const viewers = new Set([...before.viewerRoles, ...after.viewerRoles]);
+    for (const grant of grantsGained.filter((candidate) => viewers.has(candidate.role))) {
+        risks.push(`widens the viewer role: ${grant.role} gains ${grant.privilege} on ${grant.on}`);
+    }
+    for (const entry of retention) {
+        risks.push(`changes retention: ${entry.key} ${entry.before ?? "(unset)"} → ${entry.after ?? "(unset)"}`);
+    }
+
+    return {
+        stack: after.stack,
+        objects,
+        grantsGained,
+        grantsLost,
+        sql,
+        retention,
+        risks,
+        violations: after.violations,
+        changed: objects.length > 0 || grantsGained.length > 0 || grantsLost.length > 0 || sql.length > 0 || retention.length > 0,
+    };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A unified diff (3 lines of context) of two texts; `undefined` is an absent file. */
+export function unifiedDiff(before: string | undefined, after: string | undefined, label: string, context = 3): string {
+    const a = before === undefined ? [] : before.split("\n");
+    const b = after === undefined ? [] : after.split("\n");
+    // Longest common subsequence table, from the end.
+    const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
+    for (let i = a.length - 1; i >= 0; i--) {
+        for (let j = b.length - 1; j >= 0; j--) {
+            lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
+        }
+    }
+    const ops: { op: " " | "-" | "+"; line: string; ai: number; bi: number }[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+        if (i < a.length && j < b.length && a[i] === b[j]) {
+            ops.push({ op: " ", line: a[i], ai: i++, bi: j++ });
+        } else if (i < a.length && (j === b.length || lcs[i + 1][j] >= lcs[i][j + 1])) {
+            ops.push({ op: "-", line: a[i], ai: i++, bi: j });
+        } else {
+            ops.push({ op: "+", line: b[j], ai: i, bi: j++ });
+        }
+    }
+    const out = [`--- ${before === undefined ? "/dev/null" : `a/${label}`}`, `+++ ${after === undefined ? "/dev/null" : `b/${label}`}`];
+    const changes = ops.map((op, index) => (op.op === " " ? -1 : index)).filter((index) => index >= 0);
+    let k = 0;
+    while (k < changes.length) {
+        const start = Math.max(0, changes[k] - context);
+        let end = Math.min(ops.length, changes[k] + context + 1);
+        while (k + 1 < changes.length && changes[k + 1] - context <= end) {
+            k++;
+            end = Math.min(ops.length, changes[k] + context + 1);
+        }
+        k++;
+        const hunk = ops.slice(start, end);
+        const aLines = hunk.filter((op) => op.op !== "+").length;
+        const bLines = hunk.filter((op) => op.op !== "-").length;
+        const aStart = aLines === 0 ? hunk[0].ai : hunk[0].ai + 1;
+        const bStart = bLines === 0 ? hunk[0].bi : hunk[0].bi + 1;
+        // As GNU diff writes them: a count of 1 is left out.
+        const range = (start: number, count: number) => (count === 1 ? `${start}` : `${start},${count}`);
+        out.push(`@@ -${range(aStart, aLines)} +${range(bStart, bLines)} @@`, ...hunk.map((op) => `${op.op}${op.line}`));
+    }
+    return out.join("\n");
+}
+
+const CHANGE_ORDER: readonly ChangeKind[] = ["replaced", "removed", "added", "changed"];
+
+/** The Markdown a pull request shows. `from`/`to` name the two revisions. */
+export function renderPlanDiff(diff: PlanDiff, from: string, to: string): string {
+    const count = (change: ChangeKind) => diff.objects.filter((object) => object.change === change).length;
+    const out: string[] = [
+        `# Wallmonitor plan diff for stack \`${diff.stack}\``, "",
+        `From ${from} to ${to}. Offline: both revisions built on Pulumi's mock runtime.`, "",
+    ];
+    if (!diff.changed) {
+        out.push("**No changes.**", "");
+    } else {
+        out.push(`**${diff.objects.length} object(s) differ**: ${count("added")} added, ${count("removed")} removed, ` +
+            `${count("replaced")} replaced, ${count("changed")} changed; ${diff.grantsGained.length} grant(s) gained, ` +
+            `${diff.grantsLost.length} lost; ${diff.sql.length} SQL text(s) changed.`, "");
+    }
+    out.push("## Risky changes", "");
+    out.push(...(diff.risks.length === 0 ? ["None: no table holding data is replaced or dropped, no grant widened to the viewer, " +
+        "no retention change."] : diff.risks.map((risk) => `- ⚠️ ${risk}`)), "");
+    out.push("## Policy", "", ...policyLines(diff.violations), "");
+
+    if (diff.objects.length > 0) {
+        out.push("## Objects", "", "| change | kind | name | component | inputs |", "|---|---|---|---|---|");
+        const sorted = [...diff.objects].sort((a, b) => CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) ||
+            a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
+        for (const object of sorted) {
+            const inputs = object.properties.map((property) => (object.replacing.includes(property) ? `**${property}** (replaces)` : property));
+            out.push(`| ${object.change} | ${object.kind} | ${object.name} | ${object.component} | ${inputs.join(", ")} |`);
+        }
+        out.push("");
+    }
+    if (diff.grantsGained.length + diff.grantsLost.length > 0) {
+        out.push("## Grants", "");
+        const roles = [...new Set([...diff.grantsGained, ...diff.grantsLost].map((grant) => grant.role))].sort();
+        for (const role of roles) {
+            out.push(`### ${role}`, "");
+            for (const grant of diff.grantsGained.filter((candidate) => candidate.role === role)) {
+                out.push(`- gained: ${grant.privilege} on ${grant.on}`);
+            }
+            for (const grant of diff.grantsLost.filter((candidate) => candidate.role === role)) {
+                out.push(`- lost: ${grant.privilege} on ${grant.on}`);
+            }
+            out.push("");
+        }
+    }
+    if (diff.sql.length > 0) {
+        out.push("## SQL", "");
+        for (const change of diff.sql) {
+            out.push(`### ${change.label}`, "", "```diff", change.diff, "```", "");
+        }
+    }
+    return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** Exit status of `plan --against`: 0 nothing changed, 2 changed, 1 a policy violation (or an error). */
+export function exitCode(diff: PlanDiff): number {
+    return diff.violations.length > 0 ? 1 : diff.changed ? 2 : 0;
+}

@@ -1,0 +1,486 @@
+/**
+ * Wallmonitor's policy rules as plain functions: each takes one resource as the engine would
+ * send it (type, name, inputs, the protect/retainOnDelete options) and returns the violations.
+ * `policy/index.ts` wraps them in a CrossGuard PolicyPack for `pulumi preview --policy-pack`;
+ * the offline plan (lib/plan.ts) runs the same functions over the mock runtime's resources, so
+ * CI without Snowflake credentials enforces them too, and the tests call them directly.
+ *
+ * Secret inputs are represented the way the Pulumi runtime serializes them (an object carrying
+ * SECRET_SIGNATURE and `value`); `policy/index.ts` converts CrossGuard's Secret values to it.
+ */
+
+/** Pulumi's marker for a secret value in serialized resource inputs. */
+export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
+export const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+/** Pulumi's placeholders for values not known until apply (string, boolean, number, array, asset, archive, object). */
+const UNKNOWNS: ReadonlySet<string> = new Set([
+    "04da6b54-80e4-46f7-96ec-b56ff0331ba9", "1c4a061d-8072-4f0a-a4cb-0ff528b18fe7", "3eeb2bf0-c639-47a8-9e75-3b44932eb421",
+    "6a19a0b0-7e62-4c92-b797-7f8e31da9cc2", "030794c1-ac77-496b-92df-f27374a8bd58", "e48ece36-62e2-4504-bad9-02848725956a",
+    "dd056dcd-154b-4c76-9bd3-c8f88648b5ff",
+]);
+
+/** Whether a value is not known until apply (during a preview): rules decide nothing on it. */
+export function isUnknown(value: unknown): boolean {
+    return typeof value === "string" && UNKNOWNS.has(value);
+}
+
+/** The strings of a list input; nothing when it is unknown. */
+function strings(value: unknown): string[] {
+    return Array.isArray(value) ? value.filter((item): item is string => typeof item === "string" && !isUnknown(item)) : [];
+}
+
+export interface PolicySubject {
+    /** Pulumi type token, such as `snowflake:index/table:Table`. */
+    readonly type: string;
+    /** Pulumi resource name. */
+    readonly name: string;
+    /** Resource inputs; secrets as `{ [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE_VALUE, value }`. */
+    readonly props: Readonly<Record<string, unknown>>;
+    readonly protect?: boolean;
+    /** Not visible to CrossGuard (its resource options have no retainOnDelete); the offline plan sees it. */
+    readonly retainOnDelete?: boolean;
+}
+
+export interface PolicyContext {
+    /** Roles that only read dashboards. */
+    readonly viewerRoles: readonly string[];
+    /** Tables and views whose rows are raw events: nothing on them for a viewer. */
+    readonly rawObjects: readonly string[];
+    /** Tables and views that may hold conversation text: never granted to a viewer or a share. */
+    readonly conversationObjects: readonly string[];
+}
+
+export interface PolicyRule {
+    /** kebab-case, as shown by `pulumi preview`. */
+    readonly name: string;
+    readonly description: string;
+    check(subject: PolicySubject, context: PolicyContext): string[];
+}
+
+export function secret(value: unknown): Record<string, unknown> {
+    return { [SECRET_SIGNATURE_KEY]: SECRET_SIGNATURE_VALUE, value };
+}
+
+export function isSecret(value: unknown): boolean {
+    return value !== null && typeof value === "object" &&
+        (value as Record<string, unknown>)[SECRET_SIGNATURE_KEY] === SECRET_SIGNATURE_VALUE;
+}
+
+function unwrap(value: unknown): unknown {
+    return isSecret(value) ? (value as { value: unknown }).value : value;
+}
+
+const SNOWFLAKE = "snowflake:index/";
+/** `Table` from `snowflake:index/table:Table`; the last segment of any other type token. */
+export function kindOf(type: string): string {
+    return type.split(/[:/]/).pop() ?? type;
+}
+const isSnowflake = (subject: PolicySubject, kind?: string) =>
+    subject.type.startsWith(SNOWFLAKE) && (kind === undefined || kindOf(subject.type) === kind);
+const isDynamic = (subject: PolicySubject) => subject.type.startsWith("pulumi-nodejs:dynamic/");
+
+/**
+ * Every (key, value) pair in the inputs, depth first, in key order; `path` is dotted. The items
+ * of a list are visited under the list's key. Secrets are not entered.
+ */
+function walk(value: unknown, visit: (path: string, key: string, value: unknown) => void, path = "", key = ""): void {
+    if (isSecret(value)) {
+        return;
+    }
+    if (Array.isArray(value)) {
+        value.forEach((item, index) => {
+            visit(`${path}[${index}]`, key, item);
+            walk(item, visit, `${path}[${index}]`, key);
+        });
+    } else if (value !== null && typeof value === "object") {
+        for (const key of Object.keys(value as object).sort()) {
+            if (key === "__provider") {
+                continue;
+            }
+            const item = (value as Record<string, unknown>)[key];
+            const itemPath = path === "" ? key : `${path}.${key}`;
+            visit(itemPath, key, item);
+            walk(item, visit, itemPath, key);
+        }
+    }
+}
+
+/** The SQL a resource carries: rendered statements ({file, text}) of a dynamic resource, a task's body. */
+export function statementsOf(subject: PolicySubject): { where: string; text: string }[] {
+    const found: { where: string; text: string }[] = [];
+    walk(subject.props, (path, _key, value) => {
+        const record = value as Record<string, unknown> | null;
+        if (record !== null && typeof record === "object" && typeof record.text === "string" && typeof record.file === "string") {
+            found.push({ where: `${path} (${record.file})`, text: record.text });
+        }
+    });
+    for (const key of ["sqlStatement", "statement", "query", "condition", "action"]) {
+        const value = subject.props[key];
+        if (typeof value === "string" && !isUnknown(value)) {
+            found.push({ where: key, text: value });
+        }
+    }
+    return found;
+}
+
+/** SQL without `--` comment lines, on one line. */
+function code(text: string): string {
+    return text.split("\n").map((line) => line.replace(/--.*$/, "")).join(" ").replace(/\s+/g, " ").trim();
+}
+
+/** The last part of a possibly qualified, possibly quoted name: `"DB"."S"."T"` -> `T`. */
+function baseName(name: unknown): string {
+    return typeof name === "string" ? (name.split(".").pop() ?? "").replace(/"/g, "").toUpperCase() : "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Grants, normalized: who receives what on which object, from Snowflake grant resources and
+// from GRANT statements in dynamic resources.
+
+export interface GrantFact {
+    /** Account role, share or role receiving the grant. */
+    readonly grantee: string;
+    readonly granteeKind: "ROLE" | "SHARE";
+    readonly privileges: readonly string[];
+    /** Object type (TABLE, VIEW, SCHEMA, ...), `ALL TABLES`/`FUTURE VIEWS`, `ACCOUNT`, or `ROLE` for a role grant. */
+    readonly objectType: string;
+    /** Unqualified object name ("" for ALL/FUTURE/ACCOUNT). */
+    readonly objectName: string;
+}
+
+const GRANT_ROLE_STATEMENT = /\bGRANT\s+((?:DATABASE\s+|APPLICATION\s+)?ROLE)\s+([A-Z0-9_$."]+)\s+TO\s+ROLE\s+([A-Z0-9_$."]+)/i;
+const GRANT_STATEMENT = /\bGRANT\s+(.+?)\s+ON\s+(?:(FUTURE|ALL)\s+)?([A-Z ]+?)\s+(?:IN\s+(?:SCHEMA|DATABASE)\s+)?([A-Z0-9_$."]*)\s*TO\s+(ROLE|SHARE)\s+([A-Z0-9_$."]+)/i;
+
+export function grantsOf(subject: PolicySubject): GrantFact[] {
+    const props = subject.props as Record<string, any>;
+    const kind = kindOf(subject.type);
+    const facts: GrantFact[] = [];
+    if (isSnowflake(subject, "GrantPrivilegesToAccountRole")) {
+        const privileges: string[] = props.allPrivileges === true ? ["ALL PRIVILEGES"] : strings(props.privileges);
+        let objectType = "?";
+        let objectName = "";
+        if (props.onAccount) {
+            objectType = "ACCOUNT";
+        } else if (props.onAccountObject) {
+            objectType = String(props.onAccountObject.objectType);
+            objectName = baseName(props.onAccountObject.objectName);
+        } else if (props.onSchema) {
+            objectType = props.onSchema.schemaName ? "SCHEMA" : "ALL SCHEMAS";
+            objectName = baseName(props.onSchema.schemaName);
+        } else if (props.onSchemaObject?.all) {
+            objectType = `ALL ${props.onSchemaObject.all.objectTypePlural}`;
+        } else if (props.onSchemaObject?.future) {
+            objectType = `FUTURE ${props.onSchemaObject.future.objectTypePlural}`;
+        } else if (props.onSchemaObject) {
+            objectType = String(props.onSchemaObject.objectType);
+            objectName = baseName(props.onSchemaObject.objectName);
+        }
+        facts.push({ grantee: baseName(props.accountRoleName), granteeKind: "ROLE", privileges, objectType, objectName });
+    } else if (isSnowflake(subject, "GrantOwnership")) {
+        const on = props.on ?? {};
+        const objectType = on.objectType ?? (on.all ? `ALL ${on.all.objectTypePlural}` : on.future ? `FUTURE ${on.future.objectTypePlural}` : "?");
+        facts.push({ grantee: baseName(props.accountRoleName ?? props.databaseRoleName), granteeKind: "ROLE",
+            privileges: ["OWNERSHIP"], objectType: String(objectType), objectName: baseName(on.objectName) });
+    } else if (kind === "GrantAccountRole" || kind === "GrantDatabaseRole" || kind === "GrantApplicationRole") {
+        const role = props.roleName ?? props.databaseRoleName ?? props.applicationRoleName;
+        facts.push({ grantee: baseName(props.parentRoleName ?? props.parentAccountRoleName), granteeKind: "ROLE",
+            privileges: ["(role grant)"], objectType: "ROLE", objectName: String(role ?? "").replace(/"/g, "") });
+    } else if (isSnowflake(subject, "GrantPrivilegesToShare")) {
+        const on: [string, unknown][] = [["TABLE", props.onTable], ["VIEW", props.onView], ["ALL TABLES", props.onAllTablesInSchema],
+            ["SCHEMA", props.onSchema], ["DATABASE", props.onDatabase], ["FUNCTION", props.onFunction], ["TAG", props.onTag]];
+        const [objectType, objectName] = on.find(([, value]) => typeof value === "string" && !isUnknown(value)) ?? ["?", ""];
+        facts.push({ grantee: baseName(props.toShare), granteeKind: "SHARE", privileges: strings(props.privileges), objectType,
+            objectName: objectType.startsWith("ALL") ? "" : baseName(objectName) });
+    }
+    for (const statement of isDynamic(subject) ? statementsOf(subject) : []) {
+        const roleGrant = GRANT_ROLE_STATEMENT.exec(code(statement.text));
+        if (roleGrant !== null) {
+            const [, roleKind, role, grantee] = roleGrant;
+            facts.push({ grantee: baseName(grantee), granteeKind: "ROLE", privileges: ["(role grant)"], objectType: "ROLE",
+                objectName: `${roleKind.replace(/\s+/g, " ").toUpperCase()} ${role.replace(/"/g, "")}` });
+            continue;
+        }
+        const match = GRANT_STATEMENT.exec(code(statement.text));
+        if (match !== null) {
+            const [, privileges, scope, objectType, objectName, granteeKind, grantee] = match;
+            facts.push({
+                grantee: baseName(grantee), granteeKind: granteeKind.toUpperCase() as "ROLE" | "SHARE",
+                privileges: privileges.split(",").map((privilege) => privilege.trim().toUpperCase()),
+                objectType: `${scope === undefined ? "" : `${scope.toUpperCase()} `}${objectType.trim().toUpperCase()}`,
+                objectName: scope === undefined ? baseName(objectName) : "",
+            });
+        }
+    }
+    return facts;
+}
+
+/** Privileges that only read or use; anything else written to a viewer is a write (or control) privilege. */
+export const READ_PRIVILEGES: readonly string[] = ["USAGE", "SELECT", "REFERENCES", "READ"];
+/** Plural object types that cover tables or views holding raw events when granted on ALL/FUTURE. */
+const RAW_PLURALS = ["TABLES", "VIEWS", "EXTERNAL TABLES", "ICEBERG TABLES", "HYBRID TABLES", "EVENT TABLES"];
+
+const viewerNoWrite: PolicyRule = {
+    name: "viewer-no-write-privilege",
+    description: "The viewer role receives only read privileges (USAGE, SELECT, REFERENCES, READ), no ownership and no other role.",
+    check(subject, context) {
+        return grantsOf(subject).filter((grant) => grant.granteeKind === "ROLE" && context.viewerRoles.includes(grant.grantee))
+            .flatMap((grant) => {
+                if (grant.objectType === "ROLE") {
+                    return [`grants role ${grant.objectName} to the viewer role ${grant.grantee}: the viewer would inherit its privileges`];
+                }
+                const writes = grant.privileges.filter((privilege) => !READ_PRIVILEGES.includes(privilege));
+                return writes.length === 0 ? [] : [`grants ${writes.join(", ")} on ${grant.objectType} ${grant.objectName} ` +
+                    `to the viewer role ${grant.grantee}; it may only read (${READ_PRIVILEGES.join(", ")})`];
+            }).map((message) => message.replace(/ {2,}/g, " "));
+    },
+};
+
+function coversObject(grant: GrantFact, objects: readonly string[]): string | undefined {
+    const plural = grant.objectType.replace(/^(ALL|FUTURE) /, "");
+    if (/^(ALL|FUTURE) /.test(grant.objectType) && RAW_PLURALS.includes(plural)) {
+        return `${grant.objectType} (which includes ${objects.join(", ")})`;
+    }
+    return objects.includes(grant.objectName) ? `${grant.objectType} ${grant.objectName}` : undefined;
+}
+
+const viewerNoRawEvents: PolicyRule = {
+    name: "viewer-no-raw-events",
+    description: "The viewer role receives nothing on the tables or per-event views that hold raw events.",
+    check(subject, context) {
+        return grantsOf(subject).filter((grant) => grant.granteeKind === "ROLE" && context.viewerRoles.includes(grant.grantee))
+            .flatMap((grant) => {
+                const covered = coversObject(grant, context.rawObjects);
+                return covered === undefined ? [] : [`grants ${grant.privileges.join(", ")} on ${covered} to the viewer role ` +
+                    `${grant.grantee}; viewers read only rollups and timelines`];
+            });
+    },
+};
+
+const conversationNotShared: PolicyRule = {
+    name: "conversation-text-not-shared",
+    description: "Objects that can hold conversation text are never added to a share or granted to the viewer role.",
+    check(subject, context) {
+        const problems = grantsOf(subject)
+            .filter((grant) => grant.granteeKind === "SHARE" || context.viewerRoles.includes(grant.grantee))
+            .flatMap((grant) => {
+                const covered = coversObject(grant, context.conversationObjects);
+                return covered === undefined ? [] : [`grants ${grant.privileges.join(", ")} on ${covered} to ` +
+                    `${grant.granteeKind === "SHARE" ? "share" : "the viewer role"} ${grant.grantee}, which may hold conversation text`];
+            });
+        // A share built by Wallmonitor's own provider: none of its inputs or statements may name a
+        // conversation object (as a shared object, or as the source of a view it shares), beyond
+        // the grants already reported.
+        if (isDynamic(subject) && /share/i.test(kindOf(subject.type))) {
+            const reported = new Set(problems.map((problem) => context.conversationObjects.find((object) => problem.includes(` ${object} `))));
+            const named = (text: string) => context.conversationObjects.filter((object) => !reported.has(object) &&
+                new RegExp(`(^|[^A-Z0-9_$])"?${object}"?($|[^A-Z0-9_$])`, "i").test(text));
+            walk(subject.props, (path, key, value) => {
+                if (typeof value === "string" && !/^(comment|description|text|file)$/i.test(key)) {
+                    named(value).forEach((object) => problems.push(`${path} names ${object}, which may hold conversation text; it must not be shared`));
+                }
+            });
+            for (const statement of statementsOf(subject)) {
+                named(code(statement.text)).forEach((object) =>
+                    problems.push(`${statement.where} names ${object}, which may hold conversation text; it must not be shared`));
+            }
+        }
+        return [...new Set(problems)];
+    },
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const serverlessSchedules: PolicyRule = {
+    name: "serverless-self-suspending-schedules",
+    description: "Tasks and alerts run serverless (no warehouse) and suspend themselves after repeated failures.",
+    check(subject) {
+        const props = subject.props as Record<string, any>;
+        const problems: string[] = [];
+        if (isSnowflake(subject, "Task")) {
+            if (typeof props.warehouse === "string" && props.warehouse !== "" && !isUnknown(props.warehouse)) {
+                problems.push(`task ${props.name} runs on warehouse ${props.warehouse}; leave the warehouse out so it is serverless`);
+            }
+            const failures = props.suspendTaskAfterNumFailures;
+            if (!isUnknown(failures) && !(typeof failures === "number" && failures >= 1)) {
+                problems.push(`task ${props.name} never suspends itself; set suspendTaskAfterNumFailures to 1 or more`);
+            }
+        } else if (isSnowflake(subject, "Alert")) {
+            problems.push(`alert ${props.name} uses warehouse ${props.warehouse} (the Snowflake provider's Alert always does) ` +
+                "and cannot set SUSPEND_ALERT_AFTER_NUM_FAILURES; create a serverless alert with Wallmonitor's provider");
+        } else if (isDynamic(subject) && /alert|task/i.test(kindOf(subject.type)) && typeof unwrap(props.warehouse) === "string") {
+            problems.push(`${kindOf(subject.type)} ${subject.name} has a warehouse input; alerts and tasks run serverless`);
+        }
+        for (const statement of isDynamic(subject) ? statementsOf(subject) : []) {
+            const sql = code(statement.text);
+            const created = /\bCREATE\s+(?:OR\s+REPLACE\s+)?(ALERT|TASK)\b/i.exec(sql)?.[1]?.toUpperCase();
+            if (created === undefined) {
+                continue;
+            }
+            if (/\bWAREHOUSE\s*=/i.test(sql)) {
+                problems.push(`${statement.where}: CREATE ${created} names a WAREHOUSE; leave it out so it runs serverless`);
+            }
+            if (!new RegExp(`\\bSUSPEND_${created}_AFTER_NUM_FAILURES\\s*=\\s*[1-9]`, "i").test(sql)) {
+                problems.push(`${statement.where}: CREATE ${created} lacks SUSPEND_${created}_AFTER_NUM_FAILURES = <n ≥ 1>`);
+            }
+        }
+        return problems;
+    },
+};
+
+/** Hosts a webhook may post to: Slack, Microsoft Teams (connectors and Workflows), PagerDuty. */
+export const WEBHOOK_HOSTS: readonly RegExp[] = [
+    /^hooks\.slack\.com$/,
+    /^[a-z0-9-]+\.webhook\.office\.com$/,
+    /^outlook\.office(365)?\.com$/,
+    /^[a-z0-9-]+\.[a-z0-9-]+\.logic\.azure\.com$/,
+    /^[a-z0-9-]+\.environment\.api\.powerplatform\.com$/,
+    /^events(\.eu)?\.pagerduty\.com$/,
+];
+
+export function webhookProblem(url: string): string | undefined {
+    let parsed: URL;
+    try {
+        parsed = new URL(url);
+    } catch {
+        return "is not a URL";
+    }
+    if (parsed.protocol !== "https:") {
+        return "is not https";
+    }
+    if (parsed.username !== "" || parsed.password !== "") {
+        return "carries credentials in the URL";
+    }
+    return WEBHOOK_HOSTS.some((host) => host.test(parsed.hostname)) ? undefined
+        : `posts to ${parsed.hostname}, which is not Slack, Microsoft Teams or PagerDuty`;
+}
+
+const webhookAllowlist: PolicyRule = {
+    name: "webhook-url-allowlisted",
+    description: "Webhook URLs are https URLs of Slack, Microsoft Teams or PagerDuty.",
+    check(subject) {
+        const problems: string[] = [];
+        const checkUrl = (where: string, value: unknown) => {
+            const url = unwrap(value);
+            if (typeof url === "string" && !isUnknown(url) && url !== "") {
+                const problem = webhookProblem(url);
+                if (problem !== undefined) {
+                    problems.push(`${where} ${problem}`);
+                }
+            }
+        };
+        const visit = (path: string, key: string, value: unknown) => {
+            if (/webhook.?ur[li]|^ur[li]$/i.test(key) && (/webhook/i.test(path) || /webhook/i.test(subject.type))) {
+                checkUrl(path, value);
+            }
+        };
+        for (const key of Object.keys(subject.props).sort()) {
+            visit(key, key, subject.props[key]);
+        }
+        walk(subject.props, visit);
+        for (const statement of statementsOf(subject)) {
+            const match = /\bWEBHOOK_URL\s*=\s*'([^']*)'/i.exec(statement.text);
+            if (match !== null) {
+                checkUrl(statement.where, match[1]);
+            }
+        }
+        return [...new Set(problems)];
+    },
+};
+
+/** Input names that hold a credential. */
+const CREDENTIAL_KEY = /(password|passphrase|private_?key|token|api_?key|secret_?(string|value|key)|webhook_?secret|routing_?key|integration_?key|client_?secret)$/i;
+/** Values that are credentials whatever their input is called. */
+const CREDENTIAL_VALUE: readonly [RegExp, string][] = [
+    [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, "a private key"],
+    [/^https:\/\/[^/\s:@]+:[^/\s@]+@/, "a URL with a password"],
+    [/hooks\.slack\.com\/(services|workflows|triggers)\/(?!.*SNOWFLAKE_WEBHOOK_SECRET)[^\s'"]+/, "a Slack webhook URL (its path is the credential)"],
+    [/webhook\.office\.com\/webhookb2\/(?!.*SNOWFLAKE_WEBHOOK_SECRET)[^\s'"]+/, "a Teams webhook URL (its path is the credential)"],
+];
+
+const noPlainCredentials: PolicyRule = {
+    name: "no-plain-credentials",
+    description: "Passwords, keys, tokens and webhook credentials appear in resource inputs only as Pulumi secrets.",
+    check(subject) {
+        const problems: string[] = [];
+        const visit = (path: string, key: string, value: unknown) => {
+            if (typeof value !== "string" || value === "" || isUnknown(value)) {
+                return;
+            }
+            if (CREDENTIAL_KEY.test(key) && !/fingerprint/i.test(key)) {
+                problems.push(`${path} holds a credential in plain text; pass it as a Pulumi secret (config set --secret)`);
+                return;
+            }
+            const found = CREDENTIAL_VALUE.find(([pattern]) => pattern.test(value));
+            if (found !== undefined) {
+                problems.push(`${path} contains ${found[1]} in plain text; pass it as a Pulumi secret or keep it in a Snowflake SECRET`);
+            }
+        };
+        for (const key of Object.keys(subject.props).sort()) {
+            visit(key, key, subject.props[key]);
+        }
+        walk(subject.props, (path, key, value) => (path.includes(".") || path.includes("[") ? visit(path, key, value) : undefined));
+        return problems;
+    },
+};
+
+/** An unquoted Snowflake identifier in UPPERCASE. */
+export const UPPERCASE_IDENTIFIER = /^[A-Z_][A-Z0-9_$]*$/;
+
+const explicitNames: PolicyRule = {
+    name: "explicit-uppercase-names",
+    description: "Every Snowflake object has an explicit, unquoted UPPERCASE name (no provider-generated suffix).",
+    check(subject) {
+        if (!isSnowflake(subject) || /^(Grant|Execute|Provider)/.test(kindOf(subject.type)) || subject.type.startsWith("pulumi:providers:")) {
+            return [];
+        }
+        const name = subject.props.name;
+        if (isUnknown(name)) {
+            return [];
+        }
+        if (typeof name !== "string") {
+            return [`${kindOf(subject.type)} ${subject.name} has no explicit name; the provider would generate one`];
+        }
+        return UPPERCASE_IDENTIFIER.test(name) ? [] : [`${kindOf(subject.type)} name ${JSON.stringify(name)} is not an unquoted UPPERCASE identifier`];
+    },
+};
+
+const historyProtected: PolicyRule = {
+    name: "history-protected",
+    description: "Tables, and the databases holding them, are protected from deletion with `protect` or `retainOnDelete`.",
+    check(subject) {
+        if (!(isSnowflake(subject, "Table") || isSnowflake(subject, "Database"))) {
+            return [];
+        }
+        return subject.protect === true || subject.retainOnDelete === true ? [] : [
+            `${kindOf(subject.type)} ${String(subject.props.name)} holds history but is neither protected nor retainOnDelete; ` +
+            "a mistaken delete would drop it",
+        ];
+    },
+};
+
+/** Every rule, all mandatory. */
+export const RULES: readonly PolicyRule[] = [
+    viewerNoWrite,
+    viewerNoRawEvents,
+    conversationNotShared,
+    serverlessSchedules,
+    webhookAllowlist,
+    noPlainCredentials,
+    explicitNames,
+    historyProtected,
+];
+
+export interface Violation {
+    readonly policy: string;
+    readonly type: string;
+    readonly resource: string;
+    readonly message: string;
+}
+
+/** Runs every rule over every resource; violations in a stable order (policy, resource, message). */
+export function runPolicies(subjects: readonly PolicySubject[], context: PolicyContext,
+                            rules: readonly PolicyRule[] = RULES): Violation[] {
+    return subjects.flatMap((subject) => rules.flatMap((rule) => rule.check(subject, context)
+        .map((message) => ({ policy: rule.name, type: subject.type, resource: subject.name, message }))))
+        .sort((a, b) => a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));
+}

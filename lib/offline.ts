@@ -70,7 +70,8 @@ async function settle(resources: RecordedResource[], errors: unknown[]): Promise
  * program's own error (for example a ConfigError) or any unhandled rejection on the way.
  */
 export async function buildOffline(stack: string, overrides: Record<string, string> = {},
-                                   secretKeys: string[] = []): Promise<OfflineBuild> {
+                                   secretKeys: string[] = [],
+                                   stackOutputs: Record<string, Record<string, unknown>> = {}): Promise<OfflineBuild> {
     const resources: RecordedResource[] = [];
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
@@ -87,6 +88,11 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
                     provider: args.provider,
                     custom: args.custom ?? true,
                 });
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    // `stackOutputs` stands in for the referenced stacks' outputs (none: an empty map).
+                    const referenced = String(args.inputs.name);
+                    return { id: referenced, state: { name: referenced, outputs: stackOutputs[referenced] ?? {} } };
+                }
                 return {
                     id: `${args.name}-id`,
                     state: { ...args.inputs, fullyQualifiedName: fullyQualifiedName(args.inputs) },

@@ -9,6 +9,7 @@ events (oracle.ingest), never from the rollup tables.
 from __future__ import annotations
 
 from collections import defaultdict
+from contextlib import contextmanager
 from datetime import timedelta
 
 import fakesnow
@@ -70,23 +71,33 @@ class Account:
         return views
 
 
-@pytest.fixture(scope="module")
-def org(catalog):  # noqa: ARG001  (the dev catalog: the coverage summary lists its sql/ files)
+@contextmanager
+def organisation():
+    """The three accounts, each after one ingestion cycle and rollup, with both members' shares
+    mounted on the central account and its unified views created."""
     with fakesnow.patch():
         accounts = {stack: Account(stack) for stack in ACCOUNTS}
-        for account in accounts.values():
-            account.run_cycle()
-        central = accounts["central"]
-        prefix = central.catalog["config"]["orgDatabasePrefix"]
-        for stack in ("member-eu", "member-apps"):
-            member = accounts[stack]
-            shared = member.create_org_views("memberShare")
-            mount_share(central.emulator.conn, member.emulator.database, SHARED_SCHEMA, shared,
-                        f"{prefix}_{member.member_name}")
-        central.create_org_views("central")
+        try:
+            for account in accounts.values():
+                account.run_cycle()
+            central = accounts["central"]
+            prefix = central.catalog["config"]["orgDatabasePrefix"]
+            for stack in ("member-eu", "member-apps"):
+                member = accounts[stack]
+                shared = member.create_org_views("memberShare")
+                mount_share(central.emulator.conn, member.emulator.database, SHARED_SCHEMA, shared,
+                            f"{prefix}_{member.member_name}")
+            central.create_org_views("central")
+            yield accounts
+        finally:
+            for account in accounts.values():
+                account.emulator.close()
+
+
+@pytest.fixture(scope="module")
+def org(catalog):  # noqa: ARG001  (the dev catalog: the coverage summary lists its sql/ files)
+    with organisation() as accounts:
         yield accounts
-        for account in accounts.values():
-            account.emulator.close()
 
 
 def expected_account_days(accounts) -> dict:

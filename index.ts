@@ -48,7 +48,6 @@ export const orgShare = wallmonitor.memberShare === undefined ? undefined : {
 };
 /** The central account's member databases (member -> database) and its organisation-wide views. */
 export const org = wallmonitor.central === undefined ? undefined : {
-    memberDatabases: Object.fromEntries(Object.entries(wallmonitor.central.memberDatabases)
-        .map(([member, database]) => [member, database.name])),
+    memberDatabases: wallmonitor.central.memberDatabaseNames,
     views: Object.keys(wallmonitor.central.views).map((view) => `${schema}.${view}`),
 };

@@ -34,6 +34,8 @@ export class Central extends pulumi.ComponentResource {
     readonly memberDatabases: Readonly<Record<string, snowflake.SharedDatabase>>;
     readonly views: Readonly<Record<string, snowflake.View>>;
     readonly sql: CentralSql;
+    /** Every member's database, created from its share or (a listing member) mounted by an administrator. */
+    readonly memberDatabaseNames: Readonly<Record<string, string>>;
     /** Each member's share path (`"ORG"."ACCOUNT"."SHARE"`), from config or the member stack's output. */
     readonly memberShares: Readonly<Record<string, pulumi.Output<string>>>;
 
@@ -49,20 +51,25 @@ export class Central extends pulumi.ComponentResource {
         const shares: Record<string, pulumi.Output<string>> = {};
         const databases: Record<string, snowflake.SharedDatabase> = {};
         const imported: pulumi.Resource[] = [];
+        this.memberDatabaseNames = Object.fromEntries(members.map((member) =>
+            [member.name, memberDatabaseName(config.orgDatabasePrefix, member.name)]));
         for (const member of members) {
-            const databaseName = memberDatabaseName(config.orgDatabasePrefix, member.name);
-            shares[member.name] = this.sharePathOf(name, member, config.orgRegion);
-            databases[member.name] = new snowflake.SharedDatabase(childName(name, databaseName), {
-                name: databaseName,
-                fromShare: shares[member.name],
-                comment: `${config.comment}. Wallmonitor rollups shared by member ${member.name}.`,
-            }, childOptions(this, args.adminProvider));
+            const databaseName = this.memberDatabaseNames[member.name];
+            // A listing member's database is mounted by an administrator (CREATE DATABASE ... FROM LISTING).
+            if (member.kind !== "listing") {
+                shares[member.name] = this.sharePathOf(name, member, config.orgRegion);
+                databases[member.name] = new snowflake.SharedDatabase(childName(name, databaseName), {
+                    name: databaseName,
+                    fromShare: shares[member.name],
+                    comment: `${config.comment}. Wallmonitor rollups shared by member ${member.name}.`,
+                }, childOptions(this, args.adminProvider));
+            }
             // The views are the owner role's: it needs the shared database's imported privileges.
             imported.push(new snowflake.GrantPrivilegesToAccountRole(childName(name, `owner_imported_${databaseName}`), {
                 accountRoleName: args.ownerRoleName,
                 privileges: ["IMPORTED PRIVILEGES"],
                 onAccountObject: { objectType: "DATABASE", objectName: quotedName(databaseName) },
-            }, childOptions(this, args.adminProvider, [databases[member.name]])));
+            }, childOptions(this, args.adminProvider, databases[member.name] === undefined ? [] : [databases[member.name]])));
         }
         this.memberShares = shares;
         this.memberDatabases = databases;
@@ -93,7 +100,7 @@ export class Central extends pulumi.ComponentResource {
      * that stack's `orgShare` output, and a member there in another region fails the update
      * before its database is created.
      */
-    private sharePathOf(name: string, member: OrgMember, region: string | undefined): pulumi.Output<string> {
+    private sharePathOf(name: string, member: Exclude<OrgMember, { kind: "listing" }>, region: string | undefined): pulumi.Output<string> {
         if (member.kind === "config") {
             return pulumi.output(sharePath(member));
         }

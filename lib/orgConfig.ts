@@ -28,11 +28,15 @@ export interface OrgAccount {
     readonly region?: string;
 }
 
-/** A member the central account reads: named in config, or read from the member stack's outputs. */
+/**
+ * A member the central account reads: its share named in config, read from the member stack's
+ * outputs, or (another region) a database an administrator mounted from the member's listing.
+ */
 export type OrgMember =
     | { readonly name: string; readonly kind: "config"; readonly organization: string; readonly account: string;
         readonly share: string; readonly region?: string }
-    | { readonly name: string; readonly kind: "stack"; readonly stack: string };
+    | { readonly name: string; readonly kind: "stack"; readonly stack: string }
+    | { readonly name: string; readonly kind: "listing" };
 
 /** What a member stack exports as `orgShare`, and a central stack reads through a StackReference. */
 export interface OrgShareOutput {
@@ -118,11 +122,19 @@ export function parseMembers(value: string | undefined, defaultShare: string, er
         }
         const entry = item as Record<string, unknown>;
         const memberName = name(key, entry.name, "member name", error);
-        const allowed = entry.stack !== undefined ? ["name", "stack"] : ["name", "organization", "account", "share", "region"];
+        const form = entry.stack !== undefined ? "a stack reference" : entry.via === "listing" ? "a listing" : "an account";
+        const allowed = { "a stack reference": ["name", "stack"], "a listing": ["name", "via"],
+            "an account": ["name", "organization", "account", "share", "region", "via"] }[form];
         const unknown = Object.keys(entry).filter((field) => !allowed.includes(field));
         if (unknown.length > 0) {
             throw error(key, `member ${memberName} has fields ${unknown.join(", ")} that do not belong with ` +
-                `${entry.stack !== undefined ? "a stack reference" : "an account"}; accepted: ${allowed.join(", ")}.`);
+                `${form}; accepted: ${allowed.join(", ")}.`);
+        }
+        if (entry.via !== undefined && entry.via !== "share" && entry.via !== "listing") {
+            throw error(key, `member ${memberName}: via ${JSON.stringify(entry.via)} is neither "share" (the default) nor "listing".`);
+        }
+        if (entry.via === "listing") {
+            return { name: memberName, kind: "listing" };
         }
         if (entry.stack !== undefined) {
             if (typeof entry.stack !== "string" || !STACK_REFERENCE_PATTERN.test(entry.stack)) {

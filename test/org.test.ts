@@ -61,6 +61,10 @@ describe("organisation config", () => {
             orgMembers: '[{"name": "EU", "organization": "A", "account": "B"}, {"name": "EU", "stack": "a/b/c"}]' }, /EU is used twice/],
         ["a member name that is no identifier", { accountRole: "central",
             orgMembers: '[{"name": "eu-1", "organization": "A", "account": "B"}]' }, /member name "eu-1" is not an unquoted UPPERCASE/],
+        ["a listing member with an account", { accountRole: "central",
+            orgMembers: '[{"name": "US", "via": "listing", "account": "B"}]' }, /fields account that do not belong with a listing/],
+        ["an unknown way to reach a member", { accountRole: "central",
+            orgMembers: '[{"name": "US", "via": "replica", "organization": "A", "account": "B"}]' }, /via "replica" is neither "share"/],
         ["a member with a stray field", { accountRole: "central",
             orgMembers: '[{"name": "EU", "stack": "a/b/c", "account": "B"}]' }, /fields account that do not belong with a stack reference/],
         ["a member database that is Wallmonitor's own", { accountRole: "central", database: "WALLMONITOR_ORG_EU",
@@ -249,6 +253,20 @@ describe("the central stack on the mock runtime", () => {
             .to.deep.equal(["WALLMONITOR_ORG_EU", "WALLMONITOR_ORG_APPS", "WALLMONITOR_ORG_AUDIT"]);
         expect(viewStatements(grown).ORG_AGENT_DAILY_ROLLUP).to.include("FROM WALLMONITOR_ORG_AUDIT.WALLMONITOR_SHARED.AGENT_DAILY_ROLLUP");
         expect(inputs(byKind(grown, "SharedDatabase")[2]).fromShare).to.equal('"ACME"."AUDIT_EU"."AUDIT_SHARE"');
+    });
+
+    it("reads a member in another region from the database mounted from its listing, without creating it", async () => {
+        const members = JSON.parse(readStackConfig("central")["wallmonitor:orgMembers"]) as object[];
+        const withListing = await buildOffline("central", { "wallmonitor:orgMembers": JSON.stringify([...members,
+            { name: "US", via: "listing" }]) });
+        expect(byKind(withListing, "SharedDatabase").map((database) => inputs(database).name))
+            .to.deep.equal(["WALLMONITOR_ORG_EU", "WALLMONITOR_ORG_APPS"]);
+        expect(viewStatements(withListing).ORG_AGENT_DAILY_ROLLUP).to.match(/FROM WALLMONITOR_ORG_US\.WALLMONITOR_SHARED\.AGENT_DAILY_ROLLUP$/);
+        const imported = byKind(withListing, "GrantPrivilegesToAccountRole").map((grant) => inputs(grant))
+            .filter((grant) => grant.privileges.includes("IMPORTED PRIVILEGES")).map((grant) => grant.onAccountObject.objectName);
+        expect(imported).to.include('"WALLMONITOR_ORG_US"');
+        expect(withListing.outputs.org).to.deep.include({
+            memberDatabases: { EU: "WALLMONITOR_ORG_EU", APPS: "WALLMONITOR_ORG_APPS", US: "WALLMONITOR_ORG_US" } });
     });
 
     describe("with a member read from its stack's outputs", () => {

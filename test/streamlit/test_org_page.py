@@ -4,6 +4,8 @@ ones computed from its generated events; a member or standalone deployment shows
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -11,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from apptest import APP, no_injected_session_left  # noqa: F401 (autouse fixture)
 import oracle
 import test_org
-from dashboard import fmt, session
+from dashboard import fmt, org, queries, session
 
 ORGANISATION = "pages/9_Organisation.py"
 
@@ -22,9 +24,20 @@ def organisation():
         yield accounts
 
 
-def run(account, page: str, accounts=None) -> AppTest:
+class RecordingSession:
+    """The emulator's session, keeping every statement's text."""
+
+    def __init__(self, inner):
+        self.inner, self.statements = inner, []
+
+    def sql(self, text, params=None):
+        self.statements.append(text)
+        return self.inner.sql(text, params=params)
+
+
+def run(account, page: str, accounts=None, session_object=None) -> AppTest:
     emulator = account.emulator
-    session.use_local(emulator.session, emulator.database, emulator.schema)
+    session.use_local(session_object or emulator.session, emulator.database, emulator.schema)
     app = AppTest.from_file(str(APP / page), default_timeout=60)
     if accounts is not None:
         app.session_state["wm_accounts"] = list(accounts)
@@ -98,3 +111,14 @@ def test_a_member_deployment_has_no_account_filter_and_says_what_the_page_needs(
     assert "not the organisation's central account" in app.info[0].value
     assert "Accounts" not in [widget.label for widget in app.multiselect]
     assert not app.dataframe
+
+
+def test_the_page_reads_only_views_the_viewer_role_may_read(organisation):
+    central = organisation["central"]
+    recorder = RecordingSession(central.emulator.session)
+    no_exception(run(central, ORGANISATION, accounts=["ACME.CENTRAL"], session_object=recorder))
+    schema = f"{central.emulator.database}.{central.emulator.schema}"
+    named = set(re.findall(r"\b(?:FROM|JOIN)\s+([A-Z0-9_$.]+)", "\n".join(recorder.statements)))
+    allowed = {f"{schema}.{view}" for view in {org.ACCOUNT_DAILY, org.AGENT_ROLLUP} | queries.VIEWS}
+    assert {f"{schema}.{org.ACCOUNT_DAILY}", f"{schema}.{org.AGENT_ROLLUP}"} <= named <= allowed
+    assert not any("ACME.CENTRAL" in text for text in recorder.statements), "a chosen account is only ever bound"

@@ -19,14 +19,14 @@ export interface CentralArgs {
     readonly ownerProvider: pulumi.ProviderResource;
     readonly ownerRoleName: pulumi.Input<string>;
     readonly viewerRoleName: pulumi.Input<string>;
-    /** The local rollup tables the unified views read. */
+    /** The local rollup tables and views the unified views read. */
     readonly dependsOn?: pulumi.Resource[];
 }
 
 /**
  * The central account: one database per member, created from the member's share and named
- * `<orgDatabasePrefix>_<MEMBER>`, and views `ORG_<TABLE>` that unify every daily rollup over the
- * central account's own rows and every member's (UNION ALL, each row tagged SOURCE_ACCOUNT),
+ * `<orgDatabasePrefix>_<MEMBER>`, and views `ORG_<NAME>` that unify every daily rollup table and
+ * rollup view over the central account's own rows and every member's (UNION ALL, each row tagged SOURCE_ACCOUNT),
  * plus ORG_ACCOUNT_DAILY for the Organisation page. Views, not dynamic tables or tasks: a view
  * over a share is read at query time, so nothing copies or falls behind.
  */

@@ -18,13 +18,14 @@ export interface MemberShareArgs {
     readonly connection: ConnectionConfig;
     /** Creates the shared schema and its secure views (and so owns them). */
     readonly ownerProvider: pulumi.ProviderResource;
-    /** The tables the secure views read. */
+    /** The tables and rollup views the secure views read. */
     readonly dependsOn?: pulumi.Resource[];
 }
 
 /**
  * A member account's share for the central account: a schema (ORG_SHARE_SCHEMA) of secure views
- * that tag each rollup row with SOURCE_ACCOUNT and list their columns one by one, the share
+ * over the daily rollup tables and the rollup views (AGENT_ROLLUP_*, AGENT_USAGE_BY_*) that tag
+ * each row with SOURCE_ACCOUNT and list their columns one by one, the share
  * itself, its grants (USAGE on the database and that schema, SELECT on each view, nothing else)
  * and the consumer accounts. The event history is shared only with orgShareRecentHistory, and
  * then without conversation text, retrieval queries, feedback comments or raw attributes.

@@ -103,7 +103,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
                 sourceAccount: args.sourceAccount!,
                 connection: args.connection,
                 ownerProvider: this.providers.owner,
-                dependsOn: tables,
+                dependsOn: [...tables, this.dashboards],
             }, { parent: this });
         }
         if (config.accountRole === "central") {
@@ -114,7 +114,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
                 ownerProvider: this.providers.owner,
                 ownerRoleName: this.access.ownerRole.name,
                 viewerRoleName: this.access.viewerRole.name,
-                dependsOn: [...tables, this.access],
+                dependsOn: [...tables, this.access, this.dashboards],
             }, { parent: this });
         }
 

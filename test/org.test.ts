@@ -3,7 +3,7 @@ import { expect } from "chai";
 import { ConfigError, parseConfig } from "../lib/config";
 import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../lib/offline";
 import { ORG_SHARE_SCHEMA } from "../lib/orgConfig";
-import { PRIVATE_HISTORY_COLUMNS, unionAll } from "../lib/orgCatalog";
+import { PRIVATE_HISTORY_COLUMNS, SHARED_ROLLUP_VIEWS, unionAll } from "../lib/orgCatalog";
 import { ROLLUP_TABLES } from "../lib/tables";
 import { SHARE_PREVIEW_FEATURES } from "../components/sharing";
 
@@ -12,7 +12,8 @@ const byKind = (build: OfflineBuild, kind: string) =>
     build.resources.filter((resource) => resource.type === `${SNOWFLAKE}${kind[0].toLowerCase()}${kind.slice(1)}:${kind}`);
 const inputs = (resource: RecordedResource) => resource.inputs as Record<string, any>;
 const components = (build: OfflineBuild) => build.resources.filter((resource) => resource.type.startsWith("wallmonitor:org:"));
-const ROLLUP_NAMES = ROLLUP_TABLES.map((table) => table.name).sort();
+/** The daily rollup tables and the rollup views over them: what every account shares and the central one unifies. */
+const ROLLUP_NAMES = [...ROLLUP_TABLES, ...SHARED_ROLLUP_VIEWS].map((source) => source.name).sort();
 
 function parse(values: Record<string, string>) {
     return parseConfig({ get: (key) => values[key] });

@@ -183,3 +183,25 @@ def test_every_unified_rollup_is_the_union_of_the_accounts_rollups(org):
             f"SELECT SOURCE_ACCOUNT, COUNT(*) AS N FROM ORG_{table} GROUP BY SOURCE_ACCOUNT")}
         own = {account.source: account.emulator.query(f"SELECT COUNT(*) AS N FROM {table}")[0]["N"] for account in org.values()}
         assert unified == own, table
+
+
+ROLLUP_VIEWS = ("AGENT_ROLLUP_DAILY", "AGENT_ROLLUP_WEEKLY", "AGENT_ROLLUP_MONTHLY", "AGENT_ROLLUP_YEARLY",
+                "AGENT_USAGE_BY_USER", "AGENT_USAGE_BY_AGENT")
+
+
+def rows_as_set(rows, drop=()):
+    return sorted(repr(sorted((key, value) for key, value in row.items() if key not in drop)) for row in rows)
+
+
+@pytest.mark.parametrize("view", ROLLUP_VIEWS)
+def test_unified_rollup_views_are_every_accounts_own_view_with_its_account(org, view):
+    """Every column of each account's own view, and nothing else but SOURCE_ACCOUNT."""
+    central = org["central"]
+    unified = central.emulator.query(f"SELECT * FROM ORG_{view}")
+    for account in org.values():
+        own = account.emulator.query(f"SELECT * FROM {account.emulator.database}.{account.emulator.schema}.{view}")
+        mine = [row for row in unified if row["SOURCE_ACCOUNT"] == account.source]
+        assert own, f"{account.source} has no {view} rows"
+        assert rows_as_set(mine, drop=("SOURCE_ACCOUNT",)) == rows_as_set(own), (view, account.source)
+    assert len(unified) == sum(len(account.emulator.query(f"SELECT * FROM {account.emulator.database}."
+                                                          f"{account.emulator.schema}.{view}")) for account in org.values())

@@ -1,14 +1,18 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { loadConfig, loadConnection, loadGitToken } from "./lib/config";
+import { ConfigError, loadConfig, loadConnection, loadGitToken } from "./lib/config";
+import { ownSourceAccount } from "./lib/orgConfig";
 
 // Config is validated in full before any resource is declared.
 const config = loadConfig();
+const connection = loadConnection();
+const sourceAccount = ownSourceAccount(config.accountRole, connection, (key, message) => new ConfigError(key, message));
 const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, {
     config,
-    connection: loadConnection(),
+    connection,
     gitToken: loadGitToken(config),
+    sourceAccount,
 });
 
 export const schema = `${config.database}.${config.schema}`;
@@ -31,4 +35,19 @@ export const dashboard = {
     app: wallmonitor.dashboardApp.appName,
     source: wallmonitor.dashboardApp.source,
     urlId: wallmonitor.dashboardApp.urlId,
+};
+/** standalone, member or central (wallmonitor:accountRole). */
+export const accountRole = config.accountRole;
+/** A member's share, as the central stack reads it through a StackReference (components/central.ts). */
+export const orgShare = wallmonitor.memberShare === undefined ? undefined : {
+    organization: connection.organizationName,
+    account: connection.accountName,
+    share: wallmonitor.memberShare.share.name,
+    region: config.orgRegion,
+    grants: wallmonitor.memberShare.grantedObjects,
+};
+/** The central account's member databases (member -> database) and its organisation-wide views. */
+export const org = wallmonitor.central === undefined ? undefined : {
+    memberDatabases: wallmonitor.central.memberDatabaseNames,
+    views: Object.keys(wallmonitor.central.views).map((view) => `${schema}.${view}`),
 };

@@ -4,11 +4,13 @@ import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
 import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
 import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
+import { Central } from "./central";
 import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
 import { ObservabilityAccess } from "./observability";
 import { Platform } from "./platform";
+import { MemberShare } from "./sharing";
 import { Storage } from "./storage";
 
 export interface WallmonitorArgs {
@@ -18,6 +20,8 @@ export interface WallmonitorArgs {
     readonly connection: ConnectionConfig;
     /** The Git token for a Git-sourced dashboard (wallmonitor:gitToken), as a Pulumi secret. */
     readonly gitToken?: pulumi.Output<string>;
+    /** SOURCE_ACCOUNT (`ORG.ACCOUNT`) of a member or central stack (lib/orgConfig.ts ownSourceAccount). */
+    readonly sourceAccount?: string;
 }
 
 /**
@@ -35,6 +39,10 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
     readonly dashboardApp: DashboardApp;
+    /** A member's share for the central account (accountRole member). */
+    readonly memberShare?: MemberShare;
+    /** The central account's member databases and unified views (accountRole central). */
+    readonly central?: Central;
 
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:index:Wallmonitor", name, {}, opts);
@@ -84,6 +92,31 @@ export class Wallmonitor extends pulumi.ComponentResource {
             gitToken: args.gitToken,
             dependsOn: [this.access, this.dashboards],
         }, { parent: this });
+
+        // Organisation-wide monitoring: a member shares its rollups, the central account unifies them.
+        if (config.accountRole !== "standalone" && args.sourceAccount === undefined) {
+            throw new Error(`a ${config.accountRole} stack needs its SOURCE_ACCOUNT (sourceAccount)`);
+        }
+        if (config.accountRole === "member") {
+            this.memberShare = new MemberShare(`${name}-org-share`, {
+                config,
+                sourceAccount: args.sourceAccount!,
+                connection: args.connection,
+                ownerProvider: this.providers.owner,
+                dependsOn: [...tables, this.dashboards],
+            }, { parent: this });
+        }
+        if (config.accountRole === "central") {
+            this.central = new Central(`${name}-org-central`, {
+                config,
+                sourceAccount: args.sourceAccount!,
+                adminProvider: this.providers.admin,
+                ownerProvider: this.providers.owner,
+                ownerRoleName: this.access.ownerRole.name,
+                viewerRoleName: this.access.viewerRole.name,
+                dependsOn: [...tables, this.access, this.dashboards],
+            }, { parent: this });
+        }
 
         this.registerOutputs({});
     }

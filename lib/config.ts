@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import {
+    ACCOUNT_ROLES, AccountRole, checkOrgSettings, OrgAccount, OrgMember, parseConsumerAccounts, parseMembers, REGION_PATTERN,
+} from "./orgConfig";
+
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
  *
@@ -84,6 +88,20 @@ export interface WallmonitorConfig {
     readonly gitAllowedPrefixes: readonly string[] | undefined;
     /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
     readonly gitUsername: string | undefined;
+    // Organisation-wide monitoring (lib/orgConfig.ts): standalone, a member sharing its rollups, or the central account.
+    readonly accountRole: AccountRole;
+    /** The share a member creates; also the default share name of a central stack's members. */
+    readonly orgShareName: string;
+    /** Member: the accounts (`ORG.ACCOUNT`, with an optional region) its share is added to. */
+    readonly orgConsumerAccounts: readonly OrgAccount[] | undefined;
+    /** Member: also share the event history, without conversation text or raw attributes. */
+    readonly orgShareRecentHistory: boolean;
+    /** This account's region (CURRENT_REGION()); a member or consumer in another region is refused. */
+    readonly orgRegion: string | undefined;
+    /** Central: the members, by account or by the member stack's outputs. */
+    readonly orgMembers: readonly OrgMember[] | undefined;
+    /** Central: databases from members' shares are named `<prefix>_<MEMBER NAME>`. */
+    readonly orgDatabasePrefix: string;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -120,6 +138,13 @@ export const DEFAULTS: WallmonitorConfig = {
     gitAppPath: "streamlit",
     gitAllowedPrefixes: undefined,
     gitUsername: undefined,
+    accountRole: "standalone",
+    orgShareName: "WALLMONITOR_ORG_SHARE",
+    orgConsumerAccounts: undefined,
+    orgShareRecentHistory: false,
+    orgRegion: undefined,
+    orgMembers: undefined,
+    orgDatabasePrefix: "WALLMONITOR_ORG",
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -255,6 +280,11 @@ class Reader {
         return prefixes;
     }
 
+    /** The raw text of a structured (JSON) value, parsed by its own module; undefined when unset. */
+    text(key: keyof WallmonitorConfig): string | undefined {
+        return this.raw(key);
+    }
+
     comment(key: keyof WallmonitorConfig, fallback: string): string {
         const value = this.raw(key) ?? fallback;
         if (!COMMENT_PATTERN.test(value)) {
@@ -263,6 +293,8 @@ class Reader {
         return value;
     }
 }
+
+const orgError = (key: string, message: string) => new ConfigError(key, message);
 
 /** Validates raw values and applies defaults; throws ConfigError on the first bad key. */
 export function parseConfig(source: RawConfigSource): WallmonitorConfig {
@@ -306,7 +338,16 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         gitAllowedPrefixes: read.urlPrefixes("gitAllowedPrefixes"),
         gitUsername: read.matching("gitUsername", d.gitUsername, GIT_USERNAME_PATTERN,
             "a Git user name of letters, digits and . _ @ + - (at most 255)"),
+        accountRole: read.choice("accountRole", d.accountRole, ACCOUNT_ROLES),
+        orgShareName: read.identifier("orgShareName", d.orgShareName),
+        orgConsumerAccounts: parseConsumerAccounts(read.text("orgConsumerAccounts"), orgError),
+        orgShareRecentHistory: read.boolean("orgShareRecentHistory", d.orgShareRecentHistory),
+        orgRegion: read.matching("orgRegion", d.orgRegion, REGION_PATTERN,
+            "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)"),
+        orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
+        orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
     };
+    checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));
 }
 

@@ -83,7 +83,8 @@ async function settle(resources: RecordedResource[], errors: unknown[]): Promise
  * `plan --against`); its modules resolve to this checkout's node_modules.
  */
 export async function buildOffline(stack: string, overrides: Record<string, string> = {},
-                                   secretKeys: string[] = [], root: string = PROJECT_ROOT): Promise<OfflineBuild> {
+                                   secretKeys: string[] = [], root: string = PROJECT_ROOT,
+                                   stackOutputs: Record<string, Record<string, unknown>> = {}): Promise<OfflineBuild> {
     const program = path.join(root, "index.ts");
     const resources: RecordedResource[] = [];
     const options = new Map<string, { protect?: boolean; retainOnDelete?: boolean }>();
@@ -102,6 +103,11 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
                     provider: args.provider,
                     custom: args.custom ?? true,
                 });
+                if (args.type === "pulumi:pulumi:StackReference") {
+                    // `stackOutputs` stands in for the referenced stacks' outputs (none: an empty map).
+                    const referenced = String(args.inputs.name);
+                    return { id: referenced, state: { name: referenced, outputs: stackOutputs[referenced] ?? {} } };
+                }
                 return {
                     id: `${args.name}-id`,
                     state: { ...args.inputs, fullyQualifiedName: fullyQualifiedName(args.inputs) },

@@ -46,6 +46,12 @@ export function grantRow(resource: RecordedResource): GrantRow {
             return { role: inputs.parentRoleName, on: `DATABASE ROLE ${inputs.databaseRoleName}`, privileges: "(role grant)" };
         case "GrantApplicationRole":
             return { role: inputs.parentAccountRoleName, on: `APPLICATION ROLE ${inputs.applicationRoleName}`, privileges: "(role grant)" };
+        case "GrantPrivilegesToShare": {
+            const [objectType, objectName] = (["onDatabase", "onSchema", "onView", "onTable"] as const)
+                .filter((key) => typeof inputs[key] === "string")
+                .map((key) => [key.slice(2).toUpperCase(), inputs[key] as string])[0] ?? ["?", "?"];
+            return { role: `SHARE ${inputs.toShare}`, on: `${objectType} ${objectName}`, privileges: (inputs.privileges ?? []).join(", ") };
+        }
         default: {
             let on = "?";
             if (inputs.onAccount) {

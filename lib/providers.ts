@@ -22,7 +22,8 @@ export interface RoleProviders {
     readonly owner: snowflake.Provider;
 }
 
-function provider(name: string, role: string, features: readonly string[], connection: ConnectionConfig,
+/** An explicit Snowflake provider for one role, enabling exactly `features`. */
+export function provider(name: string, role: string, features: readonly string[], connection: ConnectionConfig,
                   opts?: pulumi.CustomResourceOptions): snowflake.Provider {
     return new snowflake.Provider(name, {
         organizationName: connection.organizationName,

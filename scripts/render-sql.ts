@@ -9,6 +9,8 @@ import * as fs from "fs";
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
 import { readStackConfig } from "../lib/offline";
+import { memberDatabaseName, ownSourceAccount } from "../lib/orgConfig";
+import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
 import { createTableStatement, listSqlFiles } from "../lib/sql";
 import { TABLES } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -22,6 +24,16 @@ function main(): void {
     const raw = { ...readStackConfig(stack), ...overrides };
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
     const catalog = buildSqlCatalog(config);
+    // Organisation-wide SQL: a member's shared views, or the central account's unified views.
+    const source = ownSourceAccount(config.accountRole,
+        { organizationName: raw["snowflake:organizationName"], accountName: raw["snowflake:accountName"] },
+        (key, message) => new Error(`${key}: ${message}`));
+    const org = source === undefined ? undefined : {
+        sourceAccount: source,
+        memberShare: config.accountRole === "member" ? buildMemberShareSql(config, source) : undefined,
+        central: config.accountRole === "central" ? buildCentralSql(config, source, (config.orgMembers ?? []).map((member) =>
+            ({ name: member.name, database: memberDatabaseName(config.orgDatabasePrefix, member.name) }))) : undefined,
+    };
     const document = {
         stack,
         config,
@@ -32,6 +44,7 @@ function main(): void {
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
+        org,
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

@@ -282,10 +282,13 @@ describe("the CrossGuard pack", () => {
 
     it("has a PulumiPolicy.yaml and, per stack, a policy config naming that stack's viewer role for every policy", () => {
         expect(yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "policy", "PulumiPolicy.yaml"), "utf8"))).to.have.property("runtime", "nodejs");
-        for (const stack of ["dev", "prod"]) {
+        const stacks = fs.readdirSync(PROJECT_ROOT).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+            .filter((stack): stack is string => stack !== undefined);
+        expect(stacks).to.include.members(["dev", "prod"]);
+        for (const stack of stacks) {
             const file = path.join(PROJECT_ROOT, "policy", `config.${stack}.json`);
             const config = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, { viewerRoles?: string[] }>;
-            const viewer = readStackConfig(stack)["wallmonitor:viewerRole"];
+            const viewer = readStackConfig(stack)["wallmonitor:viewerRole"] ?? DEFAULT_VIEWER_ROLE;
             expect(Object.keys(config).sort(), file).to.deep.equal(RULES.map((rule) => rule.name).sort());
             for (const rule of RULES) {
                 expect(config[rule.name].viewerRoles, `${file} ${rule.name}`).to.deep.equal([viewer]);

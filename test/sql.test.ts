@@ -4,6 +4,7 @@ import * as path from "path";
 
 import { buildSqlCatalog } from "../lib/catalog";
 import { DEFAULTS } from "../lib/config";
+import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
 import { AGENT_REGISTRY } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -81,7 +82,11 @@ describe("SQL files", () => {
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {
         const provider = [...aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS)), ...dashboardAppStatements()];
-        const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file)]);
+        // A member's share and the central account's unified views (lib/orgCatalog.ts).
+        const org = [...Object.values(buildMemberShareSql(DEFAULTS, "ACME.MEMBER")),
+            ...Object.values(buildCentralSql(DEFAULTS, "ACME.CENTRAL", [{ name: "EU", database: "WALLMONITOR_ORG_EU" }]).views)];
+        const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file),
+            ...org.flatMap((sql) => sql.files)]);
         expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
     });
 

@@ -60,11 +60,11 @@ function pulumiSteps(job: Job): Step[] {
     return job.steps.filter((step) => step.uses?.startsWith("pulumi/actions@"));
 }
 
-/** Every `secrets.NAME` and `secrets[format('PREFIX_{0}', …)]` (as PREFIX_<STACK>) a text mentions. */
+/** Every `secrets.NAME` and `secrets[format('PREFIX_{0}', …)]` (as PREFIX_<STACK>, - as _) a text mentions. */
 function secretNames(text: string): string[] {
     const direct = [...text.matchAll(/secrets\.([A-Z0-9_]+)/g)].map((match) => match[1]);
     const formatted = [...text.matchAll(/secrets\[format\('([A-Z0-9_]+)\{0\}'/g)]
-        .flatMap((match) => STACKS.map((stack) => `${match[1]}${stack.toUpperCase()}`));
+        .flatMap((match) => STACKS.map((stack) => `${match[1]}${stack.toUpperCase().replace(/-/g, "_")}`));
     return [...new Set([...direct, ...formatted])].sort();
 }
 
@@ -146,7 +146,7 @@ describe("GitHub Actions workflows", () => {
             expect(preview.env?.PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
             expect(preview.env?.SNOWFLAKE_PRIVATE_KEY).to.match(/secrets\[format\('SNOWFLAKE_PRIVATE_KEY_\{0\}', matrix\.secret_suffix\)\]/);
             for (const entry of preview.strategy!.matrix.include!) {
-                expect((entry as { secret_suffix?: string }).secret_suffix).to.equal(entry.stack.toUpperCase());
+                expect((entry as { secret_suffix?: string }).secret_suffix).to.equal(entry.stack.toUpperCase().replace(/-/g, "_"));
             }
         });
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboard import fmt, queries
+from dashboard import fmt, org, queries
 from dashboard.queries import DEFAULT_WINDOW, WINDOWS, Filters, Settings
 from dashboard.session import Connection
 
@@ -47,6 +47,8 @@ def sidebar(conn: Connection, settings: Settings, now, status: dict) -> Filters:
             # Keep what is chosen even when the new window no longer shows it.
             choices = sorted(set(options[name]) | set(st.session_state[key]))
             chosen[name] = tuple(st.multiselect(label_text, choices, key=key, placeholder=f"All {name}"))
+        if org.is_central(conn):  # a central deployment: the organisation's accounts
+            org.account_filter(conn)
         if st.button("Refresh data", help="Read the views again now instead of within 30 seconds"):
             st.cache_data.clear()
         st.divider()

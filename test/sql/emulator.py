@@ -18,6 +18,9 @@ is bridged here, in one place, and nowhere else:
 * TO_VARCHAR(timestamp, 'YYYY-MM-DD HH24:MI:SS.FF9') in the event key - the emulator ignores
   the format, so keys are unique here but their text differs from Snowflake's; nothing reads
   the text of a key.
+* Secure data sharing (one emulator instance plays several accounts, each with its own database)
+  - `mount_share()` stands in for `CREATE DATABASE ... FROM SHARE`: the consumer's database gets
+  one view per shared object, reading the provider's object of the same name.
 * Arithmetic on counts - percentages come back as floats here and as fixed-scale decimals
   in Snowflake; the tests compare them approximately.
 """
@@ -254,6 +257,18 @@ class Emulator:
     def close(self) -> None:
         self.loader.close()
         self.conn.close()
+
+
+def mount_share(conn, provider_database: str, schema: str, objects, consumer_database: str) -> None:
+    """The consumer's `CREATE DATABASE <consumer_database> FROM SHARE ...`: the shared objects of
+    ``provider_database.schema``, under the consumer's database name."""
+    cur = conn.cursor()
+    for statement in (f"CREATE DATABASE IF NOT EXISTS {consumer_database}",
+                      f"CREATE SCHEMA IF NOT EXISTS {consumer_database}.{schema}"):
+        cur.execute(statement)
+    for name in objects:
+        cur.execute(f"CREATE OR REPLACE VIEW {consumer_database}.{schema}.{name} AS "
+                    f"SELECT * FROM {provider_database}.{schema}.{name}")
 
 
 def utc_now() -> datetime:

@@ -1,0 +1,139 @@
+import { WallmonitorConfig } from "./config";
+import { ORG_SHARE_SCHEMA } from "./orgConfig";
+import { ident, Identifier, literal, renderSql, RenderedSql } from "./sql";
+import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, ROLLUP_TABLES, TableDefinition } from "./tables";
+
+/**
+ * The SQL of organisation-wide monitoring (sql/org/). A member exposes secure views named like
+ * the tables and rollup views they read, in the schema ORG_SHARE_SCHEMA; the central account
+ * unifies each as `ORG_<NAME>`: its own rows plus every member's, each tagged with SOURCE_ACCOUNT.
+ *
+ * The central side uses plain views, not dynamic tables or tasks: Snowflake refuses a dynamic
+ * table in the consumer over a shared dynamic table, and a view over a share reads the member's
+ * current rows at query time (no second copy, nothing to schedule, nothing to fall behind).
+ */
+
+/** Columns of the event history that never leave the account: conversation text and anything a user typed. */
+export const PRIVATE_HISTORY_COLUMNS: readonly string[] = [
+    "QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "RETRIEVAL_QUERY", "FEEDBACK_MESSAGE",
+];
+
+/** A table or view a member shares (under its own name) and the central account unifies (as ORG_<NAME>). */
+export interface SharedSource {
+    readonly name: string;
+    /** Listed one by one: only these leave the account, in this order in every account. */
+    readonly columns: readonly string[];
+}
+
+const PERIOD_COLUMNS = [
+    "PERIOD_START", "GRAIN", "AGENT_FULL_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "ACTIVE_DAYS",
+    "TOTAL_EVENTS", "TOTAL_TURNS", "FAILED_TURNS", "TURN_ERROR_RATE_PCT", "LLM_CALLS", "TOOL_CALLS", "RETRIEVAL_CALLS",
+    "ERROR_COUNT", "ERROR_RATE_PCT", "TOTAL_PROMPT_TOKENS", "TOTAL_COMPLETION_TOKENS", "TOTAL_TOKENS", "UNIQUE_USERS",
+    "UNIQUE_THREADS", "AVG_TURN_LATENCY_MS", "P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS", "P99_TURN_LATENCY_MS",
+    "POSITIVE_FEEDBACK", "NEGATIVE_FEEDBACK", "FIRST_EVENT", "LAST_EVENT",
+];
+
+/**
+ * The rollup views the dashboard reads (sql/dashboards/rollup_period.sql and the usage views),
+ * with their columns; the emulator test compares each unified view with every account's own.
+ */
+export const SHARED_ROLLUP_VIEWS: readonly SharedSource[] = [
+    ...["AGENT_ROLLUP_DAILY", "AGENT_ROLLUP_WEEKLY", "AGENT_ROLLUP_MONTHLY", "AGENT_ROLLUP_YEARLY"]
+        .map((name) => ({ name, columns: PERIOD_COLUMNS })),
+    { name: "AGENT_USAGE_BY_USER", columns: ["AGENT_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "USER_NAME", "TOTAL_REQUESTS",
+        "FIRST_ACCESS_TIME", "LAST_ACCESS_TIME", "AVG_RESPONSE_DURATION_MS", "UNIQUE_THREADS"] },
+    { name: "AGENT_USAGE_BY_AGENT", columns: ["AGENT_FULL_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME",
+        "TOTAL_REQUESTS", "UNIQUE_USERS", "UNIQUE_THREADS", "FIRST_ACCESS_TIME", "LAST_ACCESS_TIME", "AVG_RESPONSE_DURATION_MS"] },
+];
+
+function tableSource(table: TableDefinition): SharedSource {
+    return {
+        name: table.name,
+        columns: table.columns.map((column) => column.name)
+            .filter((column) => table !== AGENT_EVENTS_HISTORY || !PRIVATE_HISTORY_COLUMNS.includes(column)),
+    };
+}
+
+/** Every account's unified sources: the daily rollup tables and the rollup views over them. */
+export const UNIFIED_SOURCES: readonly SharedSource[] = [...ROLLUP_TABLES.map(tableSource), ...SHARED_ROLLUP_VIEWS];
+
+/** What a member shares: the unified sources, and the history (without private columns) with orgShareRecentHistory. */
+export function sharedSources(config: Pick<WallmonitorConfig, "orgShareRecentHistory">): readonly SharedSource[] {
+    return config.orgShareRecentHistory ? [...UNIFIED_SOURCES, tableSource(AGENT_EVENTS_HISTORY)] : UNIFIED_SOURCES;
+}
+
+/** The central account's unified view over one source. */
+export function unifiedViewName(source: { readonly name: string }): string {
+    return `ORG_${source.name}`;
+}
+
+/** Per account and UTC day, over the unified agent rollup (the Organisation page). */
+export const ORG_ACCOUNT_DAILY = "ORG_ACCOUNT_DAILY";
+
+/**
+ * Statements rendered one per source, joined by UNION ALL: a template language without loops
+ * keeps each branch a whole, separately rendered file. Every branch must return the same columns.
+ */
+export function unionAll(branches: readonly RenderedSql[]): RenderedSql {
+    if (branches.length === 0) {
+        throw new Error("UNION ALL needs at least one branch");
+    }
+    return {
+        text: branches.map((branch) => branch.text.trim()).join("\nUNION ALL\n"),
+        files: [...new Set(branches.flatMap((branch) => branch.files))],
+    };
+}
+
+function columnList(source: SharedSource) {
+    return { list: source.columns.map((column) => ident(column)) };
+}
+
+/** `SELECT '<ORG.ACCOUNT>' AS SOURCE_ACCOUNT, <columns> FROM <table or view>` over this stack's copy of `source`. */
+function localRows(config: WallmonitorConfig, account: string, source: SharedSource): RenderedSql {
+    return renderSql("org/source_rows.sql", {
+        SOURCE_ACCOUNT: literal(account),
+        COLUMNS: columnList(source),
+        SOURCE_TABLE: ident(config.database, config.schema, source.name),
+    });
+}
+
+/** A member's secure views, by name (the source's), each over the table or view of the same name. */
+export function buildMemberShareSql(config: WallmonitorConfig, account: string): Record<string, RenderedSql> {
+    return Object.fromEntries(sharedSources(config).map((source) => [source.name, localRows(config, account, source)]));
+}
+
+/** One member as the central account reads it: the database created from its share. */
+export interface CentralMemberSource {
+    readonly name: string;
+    readonly database: string;
+}
+
+export interface CentralSql {
+    /** `ORG_<NAME>` for every daily rollup table and rollup view, then ORG_ACCOUNT_DAILY over the agent rollup. */
+    readonly views: Readonly<Record<string, RenderedSql>>;
+    /** For each view, the member databases it reads (its dependencies). */
+    readonly reads: Readonly<Record<string, readonly string[]>>;
+}
+
+/** The central account's unified views: its own rows, then every member's in config order. */
+export function buildCentralSql(config: WallmonitorConfig, account: string,
+                                members: readonly CentralMemberSource[]): CentralSql {
+    const qualified = (name: string): Identifier => ident(config.database, config.schema, name);
+    const views: Record<string, RenderedSql> = {};
+    const reads: Record<string, readonly string[]> = {};
+    for (const source of UNIFIED_SOURCES) {
+        views[unifiedViewName(source)] = unionAll([
+            localRows(config, account, source),
+            ...members.map((member) => renderSql("org/shared_rows.sql", {
+                COLUMNS: columnList(source),
+                SHARED_VIEW: ident(member.database, ORG_SHARE_SCHEMA, source.name),
+            })),
+        ]);
+        reads[unifiedViewName(source)] = members.map((member) => member.database);
+    }
+    views[ORG_ACCOUNT_DAILY] = renderSql("org/account_daily.sql", {
+        ORG_AGENT_ROLLUP: qualified(unifiedViewName(AGENT_DAILY_ROLLUP)),
+    });
+    reads[ORG_ACCOUNT_DAILY] = [];
+    return { views, reads };
+}

@@ -1,5 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { CostConfig, parseCostConfig } from "./costConfig";
+
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
  *
@@ -30,7 +32,8 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-export interface WallmonitorConfig {
+/** The cost* keys are declared, and validated, in lib/costConfig.ts. */
+export interface WallmonitorConfig extends CostConfig {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
     /** Create the database (true) or use one that already exists (false). */
@@ -120,6 +123,14 @@ export const DEFAULTS: WallmonitorConfig = {
     gitAppPath: "streamlit",
     gitAllowedPrefixes: undefined,
     gitUsername: undefined,
+    costCreditPrice: "3.00",
+    costCurrency: "USD",
+    costModelRates: undefined,
+    costTeamsByUser: undefined,
+    costTeamsByAgent: undefined,
+    costUsageJoinKey: "record_id",
+    costUseTags: false,
+    costTeamTag: "TEAM",
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -306,6 +317,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         gitAllowedPrefixes: read.urlPrefixes("gitAllowedPrefixes"),
         gitUsername: read.matching("gitUsername", d.gitUsername, GIT_USERNAME_PATTERN,
             "a Git user name of letters, digits and . _ @ + - (at most 255)"),
+        ...parseCostConfig(source),
     };
     return checkCombinations(checkDashboardSource(config));
 }

@@ -31,6 +31,7 @@ function main(): void {
         dynamicTables: catalog.dynamicTables,
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
+        costViews: catalog.cost,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         sqlFiles: listSqlFiles(),
     };

@@ -153,6 +153,9 @@ class Emulator:
         self.point_event_function_at("ai_observability_events")
         for view in self._views_in_dependency_order():
             self.create_view(view)
+        # The cost views (lib/costCatalog.ts) are rendered in creation order.
+        for name, view in self.catalog.get("costViews", {}).items():
+            self.execute(f"CREATE OR REPLACE VIEW {self.database}.{self.schema}.{name} AS\n{view['text']}", files=view["files"])
         self.refresh_dynamic_tables()
 
     def point_event_function_at(self, table: str) -> None:

@@ -4,6 +4,7 @@ import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
 import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
 import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
+import { Cost } from "./cost";
 import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
@@ -34,6 +35,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly storage: Storage;
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
+    readonly cost: Cost;
     readonly dashboardApp: DashboardApp;
 
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -77,12 +79,20 @@ export class Wallmonitor extends pulumi.ComponentResource {
             viewerRoleName: this.access.viewerRole.name,
             dependsOn: [...tables, this.access],
         }, { parent: this });
+        // Actual cost reads ACCOUNT_USAGE: after the access component's SNOWFLAKE.USAGE_VIEWER grant.
+        this.cost = new Cost(`${name}-cost`, {
+            config,
+            sql: this.sql,
+            ownerProvider: this.providers.owner,
+            viewerRoleName: this.access.viewerRole.name,
+            dependsOn: [...tables, this.access],
+        }, { parent: this });
         // The app opens for the viewer role and reads the views: it comes after both, and after
         // the viewer's grants on them.
         this.dashboardApp = new DashboardApp(`${name}-dashboard-app`, {
             config,
             gitToken: args.gitToken,
-            dependsOn: [this.access, this.dashboards],
+            dependsOn: [this.access, this.dashboards, this.cost],
         }, { parent: this });
 
         this.registerOutputs({});

@@ -24,6 +24,7 @@ is bridged here, in one place, and nowhere else:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -53,6 +54,8 @@ def render_catalog(stack: str = "dev", **overrides) -> dict:
     """The stack's rendered SQL, produced by the same TypeScript code Pulumi runs; keyword
     arguments override the stack's wallmonitor: config."""
     suffix = "".join(f"-{key}-{value}" for key, value in sorted(overrides.items()))
+    if not re.fullmatch(r"[-A-Za-z0-9_.]{0,120}", suffix):  # JSON values: a short, file-safe name instead
+        suffix = "-" + hashlib.sha256(suffix.encode()).hexdigest()[:16]
     out = ROOT / "build" / f"sql-{stack}{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     pairs = [f"{key}={value}" for key, value in sorted(overrides.items())]

@@ -8,6 +8,7 @@ import * as fs from "fs";
 
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
+import { VIEWER_COST_VIEWS } from "../lib/costCatalog";
 import { readStackConfig } from "../lib/offline";
 import { createTableStatement, listSqlFiles } from "../lib/sql";
 import { TABLES } from "../lib/tables";
@@ -32,6 +33,7 @@ function main(): void {
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
         costViews: catalog.cost,
+        viewerCostViews: VIEWER_COST_VIEWS,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         sqlFiles: listSqlFiles(),
     };

@@ -266,7 +266,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
     };
 
-    const cost = buildCostSql(config, tables.HISTORY_TABLE, qualified);
+    const cost = buildCostSql(config, tables.HISTORY_TABLE, qualified(MODEL_DAILY_ROLLUP.name), qualified);
 
     return { views, dynamicTables, procedureStatements, tasks, cost };
 }

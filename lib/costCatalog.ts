@@ -22,6 +22,7 @@ export const COST_VIEW_NAMES = [
     "COST_MONTHLY",
     "COST_RECONCILIATION",
     "COST_TOP_THREADS",
+    "COST_ROLLUP_ESTIMATE",
 ] as const;
 export type CostViewName = (typeof COST_VIEW_NAMES)[number];
 
@@ -30,7 +31,7 @@ export type CostViewName = (typeof COST_VIEW_NAMES)[number];
  * usage view's rows behind them) stay with the owner role.
  */
 export const VIEWER_COST_VIEWS: readonly CostViewName[] = [
-    "COST_MODEL_RATES", "COST_DAILY", "COST_MONTHLY", "COST_RECONCILIATION", "COST_TOP_THREADS",
+    "COST_MODEL_RATES", "COST_DAILY", "COST_MONTHLY", "COST_RECONCILIATION", "COST_TOP_THREADS", "COST_ROLLUP_ESTIMATE",
 ];
 
 /** The views each cost view reads, for the order in which they are declared. */
@@ -46,6 +47,7 @@ export const COST_VIEW_READS: Readonly<Record<CostViewName, readonly CostViewNam
     COST_MONTHLY: ["COST_LEDGER_BY_MODEL"],
     COST_RECONCILIATION: ["COST_LEDGER"],
     COST_TOP_THREADS: ["COST_LEDGER"],
+    COST_ROLLUP_ESTIMATE: ["COST_MODEL_RATES"],
 };
 
 /** The rate table as VALUES rows: model, input, output, cache read, cache write, source. */
@@ -62,7 +64,11 @@ export function mappingRows(config: CostConfig): SqlRows {
     return { rows: rows.length > 0 ? rows : [[null, null, null]] };
 }
 
-export function buildCostSql(config: CostConfig, historyTable: Identifier,
+/**
+ * `historyTable` is AGENT_EVENTS_HISTORY and `modelRollup` MODEL_DAILY_ROLLUP, both qualified;
+ * `qualified` names a view of the stack's schema.
+ */
+export function buildCostSql(config: CostConfig, historyTable: Identifier, modelRollup: Identifier,
                              qualified: (name: string) => Identifier): Record<CostViewName, RenderedSql> {
     const cost = (file: string, values: Record<string, SqlValue>) => renderSql(`cost/${file}.sql`, values);
     const view = (name: CostViewName) => qualified(name);
@@ -108,5 +114,10 @@ export function buildCostSql(config: CostConfig, historyTable: Identifier,
             JOIN_KEY_NAME: literal(config.costUsageJoinKey),
         }),
         COST_TOP_THREADS: cost("top_threads", { LEDGER: view("COST_LEDGER") }),
+        COST_ROLLUP_ESTIMATE: cost("rollup_estimate", {
+            MODEL_RATES: view("COST_MODEL_RATES"),
+            MODEL_ROLLUP: modelRollup,
+            ...money,
+        }),
     };
 }

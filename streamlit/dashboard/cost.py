@@ -94,6 +94,23 @@ def reconciliation(conn: Connection, f: Filters) -> list[dict]:
         ORDER BY DAY DESC""", _days(f), views=("COST_RECONCILIATION",))
 
 
+def rollup_months(conn: Connection, f: Filters) -> list[dict]:
+    """Estimated credits per month over the daily model rollups, as far back as they are kept (no
+    cache classes, no users: the agent and model filters apply)."""
+    clauses, params = ["TRUE"], []
+    if f.agents:
+        clauses.append(f"{DIMENSIONS['AGENT']} IN ({_marks(f.agents)})")
+        params += f.agents
+    if f.models:
+        clauses.append(f"MODEL_NAME IN ({_marks(f.models)})")
+        params += f.models
+    return run(conn, f"""
+        SELECT DATE_TRUNC('month', DAY) AS BUCKET, MODEL_NAME, SUM(ESTIMATED_CREDITS) AS CREDITS,
+               SUM(ESTIMATED_AMOUNT) AS AMOUNT
+        FROM {{COST_ROLLUP_ESTIMATE}} WHERE {" AND ".join(clauses)}
+        GROUP BY BUCKET, MODEL_NAME ORDER BY BUCKET, MODEL_NAME""", params, views=("COST_ROLLUP_ESTIMATE",))
+
+
 def rates(conn: Connection) -> list[dict]:
     return run(conn, """
         SELECT MODEL_NAME, INPUT_RATE, OUTPUT_RATE, CACHE_READ_RATE, CACHE_WRITE_RATE, RATE_SOURCE

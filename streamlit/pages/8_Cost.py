@@ -104,6 +104,12 @@ def main() -> None:
         days["ALTERNATE_PCT"] = 100 * days["ALTERNATE_KEY_MATCH_RATE"]
         days["ESTIMATED_PCT"] = 100 * days["ESTIMATED_SHARE"]
         st.dataframe(days[list(RECONCILIATION_COLUMNS)], column_config=RECONCILIATION_COLUMNS, hide_index=True)
+    with st.expander("Long-term estimate from the daily rollups"):
+        st.caption("Estimated credits per month from input and output tokens in the daily model rollups, kept "
+                   "longer than the raw history; cache tokens are not in the rollups, so this is a lower bound.")
+        months = charts.frame(cost.rollup_months(conn, f), "BUCKET")
+        if not months.empty:
+            charts.show(charts.stacked_over_time(months, "CREDITS", "MODEL_NAME", "Estimated credits per month", "credits"))
     with st.expander("Rate table (credits per million tokens)"):
         st.dataframe(pd.DataFrame(cost.rates(conn)), hide_index=True)
 

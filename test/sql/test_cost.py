@@ -326,3 +326,30 @@ def test_top_threads_rank_threads_by_cost(emu, traffic):
     assert {r["THREAD_ID"]: credits(r["CREDITS"]) for r in rows} == dict(by_thread)
     assert [credits(r["CREDITS"]) for r in rows] == sorted(by_thread.values(), reverse=True)
     assert rows[0]["COST_RANK"] == 1 and rows[0]["CURRENCY"] == "EUR"
+
+
+def test_the_rollup_estimate_prices_the_daily_model_rollup(emu, traffic):
+    """COST_ROLLUP_ESTIMATE, over MODEL_DAILY_ROLLUP (kept longer than raw history): input and
+    output tokens of each UTC day, agent and model at the model's rates, an unrated model at the
+    highest; no cache classes, so never above the ledger's estimate."""
+    run_task(emu, "rollup")
+    table = rate_table(emu)
+    highest = {c: max(Decimal(str(r[c])) for r in table.values()) for c in ("input", "output")}
+    tokens: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for event in traffic:
+        attributes = event["RECORD_ATTRIBUTES"] or {}
+        model = attributes.get(PLANNING + "model")
+        if event["RECORD_TYPE"] != "SPAN" or not is_cortex_agent_event(event) or model is None:
+            continue
+        agent = (attributes[OBS + "database.name"], attributes[OBS + "schema.name"], attributes[OBS + "object.name"])
+        key = (event["TIMESTAMP"].date(), *agent, model)
+        tokens[key]["input"] += attributes.get(PLANNING + "token_count.input", 0)
+        tokens[key]["output"] += attributes.get(PLANNING + "token_count.output", 0)
+    expected = {key: credits(sum(Decimal(t[c]) * Decimal(str(table.get(key[-1], highest)[c])) for c in ("input", "output"))
+                             / Decimal(1_000_000)) for key, t in tokens.items()}
+    rows = emu.view("COST_ROLLUP_ESTIMATE")
+    got = {(r["DAY"], r["AGENT_DATABASE"], r["AGENT_SCHEMA"], r["AGENT_NAME"], r["MODEL_NAME"]): credits(r["ESTIMATED_CREDITS"])
+           for r in rows}
+    assert got == expected
+    assert {r["RATED"] for r in rows if r["MODEL_NAME"] == UNRATED_MODEL} == {False}
+    assert credits(sum(got.values(), Decimal(0))) <= credits(sum(r["CREDITS"] for r in ledger(emu).values()))

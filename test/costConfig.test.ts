@@ -4,6 +4,7 @@ import { buildSqlCatalog } from "../lib/catalog";
 import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
 import { mappingRows, rateRows } from "../lib/costCatalog";
 import { DEFAULT_MODEL_RATES, effectiveModelRates, teamMappingRows } from "../lib/costConfig";
+import { literal, renderSql } from "../lib/sql";
 
 function parse(values: Record<string, string>): WallmonitorConfig {
     return parseConfig({ get: (key) => values[key] });
@@ -111,6 +112,15 @@ describe("cost config", () => {
         expect(sql.COST_TEAM_MAPPINGS.text).to.include("('USER', 'ALICE', 'FINANCE')");
         expect(rateRows(config).rows).to.have.length(Object.keys(DEFAULT_MODEL_RATES).length);
         expect(mappingRows(DEFAULTS).rows).to.deep.equal([[null, null, null]]);
+    });
+
+    it("renders rows of constants only when every row has the same cells", () => {
+        const text = renderSql("cost/team_mappings.sql", { MAPPINGS: { rows: [[literal("USER"), literal("A"), literal("T")], [null, 1.5, 2]] } }).text;
+        expect(text).to.include("('USER', 'A', 'T'),\n    (NULL, 1.5, 2)");
+        expect(() => renderSql("cost/team_mappings.sql", { MAPPINGS: { rows: [[literal("USER")], [null, null]] } }))
+            .to.throw(/same, non-zero number of cells/);
+        expect(() => renderSql("cost/team_mappings.sql", { MAPPINGS: { rows: [] } })).to.throw(/same, non-zero number of cells/);
+        expect(() => renderSql("cost/team_mappings.sql", { MAPPINGS: { rows: [[Number.POSITIVE_INFINITY]] } })).to.throw(/finite number/);
     });
 
     it("reads the join key from one column, and the other candidate only to measure it", () => {

@@ -21,6 +21,11 @@ export const VIEWER_WAREHOUSE_PRIVILEGES = ["USAGE"];
 export const OWNER_ACCOUNT_PRIVILEGES = ["EXECUTE MANAGED TASK"];
 /** Database role needed to call GET_AI_OBSERVABILITY_EVENTS (and Cortex functions). */
 export const CORTEX_USER_DATABASE_ROLE = quotedName("SNOWFLAKE", "CORTEX_USER");
+/**
+ * Database role that reads SNOWFLAKE.ACCOUNT_USAGE's usage-history views, CORTEX_AGENT_USAGE_HISTORY
+ * among them (actual cost, components/cost.ts); the narrowest of the ACCOUNT_USAGE roles that covers it.
+ */
+export const USAGE_VIEWER_DATABASE_ROLE = quotedName("SNOWFLAKE", "USAGE_VIEWER");
 
 /**
  * The owner and viewer roles and everything granted to them at account level. The owner role
@@ -59,6 +64,10 @@ export class Access extends pulumi.ComponentResource {
         grant("owner_account_privileges", this.ownerRole.name, { onAccount: true, privileges: OWNER_ACCOUNT_PRIVILEGES });
         new snowflake.GrantDatabaseRole(childName(name, "owner_cortex_user"), {
             databaseRoleName: CORTEX_USER_DATABASE_ROLE,
+            parentRoleName: this.ownerRole.name,
+        }, child);
+        new snowflake.GrantDatabaseRole(childName(name, "owner_usage_viewer"), {
+            databaseRoleName: USAGE_VIEWER_DATABASE_ROLE,
             parentRoleName: this.ownerRole.name,
         }, child);
 

@@ -5,6 +5,7 @@ import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
 import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
 import { Central } from "./central";
+import { Cost } from "./cost";
 import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
@@ -38,6 +39,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly storage: Storage;
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
+    readonly cost: Cost;
     readonly dashboardApp: DashboardApp;
     /** A member's share for the central account (accountRole member). */
     readonly memberShare?: MemberShare;
@@ -85,12 +87,20 @@ export class Wallmonitor extends pulumi.ComponentResource {
             viewerRoleName: this.access.viewerRole.name,
             dependsOn: [...tables, this.access],
         }, { parent: this });
+        // Actual cost reads ACCOUNT_USAGE: after the access component's SNOWFLAKE.USAGE_VIEWER grant.
+        this.cost = new Cost(`${name}-cost`, {
+            config,
+            sql: this.sql,
+            ownerProvider: this.providers.owner,
+            viewerRoleName: this.access.viewerRole.name,
+            dependsOn: [...tables, this.access],
+        }, { parent: this });
         // The app opens for the viewer role and reads the views: it comes after both, and after
         // the viewer's grants on them.
         this.dashboardApp = new DashboardApp(`${name}-dashboard-app`, {
             config,
             gitToken: args.gitToken,
-            dependsOn: [this.access, this.dashboards],
+            dependsOn: [this.access, this.dashboards, this.cost],
         }, { parent: this });
 
         // Organisation-wide monitoring: a member shares its rollups, the central account unifies them.

@@ -16,6 +16,7 @@ for path in (ROOT, ROOT / "test" / "sql", ROOT / "streamlit"):
 
 from fakesnow.instance import FakeSnow  # noqa: E402
 
+from demo.usage import UsageFeed  # noqa: E402
 from emulator import Coverage, Emulator, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, with_delivery_faults  # noqa: E402
 from traffic.__main__ import demo_agents  # noqa: E402
@@ -59,6 +60,7 @@ class DemoWorld:
             self.emulator = Emulator(self.catalog, Coverage())
         self.session = LockedSession(self.emulator.session, self.lock)
         self._pending: list[dict] = []
+        self.usage = UsageFeed()
         self._generated_until = utc_now() - timedelta(hours=backlog_hours)
         self._chunks = 0
         self._thread = threading.Thread(target=self._run, name="wallmonitor-ingestion", daemon=True)
@@ -91,7 +93,10 @@ class DemoWorld:
             self.emulator.set_agents([(a.database, a.schema, a.name) for a in [*self.agents, FAILING_AGENT]],
                                      failing={FAILING_AGENT.name})
             self.emulator.call(tasks["discover"]["text"])
-            self.emulator.deliver(self._due(now))
+            backlog = self._due(now)
+            self.emulator.deliver(backlog)
+            self.usage.observe(backlog)
+            self.usage.report(self.emulator.loader.cursor(), now)
             summary = self.emulator.call(tasks["refresh"]["text"])
             self.emulator.refresh_dynamic_tables()
         self._thread.start()
@@ -109,6 +114,8 @@ class DemoWorld:
             try:
                 with self.lock:
                     self.emulator.deliver(due)
+                    self.usage.observe(due)
+                    self.usage.report(self.emulator.loader.cursor(), now)
                     summary = self.emulator.call(tasks["refresh"]["text"])
                     if waited >= next_dynamic_refresh:
                         self.emulator.refresh_dynamic_tables()

@@ -1,4 +1,5 @@
 import { WallmonitorConfig } from "./config";
+import { buildCostSql, CostViewName } from "./costCatalog";
 import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
 import {
     AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, MODEL_DAILY_ROLLUP,
@@ -118,6 +119,8 @@ export interface SqlCatalog {
     readonly dynamicTables: Readonly<Record<DynamicTableName, DynamicTableSql>>;
     readonly procedureStatements: Readonly<Record<ProcedureStatementName, RenderedSql>>;
     readonly tasks: Readonly<Record<keyof typeof TASK_NAMES, RenderedSql>>;
+    /** The cost and chargeback views (lib/costCatalog.ts), in creation order. */
+    readonly cost: Readonly<Record<CostViewName, RenderedSql>>;
 }
 
 export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
@@ -270,7 +273,9 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
     };
 
-    return { views, dynamicTables, procedureStatements, tasks };
+    const cost = buildCostSql(config, tables.HISTORY_TABLE, qualified(MODEL_DAILY_ROLLUP.name), qualified);
+
+    return { views, dynamicTables, procedureStatements, tasks, cost };
 }
 
 /** The rollup procedure's statements (sql/rollups), one delete/insert/expire per daily rollup. */

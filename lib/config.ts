@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
     ACCOUNT_ROLES, AccountRole, checkOrgSettings, OrgAccount, OrgMember, parseConsumerAccounts, parseMembers, REGION_PATTERN,
 } from "./orgConfig";
+import { CostConfig, parseCostConfig } from "./costConfig";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
@@ -34,7 +35,8 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-export interface WallmonitorConfig {
+/** The cost* keys are declared, and validated, in lib/costConfig.ts. */
+export interface WallmonitorConfig extends CostConfig {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
     /** Create the database (true) or use one that already exists (false). */
@@ -145,6 +147,14 @@ export const DEFAULTS: WallmonitorConfig = {
     orgRegion: undefined,
     orgMembers: undefined,
     orgDatabasePrefix: "WALLMONITOR_ORG",
+    costCreditPrice: "3.00",
+    costCurrency: "USD",
+    costModelRates: undefined,
+    costTeamsByUser: undefined,
+    costTeamsByAgent: undefined,
+    costUsageJoinKey: "record_id",
+    costUseTags: false,
+    costTeamTag: "TEAM",
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -346,6 +356,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
             "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)"),
         orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
         orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
+        ...parseCostConfig(source),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));

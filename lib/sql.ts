@@ -29,7 +29,15 @@ export interface SqlList {
     readonly list: readonly (Identifier | Literal)[];
 }
 
-export type SqlValue = Identifier | Literal | SqlList | number | boolean | null;
+/**
+ * Rows of constants rendered as `(a, b), (c, d)`, for a `VALUES` list built from validated config
+ * (a rate table); every row has the same number of cells.
+ */
+export interface SqlRows {
+    readonly rows: readonly (readonly (Literal | number | null)[])[];
+}
+
+export type SqlValue = Identifier | Literal | SqlList | SqlRows | number | boolean | null;
 
 /** A (possibly qualified) identifier whose every part is an unquoted UPPERCASE name. */
 export function ident(...parts: string[]): Identifier {
@@ -70,6 +78,13 @@ function formatValue(name: string, value: SqlValue): string {
     }
     if (typeof value === "boolean") {
         return value ? "TRUE" : "FALSE";
+    }
+    if ("rows" in value) {
+        const width = value.rows[0]?.length ?? 0;
+        if (width === 0 || value.rows.some((row) => row.length !== width)) {
+            throw new Error(`SQL value ${name} must be one or more rows of the same, non-zero number of cells`);
+        }
+        return value.rows.map((row) => `(${row.map((cell) => formatValue(name, cell)).join(", ")})`).join(",\n    ");
     }
     if ("list" in value) {
         if (value.list.length === 0) {

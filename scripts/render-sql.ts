@@ -8,6 +8,7 @@ import * as fs from "fs";
 
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
+import { VIEWER_COST_VIEWS } from "../lib/costCatalog";
 import { readStackConfig } from "../lib/offline";
 import { memberDatabaseName, ownSourceAccount } from "../lib/orgConfig";
 import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
@@ -43,6 +44,8 @@ function main(): void {
         dynamicTables: catalog.dynamicTables,
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
+        costViews: catalog.cost,
+        viewerCostViews: VIEWER_COST_VIEWS,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         org,
         sqlFiles: listSqlFiles(),

@@ -16,6 +16,7 @@ PAGES = (
     ("pages/4_Errors.py", "Errors", ":material/error:"),
     ("pages/5_Feedback.py", "Feedback", ":material/thumbs_up_down:"),
     ("pages/6_Pipeline_health.py", "Pipeline health", ":material/monitor_heart:"),
+    ("pages/8_Cost.py", "Cost", ":material/payments:"),
 )
 
 if hasattr(st, "navigation"):

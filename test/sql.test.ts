@@ -78,6 +78,7 @@ describe("SQL files", () => {
         ...Object.values(catalog.dynamicTables),
         ...Object.values(catalog.procedureStatements),
         ...Object.values(catalog.tasks),
+        ...Object.values(catalog.cost),
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {

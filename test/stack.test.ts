@@ -6,6 +6,7 @@ import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { buildSqlCatalog, RAW_EVENT_VIEWS, VIEW_NAMES } from "../lib/catalog";
 import { parseConfig, WallmonitorConfig } from "../lib/config";
+import { COST_VIEW_NAMES, VIEWER_COST_VIEWS } from "../lib/costCatalog";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../lib/offline";
 import { embeddedStatements, renderPlan } from "../lib/plan";
 import { ADMIN_PREVIEW_FEATURES, OWNER_PREVIEW_FEATURES } from "../lib/providers";
@@ -56,6 +57,7 @@ for (const stack of ["dev", "prod"]) {
             expect(components.sort()).to.deep.equal([
                 "wallmonitor:access:Access",
                 "wallmonitor:app:DashboardApp",
+                "wallmonitor:cost:Cost",
                 "wallmonitor:dashboards:Dashboards",
                 "wallmonitor:index:Wallmonitor",
                 "wallmonitor:ingestion:Ingestion",
@@ -65,7 +67,7 @@ for (const stack of ["dev", "prod"]) {
             ]);
             expect(byKind(build, "Table").map((table) => inputs(table).name).sort())
                 .to.deep.equal(TABLES.map((table) => table.name).sort());
-            expect(byKind(build, "View").map((view) => inputs(view).name).sort()).to.deep.equal([...VIEW_NAMES].sort());
+            expect(byKind(build, "View").map((view) => inputs(view).name).sort()).to.deep.equal([...VIEW_NAMES, ...COST_VIEW_NAMES].sort());
             expect(byKind(build, "DynamicTable")).to.have.length(3);
         });
 
@@ -132,7 +134,7 @@ for (const stack of ["dev", "prod"]) {
                 }
             }
             const granted = viewerGrants.map((grant) => inputs(grant).onSchemaObject?.objectName).filter(Boolean);
-            expect(granted).to.have.length(VIEW_NAMES.length - RAW_EVENT_VIEWS.length);
+            expect(granted).to.have.length(VIEW_NAMES.length - RAW_EVENT_VIEWS.length + VIEWER_COST_VIEWS.length);
             const roleGrants = [...byKind(build, "GrantAccountRole"), ...byKind(build, "GrantDatabaseRole")];
             expect(roleGrants.filter((grant) => inputs(grant).parentRoleName === config.viewerRole)).to.deep.equal([]);
         });
@@ -200,8 +202,9 @@ for (const stack of ["dev", "prod"]) {
 
         it("deploys the SQL rendered from sql/ and nothing else", () => {
             const catalog = buildSqlCatalog(config);
+            const views = { ...catalog.views, ...catalog.cost };
             for (const view of byKind(build, "View")) {
-                expect(inputs(view).statement).to.equal(catalog.views[inputs(view).name as keyof typeof catalog.views].text);
+                expect(inputs(view).statement).to.equal(views[inputs(view).name as keyof typeof views].text);
             }
             for (const table of byKind(build, "DynamicTable")) {
                 const expected = catalog.dynamicTables[inputs(table).name as keyof typeof catalog.dynamicTables];

@@ -27,6 +27,7 @@ is bridged here, in one place, and nowhere else:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -56,6 +57,8 @@ def render_catalog(stack: str = "dev", **overrides) -> dict:
     """The stack's rendered SQL, produced by the same TypeScript code Pulumi runs; keyword
     arguments override the stack's wallmonitor: config."""
     suffix = "".join(f"-{key}-{value}" for key, value in sorted(overrides.items()))
+    if not re.fullmatch(r"[-A-Za-z0-9_.]{0,120}", suffix):  # JSON values: a short, file-safe name instead
+        suffix = "-" + hashlib.sha256(suffix.encode()).hexdigest()[:16]
     out = ROOT / "build" / f"sql-{stack}{suffix}.json"
     out.parent.mkdir(exist_ok=True)
     pairs = [f"{key}={value}" for key, value in sorted(overrides.items())]
@@ -156,6 +159,9 @@ class Emulator:
         self.point_event_function_at("ai_observability_events")
         for view in self._views_in_dependency_order():
             self.create_view(view)
+        # The cost views (lib/costCatalog.ts) are rendered in creation order.
+        for name, view in self.catalog.get("costViews", {}).items():
+            self.execute(f"CREATE OR REPLACE VIEW {self.database}.{self.schema}.{name} AS\n{view['text']}", files=view["files"])
         self.refresh_dynamic_tables()
 
     def point_event_function_at(self, table: str) -> None:

@@ -1,0 +1,61 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as snowflake from "@pulumi/snowflake";
+
+import { SqlCatalog } from "../lib/catalog";
+import { WallmonitorConfig } from "../lib/config";
+import { COST_VIEW_NAMES, COST_VIEW_READS, CostViewName, VIEWER_COST_VIEWS } from "../lib/costCatalog";
+import { childName, childOptions, quotedName } from "../lib/naming";
+
+export interface CostArgs {
+    readonly config: WallmonitorConfig;
+    readonly sql: SqlCatalog;
+    /** Provider of the owner role, which owns the views (and reads ACCOUNT_USAGE through SNOWFLAKE.USAGE_VIEWER). */
+    readonly ownerProvider: pulumi.ProviderResource;
+    readonly viewerRoleName: pulumi.Input<string>;
+    /** The history table the views read, and the owner's grant of SNOWFLAKE.USAGE_VIEWER (components/access.ts). */
+    readonly dependsOn?: pulumi.Resource[];
+}
+
+/**
+ * Cost tracking and chargeback: views from the event history and
+ * SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY to a per-request cost ledger (actual where
+ * the usage view has the request, estimated from the configured rate table where it has not),
+ * and the views over it: cost per day and month by team, agent, user and model, the
+ * reconciliation of estimated against actual, and the threads by cost. The viewer role reads
+ * the aggregates only (VIEWER_COST_VIEWS), never the per-request views.
+ */
+export class Cost extends pulumi.ComponentResource {
+    readonly views: Readonly<Record<CostViewName, snowflake.View>>;
+
+    constructor(name: string, args: CostArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("wallmonitor:cost:Cost", name, {}, opts);
+        const { config, sql } = args;
+        const views: Partial<Record<CostViewName, snowflake.View>> = {};
+        for (const viewName of COST_VIEW_NAMES) {
+            const reads = COST_VIEW_READS[viewName].map((read) => {
+                const view = views[read];
+                if (view === undefined) {
+                    throw new Error(`${read} must be declared before ${viewName}, which reads it`);
+                }
+                return view;
+            });
+            views[viewName] = new snowflake.View(childName(name, viewName), {
+                database: config.database,
+                schema: config.schema,
+                name: viewName,
+                statement: sql.cost[viewName].text,
+                comment: config.comment,
+            }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...reads]));
+        }
+        this.views = views as Record<CostViewName, snowflake.View>;
+
+        for (const viewName of VIEWER_COST_VIEWS) {
+            new snowflake.GrantPrivilegesToAccountRole(childName(name, `viewer_select_${viewName}`), {
+                accountRoleName: args.viewerRoleName,
+                onSchemaObject: { objectType: "VIEW", objectName: quotedName(config.database, config.schema, viewName) },
+                privileges: ["SELECT"],
+            }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), this.views[viewName]]));
+        }
+        this.registerOutputs({ views: [...COST_VIEW_NAMES] });
+    }
+}

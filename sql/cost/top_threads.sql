@@ -1,0 +1,18 @@
+-- Cost per conversation thread, ranked (COST_RANK 1 is the most expensive); threads come from
+-- the event history, so usage-only requests, which name no thread, are not here.
+SELECT
+    l.THREAD_ID,
+    l.AGENT_DATABASE, l.AGENT_SCHEMA, l.AGENT_NAME,
+    MAX(l.USER_NAME) AS USER_NAME,
+    MAX(l.TEAM) AS TEAM,
+    COUNT(*) AS REQUESTS,
+    SUM(l.CREDITS) AS CREDITS,
+    SUM(l.AMOUNT) AS AMOUNT,
+    SUM(IFF(l.COST_SOURCE = 'ESTIMATED', l.CREDITS, 0)) AS ESTIMATED_CREDITS,
+    MIN(l.REQUEST_TIME) AS FIRST_REQUEST,
+    MAX(l.REQUEST_TIME) AS LAST_REQUEST,
+    MAX(l.CURRENCY) AS CURRENCY,
+    RANK() OVER (ORDER BY SUM(l.CREDITS) DESC) AS COST_RANK
+FROM {{LEDGER}} AS l
+WHERE l.THREAD_ID IS NOT NULL
+GROUP BY l.THREAD_ID, l.AGENT_DATABASE, l.AGENT_SCHEMA, l.AGENT_NAME

@@ -368,7 +368,8 @@ def test_a_failed_run_leaves_every_day_as_it_was_and_the_next_run_redoes_it(emu)
     load(emu, traffic(days=5, seed=43))
     rollup(emu)
     before = snapshot(emu)
-    emu.execute("DELETE FROM ROLLUP_DAY_STATE WHERE DAY = TO_DATE(SYSDATE())")  # today is stale again
+    # The newest day is stale again (not "today": just after midnight UTC today has no events yet).
+    emu.execute("DELETE FROM ROLLUP_DAY_STATE WHERE DAY = (SELECT MAX(DAY) FROM ROLLUP_DAY_STATE)")
     statements = emu.handler_statements()
     failing = FailingSession(emu.session, statements["rollup_insert_latency"])
     with pytest.raises(RuntimeError):

@@ -41,6 +41,8 @@ const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableNam
     AGENT_ROLLUP_YEARLY: [],
     AGENT_USAGE_BY_USER: [],
     AGENT_USAGE_BY_AGENT: [],
+    ALERT_HISTORY_VIEW: [],
+    ALERT_STATUS: [],
 };
 
 /**

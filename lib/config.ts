@@ -1,5 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import {
+    AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
+} from "./alertConfig";
+
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
  *
@@ -84,6 +88,19 @@ export interface WallmonitorConfig {
     readonly gitAllowedPrefixes: readonly string[] | undefined;
     /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
     readonly gitUsername: string | undefined;
+    // --- alerting (lib/alertConfig.ts) ---
+    /** Deploy alert evaluation and notifications; false creates no alerting object. */
+    readonly alertingEnabled: boolean;
+    /** Minutes between two evaluations of the alert rules (its own serverless task). */
+    readonly alertScheduleMinutes: number;
+    /** How long a condition must stay clear before its incident recovers; a re-fire sooner is the same incident. */
+    readonly alertCooldownMinutes: number;
+    /** Rules changed from the built-in defaults (undefined: the defaults); see alertRuleSet(). */
+    readonly alertRules: AlertRuleSet | undefined;
+    /** Addresses the email notification integration may send to. */
+    readonly alertEmailRecipients: readonly string[] | undefined;
+    /** Slack, Teams and PagerDuty webhooks, each with the config key of its secret. */
+    readonly alertWebhooks: readonly AlertWebhook[] | undefined;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -120,6 +137,12 @@ export const DEFAULTS: WallmonitorConfig = {
     gitAppPath: "streamlit",
     gitAllowedPrefixes: undefined,
     gitUsername: undefined,
+    alertingEnabled: false,
+    alertScheduleMinutes: 10,
+    alertCooldownMinutes: 30,
+    alertRules: undefined,
+    alertEmailRecipients: undefined,
+    alertWebhooks: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -255,6 +278,15 @@ class Reader {
         return prefixes;
     }
 
+    /** A structured alert value parsed by lib/alertConfig.ts; its errors become ConfigErrors for `key`. */
+    alert<T>(key: keyof WallmonitorConfig, parse: (key: string, raw: string | undefined) => T): T {
+        try {
+            return parse(key, this.raw(key));
+        } catch (error) {
+            throw error instanceof AlertConfigError ? new ConfigError(key, error.message) : error;
+        }
+    }
+
     comment(key: keyof WallmonitorConfig, fallback: string): string {
         const value = this.raw(key) ?? fallback;
         if (!COMMENT_PATTERN.test(value)) {
@@ -306,6 +338,12 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         gitAllowedPrefixes: read.urlPrefixes("gitAllowedPrefixes"),
         gitUsername: read.matching("gitUsername", d.gitUsername, GIT_USERNAME_PATTERN,
             "a Git user name of letters, digits and . _ @ + - (at most 255)"),
+        alertingEnabled: read.boolean("alertingEnabled", d.alertingEnabled),
+        alertScheduleMinutes: read.integer("alertScheduleMinutes", d.alertScheduleMinutes, 1, 1440),
+        alertCooldownMinutes: read.integer("alertCooldownMinutes", d.alertCooldownMinutes, 0, 1440),
+        alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
+        alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
+        alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
     };
     return checkCombinations(checkDashboardSource(config));
 }
@@ -380,6 +418,42 @@ export function checkGitToken(config: WallmonitorConfig, tokenSet: boolean): voi
             "with the user name it belongs to (for GitHub, the account that owns the token). " +
             "Set it with `pulumi config set wallmonitor:gitUsername <name>`.");
     }
+}
+
+/** The alert rules in force: the configured ones, else the built-in defaults. */
+export function alertRuleSet(config: WallmonitorConfig): AlertRuleSet {
+    return config.alertRules ?? parseAlertRules("alertRules", undefined);
+}
+
+/**
+ * Each webhook's URL (safe to show) and credential (a Pulumi secret), from the secret config key
+ * it names. Checked here, before any resource is declared: a URL Snowflake would refuse (another
+ * host) fails the preview with a ConfigError naming the key, never repeating the value.
+ */
+export function loadAlertWebhookTargets(config: WallmonitorConfig, source: RawConfigSource = pulumiSource())
+    : Record<string, { url: string; secret: pulumi.Output<string> }> {
+    if (!config.alertingEnabled || config.alertWebhooks === undefined) {
+        return {};
+    }
+    return Object.fromEntries(config.alertWebhooks.map((webhook) => {
+        const value = source.get(webhook.secretKey);
+        if (value === undefined || value === "") {
+            throw new ConfigError(webhook.secretKey, `holds the secret of the ${webhook.kind} webhook ${webhook.name} and is not set; ` +
+                `set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${webhook.secretKey}\`.`);
+        }
+        let target: WebhookTarget;
+        try {
+            target = webhookTarget(webhook.secretKey, webhook.kind, value);
+        } catch (error) {
+            throw error instanceof AlertConfigError ? new ConfigError(webhook.secretKey, error.message) : error;
+        }
+        return [webhook.name, { url: target.url, secret: pulumi.secret(target.secret) }];
+    }));
+}
+
+function pulumiSource(): RawConfigSource {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    return { get: (key) => config.get(key) };
 }
 
 /** Connection settings for the explicit Snowflake providers; secrets stay Pulumi secrets. */

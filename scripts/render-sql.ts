@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 
+import { ALERT_PROCEDURE, ALERT_TASK, buildAlertSql } from "../lib/alertCatalog";
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
 import { readStackConfig } from "../lib/offline";
@@ -32,6 +33,7 @@ function main(): void {
         procedureStatements: catalog.procedureStatements,
         tasks: catalog.tasks,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
+        alerts: { ...buildAlertSql(config), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
+import { buildAlertSql } from "../lib/alertCatalog";
 import { buildSqlCatalog } from "../lib/catalog";
 import { DEFAULTS } from "../lib/config";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
@@ -77,6 +78,8 @@ describe("SQL files", () => {
         ...Object.values(catalog.dynamicTables),
         ...Object.values(catalog.procedureStatements),
         ...Object.values(catalog.tasks),
+        // Alerting: the statements EVALUATE_ALERTS runs and its task (lib/alertCatalog.ts).
+        ...Object.values(buildAlertSql(DEFAULTS).statements), buildAlertSql(DEFAULTS).task,
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {

@@ -8,6 +8,7 @@ import { DEFAULTS } from "../../lib/config";
 import { PROJECT_ROOT } from "../../lib/offline";
 import { listSqlFiles } from "../../lib/sql";
 import { ACCESS_URL_ENV } from "../../provider/connection";
+import { emailIntegrationInputs, emailIntegrationKind } from "../../provider/emailIntegration";
 import { fingerprint, fingerprintProperty, snowflakeProvider } from "../../provider/resource";
 import {
     WebhookIntegrationInputs, webhookIntegrationInputs, webhookIntegrationKind, WebhookIntegrationOutputs,
@@ -18,7 +19,6 @@ import { ADMIN, FAST, OWNER, SCHEMA } from "./streamlitFixtures";
 
 const SLACK_URL = "https://hooks.slack.com/services/T0WALLMON1/B0WALLMON2/AbCdEfGhIjKlMnOpQrStUvWx";
 const CREDENTIAL = "T0WALLMON1/B0WALLMON2/AbCdEfGhIjKlMnOpQrStUvWx";
-const ROTATED_URL = "https://hooks.slack.com/services/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";
 const ROTATED = "T0WALLMON1/B0WALLMON2/ZyXwVuTsRqPoNmLkJiHgFeDc";
 const SECRET = `${SCHEMA}.WALLMONITOR_ALERTS_SLACK_SECRET`;
 const INTEGRATION = "WALLMONITOR_ALERTS_SLACK";
@@ -139,12 +139,12 @@ describe("Webhook integration against a fake Snowflake", () => {
     it("rotates the credential in place, and recreates the integration only when it changes", async () => {
         const created = await provider.create(inputs());
         fake.reset();
-        await provider.update!(INTEGRATION, created.outs, inputs({}, ROTATED));
+        await provider.update!(INTEGRATION, created.outs!, inputs({}, ROTATED));
         expect(fake.sql).to.deep.equal([SQL.alterSecret]);
         boundOnly(ROTATED, [SQL.alterSecret]);
         fake.reset();
         const renamed = inputs({ integrationName: "ONCALL_SLACK" });
-        await provider.update!(INTEGRATION, created.outs, renamed);
+        await provider.update!(INTEGRATION, created.outs!, renamed);
         const uncommented = (text: string) => text.replace(/^--.*\n/gm, "");
         expect(fake.sql).to.deep.equal([SQL.useAdmin, uncommented(renamed.integration.create.text), uncommented(renamed.integration.grantUsage.text),
             SQL.useOwner, SQL.useAdmin, SQL.dropIntegration, SQL.useOwner]);
@@ -163,10 +163,50 @@ describe("Webhook integration against a fake Snowflake", () => {
         const { outs } = await provider.create(inputs());
         fake.reset();
         fake.on(/^SHOW NOTIFICATION INTEGRATIONS/, { columns: ["name"], rows: [] });
-        expect(await provider.read!(INTEGRATION, outs)).to.deep.equal({});
+        expect(await provider.read!(INTEGRATION, outs!)).to.deep.equal({});
         fake.reset();
         fake.on(/^DROP NOTIFICATION INTEGRATION/, objectMissing("Integration"));
-        await provider.delete!(INTEGRATION, outs);
+        await provider.delete!(INTEGRATION, outs!);
         expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.dropIntegration, SQL.useOwner, SQL.dropSecret]);
+    });
+});
+
+describe("Email notification integration against a fake Snowflake", () => {
+    let fake: FakeSnowflake;
+    const provider = snowflakeProvider(emailIntegrationKind, FAST);
+    const email = (recipients: string[]) => emailIntegrationInputs({
+        ownerRole: OWNER, adminRole: ADMIN, comment: DEFAULTS.comment, integrationName: "SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL",
+        recipients,
+    });
+    const CREATE = "CREATE OR REPLACE NOTIFICATION INTEGRATION SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL\n    TYPE = EMAIL\n" +
+        `    ENABLED = TRUE\n    ALLOWED_RECIPIENTS = ('oncall@acme.com', 'data@acme.com')\n    COMMENT = ${COMMENT}`;
+    const GRANT = `GRANT USAGE ON INTEGRATION SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL TO ROLE ${OWNER}`;
+
+    before(async () => {
+        fake = await FakeSnowflake.start();
+        await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
+    });
+    afterEach(() => fake.reset());
+    after(async () => {
+        delete process.env[ACCESS_URL_ENV];
+        await fake.stop();
+    });
+
+    it("creates the integration as the admin role with exactly the configured recipients, and lets the owner use it", async () => {
+        const result = await provider.create(email(["oncall@acme.com", "data@acme.com"]));
+        expect(fake.sql).to.deep.equal([SQL.useAdmin, CREATE, GRANT, SQL.useOwner]);
+        expect(fake.statements.find((record) => record.sql === CREATE)?.role).to.equal(ADMIN);
+        expect(result.id).to.equal("SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL");
+    });
+
+    it("changes recipients in place, and refuses an address that is not one", async () => {
+        const { outs } = await provider.create(email(["oncall@acme.com", "data@acme.com"]));
+        fake.reset();
+        await provider.update!("SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL", outs!, email(["oncall@acme.com"]));
+        expect(fake.sql).to.deep.equal([SQL.useAdmin,
+            "ALTER NOTIFICATION INTEGRATION SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL SET ALLOWED_RECIPIENTS = ('oncall@acme.com')",
+            SQL.useOwner]);
+        const bad = await provider.check!(outs!, { ...email(["oncall@acme.com"]), recipients: ["not an address"] });
+        expect(bad.failures?.map((failure) => failure.property)).to.deep.equal(["recipients"]);
     });
 });

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { loadConfig, loadConnection, loadGitToken } from "./lib/config";
+import { loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config";
 
 // Config is validated in full before any resource is declared.
 const config = loadConfig();
@@ -9,6 +9,7 @@ const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, {
     config,
     connection: loadConnection(),
     gitToken: loadGitToken(config),
+    alertWebhookTargets: loadAlertWebhookTargets(config),
 });
 
 export const schema = `${config.database}.${config.schema}`;
@@ -31,4 +32,10 @@ export const dashboard = {
     app: wallmonitor.dashboardApp.appName,
     source: wallmonitor.dashboardApp.source,
     urlId: wallmonitor.dashboardApp.urlId,
+};
+/** Alerting: the evaluation task and the notification integrations, or null when wallmonitor:alertingEnabled is false. */
+export const alerting = wallmonitor.alerting === undefined ? null : {
+    task: wallmonitor.alerting.task.fullyQualifiedName,
+    emailIntegration: wallmonitor.alerting.emailIntegration?.id ?? null,
+    webhooks: Object.keys(wallmonitor.alerting.webhooks),
 };

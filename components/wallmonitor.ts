@@ -4,6 +4,7 @@ import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
 import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
 import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
+import { Alerting } from "./alerting";
 import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
@@ -18,6 +19,8 @@ export interface WallmonitorArgs {
     readonly connection: ConnectionConfig;
     /** The Git token for a Git-sourced dashboard (wallmonitor:gitToken), as a Pulumi secret. */
     readonly gitToken?: pulumi.Output<string>;
+    /** Alerting webhooks' URLs and credentials (lib/config.ts loadAlertWebhookTargets); credentials are Pulumi secrets. */
+    readonly alertWebhookTargets?: Readonly<Record<string, { url: string; secret: pulumi.Output<string> }>>;
 }
 
 /**
@@ -35,6 +38,8 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly ingestion: Ingestion;
     readonly dashboards: Dashboards;
     readonly dashboardApp: DashboardApp;
+    /** Present only with wallmonitor:alertingEnabled; a stack without it creates no alerting object. */
+    readonly alerting?: Alerting;
 
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:index:Wallmonitor", name, {}, opts);
@@ -84,6 +89,15 @@ export class Wallmonitor extends pulumi.ComponentResource {
             gitToken: args.gitToken,
             dependsOn: [this.access, this.dashboards],
         }, { parent: this });
+
+        if (config.alertingEnabled) {
+            this.alerting = new Alerting(`${name}-alerting`, {
+                config,
+                ownerProvider: this.providers.owner,
+                webhookTargets: args.alertWebhookTargets ?? {},
+                dependsOn: [...tables, this.access],
+            }, { parent: this });
+        }
 
         this.registerOutputs({});
     }

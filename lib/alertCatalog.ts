@@ -1,3 +1,6 @@
+import * as fs from "fs";
+import * as path from "path";
+
 import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "./alertConfig";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { alertRuleSet, WallmonitorConfig } from "./config";
@@ -119,4 +122,20 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
             ALERT_STATUS: alert("alert_status_view", state),
         },
     };
+}
+
+/** The handler module of EVALUATE_ALERTS (see its docstring). */
+export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "alerting.py");
+
+/**
+ * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
+ * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
+ * are also valid Python string literals). Settings hold integration names and recipients, never
+ * a webhook credential.
+ */
+export function alertingProcedureDefinition(sql: AlertSql): string {
+    const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
+    const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
+    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${JSON.stringify(JSON.stringify(texts))}))\n` +
+        `SETTINGS.update(_json.loads(${JSON.stringify(JSON.stringify(sql.settings))}))\n`;
 }

@@ -59,7 +59,10 @@ export const ALERT_RULE_DEFAULTS: Readonly<Record<AlertRuleName, AlertRule>> = {
     runaway_thread_turns: { enabled: true, warning: 15, critical: 30, windowMinutes: 120, minVolume: 0 },
     runaway_thread_steps: { enabled: true, warning: 60, critical: 120, windowMinutes: 120, minVolume: 0 },
     runaway_thread_tokens: { enabled: true, warning: 1_000_000, critical: 2_000_000, windowMinutes: 120, minVolume: 0 },
-    silent_agent: { enabled: true, warning: 20, critical: 40, windowMinutes: 120, minVolume: 0 },
+    // Turns arrive in conversations of 1-6 turns, so zero turns in 2 h is likelier than a Poisson count of turns
+    // suggests: at a warning of 20 expected turns, a simulated month at 12 turns/h had one natural 2-hour gap
+    // (a false positive). 40 expected turns is about 11 expected conversations: P(none) is about 2e-5 per window.
+    silent_agent: { enabled: true, warning: 40, critical: 80, windowMinutes: 120, minVolume: 0 },
     negative_feedback_rate: { enabled: true, warning: 0.6, critical: 0.8, windowMinutes: 360, minVolume: 20 },
     ingest_failing: { enabled: true, warning: 2, critical: 5, windowMinutes: 60, minVolume: 0 },
     data_lag: { enabled: true, warning: 60, critical: 180, windowMinutes: 60, minVolume: 0 },

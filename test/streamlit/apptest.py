@@ -32,6 +32,7 @@ PAGES = {
     "Errors": "pages/4_Errors.py",
     "Feedback": "pages/5_Feedback.py",
     "Pipeline health": "pages/6_Pipeline_health.py",
+    "Alerts": "pages/7_Alerts.py",
 }
 SEED = 20260405
 # A user name no query may mistake for SQL: quotes, a statement, LIKE wildcards, a backslash,

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import alerts, fmt, page
+from dashboard import alerts, fmt, notices, page
 
 RULES = {
     "error_rate": "Error rate", "latency_p95": "Latency p95", "latency_p99": "Latency p99", "token_spike": "Token spike",
@@ -52,8 +52,11 @@ def main() -> None:
     opened = pd.DataFrame(alerts.open_incidents(conn, f))
     events = pd.DataFrame(alerts.history(conn, f))
     if opened.empty and events.empty and not alerts.ever_evaluated(conn):
-        st.info("**No alert has fired yet.** Alerting runs when the stack sets `wallmonitor:alertingEnabled` to true; "
-                "the task EVALUATE_ALERTS_TASK then evaluates the rules on its schedule. Evaluate once by hand as the owner role:")
+        if not current.status["AGENTS"] or current.status["NEWEST_EVENT"] is None:
+            notices.nothing_to_show(current, "alerts")
+            return
+        st.success("**No alert has fired yet.** Alerting runs when the stack sets `wallmonitor:alertingEnabled` to true; "
+                   "the task EVALUATE_ALERTS_TASK then evaluates the rules on its schedule. Evaluate once by hand as the owner role:")
         st.code(f"CALL {conn.database}.{conn.schema}.EVALUATE_ALERTS();", language="sql")
         return
     fired = events[events["EVENT_TYPE"] == "FIRING"] if not events.empty else events
@@ -74,7 +77,7 @@ def main() -> None:
 
     st.subheader("History")
     if events.empty:
-        st.info(f"No alert fired or recovered in the {f.window.label.lower()}: widen the time window.")
+        st.caption(f"No alert fired or recovered in the {f.window.label.lower()}: widen the time window.")
     else:
         if len(events) == alerts.HISTORY_LIMIT:
             st.caption(f"The newest {alerts.HISTORY_LIMIT} events.")

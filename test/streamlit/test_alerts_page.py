@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import catalog, empty_emulator, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from apptest import catalog, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
 from world import AGENTS
 
 import alerting
@@ -33,13 +33,13 @@ def fired(world, catalog):
     emulator = world.emulator
     settings, texts = _evaluate(world, catalog, {"runaway_thread_turns": {"warning": 1, "critical": 1000, "windowMinutes": 360}})
     now = world.now
-    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=30))
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=50))
     # The first agent's rule is switched off: clear, then recovered one cooldown later.
     first = ".".join((AGENTS[0].database, AGENTS[0].schema, AGENTS[0].name))
     rule = settings["rules"]["defaults"]["runaway_thread_turns"]
     settings["rules"]["agents"] = {first: {"runaway_thread_turns": {**rule, "enabled": False}}}
-    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=29))
-    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=29 - settings["cooldownMinutes"]))
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=49))
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=49 - settings["cooldownMinutes"]))
     yield first
     emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_HISTORY")
     emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_STATE")
@@ -74,8 +74,9 @@ def test_the_agent_filter_applies(world, fired):
     assert set(app.dataframe[1].value["AGENT_FULL_NAME"]) == {agent}
 
 
-def test_a_deployment_where_nothing_fired_says_how_to_evaluate(empty_emulator):
-    app = run_page(empty_emulator, "Alerts")
+def test_a_deployment_where_nothing_fired_says_how_to_evaluate(world):
+    assert world.emulator.query("SELECT COUNT(*) AS N FROM ALERT_STATE")[0]["N"] == 0
+    app = run_page(world.emulator, "Alerts")
     assert not app.exception, [e.value for e in app.exception]
-    assert any("No alert has fired yet" in info.value for info in app.info)
-    assert any("EVALUATE_ALERTS()" in code.value for code in app.code)
+    assert any("No alert has fired yet" in success.value for success in app.success)
+    assert any(code.value == "CALL WALLMONITOR_DEV.WALLMONITOR.EVALUATE_ALERTS();" for code in app.code)

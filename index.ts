@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { ConfigError, loadConfig, loadConnection, loadGitToken } from "./lib/config";
+import { ConfigError, loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config";
 import { ownSourceAccount } from "./lib/orgConfig";
 
 // Config is validated in full before any resource is declared.
@@ -13,6 +13,7 @@ const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, {
     connection,
     gitToken: loadGitToken(config),
     sourceAccount,
+    alertWebhookTargets: loadAlertWebhookTargets(config),
 });
 
 export const schema = `${config.database}.${config.schema}`;
@@ -50,4 +51,10 @@ export const orgShare = wallmonitor.memberShare === undefined ? undefined : {
 export const org = wallmonitor.central === undefined ? undefined : {
     memberDatabases: wallmonitor.central.memberDatabaseNames,
     views: Object.keys(wallmonitor.central.views).map((view) => `${schema}.${view}`),
+};
+/** Alerting: the evaluation task and the notification integrations, or null when wallmonitor:alertingEnabled is false. */
+export const alerting = wallmonitor.alerting === undefined ? null : {
+    task: wallmonitor.alerting.task.fullyQualifiedName,
+    emailIntegration: wallmonitor.alerting.emailIntegration?.id ?? null,
+    webhooks: Object.keys(wallmonitor.alerting.webhooks),
 };

@@ -6,6 +6,7 @@ import { createRoleProviders, RoleProviders } from "../lib/providers";
 import { Access } from "./access";
 import { Central } from "./central";
 import { Cost } from "./cost";
+import { Alerting } from "./alerting";
 import { DashboardApp } from "./dashboardApp";
 import { Dashboards } from "./dashboards";
 import { Ingestion } from "./ingestion";
@@ -23,6 +24,8 @@ export interface WallmonitorArgs {
     readonly gitToken?: pulumi.Output<string>;
     /** SOURCE_ACCOUNT (`ORG.ACCOUNT`) of a member or central stack (lib/orgConfig.ts ownSourceAccount). */
     readonly sourceAccount?: string;
+    /** Alerting webhooks' URLs and credentials (lib/config.ts loadAlertWebhookTargets); credentials are Pulumi secrets. */
+    readonly alertWebhookTargets?: Readonly<Record<string, { url: string; secret: pulumi.Output<string> }>>;
 }
 
 /**
@@ -45,6 +48,8 @@ export class Wallmonitor extends pulumi.ComponentResource {
     readonly memberShare?: MemberShare;
     /** The central account's member databases and unified views (accountRole central). */
     readonly central?: Central;
+    /** Present only with wallmonitor:alertingEnabled; a stack without it creates no alerting object. */
+    readonly alerting?: Alerting;
 
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:index:Wallmonitor", name, {}, opts);
@@ -125,6 +130,14 @@ export class Wallmonitor extends pulumi.ComponentResource {
                 ownerRoleName: this.access.ownerRole.name,
                 viewerRoleName: this.access.viewerRole.name,
                 dependsOn: [...tables, this.access, this.dashboards],
+            }, { parent: this });
+        }
+        if (config.alertingEnabled) {
+            this.alerting = new Alerting(`${name}-alerting`, {
+                config,
+                ownerProvider: this.providers.owner,
+                webhookTargets: args.alertWebhookTargets ?? {},
+                dependsOn: [...tables, this.access],
             }, { parent: this });
         }
 

@@ -1,3 +1,4 @@
+import { buildAlertSql } from "./alertCatalog";
 import { WallmonitorConfig } from "./config";
 import { buildCostSql, CostViewName } from "./costCatalog";
 import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
@@ -36,6 +37,9 @@ export const VIEW_NAMES = [
     "AGENT_DAILY_LATENCY_HISTOGRAM",
     "AGENT_USAGE_BY_USER",
     "AGENT_USAGE_BY_AGENT",
+    // Alerting (lib/alertCatalog.ts): over ALERT_HISTORY / ALERT_STATE, empty while alerting is off.
+    "ALERT_HISTORY_VIEW",
+    "ALERT_STATUS",
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 
@@ -186,6 +190,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
         AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
         AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
+        ...buildAlertSql(config).views,
     };
 
     const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {

@@ -1,9 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import {
+    AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
+} from "./alertConfig";
+import { CostConfig, parseCostConfig } from "./costConfig";
+import {
     ACCOUNT_ROLES, AccountRole, checkOrgSettings, OrgAccount, OrgMember, parseConsumerAccounts, parseMembers, REGION_PATTERN,
 } from "./orgConfig";
-import { CostConfig, parseCostConfig } from "./costConfig";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
@@ -104,6 +107,19 @@ export interface WallmonitorConfig extends CostConfig {
     readonly orgMembers: readonly OrgMember[] | undefined;
     /** Central: databases from members' shares are named `<prefix>_<MEMBER NAME>`. */
     readonly orgDatabasePrefix: string;
+    // --- alerting (lib/alertConfig.ts) ---
+    /** Deploy alert evaluation and notifications; false creates no alerting object. */
+    readonly alertingEnabled: boolean;
+    /** Minutes between two evaluations of the alert rules (its own serverless task). */
+    readonly alertScheduleMinutes: number;
+    /** How long a condition must stay clear before its incident recovers; a re-fire sooner is the same incident. */
+    readonly alertCooldownMinutes: number;
+    /** Rules changed from the built-in defaults (undefined: the defaults); see alertRuleSet(). */
+    readonly alertRules: AlertRuleSet | undefined;
+    /** Addresses the email notification integration may send to. */
+    readonly alertEmailRecipients: readonly string[] | undefined;
+    /** Slack, Teams and PagerDuty webhooks, each with the config key of its secret. */
+    readonly alertWebhooks: readonly AlertWebhook[] | undefined;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -155,6 +171,12 @@ export const DEFAULTS: WallmonitorConfig = {
     costUsageJoinKey: "record_id",
     costUseTags: false,
     costTeamTag: "TEAM",
+    alertingEnabled: false,
+    alertScheduleMinutes: 10,
+    alertCooldownMinutes: 30,
+    alertRules: undefined,
+    alertEmailRecipients: undefined,
+    alertWebhooks: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -295,6 +317,15 @@ class Reader {
         return this.raw(key);
     }
 
+    /** A structured alert value parsed by lib/alertConfig.ts; its errors become ConfigErrors for `key`. */
+    alert<T>(key: keyof WallmonitorConfig, parse: (key: string, raw: string | undefined) => T): T {
+        try {
+            return parse(key, this.raw(key));
+        } catch (error) {
+            throw error instanceof AlertConfigError ? new ConfigError(key, error.message) : error;
+        }
+    }
+
     comment(key: keyof WallmonitorConfig, fallback: string): string {
         const value = this.raw(key) ?? fallback;
         if (!COMMENT_PATTERN.test(value)) {
@@ -357,6 +388,12 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
         orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
         ...parseCostConfig(source),
+        alertingEnabled: read.boolean("alertingEnabled", d.alertingEnabled),
+        alertScheduleMinutes: read.integer("alertScheduleMinutes", d.alertScheduleMinutes, 1, 1440),
+        alertCooldownMinutes: read.integer("alertCooldownMinutes", d.alertCooldownMinutes, 0, 1440),
+        alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
+        alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
+        alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));
@@ -432,6 +469,42 @@ export function checkGitToken(config: WallmonitorConfig, tokenSet: boolean): voi
             "with the user name it belongs to (for GitHub, the account that owns the token). " +
             "Set it with `pulumi config set wallmonitor:gitUsername <name>`.");
     }
+}
+
+/** The alert rules in force: the configured ones, else the built-in defaults. */
+export function alertRuleSet(config: WallmonitorConfig): AlertRuleSet {
+    return config.alertRules ?? parseAlertRules("alertRules", undefined);
+}
+
+/**
+ * Each webhook's URL (safe to show) and credential (a Pulumi secret), from the secret config key
+ * it names. Checked here, before any resource is declared: a URL Snowflake would refuse (another
+ * host) fails the preview with a ConfigError naming the key, never repeating the value.
+ */
+export function loadAlertWebhookTargets(config: WallmonitorConfig, source: RawConfigSource = pulumiSource())
+    : Record<string, { url: string; secret: pulumi.Output<string> }> {
+    if (!config.alertingEnabled || config.alertWebhooks === undefined) {
+        return {};
+    }
+    return Object.fromEntries(config.alertWebhooks.map((webhook) => {
+        const value = source.get(webhook.secretKey);
+        if (value === undefined || value === "") {
+            throw new ConfigError(webhook.secretKey, `holds the secret of the ${webhook.kind} webhook ${webhook.name} and is not set; ` +
+                `set it with \`pulumi config set --secret ${CONFIG_NAMESPACE}:${webhook.secretKey}\`.`);
+        }
+        let target: WebhookTarget;
+        try {
+            target = webhookTarget(webhook.secretKey, webhook.kind, value);
+        } catch (error) {
+            throw error instanceof AlertConfigError ? new ConfigError(webhook.secretKey, error.message) : error;
+        }
+        return [webhook.name, { url: target.url, secret: pulumi.secret(target.secret) }];
+    }));
+}
+
+function pulumiSource(): RawConfigSource {
+    const config = new pulumi.Config(CONFIG_NAMESPACE);
+    return { get: (key) => config.get(key) };
 }
 
 /** Connection settings for the explicit Snowflake providers; secrets stay Pulumi secrets. */

@@ -1,3 +1,5 @@
+import { ALERT_TABLES } from "./alertTables";
+
 /**
  * Column layouts of Wallmonitor's standard tables. The storage component declares them with
  * @pulumi/snowflake and the emulator tests create them from the same definitions
@@ -267,4 +269,6 @@ export const ROLLUP_TABLES: readonly TableDefinition[] = [
 
 export const TABLES: readonly TableDefinition[] = [
     AGENT_REGISTRY, AGENT_INGEST_STATE, AGENT_EVENTS_HISTORY, ...ROLLUP_TABLES, ROLLUP_DAY_STATE,
+    // Alerting (lib/alertTables.ts): empty unless wallmonitor:alertingEnabled, so the Alerts page always has its views.
+    ...ALERT_TABLES,
 ];

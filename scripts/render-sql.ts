@@ -6,6 +6,7 @@
  */
 import * as fs from "fs";
 
+import { ALERT_PROCEDURE, ALERT_TASK, buildAlertSql } from "../lib/alertCatalog";
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
 import { VIEWER_COST_VIEWS } from "../lib/costCatalog";
@@ -48,6 +49,7 @@ function main(): void {
         viewerCostViews: VIEWER_COST_VIEWS,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         org,
+        alerts: { ...buildAlertSql(config), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

@@ -2,6 +2,9 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
+import { buildAlertSql } from "../lib/alertCatalog";
+import { emailIntegrationInputs, emailIntegrationStatements } from "../provider/emailIntegration";
+import { webhookIntegrationInputs, webhookIntegrationStatements } from "../provider/webhookIntegration";
 import { buildSqlCatalog } from "../lib/catalog";
 import { DEFAULTS } from "../lib/config";
 import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
@@ -71,6 +74,18 @@ describe("SQL rendering", () => {
     });
 });
 
+function alertingProviderStatements(): { files: string[]; text: string }[] {
+    const roles = { ownerRole: DEFAULTS.ownerRole, adminRole: DEFAULTS.adminRole, comment: DEFAULTS.comment };
+    const statements = [
+        ...webhookIntegrationStatements(webhookIntegrationInputs({
+            ...roles, database: DEFAULTS.database, schema: DEFAULTS.schema, integrationName: "HOOK", secretName: "HOOK_SECRET",
+            kind: "slack", url: "https://hooks.slack.com/services/SNOWFLAKE_WEBHOOK_SECRET",
+        })),
+        ...emailIntegrationStatements(emailIntegrationInputs({ ...roles, integrationName: "MAIL", recipients: ["oncall@acme.com"] })),
+    ];
+    return statements.map((statement) => ({ files: [statement.file], text: statement.text }));
+}
+
 describe("SQL files", () => {
     const catalog = buildSqlCatalog(DEFAULTS);
     const rendered = [
@@ -79,6 +94,9 @@ describe("SQL files", () => {
         ...Object.values(catalog.procedureStatements),
         ...Object.values(catalog.tasks),
         ...Object.values(catalog.cost),
+        // Alerting: the statements EVALUATE_ALERTS runs, its task and the integrations' provider statements.
+        ...Object.values(buildAlertSql(DEFAULTS).statements), buildAlertSql(DEFAULTS).task,
+        ...alertingProviderStatements(),
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {

@@ -10,6 +10,8 @@ stack stores text, which shows the scan can see them.
 
 from __future__ import annotations
 
+import json
+
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -52,7 +54,19 @@ def ingest_traffic(emulator) -> tuple[set[str], set[str]]:
         emulator.coverage.add(emulator.catalog["tasks"][task]["files"])
         emulator.call(emulator.catalog["tasks"][task]["text"])
     emulator.refresh_dynamic_tables()
+    evaluate_alerts(emulator)
     return questions, answers
+
+
+def evaluate_alerts(emulator) -> None:
+    """One alert evaluation with a rule every agent's recent threads reach, so the alerting
+    tables and views hold rows (messages, details) for the scan."""
+    import alerting
+
+    settings = json.loads(json.dumps(emulator.catalog["alerts"]["settings"]))
+    settings["rules"]["defaults"]["runaway_thread_turns"].update(warning=1)
+    statements = {name: entry["text"] for name, entry in emulator.catalog["alerts"]["statements"].items()}
+    alerting.run_evaluation(emulator.session, statements, settings)  # the scan checks that rows arrived
 
 
 def text_columns(emulator) -> dict[str, list[str]]:

@@ -33,6 +33,7 @@ PAGES = {
     "Feedback": "pages/5_Feedback.py",
     "Pipeline health": "pages/6_Pipeline_health.py",
     "Cost": "pages/8_Cost.py",
+    "Alerts": "pages/7_Alerts.py",
 }
 SEED = 20260405
 # A user name no query may mistake for SQL: quotes, a statement, LIKE wildcards, a backslash,

@@ -1,0 +1,141 @@
+import * as fs from "fs";
+import * as path from "path";
+
+import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "./alertConfig";
+import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
+import { alertRuleSet, WallmonitorConfig } from "./config";
+import { ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
+import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
+
+/**
+ * Every statement of alert evaluation (sql/alerts/), rendered for one stack. The procedure
+ * EVALUATE_ALERTS embeds them (lib/procedures.ts), the emulator tests run the same text
+ * (scripts/render-sql.ts writes it out).
+ */
+
+export const ALERT_PROCEDURE = "EVALUATE_ALERTS";
+export const ALERT_TASK = "EVALUATE_ALERTS_TASK";
+export const ALERT_VIEWS = { history: "ALERT_HISTORY_VIEW", status: "ALERT_STATUS" } as const;
+
+/** The statement that computes each rule (one row per active agent), by rule. */
+export const RULE_STATEMENTS: Readonly<Record<AlertRuleName, string>> = {
+    error_rate: "rule_error_rate",
+    latency_p95: "rule_latency_p95",
+    latency_p99: "rule_latency_p99",
+    token_spike: "rule_token_spike",
+    runaway_thread_turns: "rule_runaway_thread_turns",
+    runaway_thread_steps: "rule_runaway_thread_steps",
+    runaway_thread_tokens: "rule_runaway_thread_tokens",
+    silent_agent: "rule_silent_agent",
+    negative_feedback_rate: "rule_negative_feedback_rate",
+    ingest_failing: "rule_ingest_failing",
+    data_lag: "rule_data_lag",
+};
+
+/** Where EVALUATE_ALERTS sends: the email integration (with its recipients) and each webhook integration. */
+export interface AlertChannel {
+    readonly integration: string;
+    readonly kind: "email" | "slack" | "teams" | "pagerduty";
+    readonly minLevel: "WARNING" | "CRITICAL";
+    readonly recipients?: readonly string[];
+}
+
+/** What the procedure embeds as SETTINGS (procedures/alerting.py). */
+export interface AlertSettings {
+    readonly stack: string;
+    readonly cooldownMinutes: number;
+    readonly rules: ReturnType<typeof alertRuleSet>;
+    readonly channels: readonly AlertChannel[];
+}
+
+/** The email notification integration's name: account-wide, so derived from the database and schema. */
+export function alertEmailIntegrationName(config: WallmonitorConfig): string {
+    return `${config.database}_${config.schema}_ALERT_EMAIL`;
+}
+
+export function alertChannels(config: WallmonitorConfig): AlertChannel[] {
+    const email: AlertChannel[] = config.alertEmailRecipients === undefined ? [] : [{
+        integration: alertEmailIntegrationName(config), kind: "email", minLevel: "WARNING", recipients: config.alertEmailRecipients,
+    }];
+    const webhooks = (config.alertWebhooks ?? []).map((webhook): AlertChannel => ({
+        integration: webhook.name, kind: webhook.kind, minLevel: webhook.minLevel,
+    }));
+    return [...email, ...webhooks];
+}
+
+export function alertSettings(config: WallmonitorConfig): AlertSettings {
+    return {
+        stack: `${config.database}.${config.schema}`,
+        cooldownMinutes: config.alertCooldownMinutes,
+        rules: alertRuleSet(config),
+        channels: alertChannels(config),
+    };
+}
+
+export interface AlertSql {
+    /** Statements EVALUATE_ALERTS runs, by the name procedures/alerting.py looks up. */
+    readonly statements: Readonly<Record<string, RenderedSql>>;
+    readonly task: RenderedSql;
+    readonly settings: AlertSettings;
+    readonly views: Readonly<Record<(typeof ALERT_VIEWS)[keyof typeof ALERT_VIEWS], RenderedSql>>;
+}
+
+export function buildAlertSql(config: WallmonitorConfig): AlertSql {
+    const qualified = (name: string) => ident(config.database, config.schema, name);
+    const rules = alertRuleSet(config);
+    const alert = (file: string, values: Record<string, SqlValue>) => renderSql(`alerts/${file}.sql`, values);
+    const history = { HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name), REGISTRY_TABLE: qualified(AGENT_REGISTRY.name) };
+    const window = (rule: AlertRuleName) => ({ WINDOW_MINUTES: rules.defaults[rule].windowMinutes });
+    const state = { STATE_TABLE: qualified(ALERT_STATE.name) };
+    const ruleSql: Record<AlertRuleName, RenderedSql> = {
+        error_rate: alert("error_rate", { ...history, ...window("error_rate") }),
+        latency_p95: alert("latency", { ...history, ...window("latency_p95"), PERCENTILE: 0.95, RULE_NAME: literal("latency_p95") }),
+        latency_p99: alert("latency", { ...history, ...window("latency_p99"), PERCENTILE: 0.99, RULE_NAME: literal("latency_p99") }),
+        token_spike: alert("token_spike", {
+            ...history, ...window("token_spike"), AGENT_ROLLUP: qualified(AGENT_DAILY_ROLLUP.name), BASELINE_DAYS: TOKEN_BASELINE_DAYS,
+        }),
+        runaway_thread_turns: alert("thread_turns", { ...history, ...window("runaway_thread_turns") }),
+        runaway_thread_steps: alert("thread_steps", { ...history, ...window("runaway_thread_steps") }),
+        runaway_thread_tokens: alert("thread_tokens", { ...history, ...window("runaway_thread_tokens") }),
+        silent_agent: alert("silent_agent", { ...history, ...window("silent_agent"), BASELINE_DAYS: SILENCE_BASELINE_DAYS }),
+        negative_feedback_rate: alert("negative_feedback", { ...history, ...window("negative_feedback_rate") }),
+        ingest_failing: alert("ingest_failing", {
+            REGISTRY_TABLE: history.REGISTRY_TABLE, INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
+        }),
+        data_lag: alert("data_lag", { REGISTRY_TABLE: history.REGISTRY_TABLE, INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name) }),
+    };
+    const statements: Record<string, RenderedSql> = {
+        clock: alert("clock", {}),
+        read_state: alert("read_state", state),
+        delete_state: alert("delete_state", state),
+        insert_state: alert("insert_state", state),
+        insert_history: alert("insert_history", { HISTORY_TABLE: qualified(ALERT_HISTORY.name) }),
+        send_notification: alert("send_notification", {}),
+        ...Object.fromEntries(ALERT_RULE_NAMES.map((rule) => [RULE_STATEMENTS[rule], ruleSql[rule]])),
+    };
+    return {
+        statements,
+        task: alert("evaluate_task", { PROCEDURE: qualified(ALERT_PROCEDURE) }),
+        settings: alertSettings(config),
+        views: {
+            ALERT_HISTORY_VIEW: alert("alert_history_view", { HISTORY_TABLE: qualified(ALERT_HISTORY.name) }),
+            ALERT_STATUS: alert("alert_status_view", state),
+        },
+    };
+}
+
+/** The handler module of EVALUATE_ALERTS (see its docstring). */
+export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "alerting.py");
+
+/**
+ * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
+ * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
+ * are also valid Python string literals). Settings hold integration names and recipients, never
+ * a webhook credential.
+ */
+export function alertingProcedureDefinition(sql: AlertSql): string {
+    const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
+    const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
+    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${JSON.stringify(JSON.stringify(texts))}))\n` +
+        `SETTINGS.update(_json.loads(${JSON.stringify(JSON.stringify(sql.settings))}))\n`;
+}

@@ -1,0 +1,2 @@
+-- Changes the allowed recipients in place.
+ALTER NOTIFICATION INTEGRATION {{INTEGRATION}} SET ALLOWED_RECIPIENTS = ({{RECIPIENTS}})

@@ -1,0 +1,82 @@
+"""The Alerts page (streamlit/pages/7_Alerts.py) against the emulator world after real alert
+evaluations (procedures/alerting.py): open incidents and history show what ALERT_STATE and
+ALERT_HISTORY hold; a deployment where nothing has fired says how to evaluate."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+
+# apptest first: it puts test/sql and streamlit/ on sys.path.
+from apptest import catalog, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from world import AGENTS
+
+import alerting
+
+
+def _evaluate(world, catalog, rules):
+    settings = json.loads(json.dumps(catalog["alerts"]["settings"]))
+    for name, rule in settings["rules"]["defaults"].items():
+        rule["enabled"] = name in rules
+        rule.update(rules.get(name, {}))
+    settings["channels"] = []
+    texts = {name: entry["text"] for name, entry in catalog["alerts"]["statements"].items()}
+    return settings, texts
+
+
+@pytest.fixture
+def fired(world, catalog):
+    """Every agent fires runaway_thread_turns (a threshold any thread of the last 6 hours reaches),
+    one agent is then recovered after the cooldown; the tables are emptied afterwards for the other tests."""
+    emulator = world.emulator
+    settings, texts = _evaluate(world, catalog, {"runaway_thread_turns": {"warning": 1, "critical": 1000, "windowMinutes": 360}})
+    now = world.now
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=50))
+    # The first agent's rule is switched off: clear, then recovered one cooldown later.
+    first = ".".join((AGENTS[0].database, AGENTS[0].schema, AGENTS[0].name))
+    rule = settings["rules"]["defaults"]["runaway_thread_turns"]
+    settings["rules"]["agents"] = {first: {"runaway_thread_turns": {**rule, "enabled": False}}}
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=49))
+    alerting.run_evaluation(emulator.session, texts, settings, now - timedelta(minutes=49 - settings["cooldownMinutes"]))
+    yield first
+    emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_HISTORY")
+    emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_STATE")
+
+
+def test_the_page_shows_open_incidents_and_the_history(world, fired):
+    app = run_page(world.emulator, "Alerts")
+    assert not app.exception, [e.value for e in app.exception]
+    history = world.emulator.query("SELECT * FROM ALERT_HISTORY")
+    state = world.emulator.query("SELECT * FROM ALERT_STATE WHERE LEVEL <> 'OK'")
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Open incidents"] == str(len(state)) == str(len(AGENTS) - 1)
+    assert shown["Fired"] == str(sum(r["EVENT_TYPE"] == "FIRING" for r in history)) == str(len(AGENTS))
+    assert shown["Recovered"] == "1"
+    opened, events = app.dataframe[0].value, app.dataframe[1].value
+    assert sorted(opened["AGENT_FULL_NAME"]) == sorted(f"{a.database}.{a.schema}.{a.name}" for a in AGENTS[1:])
+    assert set(opened["RULE"]) == {"Runaway thread (turns)"} and set(opened["STATE"]) == {"firing"}
+    assert sorted(events["EVENT_TYPE"]) == sorted(["FIRING"] * len(AGENTS) + ["RECOVERED"])
+    recovered = events[events["EVENT_TYPE"] == "RECOVERED"]
+    assert list(recovered["AGENT_FULL_NAME"]) == [fired]
+    # The values (turns of the busiest thread) as the history holds them, and where each went (no channel here).
+    firing = events[events["EVENT_TYPE"] == "FIRING"]
+    by_agent = {f"{r['AGENT_DATABASE']}.{r['AGENT_SCHEMA']}.{r['AGENT_NAME']}": r["VALUE"] for r in history if r["EVENT_TYPE"] == "FIRING"}
+    assert {a: int(v) for a, v in zip(firing["AGENT_FULL_NAME"], firing["SHOWN_VALUE"])} == {a: int(v) for a, v in by_agent.items()}
+    assert set(events["NOTIFIED_VIA"]) == {"NONE"} and set(firing["SHOWN_THRESHOLD"]) == {"1"}
+
+
+def test_the_agent_filter_applies(world, fired):
+    agent = f"{AGENTS[1].database}.{AGENTS[1].schema}.{AGENTS[1].name}"
+    app = run_page(world.emulator, "Alerts", prepare=lambda a: a.session_state.__setitem__("wm_agents", [agent]))
+    assert not app.exception, [e.value for e in app.exception]
+    assert set(app.dataframe[1].value["AGENT_FULL_NAME"]) == {agent}
+
+
+def test_a_deployment_where_nothing_fired_says_how_to_evaluate(world):
+    assert world.emulator.query("SELECT COUNT(*) AS N FROM ALERT_STATE")[0]["N"] == 0
+    app = run_page(world.emulator, "Alerts")
+    assert not app.exception, [e.value for e in app.exception]
+    assert any("No alert has fired yet" in success.value for success in app.success)
+    assert any(code.value == "CALL WALLMONITOR_DEV.WALLMONITOR.EVALUATE_ALERTS();" for code in app.code)

@@ -496,9 +496,23 @@ def rollup_trend(conn: Connection, f: Filters) -> list[dict]:
 def rollup_latency_trend(conn: Connection, f: Filters) -> list[dict]:
     """latency_trend() from the merged histograms, per period."""
     where, params = _day_where(f, f.first_day)
-    rows = run(conn, _rollup_measures(f.window.day_bucket, where) + " ORDER BY t.GRP", params * 2, views=_ROLLUP_VIEWS)
-    return [{"BUCKET": row["GRP"], "P50_TURN_LATENCY_MS": row["P50_TURN_LATENCY_MS"],
-             "P95_TURN_LATENCY_MS": row["P95_TURN_LATENCY_MS"]} for row in rows if row["P50_TURN_LATENCY_MS"] is not None]
+    # PERIOD, not BUCKET, inside: the histogram view has a BUCKET column (the histogram's bucket).
+    return run(conn, f"""
+        WITH PERIODS AS (
+            SELECT {f.window.day_bucket} AS PERIOD, LATENCY_MS, SUM(TURNS) AS TURNS
+            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY PERIOD, LATENCY_MS
+        ),
+        CUMULATIVE AS (
+            SELECT PERIOD, LATENCY_MS,
+                   SUM(TURNS) OVER (PARTITION BY PERIOD ORDER BY LATENCY_MS ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS AT_OR_BELOW,
+                   SUM(TURNS) OVER (PARTITION BY PERIOD) AS ALL_TURNS
+            FROM PERIODS
+        )
+        SELECT PERIOD AS BUCKET,
+               MIN(IFF(AT_OR_BELOW >= 0.50 * ALL_TURNS, LATENCY_MS, NULL)) AS P50_TURN_LATENCY_MS,
+               MIN(IFF(AT_OR_BELOW >= 0.95 * ALL_TURNS, LATENCY_MS, NULL)) AS P95_TURN_LATENCY_MS
+        FROM CUMULATIVE WHERE ALL_TURNS > 0
+        GROUP BY PERIOD ORDER BY PERIOD""", params, views=("AGENT_DAILY_LATENCY_HISTOGRAM",))
 
 
 def rollup_agents(conn: Connection, f: Filters) -> list[dict]:

@@ -162,3 +162,19 @@ def test_detail_pages_say_they_keep_the_historys_days(long_world, page):
     assert not app.exception, [e.value for e in app.exception]
     assert [i.value for i in app.info] and "7 days" in app.info[0].value
     assert not app.dataframe
+
+
+def test_the_latency_trend_merges_each_periods_histograms(long_world):
+    conn = session.use_local(long_world.emulator.session, long_world.emulator.database, long_world.emulator.schema)
+    window = next(w for w in queries.WINDOWS if w.label == "Last 90 days")
+    f = queries.Filters(window=window, now=queries.utc_now(), settings=queries.settings(conn))
+    rows = queries.latency_trend(conn, f)
+    assert len(rows) >= 12
+    for row in rows:
+        week = row["BUCKET"]
+        week = week.date() if hasattr(week, "date") else week  # DATE_TRUNC of a DATE: a date (a timestamp on the emulator)
+        durations = [e.duration_ms for e in on_days(long_world.history, max(week, f.first_day),
+                                                     min(week + timedelta(days=6), f.now.date()))
+                     if e.category == "AGENT_RUN"]
+        check_percentile(row["P50_TURN_LATENCY_MS"], durations, 0.50, f"p50 {week}")
+        check_percentile(row["P95_TURN_LATENCY_MS"], durations, 0.95, f"p95 {week}")

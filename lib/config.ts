@@ -5,7 +5,7 @@ import {
 } from "./alertConfig";
 import { CostConfig, parseCostConfig } from "./costConfig";
 import {
-    ACCOUNT_ROLES, AccountRole, checkOrgSettings, OrgAccount, OrgMember, parseConsumerAccounts, parseMembers, REGION_PATTERN,
+    ACCOUNT_ROLES, checkOrgSettings, OrgSettings, parseConsumerAccounts, parseMembers, REGION_PATTERN,
 } from "./orgConfig";
 
 /**
@@ -38,8 +38,8 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-/** The cost* keys are declared, and validated, in lib/costConfig.ts. */
-export interface WallmonitorConfig extends CostConfig {
+/** The core keys below; cost* (lib/costConfig.ts) and accountRole/org* (lib/orgConfig.ts) come from their modules. */
+export interface WallmonitorConfig extends CostConfig, OrgSettings {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
     /** Create the database (true) or use one that already exists (false). */
@@ -93,20 +93,6 @@ export interface WallmonitorConfig extends CostConfig {
     readonly gitAllowedPrefixes: readonly string[] | undefined;
     /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
     readonly gitUsername: string | undefined;
-    // Organisation-wide monitoring (lib/orgConfig.ts): standalone, a member sharing its rollups, or the central account.
-    readonly accountRole: AccountRole;
-    /** The share a member creates; also the default share name of a central stack's members. */
-    readonly orgShareName: string;
-    /** Member: the accounts (`ORG.ACCOUNT`, with an optional region) its share is added to. */
-    readonly orgConsumerAccounts: readonly OrgAccount[] | undefined;
-    /** Member: also share the event history, without conversation text or raw attributes. */
-    readonly orgShareRecentHistory: boolean;
-    /** This account's region (CURRENT_REGION()); a member or consumer in another region is refused. */
-    readonly orgRegion: string | undefined;
-    /** Central: the members, by account or by the member stack's outputs. */
-    readonly orgMembers: readonly OrgMember[] | undefined;
-    /** Central: databases from members' shares are named `<prefix>_<MEMBER NAME>`. */
-    readonly orgDatabasePrefix: string;
     // --- alerting (lib/alertConfig.ts) ---
     /** Deploy alert evaluation and notifications; false creates no alerting object. */
     readonly alertingEnabled: boolean;

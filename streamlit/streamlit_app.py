@@ -16,7 +16,9 @@ PAGES = (
     ("pages/4_Errors.py", "Errors", ":material/error:"),
     ("pages/5_Feedback.py", "Feedback", ":material/thumbs_up_down:"),
     ("pages/6_Pipeline_health.py", "Pipeline health", ":material/monitor_heart:"),
+    ("pages/7_Alerts.py", "Alerts", ":material/notifications:"),
     ("pages/8_Cost.py", "Cost", ":material/payments:"),
+    ("pages/9_Organisation.py", "Organisation", ":material/domain:"),
 )
 
 if hasattr(st, "navigation"):

@@ -325,6 +325,23 @@ for (const stack of ["dev", "prod"]) {
     });
 }
 
+describe("the policy pack over stacks with every optional feature on", () => {
+    it("passes every rule with alerting (email and a Slack webhook) and as a member or the central account", async () => {
+        const alerting = await buildOffline("prod", {
+            "wallmonitor:alertingEnabled": "true",
+            "wallmonitor:alertEmailRecipients": "oncall@acme.com",
+            "wallmonitor:alertWebhooks": JSON.stringify([{ name: "WALLMONITOR_ALERTS_SLACK", kind: "slack", secretKey: "alertSlackWebhookUrl" }]),
+            "wallmonitor:alertSlackWebhookUrl": "https://hooks.slack.com/services/T000/B000/PolicyTestSecret",
+        }, ["wallmonitor:alertSlackWebhookUrl"]);
+        expect(alerting.resources.map((resource) => resource.type)).to.include.members([
+            T("Task"), "pulumi-nodejs:dynamic/wallmonitor:WebhookIntegration", "pulumi-nodejs:dynamic/wallmonitor:EmailIntegration"]);
+        expect(checkBuild(alerting)).to.deep.equal([]);
+        for (const stack of ["member-eu", "central"]) {
+            expect(checkBuild(await buildOffline(stack)), stack).to.deep.equal([]);
+        }
+    });
+});
+
 describe("runPolicies", () => {
     it("orders violations by policy, resource and message whatever the resource order", () => {
         const subjects: PolicySubject[] = [

@@ -39,7 +39,7 @@ def start(title: str, caption: str, long_windows: bool = False) -> Page:
     status = queries.pipeline_status(conn)
     chosen = filters.sidebar(conn, settings, queries.utc_now(), status)
     if chosen.from_rollups and not long_windows:
-        st.info(f"This page shows thread-level detail, which the history keeps for {settings.history_days} days. "
+        st.info(f"This page reads the raw history, which keeps {settings.history_days} days. "
                 f"Choose a window of {settings.history_days} days or less; Overview and Agents answer the "
                 f"{chosen.window.label.lower()} from the daily rollups.")
         st.stop()

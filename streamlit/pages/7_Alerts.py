@@ -47,7 +47,8 @@ def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 def main() -> None:
     current = page.start("Alerts", "Incidents EVALUATE_ALERTS found: open ones first, then every firing, escalation and "
-                                   "recovery in the window. Only the agent filter and the window apply here.")
+                                   "recovery in the window. Only the agent filter and the window apply here.",
+                         long_windows=True)
     conn, f = current.conn, current.filters
     opened = pd.DataFrame(alerts.open_incidents(conn, f))
     events = pd.DataFrame(alerts.history(conn, f))

@@ -31,7 +31,7 @@ AGENT_COLUMNS = {
 
 def main() -> None:
     current = page.start("Organisation", "Every account's agents, from the daily rollups each member shares "
-                                         "with this central account (UTC days).")
+                                         "with this central account (UTC days).", long_windows=True)
     conn = current.conn
     if not org.is_central(conn):
         st.info("**This deployment is not the organisation's central account.** Set "

@@ -178,3 +178,10 @@ def test_identifiers_are_refused_unless_plain_uppercase(world, bad):
     from dashboard import session
     with pytest.raises(ValueError):
         session.use_local(world.emulator.session, bad, "WALLMONITOR")
+
+
+def test_every_page_file_is_in_the_apps_navigation():
+    """With st.navigation a page the main file does not list cannot be reached."""
+    from apptest import APP
+    listed = set(re.findall(r'"(pages/[^"]+\.py)"', (APP / "streamlit_app.py").read_text()))
+    assert listed == {f"pages/{path.name}" for path in (APP / "pages").glob("*.py")}

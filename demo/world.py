@@ -98,6 +98,7 @@ class DemoWorld:
             self.usage.observe(backlog)
             self.usage.report(self.emulator.loader.cursor(), now)
             summary = self.emulator.call(tasks["refresh"]["text"])
+            self._after_refresh()
             self.emulator.refresh_dynamic_tables()
         self._thread.start()
         return summary
@@ -117,12 +118,24 @@ class DemoWorld:
                     self.usage.observe(due)
                     self.usage.report(self.emulator.loader.cursor(), now)
                     summary = self.emulator.call(tasks["refresh"]["text"])
+                    self._after_refresh()
                     if waited >= next_dynamic_refresh:
                         self.emulator.refresh_dynamic_tables()
                         next_dynamic_refresh += self.dynamic_table_seconds
                 self.log(f"refresh task: {len(due)} rows arrived; {summary}")
             except Exception as error:  # keep the demo serving; show what went wrong
                 self.log(f"refresh task failed: {type(error).__name__}: {error}")
+
+    def _after_refresh(self) -> None:
+        """What follows each refresh in Snowflake: the chained rollup task, and (on its own
+        schedule there, after each refresh here) one alert evaluation with the stack's rules.
+        The demo configures no notification channel, so nothing is sent."""
+        import alerting  # procedures/, put on sys.path by emulator.py
+
+        self.emulator.call(self.catalog["tasks"]["rollup"]["text"])
+        alerts = self.catalog["alerts"]
+        statements = {name: entry["text"] for name, entry in alerts["statements"].items()}
+        alerting.run_evaluation(self.emulator.session, statements, alerts["settings"])
 
     def stop(self) -> None:
         self._stop.set()

@@ -40,6 +40,7 @@ const PAGES: readonly DashboardPage[] = [
     { title: "Errors", file: "errors", headline: ["Failed turns", "Failed tool and model calls", "Failing tools"] },
     { title: "Feedback", file: "feedback", headline: ["Ratings", "Positive", "Negative", "Comments"] },
     { title: "Pipeline health", file: "pipeline-health", headline: ["Active agents", "Healthy", "Failing", "Last refresh", "Ingest path"] },
+    { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"] },
     { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"] },
 ];
 

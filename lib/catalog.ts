@@ -237,10 +237,11 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
         probe_event_table: statement("probe_event_table", {}),
         read_points_all: statement("read_points_all", readPoints),
-        record_event_table_failure: statement("record_event_table_failure", readPoints),
+        record_event_table_failure: statement("record_event_table_failure", { ...readPoints, INGEST_PATH: literal("EVENT_TABLE") }),
         record_event_table_success: statement("record_event_table_success", {
             ...readPoints,
             HISTORY_TABLE: tables.HISTORY_TABLE,
+            INGEST_PATH: literal("EVENT_TABLE"),
         }),
         merge_discovered_agents: statement("merge_discovered_agents", {
             ...scratch,
@@ -250,10 +251,14 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
             INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
         }),
-        record_refresh_failure: statement("record_refresh_failure", { INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE }),
+        record_refresh_failure: statement("record_refresh_failure", {
+            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
+            INGEST_PATH: literal("PER_AGENT"),
+        }),
         record_refresh_success: statement("record_refresh_success", {
             INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
             HISTORY_TABLE: tables.HISTORY_TABLE,
+            INGEST_PATH: literal("PER_AGENT"),
         }),
         show_agents: statement("show_agents", {}),
         ...rollupStatements(qualified, tables.HISTORY_TABLE, tables.DAY_STATE_TABLE),

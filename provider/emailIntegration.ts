@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { EMAIL_PATTERN } from "../lib/alertConfig";
 import { IDENTIFIER_PATTERN } from "../lib/config";
 import { ident, literal } from "../lib/sql";
-import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
-import { providerStatement, Statement } from "./statements";
+import { CheckFailure, checkRoleSwitches, checkStatement, ResourceKind, snowflakeProvider } from "./resource";
+import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";
 
 /**
@@ -41,10 +41,7 @@ export function emailIntegrationInputs(args: EmailIntegrationSettings): EmailInt
     const integration = ident(args.integrationName);
     const recipients = { list: args.recipients.map((address) => literal(address)) };
     return {
-        ownerRole: args.ownerRole,
-        adminRole: args.adminRole,
-        useOwnerRole: providerStatement("use_role", { ROLE: ident(args.ownerRole) }),
-        useAdminRole: providerStatement("use_role", { ROLE: ident(args.adminRole) }),
+        ...roleSwitches(args.ownerRole, args.adminRole),
         name: args.integrationName,
         recipients: [...args.recipients],
         create: providerStatement("alerts/create_email_integration", {
@@ -62,12 +59,7 @@ export function emailIntegrationStatements(inputs: EmailIntegrationInputs): Stat
 }
 
 function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
-    const failures = [
-        ...checkIdentifier(news, "ownerRole", "SFE_WALLMONITOR_OWNER"),
-        ...checkIdentifier(news, "adminRole", "ACCOUNTADMIN"),
-        ...checkStatement("useOwnerRole", news.useOwnerRole),
-        ...checkStatement("useAdminRole", news.useAdminRole),
-    ];
+    const failures = checkRoleSwitches(news);
     if (typeof news.name !== "string" || !IDENTIFIER_PATTERN.test(news.name)) {
         failures.push({ property: "name", reason: `${JSON.stringify(news.name)} is not an unquoted UPPERCASE identifier.` });
     }

@@ -78,6 +78,19 @@ export function checkIdentifier(news: Readonly<Record<string, unknown>>, propert
     }];
 }
 
+/** DATABASE.SCHEMA.NAME of unquoted UPPERCASE identifiers, as the resources name schema objects. */
+export const QUALIFIED_NAME_PATTERN = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
+
+/** The checks of a resource's role switches (statements.ts roleSwitches). */
+export function checkRoleSwitches(news: Readonly<Record<string, unknown>>): CheckFailure[] {
+    return [
+        ...checkIdentifier(news, "ownerRole", "SFE_WALLMONITOR_OWNER"),
+        ...checkIdentifier(news, "adminRole", "ACCOUNTADMIN"),
+        ...checkStatement("useOwnerRole", news.useOwnerRole),
+        ...checkStatement("useAdminRole", news.useAdminRole),
+    ];
+}
+
 /** A failure unless `value` is a statement rendered by `providerStatement` (a file under sql/provider/ and its text). */
 export function checkStatement(property: string, value: unknown): CheckFailure[] {
     const statement = value as Partial<Statement> | undefined;

@@ -1,4 +1,4 @@
-import { renderSql, SqlValue } from "../lib/sql";
+import { ident, renderSql, SqlValue } from "../lib/sql";
 
 /**
  * One SQL statement a dynamic resource runs, rendered at program time from a file in
@@ -21,4 +21,22 @@ export function providerStatement(name: string, values: Readonly<Record<string, 
             "so split it into one file per statement.");
     }
     return { file, text };
+}
+
+/** The inputs of a resource that runs account-level statements as the admin role and everything in the schema as the owner role, in one session. */
+export interface RoleSwitches {
+    readonly ownerRole: string;
+    readonly adminRole: string;
+    readonly useOwnerRole: Statement;
+    readonly useAdminRole: Statement;
+}
+
+/** `USE ROLE` for the owner and the admin role, rendered from sql/provider/<file>.sql. */
+export function roleSwitches(ownerRole: string, adminRole: string, file = "use_role"): RoleSwitches {
+    return {
+        ownerRole,
+        adminRole,
+        useOwnerRole: providerStatement(file, { ROLE: ident(ownerRole) }),
+        useAdminRole: providerStatement(file, { ROLE: ident(adminRole) }),
+    };
 }

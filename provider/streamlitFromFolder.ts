@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ident, literal } from "../lib/sql";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Session } from "./connection";
-import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
+import { CheckFailure, checkIdentifier, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";
 import {
     checkStreamlitApp, deployStreamlitApp, dropIfPresent, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
@@ -84,8 +84,6 @@ export interface StreamlitFromFolderSettings {
 /** Relative paths the statements can carry: no quotes, spaces or `..`. */
 export const RELATIVE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-const QUALIFIED_NAME = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
-
 /** Renders every statement of the resource (program side). */
 export function streamlitFromFolderInputs(args: StreamlitFromFolderSettings): StreamlitFromFolderInputs {
     const stage = ident(args.database, args.schema, args.stageName);
@@ -154,7 +152,7 @@ export function streamlitFromFolderStatements(inputs: StreamlitFromFolderInputs)
 function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
     const failures = [...checkIdentifier(news, "ownerRole", "SFE_WALLMONITOR_OWNER")];
     const stage = (news.stage ?? {}) as Partial<AppStage>;
-    if (typeof stage.name !== "string" || !QUALIFIED_NAME.test(stage.name) || typeof stage.directory !== "string") {
+    if (typeof stage.name !== "string" || !QUALIFIED_NAME_PATTERN.test(stage.name) || typeof stage.directory !== "string") {
         failures.push({ property: "stage", reason: "must name the stage as DATABASE.SCHEMA.NAME and the app's folder on it; " +
             "render it with streamlitFromFolderInputs()." });
     }

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN, IDENTIFIER_PATTERN } from "../lib/config";
 import { ident, literal } from "../lib/sql";
 import { Session } from "./connection";
-import { checkIdentifier, checkStatement, CheckFailure, Cleanup, ResourceKind, snowflakeProvider } from "./resource";
-import { providerStatement, Statement } from "./statements";
+import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { providerStatement, roleSwitches, Statement } from "./statements";
 import {
     checkStreamlitApp, deployStreamlitApp, dropIfPresent, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
     streamlitAppStatements, urlIdOf,
@@ -133,10 +133,7 @@ export function streamlitFromGitInputs(args: StreamlitFromGitSettings): Omit<Str
     const location = gitSourceLocation(repository.identifier, args.ref, args.commit, args.appPath);
     const prefixes = { list: args.allowedPrefixes.map((prefix) => literal(prefix)) };
     return {
-        ownerRole: args.ownerRole,
-        adminRole: args.adminRole,
-        useOwnerRole: providerStatement("streamlit/use_role", { ROLE: ident(args.ownerRole) }),
-        useAdminRole: providerStatement("streamlit/use_role", { ROLE: ident(args.adminRole) }),
+        ...roleSwitches(args.ownerRole, args.adminRole, "streamlit/use_role"),
         secret: args.withToken ? {
             name: secret.identifier,
             create: providerStatement("streamlit/create_git_secret", {
@@ -198,19 +195,12 @@ export function streamlitFromGitStatements(inputs: Omit<StreamlitFromGitInputs, 
     ];
 }
 
-const QUALIFIED_NAME = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
-
 function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
-    const failures = [
-        ...checkIdentifier(news, "ownerRole", "SFE_WALLMONITOR_OWNER"),
-        ...checkIdentifier(news, "adminRole", "ACCOUNTADMIN"),
-        ...checkStatement("useOwnerRole", news.useOwnerRole),
-        ...checkStatement("useAdminRole", news.useAdminRole),
-    ];
+    const failures = checkRoleSwitches(news);
     const secret = news.secret as Partial<GitSecret> | undefined;
     const token = news.gitToken;
     if (secret !== undefined) {
-        if (typeof secret.name !== "string" || !QUALIFIED_NAME.test(secret.name)) {
+        if (typeof secret.name !== "string" || !QUALIFIED_NAME_PATTERN.test(secret.name)) {
             failures.push({ property: "secret", reason: "must name the secret as DATABASE.SCHEMA.NAME; render it with streamlitFromGitInputs()." });
         }
         failures.push(...checkStatement("secret", secret.create), ...checkStatement("secret", secret.alter),
@@ -232,7 +222,7 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
         failures.push(...checkStatement("apiIntegration", integration[key]));
     }
     const repository = (news.repository ?? {}) as Partial<GitRepository>;
-    if (typeof repository.name !== "string" || !QUALIFIED_NAME.test(repository.name)) {
+    if (typeof repository.name !== "string" || !QUALIFIED_NAME_PATTERN.test(repository.name)) {
         failures.push({ property: "repository", reason: "must name the repository as DATABASE.SCHEMA.NAME." });
     }
     if (typeof repository.origin !== "string" || !HTTPS_URL_PATTERN.test(repository.origin)) {

@@ -3,8 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { WEBHOOK_KINDS, WebhookKind } from "../lib/alertConfig";
 import { IDENTIFIER_PATTERN } from "../lib/config";
 import { ident, literal } from "../lib/sql";
-import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
-import { providerStatement, Statement } from "./statements";
+import { CheckFailure, checkRoleSwitches, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";
 
 /**
@@ -91,10 +91,7 @@ export function webhookIntegrationInputs(args: WebhookIntegrationSettings): Omit
     const integration = ident(args.integrationName);
     const comment = literal(args.comment);
     return {
-        ownerRole: args.ownerRole,
-        adminRole: args.adminRole,
-        useOwnerRole: providerStatement("use_role", { ROLE: ident(args.ownerRole) }),
-        useAdminRole: providerStatement("use_role", { ROLE: ident(args.adminRole) }),
+        ...roleSwitches(args.ownerRole, args.adminRole),
         secret: {
             name: secret.identifier,
             create: providerStatement("alerts/create_webhook_secret", { SECRET: secret, COMMENT: comment }),
@@ -123,17 +120,10 @@ export function webhookIntegrationStatements(inputs: Omit<WebhookIntegrationInpu
         integration.create, integration.grantUsage, integration.show, integration.drop];
 }
 
-const QUALIFIED_NAME = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
-
 function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
-    const failures = [
-        ...checkIdentifier(news, "ownerRole", "SFE_WALLMONITOR_OWNER"),
-        ...checkIdentifier(news, "adminRole", "ACCOUNTADMIN"),
-        ...checkStatement("useOwnerRole", news.useOwnerRole),
-        ...checkStatement("useAdminRole", news.useAdminRole),
-    ];
+    const failures = checkRoleSwitches(news);
     const secret = (news.secret ?? {}) as Partial<WebhookSecretObject>;
-    if (typeof secret.name !== "string" || !QUALIFIED_NAME.test(secret.name)) {
+    if (typeof secret.name !== "string" || !QUALIFIED_NAME_PATTERN.test(secret.name)) {
         failures.push({ property: "secret", reason: "must name the secret as DATABASE.SCHEMA.NAME; render it with webhookIntegrationInputs()." });
     }
     for (const key of ["create", "alter", "drop"] as const) {

@@ -423,6 +423,29 @@ def _day_where(f: Filters, since: date) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
+def _percentile_ctes(group: str, where: str) -> str:
+    """CTEs ending in PERCENTILES (GRP, P50/P95/P99_TURN_LATENCY_MS): per ``group``, the days'
+    histograms merged, and each percentile the smallest bucket whose cumulative turns reach
+    p x turns. GRP, not BUCKET: the histogram view has a BUCKET column of its own."""
+    return f"""LATENCY_PERIODS AS (
+            SELECT {group} AS GRP, LATENCY_MS, SUM(TURNS) AS TURNS
+            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY GRP, LATENCY_MS
+        ),
+        CUMULATIVE AS (
+            SELECT GRP, LATENCY_MS,
+                   SUM(TURNS) OVER (PARTITION BY GRP ORDER BY LATENCY_MS ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS AT_OR_BELOW,
+                   SUM(TURNS) OVER (PARTITION BY GRP) AS ALL_TURNS
+            FROM LATENCY_PERIODS
+        ),
+        PERCENTILES AS (
+            SELECT GRP,
+                   MIN(IFF(AT_OR_BELOW >= 0.50 * ALL_TURNS, LATENCY_MS, NULL)) AS P50_TURN_LATENCY_MS,
+                   MIN(IFF(AT_OR_BELOW >= 0.95 * ALL_TURNS, LATENCY_MS, NULL)) AS P95_TURN_LATENCY_MS,
+                   MIN(IFF(AT_OR_BELOW >= 0.99 * ALL_TURNS, LATENCY_MS, NULL)) AS P99_TURN_LATENCY_MS
+            FROM CUMULATIVE WHERE ALL_TURNS > 0 GROUP BY GRP
+        )"""
+
+
 def _rollup_measures(group: str, where: str) -> str:
     """Per ``group`` (an expression over DAY and AGENT_FULL_NAME): turns, failures, tokens, calls,
     distinct users and threads over the days' exact sets, and latency percentiles from the merged
@@ -445,23 +468,7 @@ def _rollup_measures(group: str, where: str) -> str:
             SELECT d.GRP, COUNT(DISTINCT t.VALUE::STRING) AS ACTIVE_THREADS
             FROM DAYS AS d, LATERAL FLATTEN(INPUT => d.THREADS) AS t GROUP BY d.GRP
         ),
-        BUCKETS AS (
-            SELECT {group} AS GRP, LATENCY_MS, SUM(TURNS) AS TURNS
-            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY GRP, LATENCY_MS
-        ),
-        CUMULATIVE AS (
-            SELECT GRP, LATENCY_MS,
-                   SUM(TURNS) OVER (PARTITION BY GRP ORDER BY LATENCY_MS ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS AT_OR_BELOW,
-                   SUM(TURNS) OVER (PARTITION BY GRP) AS ALL_TURNS
-            FROM BUCKETS
-        ),
-        PERCENTILES AS (
-            SELECT GRP,
-                   MIN(IFF(AT_OR_BELOW >= 0.50 * ALL_TURNS, LATENCY_MS, NULL)) AS P50_TURN_LATENCY_MS,
-                   MIN(IFF(AT_OR_BELOW >= 0.95 * ALL_TURNS, LATENCY_MS, NULL)) AS P95_TURN_LATENCY_MS,
-                   MIN(IFF(AT_OR_BELOW >= 0.99 * ALL_TURNS, LATENCY_MS, NULL)) AS P99_TURN_LATENCY_MS
-            FROM CUMULATIVE GROUP BY GRP
-        )
+        {_percentile_ctes(group, where)}
         SELECT t.GRP, t.ACTIVE_AGENTS, t.TURNS, t.FAILED_TURNS, t.TOKENS, t.LLM_CALLS, t.TOOL_CALLS, t.RETRIEVAL_CALLS,
                t.LAST_EVENT, COALESCE(u.ACTIVE_USERS, 0) AS ACTIVE_USERS, COALESCE(th.ACTIVE_THREADS, 0) AS ACTIVE_THREADS,
                p.P50_TURN_LATENCY_MS, p.P95_TURN_LATENCY_MS, p.P99_TURN_LATENCY_MS
@@ -496,23 +503,10 @@ def rollup_trend(conn: Connection, f: Filters) -> list[dict]:
 def rollup_latency_trend(conn: Connection, f: Filters) -> list[dict]:
     """latency_trend() from the merged histograms, per period."""
     where, params = _day_where(f, f.first_day)
-    # PERIOD, not BUCKET, inside: the histogram view has a BUCKET column (the histogram's bucket).
     return run(conn, f"""
-        WITH PERIODS AS (
-            SELECT {f.window.day_bucket} AS PERIOD, LATENCY_MS, SUM(TURNS) AS TURNS
-            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY PERIOD, LATENCY_MS
-        ),
-        CUMULATIVE AS (
-            SELECT PERIOD, LATENCY_MS,
-                   SUM(TURNS) OVER (PARTITION BY PERIOD ORDER BY LATENCY_MS ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS AT_OR_BELOW,
-                   SUM(TURNS) OVER (PARTITION BY PERIOD) AS ALL_TURNS
-            FROM PERIODS
-        )
-        SELECT PERIOD AS BUCKET,
-               MIN(IFF(AT_OR_BELOW >= 0.50 * ALL_TURNS, LATENCY_MS, NULL)) AS P50_TURN_LATENCY_MS,
-               MIN(IFF(AT_OR_BELOW >= 0.95 * ALL_TURNS, LATENCY_MS, NULL)) AS P95_TURN_LATENCY_MS
-        FROM CUMULATIVE WHERE ALL_TURNS > 0
-        GROUP BY PERIOD ORDER BY PERIOD""", params, views=("AGENT_DAILY_LATENCY_HISTOGRAM",))
+        WITH {_percentile_ctes(f.window.day_bucket, where)}
+        SELECT GRP AS BUCKET, P50_TURN_LATENCY_MS, P95_TURN_LATENCY_MS
+        FROM PERCENTILES ORDER BY GRP""", params, views=("AGENT_DAILY_LATENCY_HISTOGRAM",))
 
 
 def rollup_agents(conn: Connection, f: Filters) -> list[dict]:

@@ -108,3 +108,26 @@ def run_page(emulator, page: str, *, session_object=None, prepare=None) -> AppTe
 def no_injected_session_left():
     yield
     session.clear_local()
+
+
+# --- what the page tests check ------------------------------------------------------------------
+def choose(window="Last 24 hours", agents=(), users=(), models=()):
+    """A ``prepare`` for run_page: the sidebar's window and filters."""
+    def prepare(app):
+        app.session_state["wm_window"] = window
+        app.session_state["wm_agents"] = list(agents)
+        app.session_state["wm_users"] = list(users)
+        app.session_state["wm_models"] = list(models)
+    return prepare
+
+
+def metrics(app) -> dict[str, tuple[str, str | None]]:
+    """The page's first metric of each label: (value, delta)."""
+    shown = {}
+    for metric in app.metric:
+        shown.setdefault(metric.label, (metric.value, metric.delta or None))
+    return shown
+
+
+def no_exception(app) -> None:
+    assert not app.exception, [e.value for e in app.exception]

@@ -10,7 +10,7 @@ import fakesnow
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import catalog, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from apptest import catalog, choose, no_exception, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
 from emulator import Coverage, Emulator, utc_now
 from traffic import generate
 from world import AGENTS, ingest
@@ -20,17 +20,6 @@ USAGE = "SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY"
 
 def metrics(app) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
-
-
-def no_exception(app) -> None:
-    assert not app.exception, [e.value for e in app.exception]
-
-
-def choose(window="Last 24 hours", agents=()):
-    def prepare(app):
-        app.session_state["wm_window"] = window
-        app.session_state["wm_agents"] = list(agents)
-    return prepare
 
 
 def ledger_totals(emulator, since, agent=None) -> dict:

@@ -8,34 +8,15 @@ from datetime import timedelta
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import HOSTILE_USER, PAGES, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from apptest import (  # noqa: F401 (fixtures)
+    HOSTILE_USER, PAGES, choose, metrics, no_exception, no_injected_session_left, run_page, world,
+)
 import expected
 import oracle
 from dashboard import fmt
 from world import AGENTS
 
 WINDOWS = {"Last hour": 1, "Last 24 hours": 24}
-
-
-def metrics(app) -> dict[str, tuple[str, str | None]]:
-    """The page's first metric of each label: (value, delta)."""
-    shown = {}
-    for metric in app.metric:
-        shown.setdefault(metric.label, (metric.value, metric.delta or None))
-    return shown
-
-
-def choose(window="Last 24 hours", agents=(), users=(), models=()):
-    def prepare(app):
-        app.session_state["wm_window"] = window
-        app.session_state["wm_agents"] = list(agents)
-        app.session_state["wm_users"] = list(users)
-        app.session_state["wm_models"] = list(models)
-    return prepare
-
-
-def no_exception(app) -> None:
-    assert not app.exception, [e.value for e in app.exception]
 
 
 def frame(app, index=0):

@@ -15,7 +15,9 @@ from datetime import timedelta
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import HOSTILE_USER, PAGES, catalog, empty_emulator, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from apptest import (  # noqa: F401 (fixtures)
+    HOSTILE_USER, PAGES, catalog, empty_emulator, no_exception, no_injected_session_left, run_page, world,
+)
 import expected
 import oracle
 from dashboard import fmt, queries
@@ -48,10 +50,6 @@ def user_of(thread: dict) -> str:
     """A thread's user (the oracle answers a MAX_BY as any of its tied values; a thread has one)."""
     user = thread["USER_ID"]
     return next(iter(user.values)) if isinstance(user, oracle.AnyOf) else user or ""
-
-
-def no_exception(app) -> None:
-    assert not app.exception, [e.value for e in app.exception]
 
 
 # --- empty states ------------------------------------------------------------------------------------

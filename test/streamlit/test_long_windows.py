@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import _catalog, no_injected_session_left, run_page  # noqa: F401 (fixture)
+from apptest import _catalog, choose, metrics, no_exception, no_injected_session_left, run_page  # noqa: F401 (fixture)
 import expected
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 import oracle
@@ -81,21 +81,10 @@ def run_on_one_day(long_world, page: str, window: str, agents=()):
     """The page, run within one UTC day (a run across midnight is repeated), and that day."""
     for _ in range(2):
         today = utc_now().date()
-
-        def prepare(app):
-            app.session_state["wm_window"] = window
-            app.session_state["wm_agents"] = list(agents)
-        app = run_page(long_world.emulator, page, prepare=prepare)
+        app = run_page(long_world.emulator, page, prepare=choose(window, agents))
         if utc_now().date() == today:
             return app, today
     raise AssertionError("the clock crossed midnight twice")
-
-
-def metrics(app) -> dict:
-    shown = {}
-    for metric in app.metric:
-        shown.setdefault(metric.label, (metric.value, metric.delta or None))
-    return shown
 
 
 def test_the_raw_history_no_longer_holds_the_long_windows(long_world):
@@ -108,7 +97,7 @@ def test_the_raw_history_no_longer_holds_the_long_windows(long_world):
 @pytest.mark.parametrize("window", sorted(LONG_WINDOWS))
 def test_overview_answers_long_windows_from_the_rollups(long_world, window):
     app, today = run_on_one_day(long_world, "Overview", window)
-    assert not app.exception, [e.value for e in app.exception]
+    no_exception(app)
     days = LONG_WINDOWS[window]
     first, previous_first = today - timedelta(days=days - 1), today - timedelta(days=2 * days - 1)
     now = expected.measures(on_days(long_world.history, first, today))
@@ -143,7 +132,7 @@ def test_agents_compares_every_agent_over_a_long_window(long_world):
     agent = f"{AGENTS[0].database}.{AGENTS[0].schema}.{AGENTS[0].name}"
     for agents in ((), (agent,)):
         app, today = run_on_one_day(long_world, "Agents", "Last 90 days", agents)
-        assert not app.exception, [e.value for e in app.exception]
+        no_exception(app)
         want = expected.agents(on_days(long_world.history, today - timedelta(days=89), today, agents))
         table = app.dataframe[0].value.set_index("AGENT_FULL_NAME")
         assert sorted(table.index) == sorted(want)
@@ -159,7 +148,7 @@ def test_agents_compares_every_agent_over_a_long_window(long_world):
 @pytest.mark.parametrize("page", ["Threads", "Users", "Errors", "Feedback"])
 def test_detail_pages_say_they_keep_the_historys_days(long_world, page):
     app, _ = run_on_one_day(long_world, page, "Last 90 days")
-    assert not app.exception, [e.value for e in app.exception]
+    no_exception(app)
     assert [i.value for i in app.info] and "7 days" in app.info[0].value
     assert not app.dataframe
 

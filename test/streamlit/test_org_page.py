@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-from apptest import APP, no_injected_session_left  # noqa: F401 (autouse fixture)
+from apptest import APP, no_exception, no_injected_session_left  # noqa: F401 (autouse fixture)
 import oracle
 import test_org
 from dashboard import fmt, org, queries, session
@@ -42,10 +42,6 @@ def run(account, page: str, accounts=None, session_object=None) -> AppTest:
     if accounts is not None:
         app.session_state["wm_accounts"] = list(accounts)
     return app.run()
-
-
-def no_exception(app) -> None:
-    assert not app.exception, [e.value for e in app.exception]
 
 
 def metric(app, label: str) -> str:

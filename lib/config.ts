@@ -155,6 +155,7 @@ export const DEFAULTS: WallmonitorConfig = {
     costTeamsByUser: undefined,
     costTeamsByAgent: undefined,
     costUsageJoinKey: "record_id",
+    costCoworkUsageView: "SNOWFLAKE_COWORK_USAGE_HISTORY",
     costUseTags: false,
     costTeamTag: "TEAM",
     alertingEnabled: false,

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { WEBHOOK_KINDS, WebhookKind } from "../lib/alertConfig";
+import { IDENTIFIER_PATTERN } from "../lib/config";
+import { ident, literal } from "../lib/sql";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";
 import { Session } from "./connection";
-import { IDENTIFIER_PATTERN } from "../lib/config";
-import { ident, literal } from "../lib/sql";
 import { CheckFailure, checkRoleSwitches, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";

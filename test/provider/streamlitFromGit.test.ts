@@ -423,7 +423,8 @@ describe("Streamlit from Git: the token is never readable in bind history", () =
 
     it("checks that the guard is rendered, naming the property", async () => {
         const inputs = gitInputs({}, TOKEN);
-        const result = await provider.check!(inputs, { ...inputs, bindHistory: { check: inputs.bindHistory.check } });
+        const unrendered = { ...inputs, bindHistory: { check: inputs.bindHistory.check } } as unknown as StreamlitFromGitInputs;
+        const result = await provider.check!(inputs, unrendered);
         expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["bindHistory"]);
     });
 });

@@ -70,6 +70,7 @@ export class Alerting extends pulumi.ComponentResource {
                     secretName: `${webhook.name}_SECRET`,
                     kind: webhook.kind,
                     url: target.url,
+                    acceptReadableBindValues: config.acceptReadableBindValues,
                 }),
                 webhookSecret: pulumi.secret(target.secret),
             }, dynamic)];

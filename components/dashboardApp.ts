@@ -114,6 +114,7 @@ export class DashboardApp extends pulumi.ComponentResource {
                 appPath: config.gitAppPath,
                 username: config.gitUsername,
                 withToken: args.gitToken !== undefined,
+                acceptReadableBindValues: config.acceptReadableBindValues,
             });
             this.app = new StreamlitFromGit(resourceName, {
                 ...inputs,

@@ -106,6 +106,12 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly alertEmailRecipients: readonly string[] | undefined;
     /** Slack, Teams and PagerDuty webhooks, each with the config key of its secret. */
     readonly alertWebhooks: readonly AlertWebhook[] | undefined;
+    /**
+     * Create the webhook and Git token secrets even though the account lets bind values be read
+     * back (ALLOW_BIND_VALUES_ACCESS is not FALSE), accepting that the credential bound to CREATE
+     * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts). Defaults to false.
+     */
+    readonly acceptReadableBindValues: boolean;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -155,6 +161,7 @@ export const DEFAULTS: WallmonitorConfig = {
     costTeamsByUser: undefined,
     costTeamsByAgent: undefined,
     costUsageJoinKey: "record_id",
+    costCoworkUsageView: "SNOWFLAKE_COWORK_USAGE_HISTORY",
     costUseTags: false,
     costTeamTag: "TEAM",
     alertingEnabled: false,
@@ -163,6 +170,7 @@ export const DEFAULTS: WallmonitorConfig = {
     alertRules: undefined,
     alertEmailRecipients: undefined,
     alertWebhooks: undefined,
+    acceptReadableBindValues: false,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -380,6 +388,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
         alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
         alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
+        acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));

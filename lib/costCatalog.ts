@@ -5,8 +5,9 @@ import { AI_OBSERVABILITY } from "../provider/aiObservabilityAccess";
 import { Identifier, ident, literal, renderSql, RenderedSql, SqlRows, SqlValue } from "./sql";
 
 /**
- * The cost and chargeback views (sql/cost/), rendered for one stack: from the event history and
- * SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY to a ledger of one row per request, and the
+ * The cost and chargeback views (sql/cost/), rendered for one stack: from the event history,
+ * SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY and the CoWork usage view
+ * (costCoworkUsageView) to a ledger of one row per request, and the
  * per-day/month, reconciliation and thread views over it. Listed in creation order: each reads
  * only views before it.
  */
@@ -64,6 +65,25 @@ export function mappingRows(config: CostConfig): SqlRows {
     return { rows: rows.length > 0 ? rows : [[null, null, null]] };
 }
 
+/** The agent usage view's own name, the USAGE_VIEW label of the credits it reports. */
+export const AGENT_USAGE_VIEW = AI_OBSERVABILITY.usageHistory.split(".").pop()!;
+
+/**
+ * The CoWork branch of COST_USAGE. With NONE it reads the agent view under a false condition, so
+ * the view compiles on an account that has no CoWork view and that branch yields no row.
+ */
+export function coworkUsageSource(config: CostConfig): Record<string, SqlValue> {
+    const reads = config.costCoworkUsageView !== "NONE";
+    const accountUsage = AI_OBSERVABILITY.usageHistory.split(".").slice(0, -1);
+    return {
+        COWORK_USAGE_HISTORY: reads
+            ? ident(...accountUsage, config.costCoworkUsageView)
+            : ident(...AI_OBSERVABILITY.usageHistory.split(".")),
+        COWORK_USAGE_VIEW: literal(config.costCoworkUsageView),
+        READ_COWORK: reads,
+    };
+}
+
 /**
  * `historyTable` is AGENT_EVENTS_HISTORY and `modelRollup` MODEL_DAILY_ROLLUP, both qualified;
  * `qualified` names a view of the stack's schema.
@@ -84,7 +104,9 @@ export function buildCostSql(config: CostConfig, historyTable: Identifier, model
         COST_TEAM_MAPPINGS: cost("team_mappings", { MAPPINGS: mappingRows(config) }),
         COST_USAGE: cost("usage", {
             // Where actual cost comes from; the same name the access probe reads (docs snowflake-domain.md section 2).
-            USAGE_HISTORY: ident(...AI_OBSERVABILITY.usageHistory.split(".")),
+            AGENT_USAGE_HISTORY: ident(...AI_OBSERVABILITY.usageHistory.split(".")),
+            AGENT_USAGE_VIEW: literal(AGENT_USAGE_VIEW),
+            ...coworkUsageSource(config),
             TEAM_TAG: literal(config.costTeamTag),
         }),
         COST_REQUEST_MODELS: cost("request_models", { HISTORY_TABLE: historyTable, MODEL_RATES: view("COST_MODEL_RATES") }),
@@ -111,6 +133,7 @@ export function buildCostSql(config: CostConfig, historyTable: Identifier, model
         COST_MONTHLY: period("month", "MONTH"),
         COST_RECONCILIATION: cost("reconciliation", {
             LEDGER: view("COST_LEDGER"),
+            AGENT_USAGE_VIEW: literal(AGENT_USAGE_VIEW),
             JOIN_KEY_NAME: literal(config.costUsageJoinKey),
         }),
         COST_TOP_THREADS: cost("top_threads", { LEDGER: view("COST_LEDGER") }),

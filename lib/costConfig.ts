@@ -3,8 +3,9 @@ import { ConfigError, DEFAULTS, RawConfigSource } from "./config";
 /**
  * Cost and chargeback settings (the `cost*` keys): the credit price and currency, the per-model
  * credit rates used to estimate what the usage view has not reported yet, the team mappings,
- * whether Snowflake tags name teams, and which event attribute joins a request to
- * SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY.REQUEST_ID.
+ * whether Snowflake tags name teams, which event attribute joins a request to the REQUEST_ID
+ * of SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY and of the CoWork usage view, and which
+ * CoWork usage view the account has.
  *
  * Structured values are JSON strings, validated here; every error is a ConfigError naming the
  * key and the fix. The defaults are in lib/config.ts DEFAULTS, with every other key's.
@@ -49,6 +50,24 @@ export const JOIN_KEY_COLUMNS: Readonly<Record<CostUsageJoinKey, string>> = {
     request_id: "REQUEST_ID",
 };
 
+/**
+ * The account usage view that holds Snowflake CoWork's agent requests, which
+ * CORTEX_AGENT_USAGE_HISTORY excludes
+ * (https://docs.snowflake.com/en/sql-reference/account-usage/cortex_agent_usage_history).
+ * SNOWFLAKE_COWORK_USAGE_HISTORY is its current name; SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY its
+ * name before Snowflake Intelligence became CoWork
+ * (https://docs.snowflake.com/en/sql-reference/account-usage/snowflake_intelligence_usage_history_view),
+ * which accounts that had it keep next to the new one, with the same rows: the cost views read
+ * exactly one of them, so CoWork is never counted twice. NONE reads neither (an account without
+ * CoWork, or one whose owner role cannot read it): CoWork requests then stay estimated.
+ * A view that the account lacks fails `pulumi up` at COST_USAGE with Snowflake's "does not
+ * exist or not authorized", naming the view; the fix is this key.
+ */
+export const COST_COWORK_USAGE_VIEWS = [
+    "SNOWFLAKE_COWORK_USAGE_HISTORY", "SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY", "NONE",
+] as const;
+export type CostCoworkUsageView = (typeof COST_COWORK_USAGE_VIEWS)[number];
+
 /** The team of every cost row that no mapping or tag assigns. */
 export const UNASSIGNED_TEAM = "UNASSIGNED";
 
@@ -68,6 +87,8 @@ export interface CostConfig {
     readonly costTeamsByAgent: Readonly<Record<string, readonly string[]>> | undefined;
     /** Event attribute matched to the usage view's REQUEST_ID. Defaults to record_id. */
     readonly costUsageJoinKey: CostUsageJoinKey;
+    /** Where CoWork requests' actual cost is read (COST_COWORK_USAGE_VIEWS). Defaults to SNOWFLAKE_COWORK_USAGE_HISTORY. */
+    readonly costCoworkUsageView: CostCoworkUsageView;
     /** Read teams from the usage view's USER_TAGS / AGENT_TAGS. Defaults to false. */
     readonly costUseTags: boolean;
     /** Name of the tag whose value is a team (matched on tag_name, any case). Defaults to TEAM. */
@@ -216,6 +237,14 @@ export function parseCostConfig(source: RawConfigSource): CostConfig {
             `${COST_USAGE_JOIN_KEYS.join(", ")} (the event attribute ai.observability.record_id or ` +
             "snow.ai.observability.agent.request_id). The Cost reconciliation view shows the match rate of both.");
     }
+    const coworkView = raw(source, "costCoworkUsageView") ?? DEFAULTS.costCoworkUsageView;
+    const coworkUsageView = COST_COWORK_USAGE_VIEWS.find((candidate) => candidate === coworkView.trim().toUpperCase());
+    if (coworkUsageView === undefined) {
+        throw new ConfigError("costCoworkUsageView", `"${coworkView}" is not one of the accepted values: ` +
+            `${COST_COWORK_USAGE_VIEWS.join(", ")}. Use the CoWork usage view your account has in ` +
+            "SNOWFLAKE.ACCOUNT_USAGE (SHOW VIEWS LIKE 'SNOWFLAKE_%_USAGE_HISTORY' IN SCHEMA SNOWFLAKE.ACCOUNT_USAGE), " +
+            "or NONE if it has neither.");
+    }
     const useTags = raw(source, "costUseTags") ?? String(DEFAULTS.costUseTags);
     if (useTags !== "true" && useTags !== "false") {
         throw new ConfigError("costUseTags", `"${useTags}" is not a boolean. Accepted values: true, false.`);
@@ -235,6 +264,7 @@ export function parseCostConfig(source: RawConfigSource): CostConfig {
             '{"SALES": ["SALES_DB.AGENTS.SALES_ASSISTANT"]}',
             (name) => AGENT_NAME.test(name.toUpperCase()) ? name.toUpperCase() : undefined),
         costUsageJoinKey: usageJoinKey,
+        costCoworkUsageView: coworkUsageView,
         costUseTags: useTags === "true",
         costTeamTag: teamTag,
     };

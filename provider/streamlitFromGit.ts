@@ -2,6 +2,9 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN, IDENTIFIER_PATTERN } from "../lib/config";
 import { ident, literal } from "../lib/sql";
+import {
+    BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
+} from "./bindHistory";
 import { Session } from "./connection";
 import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
@@ -22,6 +25,8 @@ import {
  *
  * The token is an input only as a Pulumi secret: statements bind it at run time (`?`), it is
  * redacted from messages, and the outputs keep a salted fingerprint instead (see resource.ts).
+ * Before it is bound, the admin role reads that the account keeps bind values unreadable
+ * (bindHistory.ts).
  */
 
 export interface GitSecret {
@@ -74,6 +79,8 @@ export interface StreamlitFromGitInputs {
     readonly secret?: GitSecret;
     /** The token the secret holds; a Pulumi secret. Present exactly when `secret` is. */
     readonly gitToken?: string;
+    /** Checked before the token is bound to CREATE or ALTER SECRET. */
+    readonly bindHistory: BindHistoryGuard;
     readonly apiIntegration: GitApiIntegration;
     readonly repository: GitRepository;
     readonly source: GitSource;
@@ -109,6 +116,8 @@ export interface StreamlitFromGitSettings {
     readonly username?: string;
     /** Whether a token (passed separately, as a secret) is used: renders the secret and the credentialed statements. */
     readonly withToken: boolean;
+    /** wallmonitor:acceptReadableBindValues; without it, readable bind history refuses the secret. */
+    readonly acceptReadableBindValues?: boolean;
 }
 
 /**
@@ -168,6 +177,7 @@ export function streamlitFromGitInputs(args: StreamlitFromGitSettings): Omit<Str
             fetch: providerStatement("streamlit/fetch_git_repository", { REPOSITORY: repository }),
             drop: providerStatement("streamlit/drop_git_repository", { REPOSITORY: repository }),
         },
+        bindHistory: bindHistoryGuard(args.acceptReadableBindValues ?? false),
         source: { ref: args.ref, ...(args.commit === undefined ? {} : { commit: args.commit }), path: args.appPath, location },
         app: streamlitAppStatements({
             database: args.database,
@@ -188,7 +198,7 @@ export function streamlitFromGitStatements(inputs: Omit<StreamlitFromGitInputs, 
     const { secret, apiIntegration, repository } = inputs;
     return [
         inputs.useOwnerRole, inputs.useAdminRole,
-        ...(secret === undefined ? [] : [secret.create, secret.alter, secret.drop]),
+        ...(secret === undefined ? [] : [inputs.bindHistory.check, secret.create, secret.alter, secret.drop]),
         apiIntegration.create, apiIntegration.grantUsage, apiIntegration.drop,
         repository.create, repository.fetch, repository.drop,
         ...streamlitAppStatementList(inputs.app),
@@ -248,6 +258,7 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
         failures.push({ property: "source", reason: "location must be a path in the repository; render it with streamlitFromGitInputs()." });
     }
     failures.push(...checkStreamlitApp("app", news.app));
+    failures.push(...checkBindHistoryGuard("bindHistory", news.bindHistory));
     // The token must only ever be bound, never part of a statement's text. (Shorter strings would
     // match ordinary text; real tokens are far longer.)
     if (typeof token === "string" && token.length >= 8) {
@@ -284,8 +295,16 @@ async function fetchAndDeploy(session: Session, inputs: StreamlitFromGitInputs, 
         cleanup === undefined ? undefined : { onFailure: (undo) => undoAs(cleanup, inputs.useOwnerRole, undo) });
 }
 
-function bound(inputs: StreamlitFromGitInputs): string[] {
-    return [inputs.gitToken ?? ""];
+/** What the stack can do if this account refuses the token as a bind. */
+const WITHOUT_GIT_TOKEN = "deploy the dashboard from this repository's folder instead " +
+    "(`pulumi config set wallmonitor:dashboardSource folder`), or from a repository that needs no token " +
+    "(remove wallmonitor:gitToken).";
+
+/** CREATE or ALTER SECRET (`statement`) with the token bound, once bind history is known to be closed. */
+async function writeSecret(session: Session, inputs: StreamlitFromGitInputs, statement: Statement): Promise<void> {
+    await ensureBindHistoryClosed(session, inputs.bindHistory, inputs.secret!.name,
+        { to: inputs.useAdminRole, back: inputs.useOwnerRole });
+    await runBoundSecretStatement(session, statement, inputs.gitToken ?? "", WITHOUT_GIT_TOKEN);
 }
 
 export const streamlitFromGitKind: ResourceKind<StreamlitFromGitInputs, StreamlitFromGitOutputs> = {
@@ -299,6 +318,8 @@ export const streamlitFromGitKind: ResourceKind<StreamlitFromGitInputs, Streamli
         useAdminRole: "none",
         secret: "update",
         gitToken: "update",
+        // How the token may be written, not what is deployed: the next CREATE or ALTER SECRET reads it.
+        bindHistory: "none",
         apiIntegration: "update",
         repository: "update",
         source: "update",
@@ -310,7 +331,7 @@ export const streamlitFromGitKind: ResourceKind<StreamlitFromGitInputs, Streamli
 
     async create(session, inputs, cleanup) {
         if (inputs.secret !== undefined) {
-            await session.run(inputs.secret.create, bound(inputs));
+            await writeSecret(session, inputs, inputs.secret.create);
             undoAs(cleanup, inputs.useOwnerRole, inputs.secret.drop);
         }
         await createIntegration(session, inputs, cleanup);
@@ -333,9 +354,9 @@ export const streamlitFromGitKind: ResourceKind<StreamlitFromGitInputs, Streamli
         const secretReplaced = news.secret !== undefined && olds.secret?.name !== news.secret.name;
         const secretGone = olds.secret !== undefined && olds.secret.name !== news.secret?.name;
         if (secretReplaced) {
-            await session.run(news.secret!.create, bound(news));
+            await writeSecret(session, news, news.secret!.create);
         } else if (news.secret !== undefined && (has("secret") || has("gitToken"))) {
-            await session.run(news.secret.alter, bound(news));
+            await writeSecret(session, news, news.secret.alter);
         }
         // The integration names the secret it allows, and the repository both: when either
         // changes they are created again, in order.

@@ -3,6 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { WEBHOOK_KINDS, WebhookKind } from "../lib/alertConfig";
 import { IDENTIFIER_PATTERN } from "../lib/config";
 import { ident, literal } from "../lib/sql";
+import {
+    BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
+} from "./bindHistory";
+import { Session } from "./connection";
 import { CheckFailure, checkRoleSwitches, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";
@@ -13,7 +17,8 @@ import { dropIfPresent } from "./streamlit";
  * resource creates both with SQL:
  *
  * - as the owner role: `CREATE SECRET ... TYPE = GENERIC_STRING SECRET_STRING = ?`, the credential
- *   bound at run time (so the owner owns the secret and may READ it when sending);
+ *   bound at run time (so the owner owns the secret and may READ it when sending), and only after
+ *   the admin role has read that the account keeps bind values unreadable (bindHistory.ts);
  * - as the admin role (CREATE INTEGRATION is an account privilege): the integration naming the
  *   secret, with SNOWFLAKE_WEBHOOK_SECRET where the credential goes, and USAGE for the owner role.
  *
@@ -47,6 +52,8 @@ export interface WebhookIntegrationInputs {
     readonly useAdminRole: Statement;
     readonly secret: WebhookSecretObject;
     readonly integration: WebhookIntegrationObject;
+    /** Checked before the credential is bound to CREATE or ALTER SECRET. */
+    readonly bindHistory: BindHistoryGuard;
     /** The credential; a Pulumi secret. */
     readonly webhookSecret?: string;
 }
@@ -83,6 +90,8 @@ export interface WebhookIntegrationSettings {
     readonly kind: WebhookKind;
     /** From lib/alertConfig.ts webhookTarget(): the URL without its credential. */
     readonly url: string;
+    /** wallmonitor:acceptReadableBindValues; without it, readable bind history refuses the secret. */
+    readonly acceptReadableBindValues?: boolean;
 }
 
 /** Renders every statement of the resource (program side). The credential is not an argument. */
@@ -110,13 +119,14 @@ export function webhookIntegrationInputs(args: WebhookIntegrationSettings): Omit
             show: providerStatement("alerts/show_webhook_integration", { NAME: literal(args.integrationName) }),
             drop: providerStatement("alerts/drop_webhook_integration", { INTEGRATION: integration }),
         },
+        bindHistory: bindHistoryGuard(args.acceptReadableBindValues ?? false),
     };
 }
 
 /** Every statement the inputs hold, for tests and plans. */
 export function webhookIntegrationStatements(inputs: Omit<WebhookIntegrationInputs, "webhookSecret">): Statement[] {
     const { secret, integration } = inputs;
-    return [inputs.useOwnerRole, inputs.useAdminRole, secret.create, secret.alter, secret.drop,
+    return [inputs.useOwnerRole, inputs.useAdminRole, inputs.bindHistory.check, secret.create, secret.alter, secret.drop,
         integration.create, integration.grantUsage, integration.show, integration.drop];
 }
 
@@ -145,6 +155,7 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
     for (const key of ["create", "grantUsage", "show", "drop"] as const) {
         failures.push(...checkStatement("integration", integration[key]));
     }
+    failures.push(...checkBindHistoryGuard("bindHistory", news.bindHistory));
     const credential = news.webhookSecret;
     if (typeof credential !== "string" || credential === "") {
         failures.push({ property: "webhookSecret", reason: "the webhook needs its credential: set the config key its " +
@@ -159,8 +170,15 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
     return failures;
 }
 
-function bound(inputs: WebhookIntegrationInputs): string[] {
-    return [inputs.webhookSecret ?? ""];
+/** What the stack can do if this account refuses the credential as a bind. */
+const WITHOUT_WEBHOOK_SECRET = "remove this webhook from wallmonitor:alertWebhooks and alert by email " +
+    "(wallmonitor:alertEmailRecipients), which needs no secret.";
+
+/** CREATE or ALTER SECRET (`statement`) with the credential bound, once bind history is known to be closed. */
+async function writeSecret(session: Session, inputs: WebhookIntegrationInputs, statement: Statement): Promise<void> {
+    await ensureBindHistoryClosed(session, inputs.bindHistory, inputs.secret.name,
+        { to: inputs.useAdminRole, back: inputs.useOwnerRole });
+    await runBoundSecretStatement(session, statement, inputs.webhookSecret ?? "", WITHOUT_WEBHOOK_SECRET);
 }
 
 /** As the admin role: the integration and the owner's USAGE; leaves the session as the owner role. */
@@ -183,6 +201,8 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
         useAdminRole: "none",
         secret: "update",
         integration: "update",
+        // How the credential may be written, not what is deployed: the next CREATE or ALTER SECRET reads it.
+        bindHistory: "none",
         webhookSecret: "update",
     },
     secretInputs: ["webhookSecret"],
@@ -190,7 +210,7 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
     session: (inputs) => ({ role: inputs.ownerRole, secrets: inputs.webhookSecret === undefined ? [] : [inputs.webhookSecret] }),
 
     async create(session, inputs, cleanup) {
-        await session.run(inputs.secret.create, bound(inputs));
+        await writeSecret(session, inputs, inputs.secret.create);
         cleanup.onFailure(inputs.secret.drop);
         cleanup.onFailure(inputs.useOwnerRole);
         await createIntegration(session, inputs, () => {
@@ -208,9 +228,9 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
     async update(session, _id, olds, news, changed) {
         const secretReplaced = olds.secret.name !== news.secret.name;
         if (secretReplaced) {
-            await session.run(news.secret.create, bound(news));
+            await writeSecret(session, news, news.secret.create);
         } else if (changed.includes("webhookSecret") || changed.includes("secret")) {
-            await session.run(news.secret.alter, bound(news));
+            await writeSecret(session, news, news.secret.alter);
         }
         if (secretReplaced || changed.includes("integration")) {
             await createIntegration(session, news);

@@ -132,3 +132,45 @@ describe("cost config", () => {
         expect(buildSqlCatalog(DEFAULTS).cost.COST_LEDGER.text).to.include("* 3 AS AMOUNT").and.to.include("'USD' AS CURRENCY");
     });
 });
+
+describe("cost config: the CoWork usage view", () => {
+    const reads = (config: WallmonitorConfig) => buildSqlCatalog(config).cost.COST_USAGE.text
+        .split("\n").filter((line) => /^\s*FROM SNOWFLAKE\./.test(line)).map((line) => line.trim());
+
+    it("reads CORTEX_AGENT_USAGE_HISTORY and, by default, SNOWFLAKE_COWORK_USAGE_HISTORY, nothing else", () => {
+        expect(DEFAULTS.costCoworkUsageView).to.equal("SNOWFLAKE_COWORK_USAGE_HISTORY");
+        expect(parse({}).costCoworkUsageView).to.equal("SNOWFLAKE_COWORK_USAGE_HISTORY");
+        expect(reads(DEFAULTS)).to.deep.equal([
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY AS u",
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY AS c",
+        ]);
+        expect(buildSqlCatalog(DEFAULTS).cost.COST_USAGE.text).to.include("WHERE c.REQUEST_ID IS NOT NULL AND TRUE");
+    });
+
+    it("reads the former Snowflake Intelligence name instead, never both, when configured (any case)", () => {
+        const config = parse({ costCoworkUsageView: "snowflake_intelligence_usage_history" });
+        expect(config.costCoworkUsageView).to.equal("SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY");
+        expect(reads(config)).to.deep.equal([
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY AS u",
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY AS c",
+        ]);
+        expect(buildSqlCatalog(config).cost.COST_USAGE.text).to.include("'SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY' AS USAGE_VIEW");
+    });
+
+    it("with NONE names no CoWork view at all, so the cost views compile on an account without one", () => {
+        const config = parse({ costCoworkUsageView: "none" });
+        expect(reads(config)).to.deep.equal([
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY AS u",
+            "FROM SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY AS c",
+        ]);
+        const text = buildSqlCatalog(config).cost.COST_USAGE.text;
+        expect(text).to.include("WHERE c.REQUEST_ID IS NOT NULL AND FALSE");
+        expect(text.replace(/^\s*--.*$/gm, "")).not.to.match(/COWORK_USAGE_HISTORY|INTELLIGENCE_USAGE_HISTORY/);
+    });
+
+    it("refuses any other value, naming the key, the choices and how to find the account's view", () => {
+        rejects({ costCoworkUsageView: "SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY" },
+            /costCoworkUsageView: .* is not one of the accepted values: SNOWFLAKE_COWORK_USAGE_HISTORY, SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY, NONE\. .*SHOW VIEWS LIKE/);
+        rejects({ costCoworkUsageView: "both" }, /costCoworkUsageView: "both" is not one of the accepted values/);
+    });
+});

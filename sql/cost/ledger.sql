@@ -1,7 +1,8 @@
 -- The cost ledger: one row per agent request, every request counted once, so any grouping of it
 -- (team, agent, user, day) adds up to the account total.
 --   ORIGIN EVENT: a request in the event history. COST_SOURCE ACTUAL with the usage view's
---     TOKEN_CREDITS when its join key matches a usage row (COST_BASIS MATCHED); otherwise
+--     TOKEN_CREDITS when its join key matches a usage row (COST_BASIS MATCHED), from the agent
+--     view or the CoWork view (COST_USAGE); otherwise
 --     ESTIMATED from the rate table, with why: USAGE_PENDING (after the last usage the view has
 --     reported, so it may still arrive), NO_USAGE_ROW (the view has caught up and has no such
 --     request), NO_JOIN_KEY (the request carries no key) or DUPLICATE_JOIN_KEY (an earlier
@@ -12,6 +13,8 @@
 --     USAGE_ONLY. A low match rate with much USAGE_ONLY cost points at the join key (see
 --     COST_RECONCILIATION), and until it is corrected such requests are counted twice: once
 --     estimated, once actual - the conservative side.
+-- USAGE_VIEW labels every ACTUAL row with the usage view its credits come from
+-- (CORTEX_AGENT_USAGE_HISTORY or the configured CoWork view); it is NULL on ESTIMATED rows.
 -- TEAM, by precedence: the user's team in costTeamsByUser, the agent's in costTeamsByAgent, with
 -- costUseTags the usage row's user tag, then its agent tag; else UNASSIGNED.
 WITH requests AS (
@@ -42,6 +45,7 @@ from_events AS (
         END AS COST_BASIS,
         r.ESTIMATED_CREDITS,
         u.CREDITS AS ACTUAL_CREDITS,
+        u.USAGE_VIEW,
         r.ALL_MODELS_RATED,
         alt.REQUEST_ID IS NOT NULL AS ALTERNATE_KEY_MATCHED,
         u.USER_TAG_TEAM,
@@ -63,6 +67,7 @@ from_usage AS (
         'USAGE_ONLY' AS COST_BASIS,
         NULL AS ESTIMATED_CREDITS,
         u.CREDITS AS ACTUAL_CREDITS,
+        u.USAGE_VIEW,
         TRUE AS ALL_MODELS_RATED,
         FALSE AS ALTERNATE_KEY_MATCHED,
         u.USER_TAG_TEAM,
@@ -87,6 +92,7 @@ SELECT
     c.JOIN_KEY,
     c.AGENT_DATABASE, c.AGENT_SCHEMA, c.AGENT_NAME, c.USER_NAME, c.THREAD_ID,
     IFF(c.ACTUAL_CREDITS IS NULL, 'ESTIMATED', 'ACTUAL') AS COST_SOURCE,
+    c.USAGE_VIEW,
     c.COST_BASIS,
     CAST(COALESCE(c.ACTUAL_CREDITS, c.ESTIMATED_CREDITS) AS NUMBER(38, 9)) AS CREDITS,
     CAST(c.ESTIMATED_CREDITS AS NUMBER(38, 9)) AS ESTIMATED_CREDITS,

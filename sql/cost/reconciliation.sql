@@ -1,12 +1,14 @@
 -- Estimated against actual, per UTC day: how many requests of the event history matched a usage
 -- row with the configured join key ({{JOIN_KEY_NAME}}) and with the other candidate, how far
 -- the estimate was from the actual credits where both exist, and how much of the day's cost is
--- still estimated.
+-- still estimated. Actual credits are split by the usage view that reported them: the agent
+-- view ({{AGENT_USAGE_VIEW}}) and the CoWork view (COWORK_: any other USAGE_VIEW).
 SELECT
     l.DAY,
     {{JOIN_KEY_NAME}} AS JOIN_KEY,
     COUNT_IF(l.ORIGIN = 'EVENT') AS EVENT_REQUESTS,
     COUNT_IF(l.COST_BASIS = 'MATCHED') AS MATCHED_REQUESTS,
+    COUNT_IF(l.COST_BASIS = 'MATCHED' AND l.USAGE_VIEW <> {{AGENT_USAGE_VIEW}}) AS MATCHED_COWORK_REQUESTS,
     COUNT_IF(l.COST_BASIS = 'MATCHED') / NULLIF(COUNT_IF(l.ORIGIN = 'EVENT'), 0) AS MATCH_RATE,
     COUNT_IF(l.ALTERNATE_KEY_MATCHED) / NULLIF(COUNT_IF(l.ORIGIN = 'EVENT'), 0) AS ALTERNATE_KEY_MATCH_RATE,
     COUNT_IF(l.COST_BASIS = 'USAGE_PENDING') AS PENDING_REQUESTS,
@@ -17,6 +19,8 @@ SELECT
     SUM(IFF(l.COST_BASIS = 'MATCHED', l.ESTIMATED_CREDITS, 0))
         / NULLIF(SUM(IFF(l.COST_BASIS = 'MATCHED', l.ACTUAL_CREDITS, 0)), 0) AS ESTIMATE_TO_ACTUAL,
     SUM(IFF(l.COST_SOURCE = 'ACTUAL', l.CREDITS, 0)) AS ACTUAL_CREDITS,
+    SUM(IFF(l.USAGE_VIEW = {{AGENT_USAGE_VIEW}}, l.CREDITS, 0)) AS AGENT_USAGE_CREDITS,
+    SUM(IFF(l.USAGE_VIEW <> {{AGENT_USAGE_VIEW}}, l.CREDITS, 0)) AS COWORK_USAGE_CREDITS,
     SUM(IFF(l.COST_SOURCE = 'ESTIMATED', l.CREDITS, 0)) AS ESTIMATED_CREDITS,
     SUM(IFF(l.COST_BASIS = 'USAGE_ONLY', l.CREDITS, 0)) AS USAGE_ONLY_CREDITS,
     SUM(l.CREDITS) AS TOTAL_CREDITS,

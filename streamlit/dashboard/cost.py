@@ -45,13 +45,16 @@ def _where(f: Filters, day_column: str = "DAY", models: bool = True) -> tuple[st
 
 
 def totals(conn: Connection, f: Filters) -> list[dict]:
-    """Credits and money by source (ACTUAL, ESTIMATED) and team assignment, in the window's days."""
+    """Credits and money by source (ACTUAL, ESTIMATED), the usage view that made them actual
+    (USAGE_VIEW: the Cortex Agents or the CoWork view; NULL when estimated) and team assignment,
+    in the window's days."""
     where, params = _where(f)
     return run(conn, f"""
-        SELECT COST_SOURCE, TEAM = 'UNASSIGNED' AS UNASSIGNED, SUM(CREDITS) AS CREDITS, SUM(AMOUNT) AS AMOUNT,
-               MAX(CURRENCY) AS CURRENCY
+        SELECT COST_SOURCE, USAGE_VIEW, TEAM = 'UNASSIGNED' AS UNASSIGNED, SUM(CREDITS) AS CREDITS,
+               SUM(AMOUNT) AS AMOUNT, MAX(CURRENCY) AS CURRENCY
         FROM {{COST_DAILY}} WHERE {where}
-        GROUP BY COST_SOURCE, UNASSIGNED ORDER BY COST_SOURCE, UNASSIGNED""", params, views=("COST_DAILY",))
+        GROUP BY COST_SOURCE, USAGE_VIEW, UNASSIGNED ORDER BY COST_SOURCE, USAGE_VIEW, UNASSIGNED""", params,
+               views=("COST_DAILY",))
 
 
 def daily(conn: Connection, f: Filters) -> list[dict]:
@@ -86,7 +89,7 @@ def top_threads(conn: Connection, f: Filters) -> list[dict]:
 
 def reconciliation(conn: Connection, f: Filters) -> list[dict]:
     return run(conn, """
-        SELECT DAY, JOIN_KEY, EVENT_REQUESTS, MATCHED_REQUESTS, MATCH_RATE, ALTERNATE_KEY_MATCH_RATE, PENDING_REQUESTS,
+        SELECT DAY, JOIN_KEY, EVENT_REQUESTS, MATCHED_REQUESTS, MATCHED_COWORK_REQUESTS, MATCH_RATE, ALTERNATE_KEY_MATCH_RATE, PENDING_REQUESTS,
                UNMATCHED_REQUESTS, USAGE_ONLY_REQUESTS, ESTIMATE_TO_ACTUAL, ACTUAL_CREDITS, ESTIMATED_CREDITS,
                TOTAL_CREDITS, ESTIMATED_SHARE, REQUESTS_WITH_UNRATED_MODELS
         FROM {COST_RECONCILIATION}

@@ -25,6 +25,8 @@ RECONCILIATION_COLUMNS = {
     "MATCH_PCT": st.column_config.NumberColumn("Matched", format="%.1f%%",
                                                help="Requests whose join key found their usage row"),
     "ALTERNATE_PCT": st.column_config.NumberColumn("Matched by the other key", format="%.1f%%"),
+    "MATCHED_COWORK_REQUESTS": st.column_config.NumberColumn(
+        "Matched in CoWork", help="Requests made in Snowflake CoWork, matched in its own usage view"),
     "PENDING_REQUESTS": st.column_config.NumberColumn("Awaiting usage"),
     "UNMATCHED_REQUESTS": st.column_config.NumberColumn("Never matched"),
     "USAGE_ONLY_REQUESTS": st.column_config.NumberColumn("Usage only"),
@@ -69,13 +71,19 @@ def main() -> None:
     cells[0].metric("Spend", money(amount, currency))
     cells[1].metric("Credits", f"{credits:,.4f}")
     cells[2].metric("Estimated", fmt.percent(fmt.rate(estimated, credits)),
-                    help="Share of the credits not yet reported by SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY, "
-                         "estimated from token counts and the rate table.")
+                    help="Share of the credits not yet reported by SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY "
+                         "or, for requests made in Snowflake CoWork, by its own usage view "
+                         "(wallmonitor:costCoworkUsageView), estimated from token counts and the rate table.")
     cells[3].metric("Requests matched to usage", fmt.percent(fmt.rate(matched, seen)),
                     help="Of the requests in the event history; a low rate long after the usage view caught up "
                          "points at the join key (wallmonitor:costUsageJoinKey).")
     cells[4].metric("Unassigned", fmt.percent(fmt.rate(unassigned, credits)),
                     help="Share of the credits no team mapping or tag assigns.")
+
+    actual = totals.loc[totals["COST_SOURCE"] == "ACTUAL"].groupby("USAGE_VIEW")["CREDITS"].sum()
+    if not actual.empty:
+        st.caption("Actual credits by usage view: " +
+                   " · ".join(f"{view} {value:,.4f}" for view, value in actual.sort_index().items()) + ".")
 
     trend = charts.frame(cost.daily(conn, f), "BUCKET")
     chart = charts.stacked_over_time(trend, "AMOUNT", "COST_SOURCE", "Spend per day", currency)

@@ -14,12 +14,19 @@ import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMiss
 import { ADMIN, APP, COMMIT, FAST, gitInputs, INTEGRATION, OWNER, REPOSITORY, SCHEMA, SECRET, VIEWER } from "./streamlitFixtures";
 
 const TOKEN = "ghp_WallmonitorTestToken0123456789abcdefXYZ";
+/** SHOW PARAMETERS' columns, with ALLOW_BIND_VALUES_ACCESS set as `value`. */
+const bindValuesAccess = (value: string) => ({
+    columns: ["key", "value", "default", "level", "description", "type"],
+    rows: [["ALLOW_BIND_VALUES_ACCESS", value, "true", value === "true" ? "" : "ACCOUNT", "Allow bind values access", "BOOLEAN"]],
+});
+const SHOW_BIND_VALUES = /^SHOW PARAMETERS LIKE 'ALLOW_BIND_VALUES_ACCESS' IN ACCOUNT/;
 const NEW_TOKEN = "ghp_RotatedWallmonitorToken9876543210zyxwvu";
 const COMMENT = "'Managed by Wallmonitor (Pulumi)'";
 
 const SQL = {
     useOwner: `USE ROLE ${OWNER}`,
     useAdmin: `USE ROLE ${ADMIN}`,
+    showBindValues: "SHOW PARAMETERS LIKE 'ALLOW_BIND_VALUES_ACCESS' IN ACCOUNT",
     createSecret: `CREATE OR REPLACE SECRET ${SECRET}\n    TYPE = PASSWORD\n    USERNAME = 'wallmonitor-deploy'\n    PASSWORD = ?\n` +
         `    COMMENT = ${COMMENT}`,
     alterSecret: `ALTER SECRET ${SECRET} SET USERNAME = 'wallmonitor-deploy' PASSWORD = ?`,
@@ -44,6 +51,8 @@ const SQL = {
     dropIntegration: `DROP API INTEGRATION IF EXISTS ${INTEGRATION}`,
     dropSecret: `DROP SECRET IF EXISTS ${SECRET}`,
 };
+/** The admin role reads that bind values are unreadable before the token is bound. */
+const GUARD = [SQL.useAdmin, SQL.showBindValues, SQL.useOwner];
 const DEPLOY = (location?: string) => [SQL.fetch, SQL.createApp(location), SQL.liveVersion, SQL.grantApp, SQL.show];
 const SHOWN = { columns: ["name", "url_id"], rows: [["WALLMONITOR_DASHBOARD", "q2w3e4r5t6y7u8i9o0p1"]] };
 
@@ -58,7 +67,8 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe("Streamlit from Git: its SQL", () => {
     it("comes from sql/provider/streamlit/, one statement each, and never holds the token", () => {
-        const streamlitFiles = listSqlFiles().filter((file) => file.startsWith("provider/streamlit/"));
+        const streamlitFiles = listSqlFiles().filter((file) => file.startsWith("provider/streamlit/") ||
+            file === "provider/secrets/show_bind_values_access.sql");
         for (const inputs of [gitInputs({}, TOKEN), gitInputs()]) {
             for (const statement of streamlitFromGitStatements(inputs)) {
                 expect(streamlitFiles, statement.file).to.include(statement.file);
@@ -152,7 +162,10 @@ describe("Streamlit from Git against a fake Snowflake", () => {
         fake = await FakeSnowflake.start();
         await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
     });
-    beforeEach(() => fake.on(/^SHOW STREAMLITS/, SHOWN));
+    beforeEach(() => {
+        fake.on(/^SHOW STREAMLITS/, SHOWN);
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+    });
     afterEach(() => fake.reset());
     after(async () => {
         delete process.env[ACCESS_URL_ENV];
@@ -163,6 +176,7 @@ describe("Streamlit from Git against a fake Snowflake", () => {
     const restart = () => {
         fake.reset();
         fake.on(/^SHOW STREAMLITS/, SHOWN);
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
     };
     /** Where the token went: it must be bound, and in no statement's text. */
     const expectTokenOnlyBound = (token: string, boundTo: string[]) => {
@@ -170,7 +184,7 @@ describe("Streamlit from Git against a fake Snowflake", () => {
         expect(fake.statements.filter((record) => record.binds !== undefined).map((record) => [record.sql, record.binds]))
             .to.deep.equal(boundTo.map((sql) => [sql, [token]]));
     };
-    const CREATE = [SQL.createSecret, SQL.useAdmin, SQL.createIntegration(), SQL.grantIntegration, SQL.useOwner,
+    const CREATE = [...GUARD, SQL.createSecret, SQL.useAdmin, SQL.createIntegration(), SQL.grantIntegration, SQL.useOwner,
         SQL.createRepository, ...DEPLOY()];
 
     it("creates the secret, repository and app as the owner role and the integration as the admin role, binding the token", async () => {
@@ -178,8 +192,8 @@ describe("Streamlit from Git against a fake Snowflake", () => {
         expect(fake.sql).to.deep.equal(CREATE);
         expect(fake.logins.map((login) => [login.user, login.role])).to.deep.equal([["DEPLOYER", OWNER]]);
         const roleOf = (sql: string) => fake.statements.find((record) => record.sql === sql)?.role;
-        expect([SQL.createSecret, SQL.createIntegration(), SQL.grantIntegration, SQL.createRepository, SQL.fetch, SQL.createApp()].map(roleOf))
-            .to.deep.equal([OWNER, ADMIN, ADMIN, OWNER, OWNER, OWNER]);
+        expect([SQL.showBindValues, SQL.createSecret, SQL.createIntegration(), SQL.grantIntegration, SQL.createRepository, SQL.fetch,
+            SQL.createApp()].map(roleOf)).to.deep.equal([ADMIN, OWNER, ADMIN, ADMIN, OWNER, OWNER, OWNER]);
         expectTokenOnlyBound(TOKEN, [SQL.createSecret]);
         expect(result.id).to.equal(APP);
         expect(result.outs).to.include({ urlId: "q2w3e4r5t6y7u8i9o0p1" });
@@ -213,7 +227,7 @@ describe("Streamlit from Git against a fake Snowflake", () => {
         const { outs } = await provider.create(gitInputs({}, TOKEN));
         restart();
         const updated = await provider.update!(APP, outs!, gitInputs({}, NEW_TOKEN));
-        expect(fake.sql).to.deep.equal([SQL.alterSecret, SQL.show]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.alterSecret, SQL.show]);
         expectTokenOnlyBound(NEW_TOKEN, [SQL.alterSecret]);
         expect(JSON.stringify(updated.outs)).not.to.include(NEW_TOKEN);
         expect(await provider.diff!(APP, updated.outs!, gitInputs({}, NEW_TOKEN))).to.deep.equal({ changes: false, replaces: [] });
@@ -288,5 +302,129 @@ describe("Streamlit from Git against a fake Snowflake", () => {
         fake.on(/^DROP /, objectMissing(`Schema '${SCHEMA}'`));
         await provider.delete!(APP, outs!);
         expect(fake.sql).to.deep.equal(DELETE);
+    });
+});
+
+/** Everything written to the console and the standard streams while `body` runs. */
+async function logsOf<T>(body: () => Promise<T>): Promise<{ logs: string; result: T | Error }> {
+    const lines: string[] = [];
+    const methods = ["log", "info", "warn", "error", "debug"] as const;
+    const saved = methods.map((method) => console[method]);
+    const writes = [process.stdout.write, process.stderr.write];
+    methods.forEach((method) => { console[method] = (...args: unknown[]) => { lines.push(args.map(String).join(" ")); }; });
+    const capture = (chunk: unknown) => { lines.push(String(chunk)); return true; };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+        return { logs: lines.join("\n"), result: await body().catch((error: Error) => error) };
+    } finally {
+        methods.forEach((method, i) => { console[method] = saved[i]; });
+        [process.stdout.write, process.stderr.write] = writes;
+    }
+}
+
+describe("Streamlit from Git: the token is never readable in bind history", () => {
+    let fake: FakeSnowflake;
+    const provider = snowflakeProvider(streamlitFromGitKind, FAST);
+    const PASSWORD = "deployer password 42";
+
+    before(async () => {
+        fake = await FakeSnowflake.start();
+        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
+    });
+    beforeEach(() => fake.on(/^SHOW STREAMLITS/, SHOWN));
+    afterEach(() => fake.reset());
+    after(async () => {
+        delete process.env[ACCESS_URL_ENV];
+        await fake.stop();
+    });
+
+    /** Neither the token nor the login password in a statement's text, a log line or the message. */
+    const expectNowhere = (token: string, logs: string, message = "") => {
+        for (const value of [token, PASSWORD]) {
+            expect(fake.sql.join("\n")).not.to.include(value);
+            expect(logs).not.to.include(value);
+            expect(message).not.to.include(value);
+        }
+    };
+
+    it("refuses to bind the token while the account lets bind values be read, naming the fix, and creates nothing", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        const { logs, result } = await logsOf(() => provider.create(gitInputs({}, TOKEN)));
+        const error = result as Error;
+        expect(error).to.be.instanceOf(Error);
+        expect(error.message).to.include(`Not creating or altering secret ${SECRET}`)
+            .and.to.include("ALLOW_BIND_VALUES_ACCESS is TRUE in this account")
+            .and.to.include("INFORMATION_SCHEMA.BIND_VALUES").and.to.include("QUERY_HISTORY.bind_values")
+            .and.to.include("have an account administrator (ACCOUNTADMIN) run `ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE`")
+            .and.to.include("`pulumi config set wallmonitor:acceptReadableBindValues true`");
+        expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.showBindValues]);
+        expect(fake.statements.find((record) => record.sql === SQL.showBindValues)?.role).to.equal(ADMIN);
+        expect(fake.statements.some((record) => record.binds !== undefined)).to.equal(false);
+        expectNowhere(TOKEN, logs, error.message);
+    });
+
+    it("refuses when it cannot read the parameter at all: an unknown is not a yes", async () => {
+        fake.on(SHOW_BIND_VALUES, { columns: ["key", "value"], rows: [] });
+        const error = await rejection(provider.create(gitInputs({}, TOKEN)));
+        expect(error.message).to.include("could not read ALLOW_BIND_VALUES_ACCESS (provider/secrets/show_bind_values_access.sql " +
+            "returned no value for it)");
+        expect(fake.sql.some((sql) => sql.startsWith("CREATE OR REPLACE SECRET"))).to.equal(false);
+    });
+
+    it("refuses to rotate the token too, and leaves the secret as it was", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+        const { outs } = await provider.create(gitInputs({}, TOKEN));
+        fake.reset();
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        const error = await rejection(provider.update!(APP, outs!, gitInputs({}, NEW_TOKEN)));
+        expect(error.message).to.include("ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE");
+        expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.showBindValues]);
+        expect(error.message).not.to.include(NEW_TOKEN);
+    });
+
+    it("binds the token, without reading the parameter, when the stack accepts readable bind values", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        const accepted = gitInputs({ acceptReadableBindValues: true }, TOKEN);
+        expect(accepted.bindHistory.acceptReadable).to.equal(true);
+        expect(gitInputs({}, TOKEN).bindHistory.acceptReadable, "refusing is the default").to.equal(false);
+        const { logs, result } = await logsOf(() => provider.create(accepted));
+        const created = result as Awaited<ReturnType<NonNullable<typeof provider.create>>>;
+        expect(fake.sql).to.not.include(SQL.showBindValues);
+        expect(fake.sql[0]).to.equal(SQL.createSecret);
+        expect(fake.statements.filter((record) => record.binds !== undefined).map((record) => [record.sql, record.binds]))
+            .to.deep.equal([[SQL.createSecret, [TOKEN]]]);
+        expect(JSON.stringify(created.outs)).not.to.include(TOKEN);
+        expectNowhere(TOKEN, logs);
+    });
+
+    it("accepting readable bind values is no change to what is deployed", async () => {
+        const { gitToken, ...rest } = gitInputs({}, TOKEN);
+        const olds = { ...rest, [fingerprintProperty("gitToken")]: (await import("../../provider/resource")).fingerprint(gitToken!),
+            urlId: "q2w3e4r5t6y7u8i9o0p1" } as unknown as StreamlitFromGitOutputs;
+        expect(await provider.diff!(APP, olds, gitInputs({ acceptReadableBindValues: true }, TOKEN)))
+            .to.deep.equal({ changes: false, replaces: [] });
+    });
+
+    it("reports a refused bind in PASSWORD = ? with the statement and the way out, once, without the token", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+        fake.on(/^CREATE OR REPLACE SECRET/, { error: { code: "002049", sqlState: "42601",
+            message: "SQL compilation error: Bind variable ? not allowed for PASSWORD." } });
+        const { logs, result } = await logsOf(() => provider.create(gitInputs({}, TOKEN)));
+        const error = result as Error;
+        expect(error.message).to.include("Snowflake statement provider/streamlit/create_git_secret.sql failed (error 002049")
+            .and.to.include("The credential was bound to the ? of provider/streamlit/create_git_secret.sql")
+            .and.to.include("`pulumi config set wallmonitor:dashboardSource folder`")
+            .and.to.include("Not retried.");
+        expect(fake.sql.filter((sql) => sql === SQL.createSecret)).to.have.length(1);
+        expect(fake.logins).to.have.length(1);
+        expectNowhere(TOKEN, logs, error.message);
+    });
+
+    it("checks that the guard is rendered, naming the property", async () => {
+        const inputs = gitInputs({}, TOKEN);
+        const unrendered = { ...inputs, bindHistory: { check: inputs.bindHistory.check } } as unknown as StreamlitFromGitInputs;
+        const result = await provider.check!(inputs, unrendered);
+        expect(result.failures?.map((failure) => failure.property)).to.deep.equal(["bindHistory"]);
     });
 });

@@ -24,17 +24,27 @@ const SECRET = `${SCHEMA}.WALLMONITOR_ALERTS_SLACK_SECRET`;
 const INTEGRATION = "WALLMONITOR_ALERTS_SLACK";
 const COMMENT = "'Managed by Wallmonitor (Pulumi)'";
 
-function inputs(overrides: Partial<{ url: string; integrationName: string; secretName: string; kind: "slack" | "teams" | "pagerduty" }> = {},
+function inputs(overrides: Partial<{ url: string; integrationName: string; secretName: string; kind: "slack" | "teams" | "pagerduty";
+                                    acceptReadableBindValues: boolean }> = {},
                 credential: string | null = CREDENTIAL): WebhookIntegrationInputs {
     const rendered = webhookIntegrationInputs({
         database: DEFAULTS.database, schema: DEFAULTS.schema, ownerRole: OWNER, adminRole: ADMIN, comment: DEFAULTS.comment,
         integrationName: overrides.integrationName ?? INTEGRATION, secretName: overrides.secretName ?? "WALLMONITOR_ALERTS_SLACK_SECRET",
         kind: overrides.kind ?? "slack", url: overrides.url ?? webhookTarget("alertSlackWebhookUrl", "slack", SLACK_URL).url,
+        acceptReadableBindValues: overrides.acceptReadableBindValues,
     });
     return credential === null ? rendered : { ...rendered, webhookSecret: credential };
 }
 
+/** SHOW PARAMETERS' columns, with ALLOW_BIND_VALUES_ACCESS set as `value`. */
+const bindValuesAccess = (value: string) => ({
+    columns: ["key", "value", "default", "level", "description", "type"],
+    rows: [["ALLOW_BIND_VALUES_ACCESS", value, "true", value === "true" ? "" : "ACCOUNT", "Allow bind values access", "BOOLEAN"]],
+});
+const SHOW_BIND_VALUES = /^SHOW PARAMETERS LIKE 'ALLOW_BIND_VALUES_ACCESS' IN ACCOUNT/;
+
 const SQL = {
+    showBindValues: "SHOW PARAMETERS LIKE 'ALLOW_BIND_VALUES_ACCESS' IN ACCOUNT",
     createSecret: `CREATE OR REPLACE SECRET ${SECRET}\n    TYPE = GENERIC_STRING\n    SECRET_STRING = ?\n    COMMENT = ${COMMENT}`,
     alterSecret: `ALTER SECRET ${SECRET} SET SECRET_STRING = ?`,
     useAdmin: `USE ROLE ${ADMIN}`,
@@ -48,6 +58,9 @@ const SQL = {
     dropIntegration: `DROP NOTIFICATION INTEGRATION IF EXISTS ${INTEGRATION}`,
     dropSecret: `DROP SECRET IF EXISTS ${SECRET}`,
 };
+
+/** The admin role reads that bind values are unreadable before the credential is bound. */
+const GUARD = [SQL.useAdmin, SQL.showBindValues, SQL.useOwner];
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
     try {
@@ -111,6 +124,7 @@ describe("Webhook integration against a fake Snowflake", () => {
         fake = await FakeSnowflake.start();
         await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
     });
+    beforeEach(() => fake.on(SHOW_BIND_VALUES, bindValuesAccess("false")));
     afterEach(() => fake.reset());
     after(async () => {
         delete process.env[ACCESS_URL_ENV];
@@ -126,9 +140,9 @@ describe("Webhook integration against a fake Snowflake", () => {
 
     it("creates the secret as the owner and the integration as the admin role, binding the credential", async () => {
         const result = await provider.create(inputs());
-        expect(fake.sql).to.deep.equal([SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
         const roleOf = (sql: string) => fake.statements.find((record) => record.sql === sql)?.role;
-        expect([SQL.createSecret, SQL.createIntegration, SQL.grant].map(roleOf)).to.deep.equal([OWNER, ADMIN, ADMIN]);
+        expect([SQL.showBindValues, SQL.createSecret, SQL.createIntegration, SQL.grant].map(roleOf)).to.deep.equal([ADMIN, OWNER, ADMIN, ADMIN]);
         boundOnly(CREDENTIAL, [SQL.createSecret]);
         expect(result.id).to.equal(INTEGRATION);
         expect(JSON.stringify(result.outs)).not.to.include(CREDENTIAL);
@@ -139,8 +153,9 @@ describe("Webhook integration against a fake Snowflake", () => {
     it("rotates the credential in place, and recreates the integration only when it changes", async () => {
         const created = await provider.create(inputs());
         fake.reset();
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
         await provider.update!(INTEGRATION, created.outs!, inputs({}, ROTATED));
-        expect(fake.sql).to.deep.equal([SQL.alterSecret]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.alterSecret]);
         boundOnly(ROTATED, [SQL.alterSecret]);
         fake.reset();
         const renamed = inputs({ integrationName: "ONCALL_SLACK" });
@@ -156,7 +171,7 @@ describe("Webhook integration against a fake Snowflake", () => {
         const error = await rejection(provider.create(inputs()));
         expect(error.message).to.include("alerts/create_webhook_integration.sql");
         expect(error.message).not.to.include(CREDENTIAL);
-        expect(fake.sql).to.deep.equal([SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.useOwner, SQL.dropSecret]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.useOwner, SQL.dropSecret]);
     });
 
     it("reads an integration that is gone as gone, and deletes what is already gone", async () => {
@@ -168,6 +183,85 @@ describe("Webhook integration against a fake Snowflake", () => {
         fake.on(/^DROP NOTIFICATION INTEGRATION/, objectMissing("Integration"));
         await provider.delete!(INTEGRATION, outs!);
         expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.dropIntegration, SQL.useOwner, SQL.dropSecret]);
+    });
+});
+
+describe("Webhook integration: the credential is never readable in bind history", () => {
+    let fake: FakeSnowflake;
+    const provider = snowflakeProvider(webhookIntegrationKind, FAST);
+    const PASSWORD = "deployer password 42";
+
+    before(async () => {
+        fake = await FakeSnowflake.start();
+        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
+    });
+    afterEach(() => fake.reset());
+    after(async () => {
+        delete process.env[ACCESS_URL_ENV];
+        await fake.stop();
+    });
+
+    const nowhere = (value: string, ...texts: string[]) => {
+        expect(fake.sql.join("\n")).not.to.include(value);
+        for (const text of texts) {
+            expect(text).not.to.include(value);
+        }
+    };
+
+    it("refuses to bind the credential while bind values are readable, naming the fix, and creates nothing", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        const error = await rejection(provider.create(inputs()));
+        expect(error.message).to.include(`Not creating or altering secret ${SECRET}`)
+            .and.to.include("ALLOW_BIND_VALUES_ACCESS is TRUE in this account")
+            .and.to.include("`ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE`")
+            .and.to.include("`pulumi config set wallmonitor:acceptReadableBindValues true`");
+        expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.showBindValues]);
+        expect(fake.statements.some((record) => record.binds !== undefined)).to.equal(false);
+        nowhere(CREDENTIAL, error.message);
+        nowhere(PASSWORD, error.message);
+    });
+
+    it("refuses a rotation as well while bind values are readable", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+        const { outs } = await provider.create(inputs());
+        fake.reset();
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("TRUE"));
+        const error = await rejection(provider.update!(INTEGRATION, outs!, inputs({}, ROTATED)));
+        expect(error.message).to.include("ALLOW_BIND_VALUES_ACCESS is TRUE");
+        expect(fake.sql).to.deep.equal([SQL.useAdmin, SQL.showBindValues]);
+        nowhere(ROTATED, error.message);
+    });
+
+    it("changes the integration alone without reading the parameter: no credential is bound", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+        const { outs } = await provider.create(inputs());
+        fake.reset();
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        await provider.update!(INTEGRATION, outs!, inputs({ integrationName: "ONCALL_SLACK" }));
+        expect(fake.sql).not.to.include(SQL.showBindValues);
+        expect(fake.statements.some((record) => record.binds !== undefined)).to.equal(false);
+    });
+
+    it("binds the credential when the stack accepts readable bind values, and keeps it out of text and state", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
+        const result = await provider.create(inputs({ acceptReadableBindValues: true }));
+        expect(fake.sql).to.deep.equal([SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
+        expect(fake.statements.filter((record) => record.binds !== undefined).map((record) => record.binds))
+            .to.deep.equal([[CREDENTIAL]]);
+        nowhere(CREDENTIAL, JSON.stringify(result.outs));
+        expect(result.outs).to.deep.include({ bindHistory: inputs({ acceptReadableBindValues: true }).bindHistory });
+    });
+
+    it("reports a refused SECRET_STRING bind with the statement and the way out, once, without the credential", async () => {
+        fake.on(SHOW_BIND_VALUES, bindValuesAccess("false"));
+        fake.on(/^CREATE OR REPLACE SECRET/, { error: { code: "002049", sqlState: "42601",
+            message: `SQL compilation error: Bind variable not allowed here: '${CREDENTIAL}'` } });
+        const error = await rejection(provider.create(inputs()));
+        expect(error.message).to.include("Snowflake statement provider/alerts/create_webhook_secret.sql failed (error 002049")
+            .and.to.include("remove this webhook from wallmonitor:alertWebhooks and alert by email")
+            .and.to.include("Not retried.").and.to.include("[redacted]");
+        expect(fake.sql.filter((sql) => sql === SQL.createSecret)).to.have.length(1);
+        nowhere(CREDENTIAL, error.message);
     });
 });
 

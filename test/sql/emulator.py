@@ -50,6 +50,18 @@ USAGE_HISTORY_DDL = """CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.CORTEX
     REQUEST_ID VARCHAR, PARENT_REQUEST_ID VARCHAR, AGENT_DATABASE_NAME VARCHAR, AGENT_SCHEMA_NAME VARCHAR,
     AGENT_NAME VARCHAR, AGENT_TAGS VARIANT, TOKENS NUMBER, TOKEN_CREDITS NUMBER(38, 9),
     TOKENS_GRANULAR VARIANT, CREDITS_GRANULAR VARIANT, METADATA VARIANT)"""
+# The CoWork usage view as documented under its former name SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY
+# (https://docs.snowflake.com/en/sql-reference/account-usage/snowflake_intelligence_usage_history_view),
+# created under both names, which accounts that had the old one keep side by side. The CoWork
+# instance's own ID, NAME and TAGS columns are left out (their names under CoWork are not
+# documented), and so is AGENT_TAGS (not among the documented columns), so no cost view can
+# depend on them.
+COWORK_USAGE_VIEWS = ("SNOWFLAKE_COWORK_USAGE_HISTORY", "SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY")
+COWORK_USAGE_HISTORY_DDL = """CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.{view} (
+    START_TIME TIMESTAMP_LTZ, END_TIME TIMESTAMP_LTZ, USER_ID NUMBER, USER_NAME VARCHAR, USER_TAGS VARIANT,
+    REQUEST_ID VARCHAR, PARENT_REQUEST_ID VARCHAR, AGENT_DATABASE_ID NUMBER, AGENT_DATABASE_NAME VARCHAR,
+    AGENT_SCHEMA_ID NUMBER, AGENT_SCHEMA_NAME VARCHAR, AGENT_ID NUMBER, AGENT_NAME VARCHAR, TOKENS NUMBER,
+    TOKEN_CREDITS NUMBER(38, 9), TOKENS_GRANULAR VARIANT, CREDITS_GRANULAR VARIANT, METADATA VARIANT)"""
 _TABLE_FUNCTION = re.compile(r"TABLE\((SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\([^()]*\))\)")
 
 
@@ -152,6 +164,7 @@ class Emulator:
                           EVENT_TABLE_DDL.format(table=EVENT_TABLE),
                           "CREATE SCHEMA IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE",
                           USAGE_HISTORY_DDL,
+                          *(COWORK_USAGE_HISTORY_DDL.format(view=view) for view in COWORK_USAGE_VIEWS),
                           f"USE SCHEMA {self.database}.{self.schema}"):
             cur.execute(statement)
         for ddl in self.catalog["tables"].values():

@@ -24,12 +24,14 @@ import fakesnow
 import pytest
 
 from conftest import _coverage
-from emulator import Emulator, render_catalog, utc_now
+from emulator import COWORK_USAGE_VIEWS, Emulator, render_catalog, utc_now
 from test_ingestion import run_task
 from traffic import AgentRef, generate, is_cortex_agent_event
 
 AGENTS = [AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"), AgentRef("HR_DB", "BOTS", "HR_HELPDESK")]
 USAGE = "SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY"
+COWORK = "SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY"
+INTELLIGENCE = "SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY"
 RATES = {  # credits per million tokens, every class different
     "claude-4-sonnet": {"input": 3, "output": 15, "cacheRead": 0.3, "cacheWrite": 3.75},
     "llama3.3-70b": {"input": 0.5, "output": 0.7, "cacheRead": 0.11, "cacheWrite": 0.13},
@@ -49,14 +51,18 @@ def credits(value) -> Decimal:
     return Decimal(str(value)).quantize(NINE, rounding=ROUND_HALF_UP)
 
 
-@pytest.fixture(scope="module")
-def cost_catalog():
+def render_cost_catalog(**overrides):
     return render_catalog(
         "dev", initialLookbackHours="48",
         costModelRates=json.dumps(RATES, separators=(",", ":")),
         costTeamsByUser=json.dumps(TEAMS_BY_USER, separators=(",", ":")),
         costTeamsByAgent=json.dumps(TEAMS_BY_AGENT, separators=(",", ":")),
-        costUseTags="true", costTeamTag="COST_CENTER", costCreditPrice=str(PRICE), costCurrency="EUR")
+        costUseTags="true", costTeamTag="COST_CENTER", costCreditPrice=str(PRICE), costCurrency="EUR", **overrides)
+
+
+@pytest.fixture(scope="module")
+def cost_catalog():
+    return render_cost_catalog()
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +78,19 @@ def traffic():
     return events
 
 
+def ingested(catalog, traffic) -> Emulator:
+    emulator = Emulator(catalog, _coverage)
+    emulator.deliver(traffic)
+    emulator.set_agents([(a.database, a.schema, a.name) for a in AGENTS])
+    run_task(emulator, "discover")
+    run_task(emulator, "refresh")
+    return emulator
+
+
 @pytest.fixture
 def emu(cost_catalog, traffic):
     with fakesnow.patch():
-        emulator = Emulator(cost_catalog, _coverage)
-        emulator.deliver(traffic)
-        emulator.set_agents([(a.database, a.schema, a.name) for a in AGENTS])
-        run_task(emulator, "discover")
-        run_task(emulator, "refresh")
+        emulator = ingested(cost_catalog, traffic)
         yield emulator
         emulator.close()
 
@@ -130,16 +141,26 @@ def expected_estimates(emulator, events) -> dict[str, dict[str, Decimal]]:
             for trace, request in requests_of(events).items()}
 
 
-def add_usage(emulator, rows) -> None:
-    """Usage rows arriving in the emulated ACCOUNT_USAGE view."""
+def add_usage(emulator, rows, view: str = USAGE) -> None:
+    """Usage rows arriving in an emulated ACCOUNT_USAGE view: the agent view, or a CoWork view
+    (which has no AGENT_TAGS column)."""
     cur = emulator.loader.cursor()
     for row in rows:
-        cur.execute(
-            f"INSERT INTO {USAGE} (START_TIME, END_TIME, USER_NAME, USER_TAGS, REQUEST_ID, AGENT_DATABASE_NAME, "
-            "AGENT_SCHEMA_NAME, AGENT_NAME, AGENT_TAGS, TOKENS, TOKEN_CREDITS) "
-            "SELECT %s, %s, %s, PARSE_JSON(%s), %s, %s, %s, %s, PARSE_JSON(%s), %s, %s",
-            (row["start"], row["end"], row["user"], json.dumps(row.get("user_tags", [])), row["request_id"],
-             *row["agent"].split("."), json.dumps(row.get("agent_tags", [])), 1000, str(row["credits"])))
+        if view == USAGE:
+            cur.execute(
+                f"INSERT INTO {view} (START_TIME, END_TIME, USER_NAME, USER_TAGS, REQUEST_ID, AGENT_DATABASE_NAME, "
+                "AGENT_SCHEMA_NAME, AGENT_NAME, AGENT_TAGS, TOKENS, TOKEN_CREDITS) "
+                "SELECT %s, %s, %s, PARSE_JSON(%s), %s, %s, %s, %s, PARSE_JSON(%s), %s, %s",
+                (row["start"], row["end"], row["user"], json.dumps(row.get("user_tags", [])), row["request_id"],
+                 *row["agent"].split("."), json.dumps(row.get("agent_tags", [])), 1000, str(row["credits"])))
+        else:
+            assert "agent_tags" not in row, "the CoWork view documents no AGENT_TAGS"
+            cur.execute(
+                f"INSERT INTO {view} (START_TIME, END_TIME, USER_NAME, USER_TAGS, REQUEST_ID, AGENT_DATABASE_NAME, "
+                "AGENT_SCHEMA_NAME, AGENT_NAME, TOKENS, TOKEN_CREDITS) "
+                "SELECT %s, %s, %s, PARSE_JSON(%s), %s, %s, %s, %s, %s, %s",
+                (row["start"], row["end"], row["user"], json.dumps(row.get("user_tags", [])), row["request_id"],
+                 *row["agent"].split("."), 1000, str(row["credits"])))
 
 
 def usage_for(request: dict, credits_: Decimal, key: str = "record_id", **extra) -> dict:
@@ -353,3 +374,121 @@ def test_the_rollup_estimate_prices_the_daily_model_rollup(emu, traffic):
     assert got == expected
     assert {r["RATED"] for r in rows if r["MODEL_NAME"] == UNRATED_MODEL} == {False}
     assert credits(sum(got.values(), Decimal(0))) <= credits(sum(r["CREDITS"] for r in ledger(emu).values()))
+
+
+# --- CoWork (formerly Snowflake Intelligence) --------------------------------------------------
+def test_cowork_requests_become_actual_from_the_cowork_view_and_say_so(emu, traffic):
+    """CORTEX_AGENT_USAGE_HISTORY excludes CoWork requests; they are in the CoWork view. A request
+    reported there is ACTUAL, labelled with that view; the rest stay as they were; every request
+    is in the ledger once and the totals reconcile."""
+    requests = sorted(requests_of(traffic).items(), key=lambda item: item[1]["start"])
+    estimates = expected_estimates(emu, traffic)
+    by_agent = {t: credits(Decimal(i + 1) / 1000) for i, (t, _) in enumerate(requests) if i % 3 == 0}
+    by_cowork = {t: credits(Decimal(i + 1) / 500) for i, (t, _) in enumerate(requests) if i % 3 == 1}
+    add_usage(emu, [usage_for(r, by_agent[t]) for t, r in requests if t in by_agent])
+    add_usage(emu, [usage_for(r, by_cowork[t], user_tags=tag("COWORK_USERS")) for t, r in requests if t in by_cowork],
+              view=COWORK)
+    rows = ledger(emu)
+    assert len(rows) == len(requests) and all(r["ORIGIN"] == "EVENT" for r in rows.values()), "no request twice"
+    for trace, _ in requests:
+        row = rows[trace]
+        if trace in by_cowork:
+            assert (row["COST_SOURCE"], row["COST_BASIS"], row["USAGE_VIEW"]) == (
+                "ACTUAL", "MATCHED", "SNOWFLAKE_COWORK_USAGE_HISTORY")
+            assert credits(row["CREDITS"]) == by_cowork[trace]
+        elif trace in by_agent:
+            assert (row["COST_SOURCE"], row["USAGE_VIEW"]) == ("ACTUAL", "CORTEX_AGENT_USAGE_HISTORY")
+            assert credits(row["CREDITS"]) == by_agent[trace]
+        else:
+            assert (row["COST_SOURCE"], row["USAGE_VIEW"]) == ("ESTIMATED", None)
+            assert credits(row["CREDITS"]) == sum(estimates[trace].values(), Decimal(0))
+    # A CoWork row's user tag names its team (ALICE and BOB are mapped, and mappings come first).
+    assert {rows[t]["TEAM"] for t, r in requests if t in by_cowork and r["user"] not in TEAMS_BY_USER["FINANCE"]
+            and r["agent"] not in TEAMS_BY_AGENT["PEOPLE"]} == {"COWORK_USERS"}
+
+    days = emu.view("COST_RECONCILIATION")
+    assert sum(d["MATCHED_REQUESTS"] for d in days) == len(by_agent) + len(by_cowork)
+    assert sum(d["MATCHED_COWORK_REQUESTS"] for d in days) == len(by_cowork)
+    assert credits(sum(d["COWORK_USAGE_CREDITS"] for d in days)) == sum(by_cowork.values(), Decimal(0))
+    assert credits(sum(d["AGENT_USAGE_CREDITS"] for d in days)) == sum(by_agent.values(), Decimal(0))
+    total = credits(sum(r["CREDITS"] for r in rows.values()))
+    assert credits(sum(d["TOTAL_CREDITS"] for d in days)) == total
+    assert credits(sum(d["AGENT_USAGE_CREDITS"] + d["COWORK_USAGE_CREDITS"] + d["ESTIMATED_CREDITS"] for d in days)) == total
+    daily = emu.view("COST_DAILY")
+    assert credits(sum(r["CREDITS"] for r in daily)) == total
+    assert credits(sum(r["CREDITS"] for r in daily if r["USAGE_VIEW"] == "SNOWFLAKE_COWORK_USAGE_HISTORY")) == \
+        sum(by_cowork.values(), Decimal(0))
+    assert {r["USAGE_VIEW"] for r in daily if r["COST_SOURCE"] == "ESTIMATED"} == {None}
+
+
+def test_a_request_in_both_views_is_counted_once_from_the_agent_view(emu, traffic):
+    """The views are documented as disjoint; if one request still shows up in both, the agent
+    view's credits count, the CoWork row adds nothing, not even a usage-only row."""
+    request = next(iter(requests_of(traffic).values()))
+    add_usage(emu, [usage_for(request, credits(Decimal("0.25")))])
+    add_usage(emu, [usage_for(request, credits(Decimal("0.75")))], view=COWORK)
+    usage = [r for r in emu.view("COST_USAGE") if r["REQUEST_ID"] == request["record_id"]]
+    assert [(r["USAGE_VIEW"], r["USAGE_VIEWS"], credits(r["CREDITS"])) for r in usage] == [
+        ("CORTEX_AGENT_USAGE_HISTORY", 2, credits(Decimal("0.25")))]
+    rows = ledger(emu)
+    assert len(rows) == len(requests_of(traffic)) and not any(r["ORIGIN"] == "USAGE" for r in rows.values())
+    matched = [r for r in rows.values() if r["COST_SOURCE"] == "ACTUAL"]
+    assert [(r["USAGE_VIEW"], credits(r["CREDITS"])) for r in matched] == [
+        ("CORTEX_AGENT_USAGE_HISTORY", credits(Decimal("0.25")))]
+
+
+def test_cowork_usage_of_agents_not_ingested_is_usage_only_and_labelled(emu, traffic):
+    now = utc_now()
+    add_usage(emu, [{"start": now - timedelta(hours=2), "end": now - timedelta(hours=2) + timedelta(seconds=5),
+                     "user": "ZOE", "request_id": "cowork-only", "agent": "OPS_DB.AGENTS.UNMONITORED",
+                     "credits": credits(Decimal("0.5"))}], view=COWORK)
+    row = ledger(emu)["USAGE:cowork-only"]
+    assert (row["ORIGIN"], row["COST_BASIS"], row["USAGE_VIEW"], credits(row["CREDITS"])) == (
+        "USAGE", "USAGE_ONLY", "SNOWFLAKE_COWORK_USAGE_HISTORY", credits(Decimal("0.5")))
+
+
+@pytest.fixture(scope="module")
+def intelligence_catalog():
+    return render_cost_catalog(costCoworkUsageView="SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY")
+
+
+def test_the_former_intelligence_view_is_read_alone_when_configured(intelligence_catalog, traffic):
+    """Accounts that had Snowflake Intelligence keep both names with the same rows: reading the
+    one configured counts each CoWork request once, labelled with the view actually read."""
+    requests = sorted(requests_of(traffic).items(), key=lambda item: item[1]["start"])[:5]
+    with fakesnow.patch():
+        emulator = ingested(intelligence_catalog, traffic)
+        rows = [usage_for(r, credits(Decimal("0.1"))) for _, r in requests]
+        add_usage(emulator, rows, view=INTELLIGENCE)
+        add_usage(emulator, rows, view=COWORK)
+        ledger_rows = ledger(emulator)
+        days = emulator.view("COST_RECONCILIATION")
+        emulator.close()
+    assert len(ledger_rows) == len(requests_of(traffic)) and not any(r["ORIGIN"] == "USAGE" for r in ledger_rows.values())
+    assert {ledger_rows[t]["USAGE_VIEW"] for t, _ in requests} == {"SNOWFLAKE_INTELLIGENCE_USAGE_HISTORY"}
+    assert credits(sum(d["COWORK_USAGE_CREDITS"] for d in days)) == credits(Decimal("0.1") * len(requests))
+
+
+@pytest.fixture(scope="module")
+def no_cowork_catalog():
+    return render_cost_catalog(costCoworkUsageView="none")
+
+
+def test_without_a_cowork_view_the_cost_views_still_work(no_cowork_catalog, traffic):
+    """costCoworkUsageView NONE: the cost views compile on an account that has neither CoWork
+    view, and CoWork requests stay estimated."""
+    request = next(iter(requests_of(traffic).values()))
+    with fakesnow.patch():
+        emulator = ingested(no_cowork_catalog, traffic)
+        cur = emulator.conn.cursor()
+        for view in COWORK_USAGE_VIEWS:
+            cur.execute(f"DROP TABLE SNOWFLAKE.ACCOUNT_USAGE.{view}")
+        for name, view in no_cowork_catalog["costViews"].items():
+            emulator.execute(f"CREATE OR REPLACE VIEW {emulator.database}.{emulator.schema}.{name} AS\n{view['text']}",
+                             files=view["files"])
+        add_usage(emulator, [usage_for(request, credits(Decimal("0.2")))])
+        rows = ledger(emulator)
+        emulator.close()
+    assert len(rows) == len(requests_of(traffic))
+    assert {r["USAGE_VIEW"] for r in rows.values() if r["COST_SOURCE"] == "ACTUAL"} == {"CORTEX_AGENT_USAGE_HISTORY"}
+    assert sum(1 for r in rows.values() if r["COST_SOURCE"] == "ACTUAL") == 1

@@ -95,3 +95,41 @@ def test_the_estimated_share_falls_as_usage_arrives(catalog):
     assert after["Estimated"] != "100.0%"
     assert after["Requests matched to usage"] == f"{100 * (len(roots) // 2) / len(roots):.1f}%"
     assert after["Spend"] == f"{float(expected['AMOUNT']):,.2f} {expected['CURRENCY']}"
+
+
+COWORK = "SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY"
+
+
+def test_cowork_requests_count_as_actual_and_the_page_names_their_view(catalog):
+    """Requests made in Snowflake CoWork are reported in their own usage view, not in
+    CORTEX_AGENT_USAGE_HISTORY: the page counts them as actual and shows, per usage view, the
+    actual credits the ledger holds."""
+    now = utc_now()
+    traffic = generate(seed=78, agents=AGENTS[:1], start=now - timedelta(hours=6), end=now - timedelta(minutes=15),
+                       turns_per_agent_per_hour=3, feedback_rate=0.0)
+    with fakesnow.patch():
+        emulator = Emulator(catalog, Coverage())
+        ingest(emulator, AGENTS[:1], traffic)
+        roots = [e for e in traffic if e["RECORD"].get("name") == "AgentV2RequestResponseInfo"]
+        cur = emulator.loader.cursor()
+        for i, root in enumerate(roots[:6]):
+            cur.execute(f"INSERT INTO {USAGE if i % 2 else COWORK} (START_TIME, END_TIME, USER_NAME, REQUEST_ID, "
+                        "AGENT_DATABASE_NAME, AGENT_SCHEMA_NAME, AGENT_NAME, TOKENS, TOKEN_CREDITS) "
+                        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+                        (root["START_TIMESTAMP"], root["TIMESTAMP"], root["RESOURCE_ATTRIBUTES"]["snow.user.name"],
+                         root["RECORD_ATTRIBUTES"]["ai.observability.record_id"], AGENTS[0].database, AGENTS[0].schema,
+                         AGENTS[0].name, 1000, "0.25" if i % 2 else "0.5"))
+        app = run_page(emulator, "Cost")
+        by_view = {r["USAGE_VIEW"]: r["CREDITS"] for r in emulator.query(f"""
+            SELECT USAGE_VIEW, SUM(CREDITS) AS CREDITS FROM {emulator.database}.{emulator.schema}.COST_LEDGER
+            WHERE COST_SOURCE = 'ACTUAL' GROUP BY USAGE_VIEW""")}
+        emulator.close()
+    no_exception(app)
+    assert {view: round(float(value), 4) for view, value in by_view.items()} == {
+        "CORTEX_AGENT_USAGE_HISTORY": 0.75, "SNOWFLAKE_COWORK_USAGE_HISTORY": 1.5}
+    captions = [caption.value for caption in app.caption]
+    assert "Actual credits by usage view: CORTEX_AGENT_USAGE_HISTORY 0.7500 · SNOWFLAKE_COWORK_USAGE_HISTORY 1.5000." \
+        in captions
+    assert metrics(app)["Requests matched to usage"] == f"{100 * 6 / len(roots):.1f}%"
+    reconciliation = app.dataframe[1].value
+    assert reconciliation["MATCHED_COWORK_REQUESTS"].sum() == 3

@@ -1,2 +1,3 @@
--- Rotates the credential in place (bound to the ?), so the integration naming the secret keeps working.
+-- Rotates the credential in place (bound to the ?, after the same bind-history check as
+-- create_webhook_secret.sql), so the integration naming the secret keeps working.
 ALTER SECRET {{SECRET}} SET SECRET_STRING = ?

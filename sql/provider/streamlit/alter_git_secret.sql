@@ -1,3 +1,4 @@
--- Rotates the token in place (bound to the ? at run time, as in create_git_secret.sql), so
--- the API integration and the repository that name the secret keep working.
+-- Rotates the token in place (bound to the ? at run time, after the same bind-history check as
+-- create_git_secret.sql), so the API integration and the repository that name the secret keep
+-- working.
 ALTER SECRET {{SECRET}} SET USERNAME = {{USERNAME}} PASSWORD = ?

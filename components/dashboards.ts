@@ -98,6 +98,11 @@ export class Dashboards extends pulumi.ComponentResource {
                 name: tableName,
                 query: definition.text,
                 refreshMode: definition.refreshMode,
+                // Assumption: SHOW DYNAMIC TABLES reports TARGET_LAG as it was set, which the provider reads
+                // back verbatim (terraform-provider-snowflake pkg/resources/dynamic_table.go). Its own
+                // integration test sets '10 minutes' and reads '10 minutes'
+                // (pkg/sdk/testint/dynamic_table_integration_test.go); whether 60 minutes comes back as
+                // '1 hour' is not public. Live check: SHOW DYNAMIC TABLES LIKE 'DT_%' IN SCHEMA <db>.<schema>.
                 targetLag: { maximumDuration: `${config.dynamicTableTargetLagMinutes} minutes` },
                 warehouse: config.warehouse,
                 comment: `${config.comment}. ${definition.refreshModeReason}`,

@@ -216,6 +216,13 @@ const startedTaskOwnerExecutes: StackPolicyRule = {
         "on the account in the same build, because the provider resumes it at once (pkg/resources/task.go " +
         "waitForTaskStart; https://docs.snowflake.com/en/sql-reference/sql/alter-task).",
     check(subjects) {
+        // A preview may not know yet whom an account grant goes to, or what it grants: decide nothing then.
+        const undecided = subjects.some((subject) => isKind(subject, "GrantPrivilegesToAccountRole") && subject.props.onAccount === true &&
+            (isUnknown(subject.props.accountRoleName) || isUnknown(subject.props.privileges) ||
+             (Array.isArray(subject.props.privileges) && subject.props.privileges.some(isUnknown))));
+        if (undecided) {
+            return [];
+        }
         const accountPrivileges = new Map<string, Set<string>>();
         for (const grant of subjects.flatMap(grantsOf).filter((fact) => fact.granteeKind === "ROLE" && fact.objectType === "ACCOUNT")) {
             const held = accountPrivileges.get(grant.grantee) ?? new Set<string>();

@@ -207,6 +207,8 @@ describe("provider-behaviour stack rules in the CrossGuard pack", () => {
         expect(await report("started-task-owner-can-execute", [task("ROOT", {}), grant])).to.deep.equal([]);
         const otherRole = { ...grant, props: { ...grant.props, accountRoleName: "SOMEONE_ELSE" } } as PolicyResource;
         expect(await report("started-task-owner-can-execute", [task("ROOT", {}), otherRole])).to.have.length(1);
+        const unknownGrantee = { ...grant, props: { ...grant.props, accountRoleName: UNKNOWN_STRING, privileges: [] } } as PolicyResource;
+        expect(await report("started-task-owner-can-execute", [task("ROOT", {}), unknownGrantee])).to.deep.equal([]);
         const noProvider = task("ROOT", {}, { provider: undefined });
         expect((await report("started-task-owner-can-execute", [noProvider, grant]))[0].message).to.match(/names no role/);
     });

@@ -93,7 +93,11 @@ export class Alerting extends pulumi.ComponentResource {
             comment: "Evaluates the alert rules as of AS_OF (NULL: now), records firings and recoveries in ALERT_HISTORY and notifies.",
         }, child);
 
-        // Serverless, started: Snowflake resumes the task when it is created.
+        // Serverless, started: Snowflake resumes the task when it is created. A root task without
+        // children: the root-only settings are its own, OVERLAP_POLICY stays Snowflake's default
+        // NO_OVERLAP (see components/ingestion.ts). No ERROR_INTEGRATION: Snowflake accepts only
+        // queue integrations there, not the email and webhook integrations created above
+        // (https://docs.snowflake.com/en/user-guide/tasks-errors).
         this.task = new snowflake.Task(childName(name, ALERT_TASK), {
             database: config.database,
             schema: config.schema,
@@ -103,7 +107,6 @@ export class Alerting extends pulumi.ComponentResource {
             sqlStatement: sql.task.text,
             userTaskManagedInitialWarehouseSize: config.taskSize,
             suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
-            allowOverlappingExecution: "false",
             comment: config.comment,
         }, { ...child, dependsOn: [this.procedure, ...integrations] });
 

@@ -84,6 +84,10 @@ export class Central extends pulumi.ComponentResource {
                 name: viewName,
                 statement: sql.text,
                 comment: `${config.comment}. Organisation-wide: every row carries SOURCE_ACCOUNT.`,
+                // COPY GRANTS on every CREATE OR REPLACE the provider runs for a changed statement;
+                // without it the grants on the view vanish until the next up
+                // (terraform-provider-snowflake pkg/resources/view.go).
+                copyGrants: true,
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...imported, ...readsViews]));
             new snowflake.GrantPrivilegesToAccountRole(childName(name, `viewer_select_${viewName}`), {
                 accountRoleName: args.viewerRoleName,

@@ -45,6 +45,10 @@ export class Cost extends pulumi.ComponentResource {
                 name: viewName,
                 statement: sql.cost[viewName].text,
                 comment: config.comment,
+                // COPY GRANTS on every CREATE OR REPLACE the provider runs for a changed statement;
+                // without it the grants on the view vanish until the next up
+                // (terraform-provider-snowflake pkg/resources/view.go).
+                copyGrants: true,
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...reads]));
         }
         this.views = views as Record<CostViewName, snowflake.View>;

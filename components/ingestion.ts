@@ -26,7 +26,7 @@ export const SNOWPARK_VERSION = "1.26.0";
  * Both procedures EXECUTE AS OWNER: the owner role holds the AI-observability privileges and
  * owns the tables, so whoever calls them (the task, or an operator by hand) gets exactly that
  * behaviour and no caller needs event-table access. The tasks are owned by the owner role
- * too, since a serverless task runs with its owner's privileges and EXECUTE MANAGED TASK.
+ * too, since a serverless task runs with its owner's privileges (EXECUTE TASK and EXECUTE MANAGED TASK).
  * (Owner's-rights procedures may run SHOW AGENTS since Snowflake's 10.3 release, Feb 2026.)
  */
 export class Ingestion extends pulumi.ComponentResource {
@@ -77,37 +77,52 @@ export class Ingestion extends pulumi.ComponentResource {
                 { argName: "ROLLUP_RETENTION_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.rollupRetentionDays) },
             ]);
 
-        const taskSettings = {
+        // Serverless (no warehouse): Snowflake sizes the compute and bills only the run time.
+        // USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE is a per-task setting, so every member of the
+        // graph gets it. SCHEDULE and SUSPEND_TASK_AFTER_NUM_FAILURES belong to the root only; a
+        // failing child counts against the root (https://docs.snowflake.com/en/sql-reference/sql/create-task).
+        // No ERROR_INTEGRATION: Snowflake takes only a queue integration (Amazon SNS, Google
+        // Pub/Sub, Azure Event Grid) there, never the email or webhook integrations alerting
+        // creates (https://docs.snowflake.com/en/user-guide/tasks-errors). A suspended refresh
+        // graph is reported through those channels by the alert rules data_lag and ingest_failing.
+        // OVERLAP_POLICY is left to Snowflake's default, NO_OVERLAP: the next graph run is scheduled
+        // only after every child has finished
+        // (https://docs.snowflake.com/en/release-notes/2026/other/2026-03-13-tasks-overlap-policy).
+        // @pulumi/snowflake 1.3.0's Task cannot express OVERLAP_POLICY, and its deprecated
+        // ALLOW_OVERLAPPING_EXECUTION is refused on a child task.
+        const everyTask = {
             database: config.database,
             schema: config.schema,
             started: true,
             userTaskManagedInitialWarehouseSize: config.taskSize,
-            suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
-            allowOverlappingExecution: "false",
             comment: config.comment,
         };
-        // Serverless: no warehouse, so Snowflake sizes the compute and bills only the run time.
         this.refreshTask = new snowflake.Task(childName(name, TASK_NAMES.refresh), {
-            ...taskSettings,
+            ...everyTask,
             name: TASK_NAMES.refresh,
             schedule: { minutes: config.refreshIntervalMinutes },
+            suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
             sqlStatement: sql.tasks.refresh.text,
         }, { ...child, dependsOn: [this.refreshProcedure] });
         // Chained after each refresh: an agent created now is registered, then read next cycle.
         this.discoverTask = new snowflake.Task(childName(name, TASK_NAMES.discover), {
-            ...taskSettings,
+            ...everyTask,
             name: TASK_NAMES.discover,
             afters: [this.refreshTask.fullyQualifiedName],
             sqlStatement: sql.tasks.discover.text,
         }, { ...child, dependsOn: [this.discoverProcedure, this.refreshTask] });
 
         // Chained after each refresh too: recomputes only the days the refresh loaded events for.
+        // Created and updated after the discover task, never beside it: the Snowflake provider
+        // suspends and resumes the root around every change to a child (terraform-provider-snowflake
+        // pkg/sdk/tasks_impl_gen.go SuspendRootTasks), and two children changed at once race and
+        // can leave the graph suspended (terraform-provider-snowflake issues 4041 and 3887).
         this.rollupTask = new snowflake.Task(childName(name, TASK_NAMES.rollup), {
-            ...taskSettings,
+            ...everyTask,
             name: TASK_NAMES.rollup,
             afters: [this.refreshTask.fullyQualifiedName],
             sqlStatement: sql.tasks.rollup.text,
-        }, { ...child, dependsOn: [this.rollupProcedure, this.refreshTask] });
+        }, { ...child, dependsOn: [this.rollupProcedure, this.refreshTask, this.discoverTask] });
 
         this.registerOutputs({
             refreshTask: this.refreshTask.fullyQualifiedName,

@@ -59,6 +59,10 @@ export class MemberShare extends pulumi.ComponentResource {
                 isSecure: "true",
                 statement: sql.text,
                 comment: config.comment,
+                // COPY GRANTS on every CREATE OR REPLACE the provider runs for a changed statement;
+                // without it the share's grants on the view vanish until the next up
+                // (terraform-provider-snowflake pkg/resources/view.go).
+                copyGrants: true,
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), this.schema]))]));
 
         // The provider adds the accounts the way Snowflake requires (only a share holding a

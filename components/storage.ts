@@ -3,7 +3,8 @@ import * as snowflake from "@pulumi/snowflake";
 
 import { WallmonitorConfig } from "../lib/config";
 import { childName, childOptions } from "../lib/naming";
-import { TABLES, TableDefinition } from "../lib/tables";
+import { columnDefaultClause } from "../lib/sql";
+import { ColumnDefinition, TABLES, TableDefinition } from "../lib/tables";
 
 export interface StorageArgs {
     readonly config: WallmonitorConfig;
@@ -51,10 +52,24 @@ export class Storage extends pulumi.ComponentResource {
                 type: column.type,
                 nullable: column.nullable ?? true,
                 comment: column.comment,
-                default: column.defaultExpression === undefined ? undefined : { expression: column.defaultExpression },
+                default: columnDefault(table.name, column),
             })),
-            primaryKey: table.primaryKey === undefined ? undefined : { keys: [...table.primaryKey] },
+            // No primaryKey: the provider never creates it (lib/tables.ts naturalKeyNotCreated), and
+            // any later change to it would run ALTER TABLE ... DROP PRIMARY KEY against a table without one.
         // Tables hold history that cannot be recreated: a mistaken delete must not reach Snowflake.
         }, { ...opts, protect: true });
     }
+}
+
+/**
+ * A column's default as the provider reads it back: literals as `constant`, function calls as
+ * `expression` (lib/tables.ts). Checked by the same function that renders the emulator's DDL, so
+ * both accept the same defaults.
+ */
+function columnDefault(table: string, column: ColumnDefinition): snowflake.types.input.TableColumnDefault | undefined {
+    columnDefaultClause(table, column);
+    if (column.defaultConstant !== undefined) {
+        return { constant: column.defaultConstant };
+    }
+    return column.defaultExpression === undefined ? undefined : { expression: column.defaultExpression };
 }

@@ -37,7 +37,7 @@ export const ALERT_STATE: TableDefinition = {
         { name: "RECOVERED_AT", type: TIMESTAMP },
         { name: "LAST_EVALUATED_AT", type: TIMESTAMP },
     ],
-    primaryKey: ["RULE_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    naturalKeyNotCreated: ["RULE_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };

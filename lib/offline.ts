@@ -18,6 +18,7 @@ interface RegisterRequest {
     getName(): string;
     getProtect(): boolean | undefined;
     getRetainondelete(): boolean | undefined;
+    getDependenciesList(): string[];
 }
 
 /** One resource the program registered, as the engine would receive it. */
@@ -31,6 +32,8 @@ export interface RecordedResource {
     /** The `protect` and `retainOnDelete` resource options, as the engine would receive them. */
     readonly protect?: boolean;
     readonly retainOnDelete?: boolean;
+    /** URNs of the resources it waits for (dependsOn and the resources its inputs come from), as the engine receives them. */
+    readonly dependencies?: readonly string[];
 }
 
 export interface OfflineBuild {
@@ -87,7 +90,7 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
                                    stackOutputs: Record<string, Record<string, unknown>> = {}): Promise<OfflineBuild> {
     const program = path.join(root, "index.ts");
     const resources: RecordedResource[] = [];
-    const options = new Map<string, { protect?: boolean; retainOnDelete?: boolean }>();
+    const options = new Map<string, { protect?: boolean; retainOnDelete?: boolean; dependencies: string[] }>();
     const errors: unknown[] = [];
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
@@ -122,7 +125,7 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (request, callback) => {
             options.set(`${request.getType()}::${request.getName()}`,
-                { protect: request.getProtect(), retainOnDelete: request.getRetainondelete() });
+                { protect: request.getProtect(), retainOnDelete: request.getRetainondelete(), dependencies: request.getDependenciesList() });
             return register(request, callback);
         };
 
@@ -134,7 +137,8 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
         }
         const withOptions = resources.map((resource) => {
             const recorded = options.get(`${resource.type}::${resource.name}`);
-            return { ...resource, protect: recorded?.protect === true, retainOnDelete: recorded?.retainOnDelete === true };
+            return { ...resource, protect: recorded?.protect === true, retainOnDelete: recorded?.retainOnDelete === true,
+                dependencies: recorded?.dependencies ?? [] };
         });
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {

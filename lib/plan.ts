@@ -1,5 +1,6 @@
 import { checkBuild } from "../policy/offline";
-import { RULES, Violation } from "../policy/rules";
+import { POLICY_NAMES } from "../policy/pack";
+import { Violation } from "../policy/rules";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
@@ -183,7 +184,7 @@ export function renderPlan(build: OfflineBuild): string {
 /** The policy pack's verdict on the plan: every rule, and each violation. */
 export function policyLines(violations: readonly Violation[]): string[] {
     const lines = [violations.length === 0
-        ? `All ${RULES.length} mandatory policies of the pack (policy/) pass: ${RULES.map((rule) => rule.name).join(", ")}.`
+        ? `All ${POLICY_NAMES.length} mandatory policies of the pack (policy/) pass: ${POLICY_NAMES.join(", ")}.`
         : `**${violations.length} policy violation(s)**; \`pulumi preview --policy-pack policy\` would fail:`, ""];
     for (const violation of violations) {
         lines.push(`- \`${violation.policy}\` on ${violation.resource}: ${violation.message}`);

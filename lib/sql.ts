@@ -147,16 +147,49 @@ export function listSqlFiles(dir: string = SQL_ROOT): string[] {
 /** The table shape both the storage component and the emulator build from (see lib/tables.ts). */
 export interface TableShape {
     readonly name: string;
-    readonly columns: readonly { name: string; type: string; nullable?: boolean; defaultExpression?: string }[];
-    readonly primaryKey?: readonly string[];
+    readonly columns: readonly {
+        name: string; type: string; nullable?: boolean; defaultConstant?: string; defaultExpression?: string;
+    }[];
 }
 
 const COLUMN_TYPE = /^[A-Z_]+(\(\d+(,\d+)?\))?$/;
-const DEFAULT_EXPRESSION = /^(TRUE|FALSE|-?\d+|'[^'\\]*'|SYSDATE\(\))$/;
+/** Text types, which the Snowflake provider quotes a constant default for (its datatypes.IsTextDataType). */
+const TEXT_TYPE = /^(VARCHAR|CHAR|CHARACTER|STRING|TEXT|NCHAR|NVARCHAR|NVARCHAR2)\b/;
+const NON_TEXT_CONSTANT = /^(TRUE|FALSE|-?\d+(\.\d+)?)$/;
+const TEXT_CONSTANT = /^[^'\\]+$/;
+const DEFAULT_EXPRESSION = /^SYSDATE\(\)$/;
+
+/**
+ * The DEFAULT clause the Snowflake provider sends for a column: a constant quoted for a text
+ * column and as is otherwise, an expression as is (terraform-provider-snowflake
+ * pkg/resources/table.go getTableColumnRequest). Only the defaults Wallmonitor uses are accepted.
+ */
+export function columnDefaultClause(table: string, column: TableShape["columns"][number]): string | undefined {
+    const where = `${table}.${column.name}`;
+    if (column.defaultConstant !== undefined && column.defaultExpression !== undefined) {
+        throw new Error(`${where}: a default is either a constant or an expression, not both`);
+    }
+    if (column.defaultConstant !== undefined) {
+        const text = TEXT_TYPE.test(column.type);
+        if (!(text ? TEXT_CONSTANT : NON_TEXT_CONSTANT).test(column.defaultConstant)) {
+            throw new Error(`${where}: unsupported constant default "${column.defaultConstant}" for ${column.type}` +
+                (text ? " (give a text constant unquoted; the provider quotes it)" : ""));
+        }
+        return text ? `'${column.defaultConstant}'` : column.defaultConstant;
+    }
+    if (column.defaultExpression !== undefined) {
+        if (!DEFAULT_EXPRESSION.test(column.defaultExpression)) {
+            throw new Error(`${where}: unsupported default expression "${column.defaultExpression}"; a literal is a defaultConstant`);
+        }
+        return column.defaultExpression;
+    }
+    return undefined;
+}
 
 /**
  * `CREATE TABLE IF NOT EXISTS` for a table definition. Pulumi creates the real tables from the
- * same definitions; this statement is what the emulator tests run.
+ * same definitions; this statement is what the emulator tests run. Like the table the Snowflake
+ * provider creates, it has no primary key (see lib/tables.ts naturalKeyNotCreated).
  */
 export function createTableStatement(database: string, schema: string, table: TableShape): string {
     const columns = table.columns.map((column) => {
@@ -168,17 +201,12 @@ export function createTableStatement(database: string, schema: string, table: Ta
         if (column.nullable === false) {
             parts.push("NOT NULL");
         }
-        if (column.defaultExpression !== undefined) {
-            if (!DEFAULT_EXPRESSION.test(column.defaultExpression)) {
-                throw new Error(`${table.name}.${column.name}: unsupported default "${column.defaultExpression}"`);
-            }
-            parts.push("DEFAULT", column.defaultExpression);
+        const defaultClause = columnDefaultClause(table.name, column);
+        if (defaultClause !== undefined) {
+            parts.push("DEFAULT", defaultClause);
         }
         return `    ${parts.join(" ")}`;
     });
-    if (table.primaryKey !== undefined) {
-        columns.push(`    PRIMARY KEY (${table.primaryKey.map((key) => ident(key).identifier).join(", ")})`);
-    }
     const name = ident(database, schema, table.name).identifier;
     return `CREATE TABLE IF NOT EXISTS ${name} (\n${columns.join(",\n")}\n)`;
 }

@@ -22,7 +22,15 @@ export interface ColumnDefinition {
     readonly name: string;
     readonly type: string;
     readonly nullable?: boolean;
-    /** A SQL expression for the default value; only constants and SYSDATE() are used. */
+    /**
+     * A literal default, as the Snowflake provider takes it: unquoted, the provider quotes it for
+     * a text column (`%` becomes `'%'`), sends it as is otherwise (`TRUE`, `0`). The provider
+     * reads every default without parentheses back as a constant with its quotes stripped, so a
+     * literal given as an expression would differ on every preview (terraform-provider-snowflake
+     * pkg/resources/table.go toColumnDefaultConfig, issue 5167).
+     */
+    readonly defaultConstant?: string;
+    /** A function-call default (SYSDATE()); what the provider reads back as an expression. */
     readonly defaultExpression?: string;
     readonly comment?: string;
 }
@@ -31,7 +39,13 @@ export interface TableDefinition {
     readonly name: string;
     readonly comment: string;
     readonly columns: readonly ColumnDefinition[];
-    readonly primaryKey?: readonly string[];
+    /**
+     * The columns that identify a row, which the MERGE statements key on. Documentation only,
+     * never created: the Snowflake provider's CreateTable builds the constraint but never sends it
+     * (terraform-provider-snowflake pkg/resources/table.go), and Snowflake would not enforce it
+     * anyway (https://docs.snowflake.com/en/sql-reference/constraints-overview).
+     */
+    readonly naturalKeyNotCreated?: readonly string[];
     /** Holds raw events or conversation text: never granted to the viewer role. */
     readonly holdsRawEvents: boolean;
     /** Change tracking, needed by the dynamic tables that read it incrementally. */
@@ -49,15 +63,15 @@ export const AGENT_REGISTRY: TableDefinition = {
     comment: "Cortex Agents Wallmonitor ingests. Discovery adds rows; add or deactivate agents by hand with INSERT/UPDATE.",
     columns: [
         ...agentKey,
-        { name: "IS_ACTIVE", type: BOOLEAN, defaultExpression: "TRUE" },
-        { name: "INCLUDE_PATTERN", type: TEXT, defaultExpression: "'%'" },
+        { name: "IS_ACTIVE", type: BOOLEAN, defaultConstant: "TRUE" },
+        { name: "INCLUDE_PATTERN", type: TEXT, defaultConstant: "%" },
         { name: "EXCLUDE_PATTERN", type: TEXT },
         { name: "ADDED_AT", type: TIMESTAMP, defaultExpression: "SYSDATE()" },
         { name: "LAST_DISCOVERED", type: TIMESTAMP },
         { name: "NOTES", type: TEXT },
-        { name: "REGISTERED_BY", type: TEXT, defaultExpression: "'MANUAL'", comment: "MANUAL or DISCOVERY" },
+        { name: "REGISTERED_BY", type: TEXT, defaultConstant: "MANUAL", comment: "MANUAL or DISCOVERY" },
     ],
-    primaryKey: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    naturalKeyNotCreated: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -73,11 +87,11 @@ export const AGENT_INGEST_STATE: TableDefinition = {
         { name: "LAST_ERROR_MESSAGE", type: TEXT },
         { name: "LAST_READ_FROM", type: TIMESTAMP, comment: "Start of the window the last refresh read, or the failed first attempt would have read" },
         { name: "LAST_ROWS_LOADED", type: INTEGER },
-        { name: "CONSECUTIVE_FAILURES", type: INTEGER, defaultExpression: "0" },
+        { name: "CONSECUTIVE_FAILURES", type: INTEGER, defaultConstant: "0" },
         { name: "INGEST_PATH", type: TEXT, comment: "How the agent was last read: EVENT_TABLE or PER_AGENT" },
         { name: "INGEST_PATH_REASON", type: TEXT, comment: "Why the last cycle read it that way (ingestPath config, auto probe, fallback)" },
     ],
-    primaryKey: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    naturalKeyNotCreated: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -177,7 +191,7 @@ export const AGENT_DAILY_ROLLUP: TableDefinition = {
         { name: "USERS", type: ARRAY, comment: "Distinct users of the day (exact, mergeable)" },
         { name: "THREADS", type: ARRAY, comment: "Distinct thread ids of the day (exact, mergeable)" },
     ],
-    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    naturalKeyNotCreated: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -197,7 +211,7 @@ export const USER_DAILY_ROLLUP: TableDefinition = {
         { name: "LAST_ACCESS", type: TIMESTAMP, comment: "The user's last event of the day" },
         { name: "THREADS", type: ARRAY, comment: "Distinct thread ids of the day (exact, mergeable)" },
     ],
-    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "USER_NAME"],
+    naturalKeyNotCreated: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "USER_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -215,7 +229,7 @@ export const MODEL_DAILY_ROLLUP: TableDefinition = {
         { name: "TOTAL_TOKENS", type: INTEGER },
         { name: "DURATION_MS_SUM", type: INTEGER },
     ],
-    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "MODEL_NAME"],
+    naturalKeyNotCreated: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "MODEL_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -231,7 +245,7 @@ export const TOOL_DAILY_ROLLUP: TableDefinition = {
         { name: "ERROR_COUNT", type: INTEGER },
         { name: "DURATION_MS_SUM", type: INTEGER },
     ],
-    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "TOOL_KIND", "TOOL_NAME"],
+    naturalKeyNotCreated: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "TOOL_KIND", "TOOL_NAME"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -244,7 +258,7 @@ export const AGENT_DAILY_LATENCY: TableDefinition = {
         { name: "BUCKET", type: INTEGER, nullable: false, comment: "0: under 1 ms; b >= 1: [1.05^(b-1), 1.05^b) ms" },
         { name: "TURNS", type: INTEGER },
     ],
-    primaryKey: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "BUCKET"],
+    naturalKeyNotCreated: ["DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "BUCKET"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -258,7 +272,7 @@ export const ROLLUP_DAY_STATE: TableDefinition = {
         { name: "ROLLED_UP_AT", type: TIMESTAMP, comment: "Start of the rollup run that last recomputed the day" },
         { name: "ROLLUP_VERSION", type: TEXT, comment: "Rollup definition the day was computed with; a day of another one is recomputed while history holds it" },
     ],
-    primaryKey: ["DAY"],
+    naturalKeyNotCreated: ["DAY"],
     holdsRawEvents: false,
     changeTracking: false,
 };

@@ -1,9 +1,15 @@
-import type { PolicyPackArgs, ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
+import type { PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 
 import { RAW_EVENT_VIEWS } from "../lib/catalog";
 import { TABLES } from "../lib/tables";
-import { PolicyContext, PolicySubject, RULES, secret } from "./rules";
+import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
+import { PolicyContext, PolicyRule, PolicySubject, RULES, secret } from "./rules";
+
+/** Every per-resource rule: rules.ts's, then the Snowflake provider's behaviours (providerRules.ts). */
+export const ALL_RESOURCE_RULES: readonly PolicyRule[] = [...RULES, ...PROVIDER_RULES];
+/** The name of every policy of the pack, per-resource and stack rules. */
+export const POLICY_NAMES: readonly string[] = [...ALL_RESOURCE_RULES, ...PROVIDER_STACK_RULES].map((rule) => rule.name);
 
 /**
  * The CrossGuard pack's arguments, built from the plain rules in rules.ts. Kept apart from
@@ -56,19 +62,60 @@ const viewerRolesSchema = {
     },
 };
 
-export const RESOURCE_POLICIES: ResourceValidationPolicy[] = RULES.map((rule) => ({
+export const RESOURCE_POLICIES: ResourceValidationPolicy[] = [
+    ...RULES.map((rule): ResourceValidationPolicy => ({
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        configSchema: viewerRolesSchema,
+        validateResource: (args, reportViolation) => {
+            const config = args.getConfig<{ viewerRoles?: string[] }>();
+            for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE]))) {
+                reportViolation(message);
+            }
+        },
+    })),
+    // The provider's behaviours do not depend on the viewer role: no policy config.
+    ...PROVIDER_RULES.map((rule): ResourceValidationPolicy => ({
+        name: rule.name,
+        description: rule.description,
+        enforcementLevel: "mandatory",
+        validateResource: (args, reportViolation) => {
+            for (const message of rule.check(subjectOf(args), policyContext([DEFAULT_VIEWER_ROLE]))) {
+                reportViolation(message);
+            }
+        },
+    })),
+];
+
+/** A stack resource as the stack rules read it; keys from URNs, as the offline plan builds them. */
+export function stackSubjectOf(resource: PolicyResource): StackSubject {
+    const keys = (resources: readonly PolicyResource[]) => resources.map((dependency) => keyOfUrn(dependency.urn));
+    const role = resource.provider?.props?.role;
+    return {
+        type: resource.type,
+        name: resource.name,
+        props: plainProps(resource.props) as Record<string, unknown>,
+        protect: resource.opts.protect,
+        key: keyOfUrn(resource.urn),
+        dependencies: keys(resource.dependencies),
+        propertyDependencies: Object.fromEntries(Object.entries(resource.propertyDependencies ?? {}).map(([key, value]) => [key, keys(value)])),
+        providerRole: typeof role === "string" ? role : undefined,
+        urn: resource.urn,
+    };
+}
+
+export const STACK_POLICIES: StackValidationPolicy[] = PROVIDER_STACK_RULES.map((rule) => ({
     name: rule.name,
     description: rule.description,
     enforcementLevel: "mandatory",
-    configSchema: viewerRolesSchema,
-    validateResource: (args, reportViolation) => {
-        const config = args.getConfig<{ viewerRoles?: string[] }>();
-        for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE]))) {
-            reportViolation(message);
+    validateStack: (args, reportViolation) => {
+        for (const { subject, message } of rule.check(args.resources.map(stackSubjectOf), policyContext([DEFAULT_VIEWER_ROLE]))) {
+            reportViolation(message, subject.urn);
         }
     },
 }));
 
 export const PACK_NAME = "wallmonitor";
 
-export const PACK_ARGS: PolicyPackArgs = { enforcementLevel: "mandatory", policies: RESOURCE_POLICIES };
+export const PACK_ARGS: PolicyPackArgs = { enforcementLevel: "mandatory", policies: [...RESOURCE_POLICIES, ...STACK_POLICIES] };

@@ -292,7 +292,7 @@ const conversationNotShared: PolicyRule = {
 
 const serverlessSchedules: PolicyRule = {
     name: "serverless-self-suspending-schedules",
-    description: "Tasks and alerts run serverless (no warehouse) and suspend themselves after repeated failures.",
+    description: "Tasks and alerts run serverless (no warehouse) and suspend themselves (a task graph: its root) after repeated failures.",
     check(subject) {
         const props = subject.props as Record<string, any>;
         const problems: string[] = [];
@@ -301,7 +301,9 @@ const serverlessSchedules: PolicyRule = {
                 problems.push(`task ${props.name} runs on warehouse ${props.warehouse}; leave the warehouse out so it is serverless`);
             }
             const failures = props.suspendTaskAfterNumFailures;
-            if (!isUnknown(failures) && !(typeof failures === "number" && failures >= 1)) {
+            // A root-only setting: a child task's failures count against its root (policy/providerRules.ts).
+            const root = props.afters === undefined || (Array.isArray(props.afters) && props.afters.length === 0);
+            if (root && !isUnknown(failures) && !(typeof failures === "number" && failures >= 1)) {
                 problems.push(`task ${props.name} never suspends itself; set suspendTaskAfterNumFailures to 1 or more`);
             }
         } else if (isSnowflake(subject, "Alert")) {

@@ -8,7 +8,7 @@ import type { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy"
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../lib/offline";
 import { renderPlan } from "../lib/plan";
 import { checkBuild } from "../policy/offline";
-import { DEFAULT_VIEWER_ROLE, PACK_ARGS, plainProps, policyContext, RESOURCE_POLICIES } from "../policy/pack";
+import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, PACK_ARGS, plainProps, POLICY_NAMES, policyContext, RESOURCE_POLICIES } from "../policy/pack";
 import { PolicySubject, RULES, runPolicies, secret, webhookProblem } from "../policy/rules";
 
 const VIEWER = "WALLMONITOR_DEV_VIEWER";
@@ -35,7 +35,8 @@ describe("policy rules, without the engine", () => {
             expect(rule.description).to.match(/^[A-Z][^.]*(\.[a-z`][^.]*)*\.$/, rule.name);
         }
         expect(new Set(RULES.map((rule) => rule.name)).size).to.equal(RULES.length);
-        expect(RESOURCE_POLICIES.map((policy) => policy.name)).to.deep.equal(RULES.map((rule) => rule.name));
+        expect(RESOURCE_POLICIES.map((policy) => policy.name)).to.deep.equal(ALL_RESOURCE_RULES.map((rule) => rule.name));
+        expect(PACK_ARGS.policies.map((policy) => policy.name)).to.deep.equal(POLICY_NAMES);
         expect(RESOURCE_POLICIES.every((policy) => policy.enforcementLevel === "mandatory")).to.equal(true);
         expect(PACK_ARGS.enforcementLevel).to.equal("mandatory");
     });
@@ -306,7 +307,7 @@ for (const stack of ["dev", "prod"]) {
 
         it("passes every rule, and the plan says so", () => {
             expect(checkBuild(build)).to.deep.equal([]);
-            expect(renderPlan(build)).to.include(`All ${RULES.length} mandatory policies of the pack`);
+            expect(renderPlan(build)).to.include(`All ${POLICY_NAMES.length} mandatory policies of the pack`);
         });
 
         it("sees the protect option and the viewer role of the real build", () => {

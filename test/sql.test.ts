@@ -70,7 +70,24 @@ describe("SQL rendering", () => {
         expect(ddl).to.match(/^CREATE TABLE IF NOT EXISTS DB\.S\.AGENT_REGISTRY \(\n/);
         expect(ddl).to.include("    AGENT_NAME VARCHAR(16777216) NOT NULL,");
         expect(ddl).to.include("    IS_ACTIVE BOOLEAN DEFAULT TRUE,");
-        expect(ddl).to.include("    PRIMARY KEY (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME)\n)");
+        expect(ddl).to.include("    INCLUDE_PATTERN VARCHAR(16777216) DEFAULT '%',");
+        expect(ddl).to.include("    ADDED_AT TIMESTAMP_NTZ(9) DEFAULT SYSDATE(),");
+        expect(ddl).to.include("    REGISTERED_BY VARCHAR(16777216) DEFAULT 'MANUAL'\n)");
+        // Like the table the Snowflake provider creates: no primary key.
+        expect(ddl).not.to.include("PRIMARY KEY");
+    });
+
+    it("renders constant defaults as the Snowflake provider sends them, and refuses literals given as expressions", () => {
+        const table = (column: Record<string, unknown>) => ({ name: "T", columns: [{ name: "C", ...column } as { name: string; type: string }] });
+        expect(createTableStatement("DB", "S", table({ type: "NUMBER(38,0)", defaultConstant: "0" }))).to.include("C NUMBER(38,0) DEFAULT 0\n");
+        expect(createTableStatement("DB", "S", table({ type: "BOOLEAN", defaultConstant: "FALSE" }))).to.include("C BOOLEAN DEFAULT FALSE\n");
+        expect(createTableStatement("DB", "S", table({ type: "VARCHAR(16777216)", defaultConstant: "x" }))).to.include("DEFAULT 'x'\n");
+        expect(() => createTableStatement("DB", "S", table({ type: "VARCHAR(16777216)", defaultConstant: "'x'" }))).to.throw(/unquoted/);
+        expect(() => createTableStatement("DB", "S", table({ type: "VARCHAR(16777216)", defaultConstant: "" }))).to.throw(/T\.C/);
+        expect(() => createTableStatement("DB", "S", table({ type: "BOOLEAN", defaultConstant: "yes" }))).to.throw(/T\.C/);
+        expect(() => createTableStatement("DB", "S", table({ type: "BOOLEAN", defaultExpression: "TRUE" }))).to.throw(/defaultConstant/);
+        expect(() => createTableStatement("DB", "S", table({ type: "NUMBER(38,0)", defaultConstant: "0", defaultExpression: "SYSDATE()" })))
+            .to.throw(/not both/);
     });
 });
 

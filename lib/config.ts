@@ -4,8 +4,9 @@ import {
     AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
 } from "./alertConfig";
 import { CostConfig, parseCostConfig } from "./costConfig";
+import { AllowedColumnChanges, parseAllowColumnChanges } from "./historyColumns";
 import {
-    ACCOUNT_ROLES, checkOrgSettings, OrgSettings, parseConsumerAccounts, parseMembers, REGION_PATTERN,
+    ACCOUNT_ROLES, checkOrgSettings, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts, parseMembers, REGION_PATTERN,
 } from "./orgConfig";
 
 /**
@@ -106,6 +107,8 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly alertEmailRecipients: readonly string[] | undefined;
     /** Slack, Teams and PagerDuty webhooks, each with the config key of its secret. */
     readonly alertWebhooks: readonly AlertWebhook[] | undefined;
+    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
+    readonly allowColumnChanges: AllowedColumnChanges | undefined;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -149,6 +152,7 @@ export const DEFAULTS: WallmonitorConfig = {
     orgRegion: undefined,
     orgMembers: undefined,
     orgDatabasePrefix: "WALLMONITOR_ORG",
+    orgUserIdentity: "pseudonymous",
     costCreditPrice: "3.00",
     costCurrency: "USD",
     costModelRates: undefined,
@@ -163,6 +167,7 @@ export const DEFAULTS: WallmonitorConfig = {
     alertRules: undefined,
     alertEmailRecipients: undefined,
     alertWebhooks: undefined,
+    allowColumnChanges: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -373,6 +378,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
             "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)"),
         orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
         orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
+        orgUserIdentity: read.choice("orgUserIdentity", d.orgUserIdentity, ORG_USER_IDENTITIES),
         ...parseCostConfig(source),
         alertingEnabled: read.boolean("alertingEnabled", d.alertingEnabled),
         alertScheduleMinutes: read.integer("alertScheduleMinutes", d.alertScheduleMinutes, 1, 1440),
@@ -380,6 +386,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
         alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
         alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
+        allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));

@@ -37,6 +37,8 @@ export interface OfflineBuild {
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
     readonly outputs: Record<string, unknown>;
+    /** The config the program ran with (`namespace:key` -> string): the stack file and the overrides. */
+    readonly config?: Readonly<Record<string, string>>;
 }
 
 /** The stack's config from Pulumi.<stack>.yaml (in `root`, a checkout), as `namespace:key` -> string. */
@@ -140,7 +142,7 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
         for (const [key, value] of Object.entries(exported)) {
             outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
         }
-        return { stack, resources: withOptions, outputs };
+        return { stack, resources: withOptions, outputs, config };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

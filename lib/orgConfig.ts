@@ -200,6 +200,24 @@ export function sharePath(share: OrgShareOutput): string {
     return [share.organization, share.account, share.share].map((part) => `"${part}"`).join(".");
 }
 
+/**
+ * How a member's share identifies users (USER_NAME, USER_ID, the daily USERS sets):
+ * - `none`: no identity; USER_NAME and USER_ID are NULL, and the daily USERS sets hold keyed
+ *   hashes salted with the day, so a day's distinct users still count exactly but no user can be
+ *   followed from one day to the next;
+ * - `pseudonymous` (the default): a keyed hash, the same for one user on every day and in every
+ *   member that shares the organisation's key (wallmonitor:orgIdentityKey), so the central
+ *   account can count and follow a user without learning who it is;
+ * - `named`: the names as stored, and the history's ERROR_MESSAGE text with them.
+ */
+export const ORG_USER_IDENTITIES = ["none", "pseudonymous", "named"] as const;
+export type OrgUserIdentity = (typeof ORG_USER_IDENTITIES)[number];
+
+/** The Pulumi secret (set once per organisation, the same in every member stack) that keys the user hash. */
+export const ORG_IDENTITY_KEY = "orgIdentityKey";
+/** At least this many characters: a short key could be guessed, and with it every user name behind a hash. */
+export const ORG_IDENTITY_KEY_MIN_LENGTH = 32;
+
 /** The organisation keys of a parsed config, as lib/config.ts declares them. */
 export interface OrgSettings {
     readonly accountRole: AccountRole;
@@ -209,6 +227,8 @@ export interface OrgSettings {
     readonly orgRegion: string | undefined;
     readonly orgMembers: readonly OrgMember[] | undefined;
     readonly orgDatabasePrefix: string;
+    /** How the member's share identifies users; see ORG_USER_IDENTITIES. */
+    readonly orgUserIdentity: OrgUserIdentity;
     readonly database: string;
 }
 

@@ -2,8 +2,10 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { checkBuild } from "../policy/offline";
+import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
+import { buildSettings, checkBuild } from "../policy/offline";
 import { grantsOf, Violation } from "../policy/rules";
+import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
 import { OfflineBuild } from "./offline";
 import {
     componentOf, embeddedStatements, grantRow, isGrant, kind, objectName, policyLines, SNOWFLAKE_PREFIX, statementsIn,
@@ -48,6 +50,8 @@ export interface PlanModel {
     /** Every SQL text the stack deploys, by a stable label. */
     readonly sql: Record<string, string>;
     readonly violations: readonly Violation[];
+    /** wallmonitor:allowColumnChanges of the stack: history-table column changes it accepts. */
+    readonly allowColumnChanges?: AllowedColumnChanges;
 }
 
 /** Config keys whose change alters how long history or rollups are kept. */
@@ -166,6 +170,7 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
             a.privilege.localeCompare(b.privilege)),
         sql: Object.fromEntries(Object.keys(sql).sort().map((key) => [key, sql[key]])),
         violations: checkBuild(build),
+        allowColumnChanges: buildSettings(build).allowColumnChanges,
     }, root);
 }
 
@@ -297,6 +302,30 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
                 `${stableJson(old?.inputs[property])} → ${stableJson(now?.inputs[property])}`);
         }
     }
+    // A history table's columns against the revision's own: the provider drops a removed or renamed
+    // column with its data, in place, whatever `protect` says (lib/historyColumns.ts).
+    const columnViolations: Violation[] = [];
+    for (const change of objects.filter((candidate) => candidate.change === "changed" && candidate.kind === "Table" &&
+        candidate.properties.includes("columns"))) {
+        const table = tableBaseName(after.objects[change.key].inputs.name);
+        const olds = columnSpecs(before.objects[change.key].inputs.columns);
+        const news = columnSpecs(after.objects[change.key].inputs.columns);
+        if (!(table in HISTORY_TABLES) || olds === undefined || news === undefined) {
+            continue;
+        }
+        for (const columnChange of columnChanges(table, olds, news)) {
+            const message = columnChangeMessage(columnChange, after.allowColumnChanges);
+            risks.push(message);
+            if (!isAllowed(columnChange, after.allowColumnChanges)) {
+                columnViolations.push({ policy: HISTORY_COLUMNS_RULE, type: after.objects[change.key].type,
+                    resource: change.key.split("::").pop()!, message });
+            }
+        }
+    }
+    const seen = new Set(after.violations.map((violation) => stableJson(violation)));
+    const violations = [...after.violations, ...columnViolations.filter((violation) => !seen.has(stableJson(violation)))]
+        .sort((a, b) => a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));
+
     const viewers = new Set([...before.viewerRoles, ...after.viewerRoles]);
     for (const grant of grantsGained.filter((candidate) => viewers.has(candidate.role))) {
         risks.push(`widens the viewer role: ${grant.role} gains ${grant.privilege} on ${grant.on}`);
@@ -313,7 +342,7 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
         sql,
         retention,
         risks,
-        violations: after.violations,
+        violations,
         changed: objects.length > 0 || grantsGained.length > 0 || grantsLost.length > 0 || sql.length > 0 || retention.length > 0,
     };
 }
@@ -383,8 +412,8 @@ export function renderPlanDiff(diff: PlanDiff, from: string, to: string): string
             `${diff.grantsLost.length} lost; ${diff.sql.length} SQL text(s) changed.`, "");
     }
     out.push("## Risky changes", "");
-    out.push(...(diff.risks.length === 0 ? ["None: no table holding data is replaced or dropped, no grant widened to the viewer, " +
-        "no retention change."] : diff.risks.map((risk) => `- ⚠️ ${risk}`)), "");
+    out.push(...(diff.risks.length === 0 ? ["None: no table holding data is replaced or dropped, no column of one dropped, renamed, " +
+        "retyped or inserted mid-list, no grant widened to the viewer, no retention change."] : diff.risks.map((risk) => `- ⚠️ ${risk}`)), "");
     out.push("## Policy", "", ...policyLines(diff.violations), "");
 
     if (diff.objects.length > 0) {

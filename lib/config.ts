@@ -6,7 +6,8 @@ import {
 import { CostConfig, parseCostConfig } from "./costConfig";
 import { AllowedColumnChanges, parseAllowColumnChanges } from "./historyColumns";
 import {
-    ACCOUNT_ROLES, checkOrgSettings, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts, parseMembers, REGION_PATTERN,
+    ACCOUNT_ROLES, checkOrgIdentityKey, checkOrgSettings, ORG_IDENTITY_KEY, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts,
+    parseMembers, REGION_PATTERN,
 } from "./orgConfig";
 
 /**
@@ -464,6 +465,18 @@ export function checkGitToken(config: WallmonitorConfig, tokenSet: boolean): voi
     }
 }
 
+/**
+ * The organisation's identity key (`wallmonitor:orgIdentityKey`, set with `pulumi config set
+ * --secret`) as a Pulumi secret; undefined where the stack needs none (not a member, or users named).
+ */
+export function loadOrgIdentityKey(config: WallmonitorConfig, source: RawConfigSource = secretSource())
+    : pulumi.Output<string> | undefined {
+    const raw = source.get(ORG_IDENTITY_KEY);
+    const value = raw === "" ? undefined : raw;
+    checkOrgIdentityKey(config, value, orgError);
+    return config.accountRole === "member" && config.orgUserIdentity !== "named" && value !== undefined ? pulumi.secret(value) : undefined;
+}
+
 /** The alert rules in force: the configured ones, else the built-in defaults. */
 export function alertRuleSet(config: WallmonitorConfig): AlertRuleSet {
     return config.alertRules ?? parseAlertRules("alertRules", undefined);
@@ -493,6 +506,11 @@ export function loadAlertWebhookTargets(config: WallmonitorConfig, source: RawCo
         }
         return [webhook.name, { url: target.url, secret: pulumi.secret(target.secret) }];
     }));
+}
+
+/** Raw values of secret keys, read without pulumi.Config's "use getSecret" warning; wrapped in pulumi.secret by the caller. */
+function secretSource(): RawConfigSource {
+    return { get: (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`) };
 }
 
 function pulumiSource(): RawConfigSource {

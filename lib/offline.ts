@@ -4,6 +4,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
+import { offlineSecrets } from "./orgConfig";
+
 /**
  * Builds a stack on Pulumi's mock runtime: no Snowflake account, no Pulumi CLI. The offline
  * plan and the tests both use it, so what the plan prints is what the tests assert on.
@@ -94,8 +96,10 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const config = { ...readStackConfig(stack, root), ...overrides };
-        pulumi.runtime.setAllConfig(config, secretKeys);
+        const stackConfig = { ...readStackConfig(stack, root), ...overrides };
+        const placeholders = offlineSecrets(stackConfig);
+        const config = { ...stackConfig, ...placeholders };
+        pulumi.runtime.setAllConfig(config, [...secretKeys, ...Object.keys(placeholders)]);
         await pulumi.runtime.setMocks({
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 resources.push({

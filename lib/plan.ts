@@ -1,5 +1,5 @@
 import { checkBuild } from "../policy/offline";
-import { RULES, Violation } from "../policy/rules";
+import { isSecret, RULES, Violation } from "../policy/rules";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
@@ -18,8 +18,9 @@ function input(resource: RecordedResource, key: string): unknown {
     return resource.inputs[key];
 }
 
+/** A secret input (such as the organisation's identity key view) is never printed. */
 function text(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+    return isSecret(value) ? "[secret]" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export function objectName(resource: RecordedResource): string {

@@ -4,7 +4,7 @@ import * as path from "path";
 
 import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
 import { buildSettings, checkBuild } from "../policy/offline";
-import { grantsOf, Violation } from "../policy/rules";
+import { grantsOf, isSecret, Violation } from "../policy/rules";
 import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
 import { OfflineBuild } from "./offline";
 import {
@@ -105,6 +105,20 @@ function retentionSettings(root: string, stack: string): Record<string, string> 
     return result;
 }
 
+/** `value` with every secret replaced by `[secret]`: the plan model is printed and posted on pull requests. */
+function redactSecrets(value: unknown): unknown {
+    if (isSecret(value)) {
+        return "[secret]";
+    }
+    if (Array.isArray(value)) {
+        return value.map(redactSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, redactSecrets(item)]));
+    }
+    return value;
+}
+
 /** Replaces the checkout's path (and the temp folder of another revision) by `<repo>`, everywhere. */
 function relocate<T>(value: T, root: string): T {
     return JSON.parse(JSON.stringify(value).split(root.replace(/\\/g, "\\\\")).join("<repo>")) as T;
@@ -126,7 +140,7 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
             kind: resourceKind,
             name: objectName(resource) || resource.name,
             component: componentOf(resource, components),
-            inputs,
+            inputs: redactSecrets(inputs) as Record<string, unknown>,
             protect: resource.protect === true,
             retainOnDelete: resource.retainOnDelete === true,
             provider: typeof provider === "string" ? provider : undefined,

@@ -10,6 +10,7 @@
  */
 
 import { HISTORY_COLUMN_RULES } from "./historyColumns";
+import { ORG_IDENTITY_RULES } from "./orgIdentity";
 
 /** Pulumi's marker for a secret value in serialized resource inputs. */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
@@ -475,6 +476,7 @@ export const RULES: readonly PolicyRule[] = [
     explicitNames,
     historyProtected,
     ...HISTORY_COLUMN_RULES,
+    ...ORG_IDENTITY_RULES,
 ];
 
 export interface Violation {

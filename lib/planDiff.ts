@@ -5,6 +5,8 @@ import * as path from "path";
 import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
 import { buildSettings, checkBuild } from "../policy/offline";
 import { grantsOf, isSecret, Violation } from "../policy/rules";
+import { USER_IDENTITY_COLUMNS } from "./orgCatalog";
+import { ORG_SHARE_SCHEMA } from "./orgConfig";
 import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
 import { OfflineBuild } from "./offline";
 import {
@@ -225,6 +227,19 @@ export interface PlanDiff {
     readonly changed: boolean;
 }
 
+/**
+ * The user identity a view of the member's shared schema carries: the subject of its identity
+ * CASE (sql/org/source_rows_*.sql), or named when it selects user columns without one.
+ */
+function sharedUserIdentity(object: PlanObject | undefined): string | undefined {
+    const statement = object?.inputs.statement;
+    if (object === undefined || object.inputs.schema !== ORG_SHARE_SCHEMA || typeof statement !== "string") {
+        return undefined;
+    }
+    const mode = /\bCASE\s+'(none|pseudonymous|named)'/i.exec(statement)?.[1];
+    return mode ?? (USER_IDENTITY_COLUMNS.some((column) => new RegExp(`\\b${column}\\b`).test(statement)) ? "named" : undefined);
+}
+
 /** What a dynamic resource's own provider says replaces; undefined if its code cannot be loaded. */
 export type DynamicReplaces = (object: PlanObject, olds: Record<string, unknown>, news: Record<string, unknown>) =>
     Promise<string[] | undefined>;
@@ -336,6 +351,16 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
             }
         }
     }
+    // How a member's share identifies users (wallmonitor:orgUserIdentity), when that changes.
+    for (const change of objects.filter((candidate) => candidate.kind === "View" &&
+        (candidate.change === "added" || candidate.properties.includes("statement")))) {
+        const now = sharedUserIdentity(after.objects[change.key]);
+        const old = change.change === "added" ? undefined : sharedUserIdentity(before.objects[change.key]);
+        if (now !== undefined && now !== old) {
+            risks.push(`changes how share view ${change.name} identifies users: ${old ?? "(not shared)"} → ${now}`);
+        }
+    }
+
     const seen = new Set(after.violations.map((violation) => stableJson(violation)));
     const violations = [...after.violations, ...columnViolations.filter((violation) => !seen.has(stableJson(violation)))]
         .sort((a, b) => a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));

@@ -16,9 +16,15 @@ import type { PolicyRule } from "./rules";
  */
 export const DEPLOYED_COLUMNS_FILE = path.join(__dirname, "deployedColumns.json");
 
+let deployed: Record<string, ColumnSpec[]> | undefined;
+
+/** The file's columns, read once per process (the pack checks every table with them). */
 export function deployedColumns(): Record<string, ColumnSpec[]> {
-    const raw = JSON.parse(fs.readFileSync(DEPLOYED_COLUMNS_FILE, "utf8")) as Record<string, [string, string][]>;
-    return Object.fromEntries(Object.entries(raw).map(([table, columns]) => [table, columns.map(([name, type]) => ({ name, type }))]));
+    if (deployed === undefined) {
+        const raw = JSON.parse(fs.readFileSync(DEPLOYED_COLUMNS_FILE, "utf8")) as Record<string, [string, string][]>;
+        deployed = Object.fromEntries(Object.entries(raw).map(([table, columns]) => [table, columns.map(([name, type]) => ({ name, type }))]));
+    }
+    return deployed;
 }
 
 export const HISTORY_COLUMNS_RULE = "history-columns-append-only";

@@ -7,7 +7,7 @@ import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedReso
 import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/orgCatalog";
 import { ORG_SHARE_SCHEMA } from "../lib/orgConfig";
 import { renderPlan } from "../lib/plan";
-import { planModel } from "../lib/planDiff";
+import { diffPlans, planModel } from "../lib/planDiff";
 import { checkBuild } from "../policy/offline";
 import { policyContext } from "../policy/pack";
 import { isSecret, runPolicies } from "../policy/rules";
@@ -113,6 +113,14 @@ describe(`policy ${RULE}`, () => {
         expect(messages.length).to.be.greaterThan(0);
         expect(messages[0]).to.match(/shares users as named, but the stack's orgUserIdentity is pseudonymous; names leave the account only with wallmonitor:orgUserIdentity named/);
         expect(violations(sharedViews(build), "none")[0]).to.match(/shares users as pseudonymous, but the stack's orgUserIdentity is none/);
+    });
+
+    it("shows a change of the setting as a risky change in the plan diff", async () => {
+        const named = await secretBuild("member-apps", { "wallmonitor:orgUserIdentity": "named" });
+        const diff = await diffPlans(planModel(build, PROJECT_ROOT), planModel(named, PROJECT_ROOT));
+        expect(diff.risks.filter((risk) => risk.includes("identifies users"))).to.deep.equal(
+            ["AGENT_DAILY_ROLLUP", "AGENT_EVENTS_HISTORY", "AGENT_USAGE_BY_USER", "USER_DAILY_ROLLUP"].map((view) =>
+                `changes how share view WALLMONITOR.${ORG_SHARE_SCHEMA}.${view} identifies users: pseudonymous → named`));
     });
 
     it("fails a shared view that selects a user or error column around the identity CASE", () => {

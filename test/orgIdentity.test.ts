@@ -52,6 +52,14 @@ describe("wallmonitor:orgUserIdentity and wallmonitor:orgIdentityKey", () => {
             /orgIdentityKey: is set on the central stack: the central account must not hold the members' key/);
         expect(load(MEMBER, KEY)).not.to.equal(undefined);
     });
+
+    it("fails the central stack's build when it is given the key", async () => {
+        let error: unknown;
+        await secretBuild("central").catch((caught) => (error = caught));
+        expect(error).to.be.instanceOf(ConfigError);
+        expect((error as Error).message).to.match(/orgIdentityKey: is set on the central stack/);
+        expect((error as Error).message).not.to.include(KEY);
+    });
 });
 
 for (const stack of ["member-eu", "member-apps"]) {

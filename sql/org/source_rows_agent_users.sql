@@ -2,6 +2,7 @@
 -- ({{USER_IDENTITY}}): 'named' the names, 'pseudonymous' keyed hashes as in
 -- source_rows_user_name.sql, 'none' keyed hashes salted with the day, so the central account still
 -- counts a day's distinct users exactly but cannot follow a user from one day to the next.
+-- FLATTEN and ARRAY_AGG rebuild each day's set: https://docs.snowflake.com/en/sql-reference/functions/flatten
 SELECT {{SOURCE_ACCOUNT}} AS SOURCE_ACCOUNT, {{COLUMNS}},
     COALESCE(IDENTIFIED.USERS, ARRAY_CONSTRUCT()) AS USERS
 FROM {{SOURCE_TABLE}} AS DAILY

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { WallmonitorConfig } from "../lib/config";
+import { loadOrgIdentityKey, WallmonitorConfig } from "../lib/config";
 import { checkSameRegion, memberDatabaseName, OrgMember, OrgShareOutput, sharePath } from "../lib/orgConfig";
 import { buildCentralSql, CentralSql } from "../lib/orgCatalog";
 import { childName, childOptions, quotedName } from "../lib/naming";
@@ -42,6 +42,8 @@ export class Central extends pulumi.ComponentResource {
     constructor(name: string, args: CentralArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:org:Central", name, {}, opts);
         const { config } = args;
+        // Refuses the members' identity key here: with it the central account could undo their pseudonyms.
+        loadOrgIdentityKey(config);
         const members = config.orgMembers ?? [];
         this.sql = buildCentralSql(config, args.sourceAccount, members.map((member) => ({
             name: member.name,

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { WallmonitorConfig } from "../lib/config";
 import { childName } from "../lib/naming";
-import { StreamlitFromFolder, streamlitFromFolderInputs } from "../provider/streamlitFromFolder";
+import { isUploadedFile, StreamlitFromFolder, streamlitFromFolderInputs } from "../provider/streamlitFromFolder";
 import { StreamlitFromGit, streamlitFromGitInputs } from "../provider/streamlitFromGit";
 
 /** Snowflake names of the dashboard app's objects. */
@@ -26,22 +26,24 @@ export function gitApiIntegrationName(config: Pick<WallmonitorConfig, "database"
     return `${config.database}_${config.schema}_GIT_API`;
 }
 
-/** Caches and editor litter: never part of the app, so never uploaded. */
-const NOT_UPLOADED = /(^|\/)(__pycache__|\.pytest_cache|\.mypy_cache|\.ipynb_checkpoints|\.git|\.DS_Store)(\/|$)|\.py[co]$/;
-
-/** SHA-256 (hex) of each file under `folder`, by relative path with `/`, sorted; none when the folder is missing. */
+/**
+ * SHA-256 (hex) of each file under `folder` that the app uploads (isUploadedFile: Python modules
+ * and environment.yml), by relative path with `/`, sorted; none when the folder is missing. Any
+ * other file, hidden folders and symbolic links (which could lead out of the folder) are
+ * skipped without being read.
+ */
 export function hashFolder(folder: string): Record<string, string> {
     const hashes: Record<string, string> = {};
     const walk = (directory: string) => {
         for (const entry of fs.readdirSync(directory).sort()) {
             const full = path.join(directory, entry);
             const relative = path.relative(folder, full).split(path.sep).join("/");
-            if (NOT_UPLOADED.test(relative)) {
-                continue;
-            }
-            if (fs.statSync(full).isDirectory()) {
-                walk(full);
-            } else {
+            const stat = fs.lstatSync(full);
+            if (stat.isDirectory()) {
+                if (!entry.startsWith(".") && entry !== "__pycache__") {
+                    walk(full);
+                }
+            } else if (stat.isFile() && isUploadedFile(relative)) {
                 hashes[relative] = crypto.createHash("sha256").update(fs.readFileSync(full)).digest("hex");
             }
         }

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
+import { ConnectionConfig, loadOrgIdentityKey, WallmonitorConfig } from "../lib/config";
 import { ORG_SHARE_SCHEMA, sourceAccount } from "../lib/orgConfig";
-import { buildMemberShareSql } from "../lib/orgCatalog";
+import { buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/orgCatalog";
 import { childName, childOptions, quotedName } from "../lib/naming";
 import { provider as createRoleProvider } from "../lib/providers";
 import { RenderedSql } from "../lib/sql";
@@ -20,6 +20,8 @@ export interface MemberShareArgs {
     readonly ownerProvider: pulumi.ProviderResource;
     /** The tables and rollup views the secure views read. */
     readonly dependsOn?: pulumi.Resource[];
+    /** The organisation's identity key as a Pulumi secret; by default wallmonitor:orgIdentityKey (lib/config.ts). */
+    readonly identityKey?: pulumi.Output<string>;
 }
 
 /**
@@ -37,6 +39,10 @@ export class MemberShare extends pulumi.ComponentResource {
     readonly sql: Readonly<Record<string, RenderedSql>>;
     /** What the share grants, as `PRIVILEGE ON OBJECT`; exported so the central stack and reviewers see it. */
     readonly grantedObjects: readonly string[];
+    /** How the share identifies users (wallmonitor:orgUserIdentity). */
+    readonly userIdentity: string;
+    /** The secure view holding the identity key; never granted to any role or the share. */
+    readonly identityKeyView: snowflake.View;
 
     constructor(name: string, args: MemberShareArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:org:MemberShare", name, {}, opts);
@@ -51,6 +57,23 @@ export class MemberShare extends pulumi.ComponentResource {
             name: ORG_SHARE_SCHEMA,
             comment: `${config.comment}. What the organisation share exposes: secure views only.`,
         }, childOptions(this, args.ownerProvider, args.dependsOn));
+        // The shared views hash users with the organisation's key (sql/org/source_rows_*.sql). It sits
+        // in a secure view of Wallmonitor's own schema that nothing is granted on, and its statement
+        // reaches Snowflake only as a Pulumi secret (encrypted in state, hidden in previews and plans).
+        // A share's consumer sees neither a secure view's definition nor this view:
+        // https://docs.snowflake.com/en/user-guide/views-secure
+        this.userIdentity = config.orgUserIdentity;
+        const identityKey = args.identityKey ?? loadOrgIdentityKey(config);
+        this.identityKeyView = new snowflake.View(childName(name, ORG_IDENTITY_KEY_VIEW), {
+            database: config.database,
+            schema: config.schema,
+            name: ORG_IDENTITY_KEY_VIEW,
+            isSecure: "true",
+            statement: identityKey === undefined ? identityKeySql(undefined).text
+                : pulumi.secret(identityKey.apply((key) => identityKeySql(key).text)),
+            comment: `${config.comment}. The organisation key for pseudonymous users in the share, granted to no one.`,
+            copyGrants: true,
+        }, childOptions(this, args.ownerProvider, args.dependsOn));
         this.views = Object.fromEntries(Object.entries(this.sql).map(([viewName, sql]) => [viewName,
             new snowflake.View(childName(name, `${ORG_SHARE_SCHEMA}_${viewName}`), {
                 database: config.database,
@@ -58,19 +81,20 @@ export class MemberShare extends pulumi.ComponentResource {
                 name: viewName,
                 isSecure: "true",
                 statement: sql.text,
-                comment: config.comment,
+                comment: `${config.comment}. Users: ${config.orgUserIdentity} (wallmonitor:orgUserIdentity).`,
                 // COPY GRANTS on every CREATE OR REPLACE the provider runs for a changed statement;
                 // without it the share's grants on the view vanish until the next up
                 // (terraform-provider-snowflake pkg/resources/view.go).
                 copyGrants: true,
-            }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), this.schema]))]));
+            }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), this.schema, this.identityKeyView]))]));
 
         // The provider adds the accounts the way Snowflake requires (only a share holding a
         // database takes accounts), so they can be declared on the share itself.
         this.share = new snowflake.Share(childName(name, config.orgShareName), {
             name: config.orgShareName,
             accounts: (config.orgConsumerAccounts ?? []).map(sourceAccount),
-            comment: `${config.comment}. Wallmonitor rollups of ${args.sourceAccount} for the central account.`,
+            comment: `${config.comment}. Wallmonitor rollups of ${args.sourceAccount} for the central account; ` +
+                `users ${config.orgUserIdentity}.`,
         }, childOptions(this, shareProvider));
 
         const granted: string[] = [];

@@ -4,8 +4,10 @@ import {
     AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
 } from "./alertConfig";
 import { CostConfig, parseCostConfig } from "./costConfig";
+import { AllowedColumnChanges, parseAllowColumnChanges } from "./historyColumns";
 import {
-    ACCOUNT_ROLES, checkOrgSettings, OrgSettings, parseConsumerAccounts, parseMembers, REGION_PATTERN,
+    ACCOUNT_ROLES, checkOrgIdentityKey, checkOrgSettings, ORG_IDENTITY_KEY, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts,
+    parseMembers, REGION_PATTERN,
 } from "./orgConfig";
 
 /**
@@ -112,6 +114,8 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
      * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts). Defaults to false.
      */
     readonly acceptReadableBindValues: boolean;
+    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
+    readonly allowColumnChanges: AllowedColumnChanges | undefined;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -155,6 +159,7 @@ export const DEFAULTS: WallmonitorConfig = {
     orgRegion: undefined,
     orgMembers: undefined,
     orgDatabasePrefix: "WALLMONITOR_ORG",
+    orgUserIdentity: "pseudonymous",
     costCreditPrice: "3.00",
     costCurrency: "USD",
     costModelRates: undefined,
@@ -171,6 +176,7 @@ export const DEFAULTS: WallmonitorConfig = {
     alertEmailRecipients: undefined,
     alertWebhooks: undefined,
     acceptReadableBindValues: false,
+    allowColumnChanges: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -381,6 +387,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
             "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)"),
         orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
         orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
+        orgUserIdentity: read.choice("orgUserIdentity", d.orgUserIdentity, ORG_USER_IDENTITIES),
         ...parseCostConfig(source),
         alertingEnabled: read.boolean("alertingEnabled", d.alertingEnabled),
         alertScheduleMinutes: read.integer("alertScheduleMinutes", d.alertScheduleMinutes, 1, 1440),
@@ -389,6 +396,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
         alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
         acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
+        allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));
@@ -466,6 +474,18 @@ export function checkGitToken(config: WallmonitorConfig, tokenSet: boolean): voi
     }
 }
 
+/**
+ * The organisation's identity key (`wallmonitor:orgIdentityKey`, set with `pulumi config set
+ * --secret`) as a Pulumi secret; undefined where the stack needs none (not a member, or users named).
+ */
+export function loadOrgIdentityKey(config: WallmonitorConfig, source: RawConfigSource = secretSource())
+    : pulumi.Output<string> | undefined {
+    const raw = source.get(ORG_IDENTITY_KEY);
+    const value = raw === "" ? undefined : raw;
+    checkOrgIdentityKey(config, value, orgError);
+    return config.accountRole === "member" && config.orgUserIdentity !== "named" && value !== undefined ? pulumi.secret(value) : undefined;
+}
+
 /** The alert rules in force: the configured ones, else the built-in defaults. */
 export function alertRuleSet(config: WallmonitorConfig): AlertRuleSet {
     return config.alertRules ?? parseAlertRules("alertRules", undefined);
@@ -495,6 +515,11 @@ export function loadAlertWebhookTargets(config: WallmonitorConfig, source: RawCo
         }
         return [webhook.name, { url: target.url, secret: pulumi.secret(target.secret) }];
     }));
+}
+
+/** Raw values of secret keys, read without pulumi.Config's "use getSecret" warning; wrapped in pulumi.secret by the caller. */
+function secretSource(): RawConfigSource {
+    return { get: (key) => pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`) };
 }
 
 function pulumiSource(): RawConfigSource {

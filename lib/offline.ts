@@ -4,6 +4,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
+import { offlineSecrets } from "./orgConfig";
+
 /**
  * Builds a stack on Pulumi's mock runtime: no Snowflake account, no Pulumi CLI. The offline
  * plan and the tests both use it, so what the plan prints is what the tests assert on.
@@ -40,6 +42,8 @@ export interface OfflineBuild {
     readonly stack: string;
     readonly resources: readonly RecordedResource[];
     readonly outputs: Record<string, unknown>;
+    /** The config the program ran with (`namespace:key` -> string): the stack file and the overrides. */
+    readonly config?: Readonly<Record<string, string>>;
 }
 
 /** The stack's config from Pulumi.<stack>.yaml (in `root`, a checkout), as `namespace:key` -> string. */
@@ -95,8 +99,10 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const config = { ...readStackConfig(stack, root), ...overrides };
-        pulumi.runtime.setAllConfig(config, secretKeys);
+        const stackConfig = { ...readStackConfig(stack, root), ...overrides };
+        const placeholders = offlineSecrets(stackConfig);
+        const config = { ...stackConfig, ...placeholders };
+        pulumi.runtime.setAllConfig(config, [...secretKeys, ...Object.keys(placeholders)]);
         await pulumi.runtime.setMocks({
             newResource(args: pulumi.runtime.MockResourceArgs) {
                 resources.push({
@@ -144,7 +150,7 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
         for (const [key, value] of Object.entries(exported)) {
             outputs[key] = await new Promise((resolve) => (pulumi.output(value) as unknown as pulumi.Output<unknown>).apply(resolve));
         }
-        return { stack, resources: withOptions, outputs };
+        return { stack, resources: withOptions, outputs, config };
     } finally {
         process.off("unhandledRejection", onRejection);
     }

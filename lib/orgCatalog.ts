@@ -18,6 +18,22 @@ export const PRIVATE_HISTORY_COLUMNS: readonly string[] = [
     "QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "RETRIEVAL_QUERY", "FEEDBACK_MESSAGE",
 ];
 
+/**
+ * Columns that identify a user, or (ERROR_MESSAGE) can quote one: a member shares them only as
+ * wallmonitor:orgUserIdentity says, each shape through its own template (IDENTITY_TEMPLATES).
+ */
+export const USER_IDENTITY_COLUMNS: readonly string[] = ["USER_ID", "USER_NAME", "USERS", "ERROR_MESSAGE"];
+
+/** The secure view, in Wallmonitor's own schema, that holds the organisation's identity key (sql/org/identity_key.sql). */
+export const ORG_IDENTITY_KEY_VIEW = "ORG_IDENTITY_KEY";
+
+/** Each shape of identity columns and the member template that shares it, most columns first. */
+const IDENTITY_TEMPLATES: readonly { readonly columns: readonly string[]; readonly template: string; readonly qualifier?: string }[] = [
+    { columns: ["USER_ID", "USER_NAME", "ERROR_MESSAGE"], template: "org/source_rows_history.sql" },
+    { columns: ["USERS"], template: "org/source_rows_agent_users.sql", qualifier: "DAILY" },
+    { columns: ["USER_NAME"], template: "org/source_rows_user_name.sql" },
+];
+
 /** A table or view a member shares (under its own name) and the central account unifies (as ORG_<NAME>). */
 export interface SharedSource {
     readonly name: string;
@@ -97,9 +113,42 @@ function localRows(config: WallmonitorConfig, account: string, source: SharedSou
     });
 }
 
+/**
+ * A member's rows of `source` as the share carries them: identity columns as
+ * wallmonitor:orgUserIdentity says (sql/org/source_rows_*.sql), everything else as stored.
+ */
+function sharedRows(config: WallmonitorConfig, account: string, source: SharedSource): RenderedSql {
+    const identity = source.columns.filter((column) => USER_IDENTITY_COLUMNS.includes(column));
+    if (identity.length === 0) {
+        return localRows(config, account, source);
+    }
+    const shape = IDENTITY_TEMPLATES.find((candidate) => candidate.columns.length === identity.length &&
+        candidate.columns.every((column) => identity.includes(column)));
+    if (shape === undefined) {
+        throw new Error(`${source.name} shares the identity columns ${identity.join(", ")}, which no sql/org template ` +
+            "pseudonymises; add one to IDENTITY_TEMPLATES in lib/orgCatalog.ts");
+    }
+    const others = source.columns.filter((column) => !identity.includes(column));
+    return renderSql(shape.template, {
+        SOURCE_ACCOUNT: literal(account),
+        COLUMNS: { list: others.map((column) => (shape.qualifier === undefined ? ident(column) : ident(shape.qualifier, column))) },
+        SOURCE_TABLE: ident(config.database, config.schema, source.name),
+        IDENTITY_KEY_VIEW: ident(config.database, config.schema, ORG_IDENTITY_KEY_VIEW),
+        USER_IDENTITY: literal(config.orgUserIdentity),
+    });
+}
+
 /** A member's secure views, by name (the source's), each over the table or view of the same name. */
 export function buildMemberShareSql(config: WallmonitorConfig, account: string): Record<string, RenderedSql> {
-    return Object.fromEntries(sharedSources(config).map((source) => [source.name, localRows(config, account, source)]));
+    return Object.fromEntries(sharedSources(config).map((source) => [source.name, sharedRows(config, account, source)]));
+}
+
+/**
+ * The key view's statement: it holds the secret key (NULL when users are named), so the caller
+ * passes its text to Snowflake only as a Pulumi secret and never shows it.
+ */
+export function identityKeySql(key: string | undefined): RenderedSql {
+    return renderSql("org/identity_key.sql", { IDENTITY_KEY: key === undefined ? null : literal(key) });
 }
 
 /** One member as the central account reads it: the database created from its share. */

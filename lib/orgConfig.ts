@@ -200,6 +200,65 @@ export function sharePath(share: OrgShareOutput): string {
     return [share.organization, share.account, share.share].map((part) => `"${part}"`).join(".");
 }
 
+/**
+ * How a member's share identifies users (USER_NAME, USER_ID, the daily USERS sets):
+ * - `none`: no identity; USER_NAME and USER_ID are NULL, and the daily USERS sets hold keyed
+ *   hashes salted with the day, so a day's distinct users still count exactly but no user can be
+ *   followed from one day to the next;
+ * - `pseudonymous` (the default): a keyed hash, the same for one user on every day and in every
+ *   member that shares the organisation's key (wallmonitor:orgIdentityKey), so the central
+ *   account can count and follow a user without learning who it is;
+ * - `named`: the names as stored, and the history's ERROR_MESSAGE text with them.
+ */
+export const ORG_USER_IDENTITIES = ["none", "pseudonymous", "named"] as const;
+export type OrgUserIdentity = (typeof ORG_USER_IDENTITIES)[number];
+
+/** The Pulumi secret (set once per organisation, the same in every member stack) that keys the user hash. */
+export const ORG_IDENTITY_KEY = "orgIdentityKey";
+/** At least this many characters: a short key could be guessed, and with it every user name behind a hash. */
+export const ORG_IDENTITY_KEY_MIN_LENGTH = 32;
+
+/** Letters, digits and + / = _ - (what `openssl rand -base64 32` prints): a SQL literal can carry it unchanged. */
+export const ORG_IDENTITY_KEY_PATTERN = /^[A-Za-z0-9+/=_-]+$/;
+
+/**
+ * A member that does not name users needs the organisation's key; the central account must never
+ * hold it, because with it the central account could hash candidate names and undo the pseudonyms.
+ * The value is never repeated in a message.
+ */
+export function checkOrgIdentityKey(settings: Pick<OrgSettings, "accountRole" | "orgUserIdentity">, key: string | undefined,
+                                    error: ConfigErrorFactory): void {
+    const setIt = `Set it once per organisation (for example openssl rand -base64 32) with ` +
+        `\`pulumi config set --secret wallmonitor:${ORG_IDENTITY_KEY}\`, the same value in every member stack`;
+    if (settings.accountRole === "central" && key !== undefined) {
+        throw error(ORG_IDENTITY_KEY, "is set on the central stack: the central account must not hold the members' key, " +
+            "or it could undo their pseudonyms by hashing candidate names. Remove it from this stack.");
+    }
+    if (settings.accountRole !== "member" || settings.orgUserIdentity === "named") {
+        return;
+    }
+    if (key === undefined) {
+        throw error(ORG_IDENTITY_KEY, `is required because wallmonitor:orgUserIdentity is ${settings.orgUserIdentity}: ` +
+            `the share carries users as keyed hashes. ${setIt}.`);
+    }
+    if (key.length < ORG_IDENTITY_KEY_MIN_LENGTH || !ORG_IDENTITY_KEY_PATTERN.test(key)) {
+        throw error(ORG_IDENTITY_KEY, `must be at least ${ORG_IDENTITY_KEY_MIN_LENGTH} characters of letters, digits and ` +
+            `+ / = _ - (the value is not shown). ${setIt}.`);
+    }
+}
+
+/**
+ * The offline build has no secrets: a member stack that needs the identity key gets this
+ * placeholder, marked secret, so its plan builds (the key view's statement is never shown).
+ */
+export const OFFLINE_IDENTITY_KEY = "offline-plan-placeholder-not-a-real-organisation-key";
+
+export function offlineSecrets(config: Readonly<Record<string, string>>): Record<string, string> {
+    const key = `wallmonitor:${ORG_IDENTITY_KEY}`;
+    return (config["wallmonitor:accountRole"] ?? "").toLowerCase() === "member" && config[key] === undefined
+        ? { [key]: OFFLINE_IDENTITY_KEY } : {};
+}
+
 /** The organisation keys of a parsed config, as lib/config.ts declares them. */
 export interface OrgSettings {
     readonly accountRole: AccountRole;
@@ -209,6 +268,8 @@ export interface OrgSettings {
     readonly orgRegion: string | undefined;
     readonly orgMembers: readonly OrgMember[] | undefined;
     readonly orgDatabasePrefix: string;
+    /** How the member's share identifies users; see ORG_USER_IDENTITIES. */
+    readonly orgUserIdentity: OrgUserIdentity;
     readonly database: string;
 }
 

@@ -1,6 +1,6 @@
 import { checkBuild } from "../policy/offline";
 import { POLICY_NAMES } from "../policy/pack";
-import { Violation } from "../policy/rules";
+import { isSecret, Violation } from "../policy/rules";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
@@ -19,8 +19,9 @@ function input(resource: RecordedResource, key: string): unknown {
     return resource.inputs[key];
 }
 
+/** A secret input (such as the organisation's identity key view) is never printed. */
 function text(value: unknown): string {
-    return typeof value === "string" ? value : JSON.stringify(value);
+    return isSecret(value) ? "[secret]" : typeof value === "string" ? value : JSON.stringify(value);
 }
 
 export function objectName(resource: RecordedResource): string {

@@ -2,8 +2,12 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { checkBuild } from "../policy/offline";
-import { grantsOf, Violation } from "../policy/rules";
+import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
+import { buildSettings, checkBuild } from "../policy/offline";
+import { grantsOf, isSecret, Violation } from "../policy/rules";
+import { USER_IDENTITY_COLUMNS } from "./orgCatalog";
+import { ORG_SHARE_SCHEMA } from "./orgConfig";
+import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
 import { OfflineBuild } from "./offline";
 import {
     componentOf, embeddedStatements, grantRow, isGrant, kind, objectName, policyLines, SNOWFLAKE_PREFIX, statementsIn,
@@ -48,6 +52,8 @@ export interface PlanModel {
     /** Every SQL text the stack deploys, by a stable label. */
     readonly sql: Record<string, string>;
     readonly violations: readonly Violation[];
+    /** wallmonitor:allowColumnChanges of the stack: history-table column changes it accepts. */
+    readonly allowColumnChanges?: AllowedColumnChanges;
 }
 
 /** Config keys whose change alters how long history or rollups are kept. */
@@ -101,6 +107,20 @@ function retentionSettings(root: string, stack: string): Record<string, string> 
     return result;
 }
 
+/** `value` with every secret replaced by `[secret]`: the plan model is printed and posted on pull requests. */
+function redactSecrets(value: unknown): unknown {
+    if (isSecret(value)) {
+        return "[secret]";
+    }
+    if (Array.isArray(value)) {
+        return value.map(redactSecrets);
+    }
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([key, item]) => [key, redactSecrets(item)]));
+    }
+    return value;
+}
+
 /** Replaces the checkout's path (and the temp folder of another revision) by `<repo>`, everywhere. */
 function relocate<T>(value: T, root: string): T {
     return JSON.parse(JSON.stringify(value).split(root.replace(/\\/g, "\\\\")).join("<repo>")) as T;
@@ -122,7 +142,7 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
             kind: resourceKind,
             name: objectName(resource) || resource.name,
             component: componentOf(resource, components),
-            inputs,
+            inputs: redactSecrets(inputs) as Record<string, unknown>,
             protect: resource.protect === true,
             retainOnDelete: resource.retainOnDelete === true,
             provider: typeof provider === "string" ? provider : undefined,
@@ -166,6 +186,7 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
             a.privilege.localeCompare(b.privilege)),
         sql: Object.fromEntries(Object.keys(sql).sort().map((key) => [key, sql[key]])),
         violations: checkBuild(build),
+        allowColumnChanges: buildSettings(build).allowColumnChanges,
     }, root);
 }
 
@@ -204,6 +225,19 @@ export interface PlanDiff {
     readonly risks: readonly string[];
     readonly violations: readonly Violation[];
     readonly changed: boolean;
+}
+
+/**
+ * The user identity a view of the member's shared schema carries: the subject of its identity
+ * CASE (sql/org/source_rows_*.sql), or named when it selects user columns without one.
+ */
+function sharedUserIdentity(object: PlanObject | undefined): string | undefined {
+    const statement = object?.inputs.statement;
+    if (object === undefined || object.inputs.schema !== ORG_SHARE_SCHEMA || typeof statement !== "string") {
+        return undefined;
+    }
+    const mode = /\bCASE\s+'(none|pseudonymous|named)'/i.exec(statement)?.[1];
+    return mode ?? (USER_IDENTITY_COLUMNS.some((column) => new RegExp(`\\b${column}\\b`).test(statement)) ? "named" : undefined);
 }
 
 /** What a dynamic resource's own provider says replaces; undefined if its code cannot be loaded. */
@@ -297,6 +331,40 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
                 `${stableJson(old?.inputs[property])} → ${stableJson(now?.inputs[property])}`);
         }
     }
+    // A history table's columns against the revision's own: the provider drops a removed or renamed
+    // column with its data, in place, whatever `protect` says (lib/historyColumns.ts).
+    const columnViolations: Violation[] = [];
+    for (const change of objects.filter((candidate) => candidate.change === "changed" && candidate.kind === "Table" &&
+        candidate.properties.includes("columns"))) {
+        const table = tableBaseName(after.objects[change.key].inputs.name);
+        const olds = columnSpecs(before.objects[change.key].inputs.columns);
+        const news = columnSpecs(after.objects[change.key].inputs.columns);
+        if (!(table in HISTORY_TABLES) || olds === undefined || news === undefined) {
+            continue;
+        }
+        for (const columnChange of columnChanges(table, olds, news)) {
+            const message = columnChangeMessage(columnChange, after.allowColumnChanges);
+            risks.push(message);
+            if (!isAllowed(columnChange, after.allowColumnChanges)) {
+                columnViolations.push({ policy: HISTORY_COLUMNS_RULE, type: after.objects[change.key].type,
+                    resource: change.key.split("::").pop()!, message });
+            }
+        }
+    }
+    // How a member's share identifies users (wallmonitor:orgUserIdentity), when that changes.
+    for (const change of objects.filter((candidate) => candidate.kind === "View" &&
+        (candidate.change === "added" || candidate.properties.includes("statement")))) {
+        const now = sharedUserIdentity(after.objects[change.key]);
+        const old = change.change === "added" ? undefined : sharedUserIdentity(before.objects[change.key]);
+        if (now !== undefined && now !== old) {
+            risks.push(`changes how share view ${change.name} identifies users: ${old ?? "(not shared)"} → ${now}`);
+        }
+    }
+
+    const seen = new Set(after.violations.map((violation) => stableJson(violation)));
+    const violations = [...after.violations, ...columnViolations.filter((violation) => !seen.has(stableJson(violation)))]
+        .sort((a, b) => a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message));
+
     const viewers = new Set([...before.viewerRoles, ...after.viewerRoles]);
     for (const grant of grantsGained.filter((candidate) => viewers.has(candidate.role))) {
         risks.push(`widens the viewer role: ${grant.role} gains ${grant.privilege} on ${grant.on}`);
@@ -313,7 +381,7 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
         sql,
         retention,
         risks,
-        violations: after.violations,
+        violations,
         changed: objects.length > 0 || grantsGained.length > 0 || grantsLost.length > 0 || sql.length > 0 || retention.length > 0,
     };
 }
@@ -383,8 +451,8 @@ export function renderPlanDiff(diff: PlanDiff, from: string, to: string): string
             `${diff.grantsLost.length} lost; ${diff.sql.length} SQL text(s) changed.`, "");
     }
     out.push("## Risky changes", "");
-    out.push(...(diff.risks.length === 0 ? ["None: no table holding data is replaced or dropped, no grant widened to the viewer, " +
-        "no retention change."] : diff.risks.map((risk) => `- ⚠️ ${risk}`)), "");
+    out.push(...(diff.risks.length === 0 ? ["None: no table holding data is replaced or dropped, no column of one dropped, renamed, " +
+        "retyped or inserted mid-list, no grant widened to the viewer, no retention change."] : diff.risks.map((risk) => `- ⚠️ ${risk}`)), "");
     out.push("## Policy", "", ...policyLines(diff.violations), "");
 
     if (diff.objects.length > 0) {

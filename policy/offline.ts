@@ -1,16 +1,24 @@
+import { parseConfig } from "../lib/config";
 import type { OfflineBuild } from "../lib/offline";
-import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, policyContext } from "./pack";
+import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, policyContext, PolicySettings } from "./pack";
 import { keyOfUrn, runStackPolicies, StackSubject, subjectKey } from "./providerRules";
 import { runPolicies, Violation } from "./rules";
+
+/** The settings the rules read from the stack config the build ran with (the pack reads them from policy config). */
+export function buildSettings(build: OfflineBuild): PolicySettings {
+    const raw = build.config ?? {};
+    const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
+    return { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity };
+}
 
 /**
  * The policy pack's rules over an offline build (the mock runtime's resources, with their
  * protect/retainOnDelete options and dependencies), so a plan without Snowflake credentials
- * enforces them. The viewer role is the one the stack exports.
+ * enforces them. The viewer role is the one the stack exports; the other settings come from its config.
  */
 export function checkBuild(build: OfflineBuild): Violation[] {
     const viewerRole = typeof build.outputs.viewerRole === "string" ? build.outputs.viewerRole : DEFAULT_VIEWER_ROLE;
-    const context = policyContext([viewerRole]);
+    const context = policyContext([viewerRole], buildSettings(build));
     const subjects = stackSubjects(build);
     const sort = (a: Violation, b: Violation) =>
         a.policy.localeCompare(b.policy) || a.resource.localeCompare(b.resource) || a.message.localeCompare(b.message);

@@ -20,10 +20,14 @@ export const POLICY_NAMES: readonly string[] = [...ALL_RESOURCE_RULES, ...PROVID
 /** Pulumi.yaml's default viewer role; a stack with another one passes it as policy config. */
 export const DEFAULT_VIEWER_ROLE = "SFE_WALLMONITOR_VIEWER";
 
+/** Settings of the stack the rules read besides its viewer roles; policy config in the pack, stack config offline. */
+export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity">;
+
 /** The context for a stack whose viewer role is `viewerRole`. */
-export function policyContext(viewerRoles: readonly string[]): PolicyContext {
+export function policyContext(viewerRoles: readonly string[], settings: PolicySettings = {}): PolicyContext {
     return {
         viewerRoles,
+        ...settings,
         rawObjects: [...TABLES.map((table) => table.name), ...RAW_EVENT_VIEWS],
         conversationObjects: [...TABLES.filter((table) => table.holdsRawEvents).map((table) => table.name), ...RAW_EVENT_VIEWS],
     };
@@ -59,6 +63,18 @@ const viewerRolesSchema = {
             default: [DEFAULT_VIEWER_ROLE],
             description: "The stack's viewer role(s) (wallmonitor:viewerRole).",
         },
+        allowColumnChanges: {
+            type: "object" as const,
+            additionalProperties: { type: "array" as const, items: { type: "string" as const } },
+            default: {},
+            description: "The stack's wallmonitor:allowColumnChanges, as an object (policy/config.<stack>.json; a test keeps them equal).",
+        },
+        orgUserIdentity: {
+            type: "string" as const,
+            enum: ["none", "pseudonymous", "named"],
+            default: "pseudonymous",
+            description: "The stack's wallmonitor:orgUserIdentity (policy/config.<stack>.json; a test keeps them equal).",
+        },
     },
 };
 
@@ -69,8 +85,9 @@ export const RESOURCE_POLICIES: ResourceValidationPolicy[] = [
         enforcementLevel: "mandatory",
         configSchema: viewerRolesSchema,
         validateResource: (args, reportViolation) => {
-            const config = args.getConfig<{ viewerRoles?: string[] }>();
-            for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE]))) {
+            const config = args.getConfig<{ viewerRoles?: string[] } & PolicySettings>();
+            const settings: PolicySettings = { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity };
+            for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE], settings))) {
                 reportViolation(message);
             }
         },

@@ -9,6 +9,9 @@
  * SECRET_SIGNATURE and `value`); `policy/index.ts` converts CrossGuard's Secret values to it.
  */
 
+import { HISTORY_COLUMN_RULES } from "./historyColumns";
+import { ORG_IDENTITY_RULES } from "./orgIdentity";
+
 /** Pulumi's marker for a secret value in serialized resource inputs. */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
 export const SECRET_SIGNATURE_VALUE = "1b47061264138c4ac30d75fd1eb44270";
@@ -48,6 +51,10 @@ export interface PolicyContext {
     readonly rawObjects: readonly string[];
     /** Tables and views that may hold conversation text: never granted to a viewer or a share. */
     readonly conversationObjects: readonly string[];
+    /** Column changes of history tables the stack accepts (wallmonitor:allowColumnChanges); none when absent. */
+    readonly allowColumnChanges?: Readonly<Record<string, readonly string[]>>;
+    /** How shares identify users (wallmonitor:orgUserIdentity); pseudonymous when absent. */
+    readonly orgUserIdentity?: string;
 }
 
 export interface PolicyRule {
@@ -470,6 +477,8 @@ export const RULES: readonly PolicyRule[] = [
     noPlainCredentials,
     explicitNames,
     historyProtected,
+    ...HISTORY_COLUMN_RULES,
+    ...ORG_IDENTITY_RULES,
 ];
 
 export interface Violation {

@@ -81,6 +81,25 @@ export interface StreamlitFromFolderSettings {
     readonly files: Readonly<Record<string, string>>;
 }
 
+/**
+ * What the app's folder may upload, by file kind: Python modules (the app, its pages and its
+ * package) and the warehouse runtime's conda file, environment.yml, at the root. An allowlist,
+ * not a denylist: anything else in the folder (an untracked `.env`, `.streamlit/secrets.toml`,
+ * a key file, a notebook) is never read, hashed or put on the stage, which the owner role's
+ * readers can list and download. Hidden files and folders are never part of it either.
+ * Streamlit in Snowflake reads exactly these: https://docs.snowflake.com/en/developer-guide/streamlit/app-development/dependency-management
+ */
+export const UPLOADED_FILE_KINDS: readonly string[] = ["*.py (any folder)", "environment.yml (the folder's root)"];
+
+/** Whether `file` (relative, with `/`) is one of UPLOADED_FILE_KINDS. */
+export function isUploadedFile(file: string): boolean {
+    const segments = file.split("/");
+    if (segments.some((segment) => segment === "" || segment.startsWith(".") || segment === "__pycache__")) {
+        return false;
+    }
+    return file === "environment.yml" || /\.py$/.test(file);
+}
+
 /** Relative paths the statements can carry: no quotes, spaces or `..`. */
 export const RELATIVE_PATH = /^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/;
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -91,6 +110,10 @@ export function streamlitFromFolderInputs(args: StreamlitFromFolderSettings): St
     const sourceDirectory = args.sourceDirectory.split(path.sep).join("/");
     const transfers: Record<string, FileTransfer> = {};
     for (const file of Object.keys(args.files).sort()) {
+        if (!isUploadedFile(file)) {
+            throw new Error(`${path.posix.join(sourceDirectory, file)} is not a file the dashboard uploads ` +
+                `(${UPLOADED_FILE_KINDS.join(", ")}); it stays on this machine.`);
+        }
         if (!RELATIVE_PATH.test(file)) {
             throw new Error(`${path.posix.join(sourceDirectory, file)}: a file name the dashboard uploads may hold only ` +
                 "letters, digits, _ . - and /; rename it.");
@@ -173,6 +196,9 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
         for (const [file, hash] of Object.entries(files)) {
             if (!RELATIVE_PATH.test(file)) {
                 failures.push({ property: "files", reason: `${JSON.stringify(file)} is not a relative path of letters, digits, _ . - and /.` });
+            } else if (!isUploadedFile(file)) {
+                failures.push({ property: "files", reason: `${file} is not a file the dashboard uploads ` +
+                    `(${UPLOADED_FILE_KINDS.join(", ")}); the stage must never receive it.` });
             }
             if (typeof hash !== "string" || !SHA256_HEX.test(hash)) {
                 failures.push({ property: "files", reason: `${file}: ${JSON.stringify(hash)} is not a SHA-256 in lower-case hex.` });

@@ -11,8 +11,8 @@ import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
 import { parseConfig } from "../lib/config";
 import { VIEWER_COST_VIEWS } from "../lib/costCatalog";
 import { readStackConfig } from "../lib/offline";
-import { memberDatabaseName, ownSourceAccount } from "../lib/orgConfig";
-import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
+import { memberDatabaseName, ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/orgConfig";
+import { buildCentralSql, buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/orgCatalog";
 import { createTableStatement, listSqlFiles } from "../lib/sql";
 import { TABLES } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -33,6 +33,9 @@ function main(): void {
     const org = source === undefined ? undefined : {
         sourceAccount: source,
         memberShare: config.accountRole === "member" ? buildMemberShareSql(config, source) : undefined,
+        // The key view the shared views read; the tests pass the key as orgIdentityKey=<key>.
+        identityKeyView: config.accountRole === "member"
+            ? { name: ORG_IDENTITY_KEY_VIEW, ...identityKeySql(raw[`wallmonitor:${ORG_IDENTITY_KEY}`]) } : undefined,
         central: config.accountRole === "central" ? buildCentralSql(config, source, (config.orgMembers ?? []).map((member) =>
             ({ name: member.name, database: memberDatabaseName(config.orgDatabasePrefix, member.name) }))) : undefined,
     };

@@ -168,7 +168,7 @@ for (const stack of ["member-eu", "member-apps"]) {
                 const statement: string = inputs(view).statement;
                 expect(inputs(view).isSecure, inputs(view).name).to.equal("true");
                 expect(statement).to.include(`SELECT '${source}' AS SOURCE_ACCOUNT, `);
-                expect(statement).to.match(new RegExp(`FROM ${database}\\.WALLMONITOR\\.${inputs(view).name}$`));
+                expect(statement).to.match(new RegExp(`FROM ${database}\\.WALLMONITOR\\.${inputs(view).name}(\\s|$)`));
                 expect(statement).not.to.include("SELECT *");
             }
         });

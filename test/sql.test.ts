@@ -7,7 +7,7 @@ import { emailIntegrationInputs, emailIntegrationStatements } from "../provider/
 import { webhookIntegrationInputs, webhookIntegrationStatements } from "../provider/webhookIntegration";
 import { buildSqlCatalog } from "../lib/catalog";
 import { DEFAULTS } from "../lib/config";
-import { buildCentralSql, buildMemberShareSql } from "../lib/orgCatalog";
+import { buildCentralSql, buildMemberShareSql, identityKeySql } from "../lib/orgCatalog";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
 import { AGENT_REGISTRY } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -119,7 +119,8 @@ describe("SQL files", () => {
     it("are all deployed: every file in sql/ is used by the catalog", () => {
         const provider = [...aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS)), ...dashboardAppStatements()];
         // A member's share and the central account's unified views (lib/orgCatalog.ts).
-        const org = [...Object.values(buildMemberShareSql(DEFAULTS, "ACME.MEMBER")),
+        const org = [...Object.values(buildMemberShareSql({ ...DEFAULTS, orgShareRecentHistory: true }, "ACME.MEMBER")),
+            identityKeySql(undefined),
             ...Object.values(buildCentralSql(DEFAULTS, "ACME.CENTRAL", [{ name: "EU", database: "WALLMONITOR_ORG_EU" }]).views)];
         const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file),
             ...org.flatMap((sql) => sql.files)]);

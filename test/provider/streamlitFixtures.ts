@@ -62,8 +62,11 @@ export function writeFiles(folder: string, files: Record<string, string>): void 
     }
 }
 
+/** The folder resource's settings but the folder and its files. */
+export const FOLDER_SETTINGS = { ...common, stageName: DASHBOARD_APP.stage };
+
 export function folderInputs(folder: string): StreamlitFromFolderInputs {
-    return streamlitFromFolderInputs({ ...common, stageName: DASHBOARD_APP.stage, sourceDirectory: folder, files: hashFolder(folder) });
+    return streamlitFromFolderInputs({ ...FOLDER_SETTINGS, sourceDirectory: folder, files: hashFolder(folder) });
 }
 
 export function gitInputs(overrides: Partial<StreamlitFromGitSettings> = {}, token?: string): StreamlitFromGitInputs {

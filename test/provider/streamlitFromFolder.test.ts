@@ -10,10 +10,11 @@ import { listSqlFiles } from "../../lib/sql";
 import { ACCESS_URL_ENV, driverText } from "../../provider/connection";
 import { snowflakeProvider } from "../../provider/resource";
 import {
-    StreamlitFromFolderInputs, streamlitFromFolderKind, StreamlitFromFolderOutputs, streamlitFromFolderStatements,
+    isUploadedFile, streamlitFromFolderInputs, StreamlitFromFolderInputs, streamlitFromFolderKind, StreamlitFromFolderOutputs,
+    streamlitFromFolderStatements,
 } from "../../provider/streamlitFromFolder";
 import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
-import { APP, appFolder, FAST, folderInputs, OWNER, removeAppFolders, SCHEMA, STAGE, VIEWER, writeFiles } from "./streamlitFixtures";
+import { APP, appFolder, FAST, FOLDER_SETTINGS, folderInputs, OWNER, removeAppFolders, SCHEMA, STAGE, VIEWER, writeFiles } from "./streamlitFixtures";
 
 const APP_FOLDER = `@${STAGE}/WALLMONITOR_DASHBOARD`;
 const FILES = {
@@ -209,16 +210,16 @@ describe("Streamlit from the folder against a fake Snowflake, through the driver
     });
 
     it("removes a deleted file from the stage, and uploads again a kept file the prefix match removed too", async () => {
-        const folder = appFolder({ ...FILES, "pages/1_Agents.py.md": "notes" });
+        const folder = appFolder({ ...FILES, "pages/1_Agents.py_v2.py": "notes = 1\n" });
         const { outs } = await provider.create(folderInputs(folder));
         fake.reset();
         fake.on(/^SHOW STREAMLITS/, SHOWN);
         fs.rmSync(path.join(folder, "pages/1_Agents.py"));
         const { outs: updated } = await provider.update!(APP, outs!, folderInputs(folder));
-        expect(fake.sql).to.deep.equal([SQL.remove("pages/1_Agents.py"), SQL.createStage, ...uploadsOf(folder, ["pages/1_Agents.py.md"]),
+        expect(fake.sql).to.deep.equal([SQL.remove("pages/1_Agents.py"), SQL.createStage, ...uploadsOf(folder, ["pages/1_Agents.py_v2.py"]),
             ...DEPLOY]);
         expect(Object.keys(staged()).sort()).to.deep.equal([
-            "WALLMONITOR_DASHBOARD/environment.yml", "WALLMONITOR_DASHBOARD/pages/1_Agents.py.md", "WALLMONITOR_DASHBOARD/streamlit_app.py",
+            "WALLMONITOR_DASHBOARD/environment.yml", "WALLMONITOR_DASHBOARD/pages/1_Agents.py_v2.py", "WALLMONITOR_DASHBOARD/streamlit_app.py",
         ]);
         expect(Object.keys(updated!.files)).not.to.include("pages/1_Agents.py");
     });
@@ -299,5 +300,99 @@ describe("Streamlit from the folder against a fake Snowflake, through the driver
         fake.on(/^DROP /, objectMissing(`Schema '${SCHEMA}'`));
         await provider.delete!(APP, state);
         expect(fake.sql).to.deep.equal([SQL.dropApp, SQL.dropStage, SQL.dropApp, SQL.dropStage]);
+    });
+});
+
+/** Files an app folder may hold on a developer's machine and that must never reach the stage. */
+const NOT_UPLOADED = {
+    ".env": "SNOWFLAKE_PASSWORD=hunter2\n",
+    ".streamlit/secrets.toml": "[connections.snowflake]\npassword = 'hunter2'\n",
+    ".streamlit/config.toml": "[theme]\nbase = 'dark'\n",
+    "rsa_key.p8": "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n",
+    "pages/id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+    "dashboard/.env.local": "TOKEN=abc\n",
+    "notes.txt": "todo\n",
+    "secrets.toml": "password = 'hunter2'\n",
+    "analysis.ipynb": "{}\n",
+    "pages/environment.yml": "name: nested\n",
+    "__pycache__/streamlit_app.cpython-311.pyc": "\u0000",
+    ".venv/lib/site.py": "import os\n",
+};
+
+describe("Streamlit from the folder: only the app's own files leave the machine (an allowlist)", () => {
+    const provider = snowflakeProvider(streamlitFromFolderKind, FAST);
+
+    it("allows Python modules anywhere and environment.yml at the root, nothing else", () => {
+        for (const file of ["streamlit_app.py", "pages/1_Agents.py", "dashboard/queries.py", "environment.yml"]) {
+            expect(isUploadedFile(file), file).to.equal(true);
+        }
+        for (const file of Object.keys(NOT_UPLOADED)) {
+            expect(isUploadedFile(file), file).to.equal(false);
+        }
+    });
+
+    it("never reads or hashes a .env, secrets.toml, key file or any other file not on the list", () => {
+        const folder = appFolder({ ...FILES, ...NOT_UPLOADED });
+        const read: string[] = [];
+        const fsModule = require("fs") as typeof fs;
+        const original = fsModule.readFileSync;
+        fsModule.readFileSync = ((file: fs.PathOrFileDescriptor, ...rest: unknown[]) => {
+            read.push(path.relative(folder, String(file)).split(path.sep).join("/"));
+            return (original as (...args: unknown[]) => unknown)(file, ...rest);
+        }) as typeof fs.readFileSync;
+        let hashes: Record<string, string>;
+        try {
+            hashes = hashFolder(folder);
+        } finally {
+            fsModule.readFileSync = original;
+        }
+        expect(Object.keys(hashes).sort()).to.deep.equal(Object.keys(FILES).sort());
+        expect(read.sort()).to.deep.equal(Object.keys(FILES).sort());
+    });
+
+    it("does not follow a symbolic link out of the folder, even one named like a module", () => {
+        const outside = appFolder({ "id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n" });
+        const folder = appFolder(FILES);
+        fs.symlinkSync(path.join(outside, "id_rsa"), path.join(folder, "key.py"));
+        fs.symlinkSync(outside, path.join(folder, "linked"), "dir");
+        expect(Object.keys(hashFolder(folder)).sort()).to.deep.equal(Object.keys(FILES).sort());
+    });
+
+    it("refuses inputs naming a file outside the list, in the program and in the provider's check", async () => {
+        const folder = appFolder(FILES);
+        const inputs = folderInputs(folder);
+        const sneaked = { ...inputs, files: { ...inputs.files, ".env": inputs.files["streamlit_app.py"] },
+            transfers: { ...inputs.transfers, ".env": inputs.transfers["streamlit_app.py"] } };
+        const result = await provider.check!(inputs, sneaked);
+        expect(result.failures).to.deep.equal([{ property: "files", reason: ".env is not a file the dashboard uploads " +
+            "(*.py (any folder), environment.yml (the folder's root)); the stage must never receive it." }]);
+        expect(() => streamlitFromFolderInputs({ ...FOLDER_SETTINGS, sourceDirectory: folder, files: { ...inputs.files, "notes.txt": inputs.files["streamlit_app.py"] } }))
+            .to.throw(/notes\.txt is not a file the dashboard uploads .*it stays on this machine/);
+    });
+
+    describe("against a fake Snowflake", () => {
+        let fake: FakeSnowflake;
+        const umask = process.umask();
+        before(async () => {
+            fake = await FakeSnowflake.start();
+            await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
+        });
+        after(async () => {
+            delete process.env[ACCESS_URL_ENV];
+            await fake.stop();
+            process.umask(umask);
+        });
+
+        it("puts on the stage only the app's files when the folder also holds secrets, and never names the others", async () => {
+            fake.on(/^SHOW STREAMLITS/, SHOWN);
+            const folder = appFolder({ ...FILES, ...NOT_UPLOADED });
+            await provider.create(folderInputs(folder));
+            expect(Object.keys(fake.stagedFiles(STAGE)).sort()).to.deep.equal(Object.keys(FILES).sort().map((file) => `WALLMONITOR_DASHBOARD/${file}`));
+            const sql = fake.sql.join("\n");
+            for (const file of Object.keys(NOT_UPLOADED)) {
+                expect(sql, file).not.to.include(`${folder}/${file}'`);
+            }
+            expect(sql).not.to.include("hunter2");
+        });
     });
 });

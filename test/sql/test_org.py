@@ -8,6 +8,8 @@ events (oracle.ingest), never from the rollup tables.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,6 +24,19 @@ from test_ingestion import run_task
 from traffic import EVENT_TABLE_DDL, AgentRef, generate, load
 
 SHARED_SCHEMA = "WALLMONITOR_SHARED"  # lib/orgConfig.ts ORG_SHARE_SCHEMA
+# The organisation's identity key (wallmonitor:orgIdentityKey), the same in every member.
+IDENTITY_KEY = "test-organisation-key-0123456789abcdefABCDEF"
+
+
+def pseudonym(user) -> str:
+    """sql/org/source_rows_user_name.sql's keyed hash, computed independently."""
+    return hashlib.sha256(f"{IDENTITY_KEY}|{user}".encode()).hexdigest()
+
+
+def day_pseudonym(day, user) -> str:
+    """sql/org/source_rows_agent_users.sql's hash for orgUserIdentity none: salted with the day."""
+    return hashlib.sha256(f"{IDENTITY_KEY}|{as_date(day).isoformat()}|{user}".encode()).hexdigest()
+
 PRIVATE_COLUMNS = {"QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "RETRIEVAL_QUERY", "FEEDBACK_MESSAGE"}
 # The same agent name runs in ANALYTICS_EU and CENTRAL: SOURCE_ACCOUNT must keep them apart.
 SALES = AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT")
@@ -39,13 +54,19 @@ class Account:
 
     def __init__(self, stack: str):
         self.source, database, self.agents, seed, self.member_name = ACCOUNTS[stack]
-        self.catalog = render_catalog(stack, database=database, ingestPath="per_agent", initialLookbackHours="96")
+        self.stack, self.database = stack, database
+        self.catalog = self.render(stack)
         self.emulator = Emulator(self.catalog, _coverage)
         self.event_table = f"{stack.replace('-', '_')}_events"
         now = utc_now()
         self.delivered = generate(seed=seed, agents=self.agents, start=now - timedelta(days=3), end=now,
                                   turns_per_agent_per_hour=0.5, feedback_rate=0.3)
         self.expected = oracle.ingest(self.delivered, [(a.database, a.schema, a.name) for a in self.agents])
+
+    def render(self, stack: str, **overrides) -> dict:
+        key = {"orgIdentityKey": IDENTITY_KEY} if stack.startswith("member") else {}
+        return render_catalog(stack, database=self.database, ingestPath="per_agent", initialLookbackHours="96", **key,
+                              **overrides)
 
     def run_cycle(self) -> None:
         """Its own event table (accounts do not see each other's events), one ingestion cycle, one rollup."""
@@ -64,6 +85,10 @@ class Account:
         schema = self.emulator.schema if kind == "central" else SHARED_SCHEMA
         database = self.emulator.database
         self.emulator.execute(f"CREATE SCHEMA IF NOT EXISTS {database}.{schema}")
+        if kind == "memberShare":  # the key view the shared views read, in Wallmonitor's own schema
+            key = self.catalog["org"]["identityKeyView"]
+            self.emulator.execute(f"CREATE OR REPLACE SECURE VIEW {database}.{self.emulator.schema}.{key['name']} AS\n"
+                                  f"{key['text']}", files=key["files"])
         for name, view in views.items():  # in dependency order: ORG_ACCOUNT_DAILY last
             secure = "SECURE " if kind == "memberShare" else ""
             self.emulator.execute(f"CREATE OR REPLACE {secure}VIEW {database}.{schema}.{name} AS\n{view['text']}",
@@ -133,15 +158,43 @@ def test_the_member_shares_tag_each_row_with_its_account(org):
         assert rows == [{"SOURCE_ACCOUNT": member.source, "N": own}] and own > 0
 
 
+def own_schema(account) -> str:
+    """The account's Wallmonitor schema, qualified: creating the shared schema made that one current."""
+    return f"{account.emulator.database}.{account.emulator.schema}"
+
+
+@contextmanager
+def an_error_message(account):
+    """One history row with error text (the generated traffic may have none), put back afterwards."""
+    own = own_schema(account)
+    key = account.emulator.query(f"SELECT MIN(EVENT_KEY) AS K FROM {own}.AGENT_EVENTS_HISTORY WHERE ERROR_MESSAGE IS NULL")[0]["K"]
+    account.emulator.execute(f"UPDATE {own}.AGENT_EVENTS_HISTORY SET ERROR_MESSAGE = 'canary error of user ALICE' WHERE EVENT_KEY = ?", [key])
+    try:
+        yield key
+    finally:
+        account.emulator.execute(f"UPDATE {own}.AGENT_EVENTS_HISTORY SET ERROR_MESSAGE = NULL WHERE EVENT_KEY = ?", [key])
+
+
 def test_shared_history_leaves_conversation_text_at_home(org):
     apps = org["member-apps"]
     assert "AGENT_EVENTS_HISTORY" in apps.catalog["org"]["memberShare"]
     assert "AGENT_EVENTS_HISTORY" not in org["member-eu"].catalog["org"]["memberShare"]
     cur = apps.emulator.execute(f"SELECT * FROM {apps.emulator.database}.{SHARED_SCHEMA}.AGENT_EVENTS_HISTORY")
-    columns = {column[0] for column in cur.description}
-    rows = cur.fetchall()
-    assert "SOURCE_ACCOUNT" in columns and not columns & PRIVATE_COLUMNS
+    columns = [column[0] for column in cur.description]
+    rows = [dict(zip(columns, row)) for row in cur.fetchall()]
+    assert "SOURCE_ACCOUNT" in columns and not set(columns) & PRIVATE_COLUMNS
     assert len(rows) == len(apps.expected)
+    # Pseudonymous by default: keyed hashes of the user, and no error text.
+    with an_error_message(apps):
+        own = apps.emulator.query(f"SELECT EVENT_KEY, USER_ID, USER_NAME, ERROR_MESSAGE FROM {own_schema(apps)}.AGENT_EVENTS_HISTORY")
+        cur = apps.emulator.execute(f"SELECT * FROM {apps.emulator.database}.{SHARED_SCHEMA}.AGENT_EVENTS_HISTORY")
+        columns = [column[0] for column in cur.description]
+        shared = {record["EVENT_KEY"]: record for record in (dict(zip(columns, row)) for row in cur.fetchall())}
+    assert any(row["USER_NAME"] for row in own) and any(row["ERROR_MESSAGE"] for row in own)
+    for row in own:
+        assert shared[row["EVENT_KEY"]]["USER_NAME"] == (None if row["USER_NAME"] is None else pseudonym(row["USER_NAME"]))
+        assert shared[row["EVENT_KEY"]]["USER_ID"] == (None if row["USER_ID"] is None else pseudonym(row["USER_ID"]))
+        assert shared[row["EVENT_KEY"]]["ERROR_MESSAGE"] is None
 
 
 def test_unified_agent_rollup_holds_every_account_and_keeps_same_named_agents_apart(org):
@@ -202,6 +255,98 @@ def test_unified_rollup_views_are_every_accounts_own_view_with_its_account(org, 
         own = account.emulator.query(f"SELECT * FROM {account.emulator.database}.{account.emulator.schema}.{view}")
         mine = [row for row in unified if row["SOURCE_ACCOUNT"] == account.source]
         assert own, f"{account.source} has no {view} rows"
+        if account.member_name is not None and "USER_NAME" in own[0]:  # a member shares pseudonyms
+            own = [{**row, "USER_NAME": pseudonym(row["USER_NAME"])} for row in own]
         assert rows_as_set(mine, drop=("SOURCE_ACCOUNT",)) == rows_as_set(own), (view, account.source)
     assert len(unified) == sum(len(account.emulator.query(f"SELECT * FROM {account.emulator.database}."
                                                           f"{account.emulator.schema}.{view}")) for account in org.values())
+
+
+# --- user identity in the shares (wallmonitor:orgUserIdentity) ---------------------------------------
+
+
+def array(value) -> list:
+    return json.loads(value) if isinstance(value, str) else list(value or [])
+
+
+def test_central_sees_one_pseudonym_per_user_on_every_day_and_in_every_member_and_no_name(org):
+    central = org["central"]
+    rows = central.emulator.query("SELECT SOURCE_ACCOUNT, DAY, AGENT_NAME, USER_NAME, TURNS FROM ORG_USER_DAILY_ROLLUP")
+    names = {e.user for account in org.values() for e in account.expected if e.user}
+    hashes_by_member = defaultdict(set)
+    pseudonym_days = defaultdict(set)
+    for member in ("member-eu", "member-apps"):
+        account = org[member]
+        own = account.emulator.query(f"SELECT DAY, AGENT_NAME, USER_NAME, TURNS FROM {own_schema(account)}.USER_DAILY_ROLLUP")
+        mine = [row for row in rows if row["SOURCE_ACCOUNT"] == account.source]
+        assert sorted((as_date(r["DAY"]), r["AGENT_NAME"], pseudonym(r["USER_NAME"]), r["TURNS"]) for r in own) == \
+            sorted((as_date(r["DAY"]), r["AGENT_NAME"], r["USER_NAME"], r["TURNS"]) for r in mine)
+        assert not {row["USER_NAME"] for row in mine} & names, "no user name leaves a member"
+        # Totals unchanged.
+        assert sum(r["TURNS"] for r in mine) == sum(r["TURNS"] for r in own) > 0
+        hashes_by_member[member] = {row["USER_NAME"] for row in mine}
+        for row in mine:
+            pseudonym_days[(member, row["USER_NAME"])].add(as_date(row["DAY"]))
+    # Stable across days (the rows above map one to one): some user is active on several days,
+    # always under one pseudonym.
+    assert any(len(days) > 1 for days in pseudonym_days.values())
+    # Stable across members: the same user in both members gives the same pseudonym.
+    both = {e.user for e in org["member-eu"].expected} & {e.user for e in org["member-apps"].expected} - {None}
+    assert both and {pseudonym(user) for user in both} <= hashes_by_member["member-eu"] & hashes_by_member["member-apps"]
+    # The daily distinct-user sets carry the same pseudonyms, and no name.
+    agent_rows = central.emulator.query("SELECT SOURCE_ACCOUNT, USERS FROM ORG_AGENT_DAILY_ROLLUP")
+    for member in ("member-eu", "member-apps"):
+        account = org[member]
+        shared = {user for row in agent_rows if row["SOURCE_ACCOUNT"] == account.source for user in array(row["USERS"])}
+        assert shared == {pseudonym(e.user) for e in account.expected if e.user}
+
+
+def test_the_identity_key_stays_with_the_member(org):
+    member = org["member-eu"]
+    assert member.catalog["org"]["identityKeyView"]["name"] not in member.catalog["org"]["memberShare"]
+    assert all(IDENTITY_KEY not in view["text"] for view in member.catalog["org"]["memberShare"].values())
+    central = org["central"]
+    mounted = central.emulator.query(f"SELECT TABLE_NAME FROM {central.catalog['config']['orgDatabasePrefix']}_EU."
+                                     "INFORMATION_SCHEMA.TABLES")
+    assert "ORG_IDENTITY_KEY" not in {row["TABLE_NAME"] for row in mounted}
+
+
+@pytest.mark.parametrize("identity", ["none", "named"])
+def test_the_other_identity_settings_share_what_they_say(org, identity):
+    """The member's share views rendered for another setting, run on the same member's data."""
+    apps = org["member-apps"]
+    views = apps.render("member-apps", orgUserIdentity=identity)["org"]["memberShare"]
+    run = lambda name: apps.emulator.query(views[name]["text"])  # noqa: E731
+    for name in ("USER_DAILY_ROLLUP", "AGENT_DAILY_ROLLUP", "AGENT_EVENTS_HISTORY", "AGENT_USAGE_BY_USER"):
+        apps.emulator.coverage.add(views[name]["files"])
+    own = own_schema(apps)
+    own_users = apps.emulator.query(f"SELECT DAY, USER_NAME, TURNS FROM {own}.USER_DAILY_ROLLUP")
+    shared_users = run("USER_DAILY_ROLLUP")
+    assert sum(r["TURNS"] for r in shared_users) == sum(r["TURNS"] for r in own_users) > 0
+    with an_error_message(apps):
+        own_history = apps.emulator.query(f"SELECT EVENT_KEY, USER_ID, USER_NAME, ERROR_MESSAGE FROM {own}.AGENT_EVENTS_HISTORY")
+        shared_history = {row["EVENT_KEY"]: row for row in run("AGENT_EVENTS_HISTORY")}
+    assert any(row["ERROR_MESSAGE"] for row in own_history)
+    own_agents = apps.emulator.query(f"SELECT DAY, AGENT_NAME, USERS FROM {own}.AGENT_DAILY_ROLLUP")
+    shared_agents = {(as_date(r["DAY"]), r["AGENT_NAME"]): array(r["USERS"]) for r in run("AGENT_DAILY_ROLLUP")}
+    if identity == "named":
+        assert sorted(r["USER_NAME"] for r in shared_users) == sorted(r["USER_NAME"] for r in own_users)
+        for row in own_history:
+            assert {k: shared_history[row["EVENT_KEY"]][k] for k in ("USER_ID", "USER_NAME", "ERROR_MESSAGE")} == \
+                {k: row[k] for k in ("USER_ID", "USER_NAME", "ERROR_MESSAGE")}
+        for row in own_agents:
+            assert sorted(shared_agents[(as_date(row["DAY"]), row["AGENT_NAME"])]) == sorted(array(row["USERS"]))
+    else:
+        assert {r["USER_NAME"] for r in shared_users} == {None}
+        assert {r["USER_NAME"] for r in run("AGENT_USAGE_BY_USER")} == {None}
+        assert all(row[k] is None for row in shared_history.values() for k in ("USER_ID", "USER_NAME", "ERROR_MESSAGE"))
+        # A day's distinct users still count exactly, as hashes salted with the day: no name, and
+        # a user active on two days has two unrelated values.
+        for row in own_agents:
+            key = (as_date(row["DAY"]), row["AGENT_NAME"])
+            assert sorted(shared_agents[key]) == sorted(day_pseudonym(row["DAY"], user) for user in array(row["USERS"]))
+        by_day = defaultdict(set)
+        for (day, _agent), users in shared_agents.items():
+            by_day[day] |= set(users)
+        days = sorted(by_day)
+        assert len(days) > 1 and not by_day[days[0]] & by_day[days[1]]

@@ -14,10 +14,11 @@ import { PolicyContext, PolicySubject, RULES, secret } from "./rules";
 /** Pulumi.yaml's default viewer role; a stack with another one passes it as policy config. */
 export const DEFAULT_VIEWER_ROLE = "SFE_WALLMONITOR_VIEWER";
 
-/** The context for a stack whose viewer role is `viewerRole`. */
-export function policyContext(viewerRoles: readonly string[]): PolicyContext {
+/** The context for a stack whose viewer role is `viewerRole` (and agent locations, when known). */
+export function policyContext(viewerRoles: readonly string[], agentLocations?: readonly string[]): PolicyContext {
     return {
         viewerRoles,
+        agentLocations,
         rawObjects: [...TABLES.map((table) => table.name), ...RAW_EVENT_VIEWS],
         conversationObjects: [...TABLES.filter((table) => table.holdsRawEvents).map((table) => table.name), ...RAW_EVENT_VIEWS],
     };
@@ -53,6 +54,12 @@ const viewerRolesSchema = {
             default: [DEFAULT_VIEWER_ROLE],
             description: "The stack's viewer role(s) (wallmonitor:viewerRole).",
         },
+        agentLocations: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            description: "The stack's agent locations (wallmonitor:agentLocations, DATABASE or DATABASE.SCHEMA); " +
+                "unset: grants on agents are checked for privilege and grantee only.",
+        },
     },
 };
 
@@ -62,8 +69,8 @@ export const RESOURCE_POLICIES: ResourceValidationPolicy[] = RULES.map((rule) =>
     enforcementLevel: "mandatory",
     configSchema: viewerRolesSchema,
     validateResource: (args, reportViolation) => {
-        const config = args.getConfig<{ viewerRoles?: string[] }>();
-        for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE]))) {
+        const config = args.getConfig<{ viewerRoles?: string[]; agentLocations?: string[] }>();
+        for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE], config.agentLocations))) {
             reportViolation(message);
         }
     },

@@ -1,3 +1,5 @@
+import { agentGrantsScoped } from "./agentGrants";
+
 /**
  * Wallmonitor's policy rules as plain functions: each takes one resource as the engine would
  * send it (type, name, inputs, the protect/retainOnDelete options) and returns the violations.
@@ -48,6 +50,8 @@ export interface PolicyContext {
     readonly rawObjects: readonly string[];
     /** Tables and views that may hold conversation text: never granted to a viewer or a share. */
     readonly conversationObjects: readonly string[];
+    /** The stack's agent locations (`DB` or `DB.SCHEMA`, wallmonitor:agentLocations); undefined when not known. */
+    readonly agentLocations?: readonly string[];
 }
 
 export interface PolicyRule {
@@ -468,6 +472,7 @@ export const RULES: readonly PolicyRule[] = [
     noPlainCredentials,
     explicitNames,
     historyProtected,
+    agentGrantsScoped,
 ];
 
 export interface Violation {

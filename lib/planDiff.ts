@@ -65,6 +65,10 @@ const DATA_KINDS: readonly string[] = ["Table", "Schema", "Database"];
  * Everything else is updated in place.
  */
 function replaceKeys(resourceKind: string): readonly string[] {
+    if (resourceKind === "Grant" || resourceKind === "Procedure") {
+        // Wallmonitor's own grant and procedure resources (provider/grant.ts, provider/procedure.ts).
+        return resourceKind === "Grant" ? ["grantee", "privilege", "on"] : ["procedure", "argumentTypes"];
+    }
     if (resourceKind.startsWith("Grant")) {
         return ["accountRoleName", "databaseRoleName", "parentRoleName", "roleName", "applicationRoleName", "onAccount",
             "onAccountObject", "onSchema", "onSchemaObject", "toShare", "onTable", "onView", "onDatabase"];

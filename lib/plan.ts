@@ -158,7 +158,8 @@ export function procedureLines(procedures: readonly RecordedResource[]): string[
     const lines: string[] = [];
     const byStatements = new Map<string, { names: string[]; statements: Record<string, string> }>();
     for (const procedure of recorded) {
-        lines.push(`### Procedure ${procedure.procedure}`, "", "```sql", `${procedureHeader(procedure.create.text)} $$ ... $$`, "```", "");
+        const header = procedureHeader(procedure.create.text).replace(/^(--[^\n]*\n)+/, "");
+        lines.push(`### Procedure ${procedure.procedure}`, "", "```sql", `${header} $$ ... $$`, "```", "");
         const statements = embeddedStatements(procedureBody(procedure.create.text));
         const key = JSON.stringify(Object.entries(statements).sort());
         const group = byStatements.get(key) ?? { names: [], statements };

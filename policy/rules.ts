@@ -1,4 +1,5 @@
 import { agentGrantsScoped } from "./agentGrants";
+import { stableProceduresAndSnowflakeRoles } from "./providerGrantsAndProcedures";
 
 /**
  * Wallmonitor's policy rules as plain functions: each takes one resource as the engine would
@@ -473,6 +474,7 @@ export const RULES: readonly PolicyRule[] = [
     explicitNames,
     historyProtected,
     agentGrantsScoped,
+    stableProceduresAndSnowflakeRoles,
 ];
 
 export interface Violation {

@@ -179,3 +179,22 @@ describe("agent access in the dev stack's build", () => {
         expect(build.resources.filter((resource) => resource.type.endsWith(":ProcedurePython"))).to.deep.equal([]);
     });
 });
+
+describe("stable-procedures-and-snowflake-role-grants", () => {
+    const rule = RULES.find((candidate) => candidate.name === "stable-procedures-and-snowflake-role-grants")!;
+    const context = policyContext([VIEWER]);
+
+    it("refuses the Snowflake provider's procedures and its grants of SNOWFLAKE database roles, citing the provider", () => {
+        expect(rule.check({ type: "snowflake:index/procedurePython:ProcedurePython", name: "p", props: { name: "P" } }, context)[0])
+            .to.match(/^ProcedurePython p is dropped and recreated on any change .*procedure_python\.go.*provider\/procedure\.ts$/);
+        expect(rule.check({ type: "snowflake:index/grantDatabaseRole:GrantDatabaseRole", name: "g",
+            props: { databaseRoleName: '"SNOWFLAKE"."CORTEX_USER"', parentRoleName: OWNER } }, context)[0])
+            .to.match(/grants SNOWFLAKE\.CORTEX_USER, .*issues 4338, 4284, 4469.*provider\/grant\.ts$/);
+    });
+
+    it("accepts other database roles and Wallmonitor's own resources", () => {
+        expect(rule.check({ type: "snowflake:index/grantDatabaseRole:GrantDatabaseRole", name: "g",
+            props: { databaseRoleName: '"WALLMONITOR"."READER"', parentRoleName: OWNER } }, context)).to.deep.equal([]);
+        expect(rule.check({ type: "pulumi-nodejs:dynamic/wallmonitor:Procedure", name: "p", props: {} }, context)).to.deep.equal([]);
+    });
+});

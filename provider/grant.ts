@@ -80,7 +80,8 @@ export type GrantOutputs = GrantInputs;
  * database role as privilege USAGE, granted_on DATABASE_ROLE, name DB.ROLE; SHOW FUTURE GRANTS
  * lists a future grant on agents with grant_on AGENT (or CORTEX_AGENT). The columns are documented
  * (https://docs.snowflake.com/en/sql-reference/sql/show-grants); these values are not, for these
- * types. Live check: `SHOW GRANTS TO ROLE <owner role>` and `SHOW FUTURE GRANTS IN SCHEMA <agent schema>`
+ * types. The Snowflake Terraform provider reads granted_on with `_` between words
+ * (terraform-provider-snowflake `pkg/sdk/grants.go`, which turns DATABASE_ROLE into DATABASE ROLE). Live check: `SHOW GRANTS TO ROLE <owner role>` and `SHOW FUTURE GRANTS IN SCHEMA <agent schema>`
  * after a deployment. A miss never revokes anything: it makes `pulumi refresh` report the grant
  * gone, and the next `up` grants it again.
  */
@@ -175,7 +176,8 @@ export function grantStatements(inputs: GrantInputs): Statement[] {
     return [inputs.grant, inputs.revoke, ...(inputs.readBack === undefined ? [] : [inputs.readBack.show])];
 }
 
-const normalise = (value: unknown) => String(value ?? "").replace(/"/g, "").trim().toUpperCase();
+/** Upper case, without quotes, words joined by `_` (SHOW writes object types as DATABASE_ROLE, DYNAMIC_TABLE). */
+const normalise = (value: unknown) => String(value ?? "").replace(/"/g, "").trim().replace(/\s+/g, "_").toUpperCase();
 
 /** Whether a SHOW row is the grant: every expected column holds one of its accepted values. */
 export function rowMatches(row: Row, expected: ReadBack["row"]): boolean {

@@ -56,6 +56,7 @@ describe("grant resource: its SQL", () => {
         expect(rowMatches({ privilege: "USAGE", granted_on: "DATABASE_ROLE", name: "\"SNOWFLAKE\".\"CORTEX_USER\"" }, expected)).to.equal(true);
         expect(rowMatches({ privilege: "USAGE", granted_on: "DATABASE_ROLE", name: "SNOWFLAKE.USAGE_VIEWER" }, expected)).to.equal(false);
         expect(rowMatches({ granted_on: "ROLE", name: "SNOWFLAKE.CORTEX_USER" }, expected)).to.equal(false);
+        expect(rowMatches({ granted_on: "DATABASE ROLE", name: "snowflake.cortex_user" }, expected)).to.equal(true);
     });
 });
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { ConfigError, loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config";
+import { agentLocationName, ConfigError, loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config";
 import { ownSourceAccount } from "./lib/orgConfig";
 
 // Config is validated in full before any resource is declared.
@@ -20,6 +20,8 @@ export const schema = `${config.database}.${config.schema}`;
 export const ownerRole = config.ownerRole;
 export const viewerRole = config.viewerRole;
 export const warehouse = config.warehouse;
+/** wallmonitor:agentLocations as DATABASE or DATABASE.SCHEMA: where the owner role holds MONITOR on agents (the policy pack checks against it). */
+export const agentLocations = (config.agentLocations ?? []).map(agentLocationName);
 export const refreshTask = wallmonitor.ingestion.refreshTask.fullyQualifiedName;
 export const dashboardViews = Object.keys(wallmonitor.dashboards.views).map((view) => `${schema}.${view}`);
 /** What the owner role could read of the AI-observability events when this stack was deployed. */

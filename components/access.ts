@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
 import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions, quotedName } from "../lib/naming";
+import { childName, childOptions } from "../lib/naming";
+import { Grant, grantInputs } from "../provider/grant";
 
 export interface AccessArgs {
     readonly config: WallmonitorConfig;
@@ -25,12 +26,12 @@ export const VIEWER_WAREHOUSE_PRIVILEGES = ["USAGE"];
  */
 export const OWNER_ACCOUNT_PRIVILEGES = ["EXECUTE TASK", "EXECUTE MANAGED TASK"];
 /** Database role needed to call GET_AI_OBSERVABILITY_EVENTS (and Cortex functions). */
-export const CORTEX_USER_DATABASE_ROLE = quotedName("SNOWFLAKE", "CORTEX_USER");
+export const CORTEX_USER_DATABASE_ROLE = "SNOWFLAKE.CORTEX_USER";
 /**
  * Database role that reads SNOWFLAKE.ACCOUNT_USAGE's usage-history views, CORTEX_AGENT_USAGE_HISTORY
  * among them (actual cost, components/cost.ts); the narrowest of the ACCOUNT_USAGE roles that covers it.
  */
-export const USAGE_VIEWER_DATABASE_ROLE = quotedName("SNOWFLAKE", "USAGE_VIEWER");
+export const USAGE_VIEWER_DATABASE_ROLE = "SNOWFLAKE.USAGE_VIEWER";
 
 /**
  * The owner and viewer roles and everything granted to them at account level. The owner role
@@ -67,14 +68,16 @@ export class Access extends pulumi.ComponentResource {
             new snowflake.GrantPrivilegesToAccountRole(childName(name, suffix), { accountRoleName: roleName, ...grantArgs }, child);
 
         grant("owner_account_privileges", this.ownerRole.name, { onAccount: true, privileges: OWNER_ACCOUNT_PRIVILEGES });
-        new snowflake.GrantDatabaseRole(childName(name, "owner_cortex_user"), {
-            databaseRoleName: CORTEX_USER_DATABASE_ROLE,
-            parentRoleName: this.ownerRole.name,
-        }, child);
-        new snowflake.GrantDatabaseRole(childName(name, "owner_usage_viewer"), {
-            databaseRoleName: USAGE_VIEWER_DATABASE_ROLE,
-            parentRoleName: this.ownerRole.name,
-        }, child);
+        // SNOWFLAKE.* database roles through Wallmonitor's provider (provider/grant.ts): the
+        // Snowflake provider's grant_database_role fails or re-grants them on every `up`.
+        for (const [suffix, databaseRole] of [["owner_cortex_user", CORTEX_USER_DATABASE_ROLE],
+            ["owner_usage_viewer", USAGE_VIEWER_DATABASE_ROLE]] as const) {
+            new Grant(childName(name, suffix), grantInputs({
+                adminRole: config.adminRole,
+                grantee: config.ownerRole,
+                spec: { kind: "databaseRole", databaseRole },
+            }), { parent: this, dependsOn: [this.ownerRole] });
+        }
 
         const database = { objectType: "DATABASE", objectName: config.database };
         const warehouse = { objectType: "WAREHOUSE", objectName: config.warehouse };

@@ -4,9 +4,10 @@ import * as snowflake from "@pulumi/snowflake";
 import { ALERT_PROCEDURE, ALERT_TASK, alertEmailIntegrationName, alertingProcedureDefinition, buildAlertSql } from "../lib/alertCatalog";
 import { WallmonitorConfig } from "../lib/config";
 import { childName, childOptions } from "../lib/naming";
+import { pythonProcedureValues } from "../lib/procedures";
 import { EmailIntegration, emailIntegrationInputs } from "../provider/emailIntegration";
+import { Procedure, procedureInputs } from "../provider/procedure";
 import { WebhookIntegration, webhookIntegrationInputs } from "../provider/webhookIntegration";
-import { PYTHON_RUNTIME, SNOWPARK_VERSION } from "./ingestion";
 
 export interface AlertingArgs {
     readonly config: WallmonitorConfig;
@@ -32,7 +33,7 @@ export interface AlertingArgs {
  * suspended or failing ingestion is still noticed (data_lag).
  */
 export class Alerting extends pulumi.ComponentResource {
-    readonly procedure: snowflake.ProcedurePython;
+    readonly procedure: Procedure;
     readonly task: snowflake.Task;
     readonly emailIntegration?: EmailIntegration;
     readonly webhooks: Readonly<Record<string, WebhookIntegration>>;
@@ -79,19 +80,18 @@ export class Alerting extends pulumi.ComponentResource {
             ...(this.emailIntegration === undefined ? [] : [this.emailIntegration]), ...Object.values(this.webhooks),
         ];
 
-        this.procedure = new snowflake.ProcedurePython(childName(name, ALERT_PROCEDURE), {
+        // Wallmonitor's own provider, as the owner role: an update is CREATE OR REPLACE, so the task
+        // never finds the procedure missing (provider/procedure.ts).
+        this.procedure = new Procedure(childName(name, ALERT_PROCEDURE), procedureInputs({
+            ownerRole: config.ownerRole,
             database: config.database,
             schema: config.schema,
             name: ALERT_PROCEDURE,
-            arguments: [{ argName: "AS_OF", argDataType: "TIMESTAMP_NTZ", argDefaultValue: "NULL" }],
-            returnType: "VARCHAR",
-            runtimeVersion: PYTHON_RUNTIME,
-            snowparkPackage: SNOWPARK_VERSION,
-            handler: "evaluate_alerts",
-            procedureDefinition: alertingProcedureDefinition(sql),
-            executeAs: "OWNER",
-            comment: "Evaluates the alert rules as of AS_OF (NULL: now), records firings and recoveries in ALERT_HISTORY and notifies.",
-        }, child);
+            template: "create_evaluate_alerts",
+            values: pythonProcedureValues("evaluate_alerts",
+                "Evaluates the alert rules as of AS_OF (NULL: now), records firings and recoveries in ALERT_HISTORY and notifies."),
+            body: alertingProcedureDefinition(sql),
+        }), dynamic);
 
         // Serverless, started: Snowflake resumes the task when it is created. A root task without
         // children: the root-only settings are its own, OVERLAP_POLICY stays Snowflake's default

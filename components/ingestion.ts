@@ -4,7 +4,9 @@ import * as snowflake from "@pulumi/snowflake";
 import { PROCEDURE_NAMES, SqlCatalog, TASK_NAMES } from "../lib/catalog";
 import { WallmonitorConfig } from "../lib/config";
 import { childName, childOptions } from "../lib/naming";
-import { ingestionProcedureDefinition } from "../lib/procedures";
+import { ingestionProcedureDefinition, pythonProcedureValues } from "../lib/procedures";
+import { literal, SqlValue } from "../lib/sql";
+import { Procedure, procedureInputs } from "../provider/procedure";
 
 export interface IngestionArgs {
     readonly config: WallmonitorConfig;
@@ -13,10 +15,6 @@ export interface IngestionArgs {
     /** The tables the procedures read and write. */
     readonly dependsOn?: pulumi.Resource[];
 }
-
-/** Snowpark runtime of the procedures; both are versions Snowflake's Anaconda channel serves. */
-export const PYTHON_RUNTIME = "3.11";
-export const SNOWPARK_VERSION = "1.26.0";
 
 /**
  * Ingestion: DISCOVER_AGENTS, REFRESH_AGENT_EVENTS and ROLLUP_AGENT_EVENTS (Python handlers in
@@ -30,52 +28,45 @@ export const SNOWPARK_VERSION = "1.26.0";
  * (Owner's-rights procedures may run SHOW AGENTS since Snowflake's 10.3 release, Feb 2026.)
  */
 export class Ingestion extends pulumi.ComponentResource {
-    readonly refreshProcedure: snowflake.ProcedurePython;
-    readonly discoverProcedure: snowflake.ProcedurePython;
+    readonly refreshProcedure: Procedure;
+    readonly discoverProcedure: Procedure;
     readonly refreshTask: snowflake.Task;
     readonly discoverTask: snowflake.Task;
-    readonly rollupProcedure: snowflake.ProcedurePython;
+    readonly rollupProcedure: Procedure;
     readonly rollupTask: snowflake.Task;
 
     constructor(name: string, args: IngestionArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:ingestion:Ingestion", name, {}, opts);
         const { config, sql } = args;
         const child = childOptions(this, args.ownerProvider, args.dependsOn);
-        const definition = ingestionProcedureDefinition(sql.procedureStatements);
-        const procedure = (procedureName: string, handler: string, comment: string,
-                           argumentsList: snowflake.types.input.ProcedurePythonArgument[]) =>
-            new snowflake.ProcedurePython(childName(name, procedureName), {
+        const body = ingestionProcedureDefinition(sql.procedureStatements);
+        // Wallmonitor's own provider, as the owner role: updates are CREATE OR REPLACE, so the
+        // tasks never find a procedure missing (provider/procedure.ts).
+        const procedure = (procedureName: string, template: string, handler: string, comment: string,
+                           values: Readonly<Record<string, SqlValue>>) =>
+            new Procedure(childName(name, procedureName), procedureInputs({
+                ownerRole: config.ownerRole,
                 database: config.database,
                 schema: config.schema,
                 name: procedureName,
-                arguments: argumentsList,
-                returnType: "VARCHAR",
-                runtimeVersion: PYTHON_RUNTIME,
-                snowparkPackage: SNOWPARK_VERSION,
-                handler,
-                procedureDefinition: definition,
-                executeAs: "OWNER",
-                comment,
-            }, child);
+                template,
+                values: { ...pythonProcedureValues(handler, comment), ...values },
+                body,
+            }), { parent: this, dependsOn: args.dependsOn });
 
-        this.refreshProcedure = procedure(PROCEDURE_NAMES.refresh, "refresh_agent_events",
-            "Loads new Cortex Agent events for every active agent and applies retention.", [
-                { argName: "LOOKBACK_HOURS", argDataType: "FLOAT", argDefaultValue: String(config.initialLookbackHours) },
-                { argName: "HISTORY_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.historyDays) },
-                // auto | event_table | per_agent; a default, so a two-argument CALL still works.
-                { argName: "INGEST_PATH", argDataType: "VARCHAR", argDefaultValue: `'${config.ingestPath}'` },
-            ]);
-        this.discoverProcedure = procedure(PROCEDURE_NAMES.discover, "discover_agents",
-            "Registers the Cortex Agents SHOW AGENTS reports that match the patterns.", [
-                { argName: "INCLUDE_PATTERN", argDataType: "VARCHAR", argDefaultValue: "'%'" },
-                { argName: "EXCLUDE_PATTERN", argDataType: "VARCHAR", argDefaultValue: "NULL" },
-                { argName: "AUTO_ACTIVATE", argDataType: "BOOLEAN", argDefaultValue: "TRUE" },
-            ]);
-        this.rollupProcedure = procedure(PROCEDURE_NAMES.rollup, "rollup_agent_events",
-            "Recomputes the daily rollups of the days new or late events touched, and expires old rollup days.", [
-                { argName: "HISTORY_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.historyDays) },
-                { argName: "ROLLUP_RETENTION_DAYS", argDataType: "NUMBER(38,0)", argDefaultValue: String(config.rollupRetentionDays) },
-            ]);
+        this.refreshProcedure = procedure(PROCEDURE_NAMES.refresh, "create_refresh_agent_events", "refresh_agent_events",
+            "Loads new Cortex Agent events for every active agent and applies retention.", {
+                LOOKBACK_HOURS: config.initialLookbackHours,
+                HISTORY_DAYS: config.historyDays,
+                INGEST_PATH: literal(config.ingestPath),
+            });
+        this.discoverProcedure = procedure(PROCEDURE_NAMES.discover, "create_discover_agents", "discover_agents",
+            "Registers the Cortex Agents SHOW AGENTS reports that match the patterns.", {});
+        this.rollupProcedure = procedure(PROCEDURE_NAMES.rollup, "create_rollup_agent_events", "rollup_agent_events",
+            "Recomputes the daily rollups of the days new or late events touched, and expires old rollup days.", {
+                HISTORY_DAYS: config.historyDays,
+                ROLLUP_RETENTION_DAYS: config.rollupRetentionDays,
+            });
 
         // Serverless (no warehouse): Snowflake sizes the compute and bills only the run time.
         // USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE is a per-task setting, so every member of the

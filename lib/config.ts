@@ -34,8 +34,10 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 
 /**
  * How each ingestion cycle reads events: `event_table` in one pass over
- * SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS, `per_agent` through GET_AI_OBSERVABILITY_EVENTS for
- * each agent, or `auto`: the event table when the owner role can read it, else per agent.
+ * SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS (the default: one application role reads every agent,
+ * unredacted; see the README, "Deploying for real"), `per_agent` through GET_AI_OBSERVABILITY_EVENTS
+ * for each agent in wallmonitor:agentLocations, or `auto`: the event table when the owner role can
+ * read it, else per agent.
  */
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
@@ -69,7 +71,7 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly ingestOverlapMinutes: number;
     /** How far back the first cycle reads an agent that has no watermark yet. */
     readonly initialLookbackHours: number;
-    /** How a cycle reads events: auto (decided at run time), event_table or per_agent. */
+    /** How a cycle reads events: event_table (the default), per_agent, or auto (decided at run time). */
     readonly ingestPath: IngestPath;
     /** SQL LIKE pattern (case-insensitive) matched against DATABASE.SCHEMA.AGENT. */
     readonly agentIncludePattern: string;
@@ -116,6 +118,20 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly acceptReadableBindValues: boolean;
     /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
     readonly allowColumnChanges: AllowedColumnChanges | undefined;
+    // --- agent access (see parseAgentLocations) ---
+    /**
+     * Where the stack's Cortex Agents live: `DATABASE` or `DATABASE.SCHEMA` entries. The admin role
+     * grants the owner role MONITOR on all and on future agents there (and USAGE on the database
+     * and schema), which the per-agent path and SHOW AGENTS need; undefined grants nothing.
+     */
+    readonly agentLocations: readonly AgentLocation[] | undefined;
+}
+
+/** A database or a schema that holds Cortex Agents. */
+export interface AgentLocation {
+    readonly database: string;
+    /** Undefined: every schema of the database. */
+    readonly schema?: string;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -138,7 +154,7 @@ export const DEFAULTS: WallmonitorConfig = {
     dynamicTableTargetLagMinutes: 30,
     ingestOverlapMinutes: 5,
     initialLookbackHours: 24,
-    ingestPath: "auto",
+    ingestPath: "event_table",
     agentIncludePattern: "%",
     agentExcludePattern: undefined,
     storeConversationText: false,
@@ -177,6 +193,7 @@ export const DEFAULTS: WallmonitorConfig = {
     alertWebhooks: undefined,
     acceptReadableBindValues: false,
     allowColumnChanges: undefined,
+    agentLocations: undefined,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -397,9 +414,78 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
         acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
         allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
+        agentLocations: parseAgentLocations(read.text("agentLocations")),
     };
     checkOrgSettings(config, orgError);
+    checkIngestPath(config);
     return checkCombinations(checkDashboardSource(config));
+}
+
+const AGENT_LOCATIONS_FIX = "Set wallmonitor:agentLocations to a JSON list of the databases or schemas that hold " +
+    "the stack's Cortex Agents, for example [\"SNOWFLAKE_INTELLIGENCE.AGENTS\", \"SALES_DB\"] " +
+    "(`pulumi config set wallmonitor:agentLocations '[\"SNOWFLAKE_INTELLIGENCE.AGENTS\"]'`)";
+
+/**
+ * `wallmonitor:agentLocations`: a JSON list (or a comma-separated list) of `DATABASE` or
+ * `DATABASE.SCHEMA`, unquoted UPPERCASE identifiers. A schema whose database is listed too is
+ * refused: Snowflake applies only the schema-level future grants where both exist
+ * (https://docs.snowflake.com/en/sql-reference/sql/grant-privilege), so the pair says less than it seems to.
+ */
+export function parseAgentLocations(raw: string | undefined): AgentLocation[] | undefined {
+    if (raw === undefined || raw.trim() === "") {
+        return undefined;
+    }
+    let entries: unknown;
+    if (raw.trim().startsWith("[")) {
+        try {
+            entries = JSON.parse(raw);
+        } catch {
+            throw new ConfigError("agentLocations", `is not a JSON list. ${AGENT_LOCATIONS_FIX}.`);
+        }
+    } else {
+        entries = raw.split(",").map((entry) => entry.trim());
+    }
+    if (!Array.isArray(entries) || entries.length === 0) {
+        throw new ConfigError("agentLocations", `must list at least one database or schema. ${AGENT_LOCATIONS_FIX}, or unset it.`);
+    }
+    const locations = entries.map((entry) => {
+        const parts = typeof entry === "string" ? entry.split(".") : [];
+        if (parts.length < 1 || parts.length > 2 || !parts.every((part) => IDENTIFIER_PATTERN.test(part))) {
+            throw new ConfigError("agentLocations", `${JSON.stringify(entry)} is not DATABASE or DATABASE.SCHEMA of unquoted ` +
+                `UPPERCASE identifiers (letters A-Z, digits, _ and $). ${AGENT_LOCATIONS_FIX}.`);
+        }
+        return parts.length === 1 ? { database: parts[0] } : { database: parts[0], schema: parts[1] };
+    });
+    const names = locations.map(agentLocationName);
+    const repeated = names.find((name, index) => names.indexOf(name) !== index);
+    if (repeated !== undefined) {
+        throw new ConfigError("agentLocations", `lists ${repeated} twice; list each database or schema once.`);
+    }
+    const nested = locations.find((location) => location.schema !== undefined && names.includes(location.database));
+    if (nested !== undefined) {
+        throw new ConfigError("agentLocations", `lists both ${nested.database} and its schema ${agentLocationName(nested)}; ` +
+            "Snowflake applies only the schema's future grants there, so list either the database (every schema) or its schemas.");
+    }
+    return locations;
+}
+
+/** `DATABASE` or `DATABASE.SCHEMA`. */
+export function agentLocationName(location: AgentLocation): string {
+    return location.schema === undefined ? location.database : `${location.database}.${location.schema}`;
+}
+
+/**
+ * The per-agent path reads only agents the owner role holds MONITOR on, which it gets in the
+ * configured agent locations; without any it would ingest nothing, silently. `auto` falls back
+ * to that path, so it needs them too.
+ */
+function checkIngestPath(config: WallmonitorConfig): void {
+    if (config.ingestPath !== "event_table" && config.agentLocations === undefined) {
+        throw new ConfigError("agentLocations", `is required when wallmonitor:ingestPath is ${config.ingestPath}: the ` +
+            `${config.ingestPath === "auto" ? "fallback to the " : ""}per-agent path reads only agents the owner role holds ` +
+            `MONITOR on, and without locations it is granted none, so it would ingest nothing. ${AGENT_LOCATIONS_FIX}, ` +
+            "or set wallmonitor:ingestPath to event_table.");
+    }
 }
 
 /** `https://host/owner/` for `https://host/owner/repo.git`; the host alone for a shorter URL. */

@@ -1,6 +1,7 @@
 import { checkBuild } from "../policy/offline";
 import { POLICY_NAMES } from "../policy/pack";
 import { isSecret, Violation } from "../policy/rules";
+import { procedureBody, procedureHeader } from "../provider/procedure";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 
 /**
@@ -74,6 +75,42 @@ export function grantRow(resource: RecordedResource): GrantRow {
     }
 }
 
+/** Dynamic resources of Wallmonitor's own provider. */
+export const DYNAMIC_PREFIX = "pulumi-nodejs:dynamic";
+/** Wallmonitor's procedure resources (provider/procedure.ts). */
+export const PROCEDURE_TYPE = `${DYNAMIC_PREFIX}/wallmonitor:Procedure`;
+/** Wallmonitor's grant resources (provider/grant.ts). */
+export const GRANT_TYPE = `${DYNAMIC_PREFIX}/wallmonitor:Grant`;
+
+const GRANT_ROLE_SQL = /^GRANT\s+((?:DATABASE\s+|APPLICATION\s+)?ROLE)\s+(\S+)\s+TO\s+ROLE\s+(\S+)$/i;
+const GRANT_PRIVILEGE_SQL = /^GRANT\s+(.+?)\s+ON\s+(.+?)\s+TO\s+(ROLE|SHARE)\s+(\S+)$/i;
+
+/** SQL without `--` comment lines, on one line. */
+function oneLine(text: string): string {
+    return text.split("\n").filter((line) => !line.trim().startsWith("--")).join(" ").replace(/\s+/g, " ").trim();
+}
+
+/**
+ * The grant rows of a dynamic resource: each GRANT statement in its inputs, with its full
+ * securable (`FUTURE AGENTS IN SCHEMA DB.S`, where it is). A resource that tries several grants in
+ * turn (AI-observability access: the first reader role the account has) shows each candidate.
+ */
+export function dynamicGrantRows(resource: RecordedResource): GrantRow[] {
+    return statementsIn(resource.inputs).flatMap((statement) => {
+        const sql = oneLine(statement.text);
+        const role = GRANT_ROLE_SQL.exec(sql);
+        if (role !== null) {
+            return [{ role: role[3], on: `${role[1].toUpperCase()} ${role[2]}`, privileges: "(role grant)" }];
+        }
+        const privilege = GRANT_PRIVILEGE_SQL.exec(sql);
+        return privilege === null ? [] : [{
+            role: privilege[3].toUpperCase() === "SHARE" ? `SHARE ${privilege[4]}` : privilege[4],
+            on: privilege[2],
+            privileges: privilege[1],
+        }];
+    });
+}
+
 /** The component a resource belongs to: the longest component name its own name extends. */
 export function componentOf(resource: RecordedResource, components: readonly RecordedResource[]): string {
     const owner = components
@@ -107,6 +144,38 @@ function section(title: string, lines: string[]): string[] {
     return [`## ${title}`, "", ...lines, ""];
 }
 
+/** The procedure's inputs the plan reads (provider/procedure.ts ProcedureInputs). */
+interface RecordedProcedure {
+    readonly procedure: string;
+    readonly create: { readonly text: string };
+}
+
+/**
+ * Each procedure's signature and create header, then the statements its body embeds: every
+ * procedure's, under one heading per distinct set (the ingestion procedures share one module).
+ */
+export function procedureLines(procedures: readonly RecordedResource[]): string[] {
+    const recorded = procedures.map((resource) => resource.inputs as unknown as RecordedProcedure)
+        .sort((a, b) => a.procedure.localeCompare(b.procedure));
+    const lines: string[] = [];
+    const byStatements = new Map<string, { names: string[]; statements: Record<string, string> }>();
+    for (const procedure of recorded) {
+        const header = procedureHeader(procedure.create.text).replace(/^(--[^\n]*\n)+/, "");
+        lines.push(`### Procedure ${procedure.procedure}`, "", "```sql", `${header} $$ ... $$`, "```", "");
+        const statements = embeddedStatements(procedureBody(procedure.create.text));
+        const key = JSON.stringify(Object.entries(statements).sort());
+        const group = byStatements.get(key) ?? { names: [], statements };
+        group.names.push(procedure.procedure.split(".").pop()!);
+        byStatements.set(key, group);
+    }
+    for (const { names, statements } of byStatements.values()) {
+        for (const [statement, sql] of Object.entries(statements).sort()) {
+            lines.push(`### Procedure statement ${statement} (${names.join(", ")})`, "", "```sql", sql, "```", "");
+        }
+    }
+    return lines;
+}
+
 export function renderPlan(build: OfflineBuild): string {
     const snowflakeResources = build.resources.filter((resource) => resource.type.startsWith(SNOWFLAKE_PREFIX));
     const components = build.resources.filter((resource) => resource.type.startsWith("wallmonitor:"));
@@ -134,7 +203,8 @@ export function renderPlan(build: OfflineBuild): string {
     }
     out.push(...section("Objects by component", objectLines));
 
-    const grants = snowflakeResources.filter(isGrant).map(grantRow)
+    const dynamicResources = build.resources.filter((candidate) => candidate.type.startsWith(DYNAMIC_PREFIX));
+    const grants = [...snowflakeResources.filter(isGrant).map(grantRow), ...dynamicResources.flatMap(dynamicGrantRows)]
         .sort((a, b) => a.role.localeCompare(b.role) || a.on.localeCompare(b.on));
     out.push(...section("Grants", [
         "| role | object | privileges |",
@@ -151,27 +221,18 @@ export function renderPlan(build: OfflineBuild): string {
             sqlLines.push(`### ${resourceKind} ${objectName(resource)}${extra}`, "", "```sql", text(input(resource, key)), "```", "");
         }
     }
-    for (const resource of objects.filter((candidate) => kind(candidate.type) === "ProcedurePython")
-        .sort((a, b) => objectName(a).localeCompare(objectName(b)))) {
-        const args = (input(resource, "arguments") as { argName: string; argDataType: string; argDefaultValue?: string }[] ?? [])
-            .map((arg) => `${arg.argName} ${arg.argDataType}${arg.argDefaultValue === undefined ? "" : ` DEFAULT ${arg.argDefaultValue}`}`);
-        sqlLines.push(`### Procedure ${objectName(resource)}(${args.join(", ")})`, "",
-            `Python ${text(input(resource, "runtimeVersion"))}, handler ${text(input(resource, "handler"))}, ` +
-            `EXECUTE AS ${text(input(resource, "executeAs"))}; it runs the statements below.`, "");
-    }
-    const definition = objects.map((resource) => input(resource, "procedureDefinition")).find((value) => typeof value === "string");
-    for (const [statement, sql] of Object.entries(embeddedStatements(definition as string | undefined)).sort()) {
-        sqlLines.push(`### Procedure statement ${statement}`, "", "```sql", sql, "```", "");
-    }
+    sqlLines.push(...procedureLines(dynamicResources.filter((resource) => resource.type === PROCEDURE_TYPE)));
     out.push(...section("SQL", sqlLines));
 
     const dynamicLines: string[] = [];
-    for (const resource of build.resources.filter((candidate) => candidate.type.startsWith("pulumi-nodejs:dynamic"))
-        .sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const resource of [...dynamicResources].sort((a, b) => a.name.localeCompare(b.name))) {
         dynamicLines.push(`### ${resource.type.split("/").pop()} ${resource.name} (Wallmonitor's provider on snowflake-sdk)`, "");
         for (const statement of statementsIn(resource.inputs)) {
-            const sql = statement.text.split("\n").filter((line) => !line.trim().startsWith("--")).join(" ");
-            dynamicLines.push(`- \`${sql.replace(/\s+/g, " ").trim()}\` (${statement.file})`);
+            // A procedure's Python body is shown under SQL, by the statements it embeds.
+            const body = procedureBody(statement.text);
+            const sql = body === undefined ? oneLine(statement.text)
+                : `${oneLine(procedureHeader(statement.text))} $$ <${body.trim().split("\n").length} lines of Python> $$`;
+            dynamicLines.push(`- \`${sql}\` (${statement.file})`);
         }
         dynamicLines.push("");
     }

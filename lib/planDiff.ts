@@ -8,9 +8,11 @@ import { grantsOf, isSecret, Violation } from "../policy/rules";
 import { USER_IDENTITY_COLUMNS } from "./orgCatalog";
 import { ORG_SHARE_SCHEMA } from "./orgConfig";
 import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
+import { procedureBody, procedureHeader } from "../provider/procedure";
 import { OfflineBuild } from "./offline";
 import {
-    componentOf, embeddedStatements, grantRow, isGrant, kind, objectName, policyLines, SNOWFLAKE_PREFIX, statementsIn,
+    componentOf, dynamicGrantRows, embeddedStatements, GRANT_TYPE, grantRow, isGrant, kind, objectName, policyLines, SNOWFLAKE_PREFIX,
+    statementsIn,
 } from "./plan";
 
 /**
@@ -69,6 +71,10 @@ const DATA_KINDS: readonly string[] = ["Table", "Schema", "Database"];
  * Everything else is updated in place.
  */
 function replaceKeys(resourceKind: string): readonly string[] {
+    if (resourceKind === "Grant" || resourceKind === "Procedure") {
+        // Wallmonitor's own grant and procedure resources (provider/grant.ts, provider/procedure.ts).
+        return resourceKind === "Grant" ? ["grantee", "privilege", "on"] : ["procedure", "argumentTypes"];
+    }
     if (resourceKind.startsWith("Grant")) {
         return ["accountRoleName", "databaseRoleName", "parentRoleName", "roleName", "applicationRoleName", "onAccount",
             "onAccountObject", "onSchema", "onSchemaObject", "toShare", "onTable", "onView", "onDatabase"];
@@ -155,24 +161,34 @@ export function planModel(build: OfflineBuild, root: string): PlanModel {
             }
         }
         if (resource.type.startsWith("pulumi-nodejs:dynamic")) {
-            for (const grant of grantsOf({ type: resource.type, name: resource.name, props: resource.inputs })) {
+            if (resource.type === GRANT_TYPE) {
+                // With its full securable (FUTURE AGENTS IN SCHEMA DB.S), so a moved agent location shows.
+                for (const row of dynamicGrantRows(resource)) {
+                    grants.push({ role: row.role, on: row.on, privilege: row.privileges });
+                }
+            }
+            for (const grant of resource.type === GRANT_TYPE ? [] : grantsOf({ type: resource.type, name: resource.name, props: resource.inputs })) {
                 for (const privilege of grant.privileges) {
                     const on = grant.objectType === "ROLE" ? grant.objectName : `${grant.objectType} ${grant.objectName}`.trim();
                     grants.push({ role: grant.grantee, on, privilege });
                 }
             }
             for (const statement of statementsIn(resource.inputs)) {
-                sql[`${resourceKind} ${resource.name}: ${statement.file}`] = statement.text;
+                const body = procedureBody(statement.text);
+                sql[`${resourceKind} ${resource.name}: ${statement.file}`] = body === undefined ? statement.text : procedureHeader(statement.text);
+                if (body !== undefined) {
+                    // The embedded statements are compared one by one; the rest of the body as Python.
+                    const name = String(inputs.procedure ?? resource.name);
+                    sql[`Procedure ${name} body`] = body.split("\n").filter((line) => !/^(STATEMENTS|SETTINGS)\.update\(/.test(line)).join("\n");
+                    for (const [embedded, text] of Object.entries(embeddedStatements(body))) {
+                        sql[`Procedure statement ${embedded} (${name.split(".").pop()})`] = text;
+                    }
+                }
             }
         }
         const sqlKey = ({ View: "statement", DynamicTable: "query", Task: "sqlStatement" } as Record<string, string>)[resourceKind];
         if (sqlKey !== undefined && typeof inputs[sqlKey] === "string") {
             sql[`${resourceKind} ${objectName(resource)}`] = inputs[sqlKey] as string;
-        }
-        if (typeof inputs.procedureDefinition === "string") {
-            for (const [statement, text] of Object.entries(embeddedStatements(inputs.procedureDefinition))) {
-                sql[`Procedure statement ${statement}`] = text;
-            }
         }
     }
     const viewerRole = typeof build.outputs.viewerRole === "string" ? [build.outputs.viewerRole] : [];

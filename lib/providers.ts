@@ -11,7 +11,6 @@ import { ConnectionConfig, WallmonitorConfig } from "./config";
 export const ADMIN_PREVIEW_FEATURES: readonly string[] = [];
 export const OWNER_PREVIEW_FEATURES: readonly string[] = [
     "snowflake_dynamic_table_resource",
-    "snowflake_procedure_python_resource",
     "snowflake_table_resource",
 ];
 

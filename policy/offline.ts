@@ -8,13 +8,15 @@ import { runPolicies, Violation } from "./rules";
 export function buildSettings(build: OfflineBuild): PolicySettings {
     const raw = build.config ?? {};
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
-    return { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity };
+    // The agent locations as the stack exports them (DATABASE or DATABASE.SCHEMA).
+    const agentLocations = Array.isArray(build.outputs.agentLocations) ? build.outputs.agentLocations as string[] : [];
+    return { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity, agentLocations };
 }
 
 /**
  * The policy pack's rules over an offline build (the mock runtime's resources, with their
  * protect/retainOnDelete options and dependencies), so a plan without Snowflake credentials
- * enforces them. The viewer role is the one the stack exports; the other settings come from its config.
+ * enforces them. The viewer role and agent locations are the ones the stack exports; the other settings come from its config.
  */
 export function checkBuild(build: OfflineBuild): Violation[] {
     const viewerRole = typeof build.outputs.viewerRole === "string" ? build.outputs.viewerRole : DEFAULT_VIEWER_ROLE;

@@ -21,7 +21,7 @@ export const POLICY_NAMES: readonly string[] = [...ALL_RESOURCE_RULES, ...PROVID
 export const DEFAULT_VIEWER_ROLE = "SFE_WALLMONITOR_VIEWER";
 
 /** Settings of the stack the rules read besides its viewer roles; policy config in the pack, stack config offline. */
-export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity">;
+export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity" | "agentLocations">;
 
 /** The context for a stack whose viewer role is `viewerRole`. */
 export function policyContext(viewerRoles: readonly string[], settings: PolicySettings = {}): PolicyContext {
@@ -69,6 +69,12 @@ const viewerRolesSchema = {
             default: {},
             description: "The stack's wallmonitor:allowColumnChanges, as an object (policy/config.<stack>.json; a test keeps them equal).",
         },
+        agentLocations: {
+            type: "array" as const,
+            items: { type: "string" as const },
+            description: "The stack's agent locations (wallmonitor:agentLocations, DATABASE or DATABASE.SCHEMA); " +
+                "unset: grants on agents are checked for privilege and grantee only.",
+        },
         orgUserIdentity: {
             type: "string" as const,
             enum: ["none", "pseudonymous", "named"],
@@ -86,7 +92,9 @@ export const RESOURCE_POLICIES: ResourceValidationPolicy[] = [
         configSchema: viewerRolesSchema,
         validateResource: (args, reportViolation) => {
             const config = args.getConfig<{ viewerRoles?: string[] } & PolicySettings>();
-            const settings: PolicySettings = { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity };
+            const settings: PolicySettings = {
+                allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity, agentLocations: config.agentLocations,
+            };
             for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE], settings))) {
                 reportViolation(message);
             }

@@ -1,3 +1,6 @@
+import { agentGrantsScoped } from "./agentGrants";
+import { stableProceduresAndSnowflakeRoles } from "./providerGrantsAndProcedures";
+
 /**
  * Wallmonitor's policy rules as plain functions: each takes one resource as the engine would
  * send it (type, name, inputs, the protect/retainOnDelete options) and returns the violations.
@@ -55,6 +58,8 @@ export interface PolicyContext {
     readonly allowColumnChanges?: Readonly<Record<string, readonly string[]>>;
     /** How shares identify users (wallmonitor:orgUserIdentity); pseudonymous when absent. */
     readonly orgUserIdentity?: string;
+    /** The stack's agent locations (`DB` or `DB.SCHEMA`, wallmonitor:agentLocations); undefined when not known. */
+    readonly agentLocations?: readonly string[];
 }
 
 export interface PolicyRule {
@@ -479,6 +484,8 @@ export const RULES: readonly PolicyRule[] = [
     historyProtected,
     ...HISTORY_COLUMN_RULES,
     ...ORG_IDENTITY_RULES,
+    agentGrantsScoped,
+    stableProceduresAndSnowflakeRoles,
 ];
 
 export interface Violation {

@@ -6,7 +6,8 @@ import { ALERT_RULE_DEFAULTS, ALERT_RULE_NAMES, webhookTarget } from "../lib/ale
 import { ALERT_PROCEDURE, ALERT_TASK, alertingProcedureDefinition, buildAlertSql, RULE_STATEMENTS } from "../lib/alertCatalog";
 import { alertRuleSet, ConfigError, DEFAULTS, parseConfig } from "../lib/config";
 import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
+import { PROCEDURE_TYPE, renderPlan } from "../lib/plan";
+import { ProcedureInputs, procedureBody } from "../provider/procedure";
 
 const parse = (values: Record<string, string>) => parseConfig({ get: (key) => values[key] });
 const SLACK_URL = "https://hooks.slack.com/services/T0STACK001/B0STACK002/StackTestSecretValue0123";
@@ -121,6 +122,8 @@ describe("alerting on the mock runtime", () => {
     const SECRETS = ["wallmonitor:alertSlackWebhookUrl", "wallmonitor:alertPagerDutyKey"];
     const CREDENTIALS = ["StackTestSecretValue0123", PAGERDUTY_KEY];
     const ofType = (build: OfflineBuild, type: string) => build.resources.filter((resource) => resource.type === type);
+    const alertProcedure = (build: OfflineBuild) => ofType(build, PROCEDURE_TYPE).map((resource) => resource.inputs as unknown as ProcedureInputs)
+        .find((procedure) => procedure.procedure.endsWith(`.${ALERT_PROCEDURE}`))!;
     const named = (build: OfflineBuild, kind: string, name: string) => build.resources.find((resource) =>
         resource.type.endsWith(`:${kind}`) && (resource.inputs as Record<string, unknown>).name === name) as RecordedResource;
     let build: OfflineBuild;
@@ -133,7 +136,8 @@ describe("alerting on the mock runtime", () => {
         for (const stack of ["dev", "prod"]) {
             const off = await buildOffline(stack);
             expect(off.resources.filter((resource) => /alerting|Integration/.test(resource.type)), stack).to.deep.equal([]);
-            expect(named(off, "ProcedurePython", ALERT_PROCEDURE), stack).to.equal(undefined);
+            expect(off.resources.filter((resource) => resource.type === PROCEDURE_TYPE &&
+                String(resource.inputs.procedure).endsWith(`.${ALERT_PROCEDURE}`)), stack).to.deep.equal([]);
             expect(named(off, "Task", ALERT_TASK), stack).to.equal(undefined);
             expect(off.outputs.alerting, stack).to.equal(null);
         }
@@ -146,9 +150,9 @@ describe("alerting on the mock runtime", () => {
         expect(task.schedule).to.deep.equal({ minutes: 10 });
         expect(task.warehouse).to.equal(undefined);
         expect(task.sqlStatement).to.match(/CALL WALLMONITOR_DEV\.WALLMONITOR\.EVALUATE_ALERTS\(NULL\)$/);
-        const procedure = named(build, "ProcedurePython", ALERT_PROCEDURE).inputs as Record<string, any>;
-        expect(procedure.executeAs).to.equal("OWNER");
-        expect(procedure.handler).to.equal("evaluate_alerts");
+        const procedure = alertProcedure(build);
+        expect(procedure.create.text).to.match(/\bEXECUTE AS OWNER\b/).and.to.match(/\bHANDLER = 'evaluate_alerts'/);
+        expect(procedure.argumentTypes).to.deep.equal(["TIMESTAMP_NTZ"]);
         const email = ofType(build, "pulumi-nodejs:dynamic/wallmonitor:EmailIntegration");
         expect(email.map((resource) => resource.inputs.recipients)).to.deep.equal([["oncall@acme.com", "data-platform@acme.com"]]);
         expect((email[0].inputs.create as { text: string }).text).to.include("TYPE = EMAIL");
@@ -161,13 +165,13 @@ describe("alerting on the mock runtime", () => {
     });
 
     it("embeds the rules and channels in the procedure, never a credential", () => {
-        const procedure = named(build, "ProcedurePython", ALERT_PROCEDURE).inputs as Record<string, any>;
+        const definition = procedureBody(alertProcedure(build).create.text);
         const raw: Record<string, string> = { ...readStackConfig("dev"), ...ALERTING };
         const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
-        expect(procedure.procedureDefinition).to.equal(alertingProcedureDefinition(buildAlertSql(config)));
-        expect(procedure.procedureDefinition).to.include('\\"integration\\": \\"WALLMONITOR_ALERTS_PAGER\\"'.replace(/ /g, ""));
+        expect(definition?.trim()).to.equal(alertingProcedureDefinition(buildAlertSql(config)).trim());
+        expect(definition).to.include('\\"integration\\": \\"WALLMONITOR_ALERTS_PAGER\\"'.replace(/ /g, ""));
         for (const credential of CREDENTIALS) {
-            expect(procedure.procedureDefinition).not.to.include(credential);
+            expect(definition).not.to.include(credential);
         }
     });
 

@@ -36,10 +36,10 @@ describe("config", () => {
         expect(parse({ ingestOverlapMinutes: "0" }).ingestOverlapMinutes).to.equal(0);
     });
 
-    it("accepts the ingest paths in any case, auto by default", () => {
-        expect(DEFAULTS.ingestPath).to.equal("auto");
+    it("accepts the ingest paths in any case, event_table by default", () => {
+        expect(DEFAULTS.ingestPath).to.equal("event_table");
         expect(parse({ ingestPath: "EVENT_TABLE" }).ingestPath).to.equal("event_table");
-        expect(parse({ ingestPath: "per_agent" }).ingestPath).to.equal("per_agent");
+        expect(parse({ ingestPath: "per_agent", agentLocations: "SALES_DB" }).ingestPath).to.equal("per_agent");
     });
 
     it("accepts warehouse sizes in Snowflake's spellings", () => {

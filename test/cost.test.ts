@@ -22,11 +22,13 @@ describe("the cost component on the mock runtime", () => {
         candidate.type === "pulumi:providers:snowflake" && resource.provider?.includes(`::${candidate.name}::`))?.inputs.role;
 
     it("lets the owner role read ACCOUNT_USAGE through SNOWFLAKE.USAGE_VIEWER, granted by the admin role", () => {
-        const grants = build.resources.filter((resource) => resource.type === `${SNOWFLAKE}grantDatabaseRole:GrantDatabaseRole`
-            && inputs(resource).databaseRoleName === USAGE_VIEWER_DATABASE_ROLE);
+        // Through Wallmonitor's provider (provider/grant.ts): the Snowflake provider re-grants SNOWFLAKE.* roles.
+        const grants = build.resources.filter((resource) => resource.type === "pulumi-nodejs:dynamic/wallmonitor:Grant"
+            && inputs(resource).on === USAGE_VIEWER_DATABASE_ROLE);
         expect(grants).to.have.length(1);
-        expect(inputs(grants[0]).parentRoleName).to.equal(config.ownerRole);
-        expect(role(grants[0])).to.equal(config.adminRole);
+        expect(inputs(grants[0]).grantee).to.equal(config.ownerRole);
+        expect(inputs(grants[0]).adminRole).to.equal(config.adminRole);
+        expect(inputs(grants[0]).grant.text).to.match(new RegExp(`\\nGRANT DATABASE ROLE SNOWFLAKE\\.USAGE_VIEWER TO ROLE ${config.ownerRole}$`));
     });
 
     it("declares every cost view as the owner role", () => {

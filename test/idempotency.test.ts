@@ -5,6 +5,8 @@ import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, RecordedResource } from "../lib/offline";
 import { isSecret } from "../policy/rules";
 import { aiObservabilityAccessKind } from "../provider/aiObservabilityAccess";
+import { grantKind } from "../provider/grant";
+import { procedureKind } from "../provider/procedure";
 import { ChangeMode, fingerprint, fingerprintProperty } from "../provider/resource";
 import { streamlitFromFolderKind } from "../provider/streamlitFromFolder";
 import { streamlitFromGitKind } from "../provider/streamlitFromGit";
@@ -77,6 +79,8 @@ const KINDS: Record<string, { properties: Record<string, ChangeMode>; secretInpu
     "pulumi-nodejs:dynamic/wallmonitor:AiObservabilityAccess": aiObservabilityAccessKind,
     "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromFolder": streamlitFromFolderKind,
     "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromGit": streamlitFromGitKind,
+    "pulumi-nodejs:dynamic/wallmonitor:Grant": grantKind,
+    "pulumi-nodejs:dynamic/wallmonitor:Procedure": procedureKind,
 };
 
 /** What the engine hands a dynamic provider: secrets unwrapped to their plain values. */

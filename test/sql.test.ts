@@ -11,6 +11,7 @@ import { buildCentralSql, buildMemberShareSql, identityKeySql } from "../lib/org
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql";
 import { AGENT_REGISTRY } from "../lib/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
+import { grantAndProcedureStatements } from "./provider/grantFixtures";
 import { dashboardAppStatements } from "./provider/streamlitFixtures";
 
 describe("SQL rendering", () => {
@@ -117,7 +118,8 @@ describe("SQL files", () => {
     ];
 
     it("are all deployed: every file in sql/ is used by the catalog", () => {
-        const provider = [...aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS)), ...dashboardAppStatements()];
+        const provider = [...aiObservabilityAccessStatements(aiObservabilityAccessInputs(DEFAULTS)), ...dashboardAppStatements(),
+            ...grantAndProcedureStatements()];
         // A member's share and the central account's unified views (lib/orgCatalog.ts).
         const org = [...Object.values(buildMemberShareSql({ ...DEFAULTS, orgShareRecentHistory: true }, "ACME.MEMBER")),
             identityKeySql(undefined),

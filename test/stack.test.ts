@@ -12,6 +12,7 @@ import { embeddedStatements, renderPlan } from "../lib/plan";
 import { ADMIN_PREVIEW_FEATURES, OWNER_PREVIEW_FEATURES } from "../lib/providers";
 import { TABLES } from "../lib/tables";
 import { ACCESS_URL_ENV } from "../provider/connection";
+import { procedureBody } from "../provider/procedure";
 import { FakeSnowflake } from "./fakes/snowflakeServer";
 
 const SNOWFLAKE = "snowflake:index/";
@@ -25,8 +26,11 @@ function stackConfig(stack: string): WallmonitorConfig {
 }
 
 /** Resources that should run as the owner role: everything inside the schema. */
-const OWNER_KINDS = ["Schema", "Table", "View", "DynamicTable", "ProcedurePython", "Task"];
-const ADMIN_KINDS = ["AccountRole", "Database", "Warehouse", "GrantAccountRole", "GrantDatabaseRole"];
+const OWNER_KINDS = ["Schema", "Table", "View", "DynamicTable", "Task"];
+const ADMIN_KINDS = ["AccountRole", "Database", "Warehouse", "GrantAccountRole"];
+/** Wallmonitor's own procedure and grant resources (provider/procedure.ts, provider/grant.ts). */
+const PROCEDURE_TYPE = "pulumi-nodejs:dynamic/wallmonitor:Procedure";
+const GRANT_TYPE = "pulumi-nodejs:dynamic/wallmonitor:Grant";
 /** The dashboard app's dynamic resources, by source. */
 const APP_TYPES = { folder: "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromFolder", git: "pulumi-nodejs:dynamic/wallmonitor:StreamlitFromGit" };
 /** How Pulumi marks a secret value in resource inputs. */
@@ -135,8 +139,9 @@ for (const stack of ["dev", "prod"]) {
             }
             const granted = viewerGrants.map((grant) => inputs(grant).onSchemaObject?.objectName).filter(Boolean);
             expect(granted).to.have.length(VIEW_NAMES.length - RAW_EVENT_VIEWS.length + VIEWER_COST_VIEWS.length);
-            const roleGrants = [...byKind(build, "GrantAccountRole"), ...byKind(build, "GrantDatabaseRole")];
-            expect(roleGrants.filter((grant) => inputs(grant).parentRoleName === config.viewerRole)).to.deep.equal([]);
+            expect(byKind(build, "GrantAccountRole").filter((grant) => inputs(grant).parentRoleName === config.viewerRole)).to.deep.equal([]);
+            expect(build.resources.filter((resource) => resource.type === GRANT_TYPE && inputs(resource).grantee === config.viewerRole))
+                .to.deep.equal([]);
         });
 
         it("gives the owner role what ingestion needs", () => {
@@ -144,8 +149,8 @@ for (const stack of ["dev", "prod"]) {
                 .filter((grant) => inputs(grant).accountRoleName === config.ownerRole);
             const onAccount = ownerGrants.find((grant) => inputs(grant).onAccount);
             expect(inputs(onAccount!).privileges).to.deep.equal(["EXECUTE TASK", "EXECUTE MANAGED TASK"]);
-            const cortex = byKind(build, "GrantDatabaseRole").find((grant) => inputs(grant).parentRoleName === config.ownerRole);
-            expect(inputs(cortex!).databaseRoleName).to.equal('"SNOWFLAKE"."CORTEX_USER"');
+            const cortex = build.resources.find((resource) => resource.type === GRANT_TYPE && inputs(resource).on === "SNOWFLAKE.CORTEX_USER");
+            expect(inputs(cortex!)).to.include({ grantee: config.ownerRole, adminRole: config.adminRole, privilege: "DATABASE ROLE" });
             const database = ownerGrants.find((grant) => inputs(grant).onAccountObject?.objectType === "DATABASE");
             expect(inputs(database!).privileges).to.include("CREATE SCHEMA");
             const parents = byKind(build, "GrantAccountRole").map((grant) => [inputs(grant).roleName, inputs(grant).parentRoleName]);
@@ -213,9 +218,12 @@ for (const stack of ["dev", "prod"]) {
                 expect(inputs(table).targetLag).to.deep.equal({ maximumDuration: `${config.dynamicTableTargetLagMinutes} minutes` });
             }
             const statements = Object.fromEntries(Object.entries(catalog.procedureStatements).map(([key, sql]) => [key, sql.text]));
-            for (const procedure of byKind(build, "ProcedurePython")) {
-                expect(inputs(procedure).executeAs).to.equal("OWNER");
-                expect(embeddedStatements(inputs(procedure).procedureDefinition)).to.deep.equal(statements);
+            const procedures = build.resources.filter((resource) => resource.type === PROCEDURE_TYPE);
+            expect(procedures).to.have.length(3);
+            for (const procedure of procedures) {
+                expect(inputs(procedure).ownerRole).to.equal(config.ownerRole);
+                expect(inputs(procedure).create.text).to.match(/^CREATE OR REPLACE PROCEDURE /m).and.to.match(/\bEXECUTE AS OWNER\b/);
+                expect(embeddedStatements(procedureBody(inputs(procedure).create.text))).to.deep.equal(statements);
             }
         });
     });
@@ -317,7 +325,7 @@ describe("the offline plan", () => {
         expect(first).to.include("## Objects by component");
         expect(first).to.include("| WALLMONITOR_DEV_VIEWER | VIEW \"WALLMONITOR_DEV\".\"WALLMONITOR\".\"THREAD_ACTIVITY\" | SELECT |");
         expect(first).to.include("### DynamicTable WALLMONITOR_DEV.WALLMONITOR.DT_AGENT_METRICS_RECENT (refresh FULL)");
-        expect(first).to.include("### Procedure statement insert_agent_events");
+        expect(first).to.include("### Procedure statement insert_agent_events (DISCOVER_AGENTS, REFRESH_AGENT_EVENTS, ROLLUP_AGENT_EVENTS)");
         expect(first).to.include("### Task WALLMONITOR_DEV.WALLMONITOR.REFRESH_AGENT_EVENTS_TASK");
     });
 });

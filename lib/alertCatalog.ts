@@ -128,6 +128,14 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
 export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "alerting.py");
 
 /**
+ * A value as JSON inside a Python string literal, with every `$` written `\u0024` (which JSON
+ * reads back as `$`): the body is $$-quoted, and an agent key in the rules may hold `$`.
+ */
+function dollarFreeJsonLiteral(value: unknown): string {
+    return JSON.stringify(JSON.stringify(value)).replace(/\$/g, "\\\\u0024");
+}
+
+/**
  * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
  * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
  * are also valid Python string literals). Settings hold integration names and recipients, never
@@ -136,6 +144,6 @@ export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures",
 export function alertingProcedureDefinition(sql: AlertSql): string {
     const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
     const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
-    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${JSON.stringify(JSON.stringify(texts))}))\n` +
-        `SETTINGS.update(_json.loads(${JSON.stringify(JSON.stringify(sql.settings))}))\n`;
+    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${dollarFreeJsonLiteral(texts)}))\n` +
+        `SETTINGS.update(_json.loads(${dollarFreeJsonLiteral(sql.settings)}))\n`;
 }

@@ -247,7 +247,8 @@ def _check_deliveries(session, statements, lookback_days, now):
                 if _as_datetime(delivery["queued_at"]) < horizon:
                     delivery.update(status="unknown", error="no result in NOTIFICATION_HISTORY within its window")
                 continue
-            last = max(request["attempts"], key=lambda attempt: int(attempt["ATTEMPT"] or 0))
+            # The latest attempt; should a QUEUED row outlive its processing, a result at the same attempt wins.
+            last = max(request["attempts"], key=lambda attempt: (int(attempt["ATTEMPT"] or 0), str(attempt["STATUS"]) != "QUEUED"))
             delivery["status"] = CHANNEL_STATUS.get(str(last["STATUS"]).upper(), "queued")
             # For webhooks ERROR_MESSAGE is the HTTP response body: kept short and inert.
             delivery["error"] = inert(last["ERROR_MESSAGE"], MAX_ERROR_CHARS) if last["ERROR_MESSAGE"] else None

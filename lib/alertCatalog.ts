@@ -40,9 +40,17 @@ export interface AlertChannel {
     readonly recipients?: readonly string[];
 }
 
+/**
+ * Days of NOTIFICATION_HISTORY EVALUATE_ALERTS reads delivery results from: the function covers at
+ * most 14 days (https://docs.snowflake.com/en/sql-reference/functions/notification_history), so a
+ * notification queued longer ago without a result is recorded as UNKNOWN.
+ */
+export const DELIVERY_LOOKBACK_DAYS = 13;
+
 /** What the procedure embeds as SETTINGS (procedures/alerting.py). */
 export interface AlertSettings {
     readonly stack: string;
+    readonly deliveryLookbackDays: number;
     readonly cooldownMinutes: number;
     readonly rules: ReturnType<typeof alertRuleSet>;
     readonly channels: readonly AlertChannel[];
@@ -66,6 +74,7 @@ export function alertChannels(config: WallmonitorConfig): AlertChannel[] {
 export function alertSettings(config: WallmonitorConfig): AlertSettings {
     return {
         stack: `${config.database}.${config.schema}`,
+        deliveryLookbackDays: DELIVERY_LOOKBACK_DAYS,
         cooldownMinutes: config.alertCooldownMinutes,
         rules: alertRuleSet(config),
         channels: alertChannels(config),
@@ -104,13 +113,27 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
         }),
         data_lag: alert("data_lag", { REGISTRY_TABLE: history.REGISTRY_TABLE, INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name) }),
     };
+    const alertHistory = { HISTORY_TABLE: qualified(ALERT_HISTORY.name) };
     const statements: Record<string, RenderedSql> = {
         clock: alert("clock", {}),
+        last_evaluation: alert("last_evaluation", state),
         read_state: alert("read_state", state),
         delete_state: alert("delete_state", state),
         insert_state: alert("insert_state", state),
-        insert_history: alert("insert_history", { HISTORY_TABLE: qualified(ALERT_HISTORY.name) }),
+        insert_history: alert("insert_history", alertHistory),
+        begin_transaction: alert("begin_transaction", {}),
+        commit_transaction: alert("commit_transaction", {}),
+        rollback_transaction: alert("rollback_transaction", {}),
+        pending_deliveries: alert("pending_deliveries", alertHistory),
+        claim_delivery: alert("claim_delivery", alertHistory),
+        sanitize_message: alert("sanitize_message", {}),
         send_notification: alert("send_notification", {}),
+        record_delivery: alert("record_delivery", alertHistory),
+        open_deliveries: alert("open_deliveries", alertHistory),
+        notification_history: alert("notification_history", {
+            NOTIFICATION_HISTORY: ident(config.database, "INFORMATION_SCHEMA", "NOTIFICATION_HISTORY"),
+            LOOKBACK_DAYS: DELIVERY_LOOKBACK_DAYS,
+        }),
         ...Object.fromEntries(ALERT_RULE_NAMES.map((rule) => [RULE_STATEMENTS[rule], ruleSql[rule]])),
     };
     return {
@@ -128,6 +151,14 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
 export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "alerting.py");
 
 /**
+ * A value as JSON inside a Python string literal, with every `$` written `\u0024` (which JSON
+ * reads back as `$`): the body is $$-quoted, and an agent key in the rules may hold `$`.
+ */
+function dollarFreeJsonLiteral(value: unknown): string {
+    return JSON.stringify(JSON.stringify(value)).replace(/\$/g, "\\\\u0024");
+}
+
+/**
  * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
  * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
  * are also valid Python string literals). Settings hold integration names and recipients, never
@@ -136,6 +167,6 @@ export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures",
 export function alertingProcedureDefinition(sql: AlertSql): string {
     const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
     const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
-    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${JSON.stringify(JSON.stringify(texts))}))\n` +
-        `SETTINGS.update(_json.loads(${JSON.stringify(JSON.stringify(sql.settings))}))\n`;
+    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${dollarFreeJsonLiteral(texts)}))\n` +
+        `SETTINGS.update(_json.loads(${dollarFreeJsonLiteral(sql.settings)}))\n`;
 }

@@ -251,6 +251,12 @@ export function parseWebhooks(key: string, raw: string | undefined): AlertWebhoo
             throw new AlertConfigError(key, `${at}: name ${JSON.stringify(entry.name)} is not an unquoted UPPERCASE Snowflake ` +
                 "identifier (it names the notification integration, unique in the account).");
         }
+        if (entry.name.includes("$")) {
+            // The name goes into EVALUATE_ALERTS' $$-quoted body (its settings), where $$ ends the body.
+            throw new AlertConfigError(key, `${at}: name ${JSON.stringify(entry.name)} contains $, which the integration ` +
+                "name may not hold: it is written into the $$-quoted body of EVALUATE_ALERTS. Use letters A-Z, digits and _ " +
+                "(for example WALLMONITOR_ALERTS_SLACK).");
+        }
         if (typeof entry.kind !== "string" || !(WEBHOOK_KINDS as readonly string[]).includes(entry.kind)) {
             throw new AlertConfigError(key, `${at}: kind ${JSON.stringify(entry.kind)} is not one of ${WEBHOOK_KINDS.join(", ")}, ` +
                 "the only webhooks Snowflake notification integrations accept.");

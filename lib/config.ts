@@ -225,6 +225,27 @@ export interface RawConfigSource {
     get(key: string): string | undefined;
 }
 
+/**
+ * The source, refusing an empty string for every key that has a default. Pulumi hands the program
+ * a key's Pulumi.yaml default when the stack does not set it, and the optional keys (no default
+ * here) declare "" there, so for them "" is how "not set" arrives. Any other key set to "" was
+ * cleared by someone and would otherwise fall back to its default without a word
+ * (`ownerRole: ""` deploying SFE_WALLMONITOR_OWNER).
+ */
+export function refusingEmptyValues(source: RawConfigSource): RawConfigSource {
+    return {
+        get(key: string): string | undefined {
+            const value = source.get(key);
+            const fallback = (DEFAULTS as unknown as Record<string, unknown>)[key];
+            if (value === "" && fallback !== undefined) {
+                throw new ConfigError(key, `is set to an empty string. Set a value, or remove the key with ` +
+                    `\`pulumi config rm ${CONFIG_NAMESPACE}:${key}\` to use the default (${JSON.stringify(fallback)}).`);
+            }
+            return value;
+        },
+    };
+}
+
 class Reader {
     constructor(private readonly source: RawConfigSource) {}
 
@@ -237,7 +258,13 @@ class Reader {
         const value = this.raw(key) ?? fallback;
         if (!IDENTIFIER_PATTERN.test(value)) {
             throw new ConfigError(key, `"${value}" is not an unquoted UPPERCASE Snowflake identifier. ` +
-                `Use letters A-Z, digits, _ and $, starting with a letter or _ (for example ${fallback}).`);
+                `Use letters A-Z, digits and _, starting with a letter or _ (for example ${fallback}).`);
+        }
+        if (value.includes("$")) {
+            // Names end up inside $$-quoted procedure bodies (the rendered statements), where $$ ends the body.
+            throw new ConfigError(key, `"${value}" contains $, which Wallmonitor does not accept in names: they are ` +
+                `written into $$-quoted procedure bodies, where $$ would end the body. Use letters A-Z, digits and _ ` +
+                `(for example ${fallback}).`);
         }
         return value;
     }
@@ -355,7 +382,8 @@ class Reader {
 const orgError = (key: string, message: string) => new ConfigError(key, message);
 
 /** Validates raw values and applies defaults; throws ConfigError on the first bad key. */
-export function parseConfig(source: RawConfigSource): WallmonitorConfig {
+export function parseConfig(rawSource: RawConfigSource): WallmonitorConfig {
+    const source = refusingEmptyValues(rawSource);
     const read = new Reader(source);
     const d = DEFAULTS;
     const config: WallmonitorConfig = {

@@ -219,3 +219,25 @@ describe("alerting on the mock runtime", () => {
         expect((error as Error).message).to.match(/wallmonitor:alertPagerDutyKey: holds the secret of the pagerduty webhook WALLMONITOR_ALERTS_PAGER/);
     });
 });
+
+describe("alert delivery statements (issue 15, items 1 and 10)", () => {
+    const sql = buildAlertSql(parse({ alertingEnabled: "true", database: "ANALYTICS", schema: "WM" }));
+
+    it("sanitise every message with Snowflake's own function before it is sent", () => {
+        expect(sql.statements.sanitize_message.text).to.match(/SELECT SNOWFLAKE\.NOTIFICATION\.SANITIZE_WEBHOOK_CONTENT\(\?\) AS MESSAGE$/);
+        expect(sql.statements.send_notification.text).to.match(/CALL SYSTEM\$SEND_SNOWFLAKE_NOTIFICATION\(\?, \?\)$/);
+    });
+
+    it("read delivery results from the stack database's NOTIFICATION_HISTORY within its 14 days", () => {
+        const text = sql.statements.notification_history.text;
+        expect(text).to.include("FROM TABLE(ANALYTICS.INFORMATION_SCHEMA.NOTIFICATION_HISTORY(");
+        expect(text).to.include("START_TIME => DATEADD('day', -13, CURRENT_TIMESTAMP())");
+        expect(sql.settings.deliveryLookbackDays).to.equal(13);
+    });
+
+    it("write history and state in one transaction, and claim a transition before sending it", () => {
+        expect(sql.statements.begin_transaction.text).to.match(/BEGIN TRANSACTION$/);
+        expect(sql.statements.claim_delivery.text).to.match(
+            /UPDATE ANALYTICS\.WM\.ALERT_HISTORY SET DELIVERY_STATUS = 'SENDING'\nWHERE DELIVERY_KEY = \? AND DELIVERY_STATUS = 'PENDING'$/);
+    });
+});

@@ -1,8 +1,10 @@
--- Every firing, escalation and recovery, newest first on the Alerts page.
+-- Every firing, escalation and recovery, newest first on the Alerts page, with what became of its
+-- notifications (DELIVERY_STATUS, per integration in NOTIFIED_VIA, errors in DELIVERY_ERROR).
 SELECT
     INCIDENT_ID, EVENT_TYPE, RULE_NAME,
     AGENT_DATABASE || '.' || AGENT_SCHEMA || '.' || AGENT_NAME AS AGENT_FULL_NAME,
     AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME,
     LEVEL, VALUE, THRESHOLD, WINDOW_MINUTES, VOLUME, BASELINE, DETAIL,
-    FIRST_SEEN, LAST_SEEN, EVALUATED_AT, NOTIFIED_VIA, MESSAGE
+    FIRST_SEEN, LAST_SEEN, EVALUATED_AT, NOTIFIED_VIA, MESSAGE,
+    DELIVERY_STATUS, DELIVERY_ERROR, DELIVERY_CHECKED_AT
 FROM {{HISTORY_TABLE}}

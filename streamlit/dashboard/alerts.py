@@ -1,6 +1,6 @@
 """The Alerts page's queries: ALERT_STATUS (each rule and agent that fired, open or not) and
-ALERT_HISTORY_VIEW (every firing, escalation and recovery). Fixed text, `?` binds only, through
-queries.run, like every dashboard query."""
+ALERT_HISTORY_VIEW (every firing, escalation and recovery, with what became of its
+notifications). Fixed text, `?` binds only, through queries.run, like every dashboard query."""
 
 from __future__ import annotations
 
@@ -37,11 +37,30 @@ def history(conn: Connection, f: Filters) -> list[dict]:
     where, params = _agents(f)
     return queries.run(conn, f"""
         SELECT EVALUATED_AT, EVENT_TYPE, LEVEL, RULE_NAME, AGENT_FULL_NAME, VALUE, THRESHOLD, WINDOW_MINUTES, VOLUME,
-               BASELINE, DETAIL, FIRST_SEEN, LAST_SEEN, NOTIFIED_VIA, MESSAGE, INCIDENT_ID
+               BASELINE, DETAIL, FIRST_SEEN, LAST_SEEN, NOTIFIED_VIA, MESSAGE, INCIDENT_ID, DELIVERY_STATUS
         FROM {{ALERT_HISTORY_VIEW}}
         WHERE EVALUATED_AT >= CAST(? AS TIMESTAMP_NTZ) AND EVALUATED_AT <= CAST(? AS TIMESTAMP_NTZ){where}
         ORDER BY EVALUATED_AT DESC, RULE_NAME, AGENT_FULL_NAME, EVENT_TYPE
         LIMIT {HISTORY_LIMIT}""", [_timestamp(f.start), _timestamp(f.now), *params],
+        views=("ALERT_HISTORY_VIEW",))
+
+
+# FAILED: an integration refused the message or NOTIFICATION_HISTORY reports its last attempt failed;
+# UNKNOWN: no result before NOTIFICATION_HISTORY's window closed; SENDING: the evaluation stopped while sending.
+UNDELIVERED = ("FAILED", "UNKNOWN", "SENDING")
+
+
+def failed_deliveries(conn: Connection, f: Filters) -> list[dict]:
+    """Alerts in the window whose notifications did not (or may not) reach every channel, newest first."""
+    where, params = _agents(f)
+    return queries.run(conn, f"""
+        SELECT EVALUATED_AT, EVENT_TYPE, LEVEL, RULE_NAME, AGENT_FULL_NAME, VALUE, THRESHOLD, DELIVERY_STATUS, NOTIFIED_VIA,
+               DELIVERY_ERROR, DELIVERY_CHECKED_AT, INCIDENT_ID
+        FROM {{ALERT_HISTORY_VIEW}}
+        WHERE DELIVERY_STATUS IN ({', '.join('?' for _ in UNDELIVERED)})
+          AND EVALUATED_AT >= CAST(? AS TIMESTAMP_NTZ) AND EVALUATED_AT <= CAST(? AS TIMESTAMP_NTZ){where}
+        ORDER BY EVALUATED_AT DESC, RULE_NAME, AGENT_FULL_NAME, EVENT_TYPE
+        LIMIT {HISTORY_LIMIT}""", [*UNDELIVERED, _timestamp(f.start), _timestamp(f.now), *params],
         views=("ALERT_HISTORY_VIEW",))
 
 

@@ -1,4 +1,5 @@
-"""Alerts: what is firing now, and every firing, escalation and recovery with where it was sent."""
+"""Alerts: what is firing now, notifications that did not arrive, and every firing, escalation and
+recovery with where it was sent and whether it was delivered."""
 
 import pandas as pd
 import streamlit as st
@@ -22,7 +23,13 @@ HISTORY_COLUMNS = {
     "EVALUATED_AT": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
     "EVENT_TYPE": "Event", "LEVEL": "Level", "RULE": "Rule", "AGENT_FULL_NAME": "Agent",
     "SHOWN_VALUE": "Value", "SHOWN_THRESHOLD": "Threshold", "WINDOW_MINUTES": st.column_config.NumberColumn("Window (min)"),
-    "DETAIL": "Detail", "NOTIFIED_VIA": "Notified", "MESSAGE": "Message",
+    "DETAIL": "Detail", "DELIVERY_STATUS": "Delivery", "NOTIFIED_VIA": "Notified", "MESSAGE": "Message",
+}
+FAILED_COLUMNS = {
+    "EVALUATED_AT": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+    "EVENT_TYPE": "Event", "LEVEL": "Level", "RULE": "Rule", "AGENT_FULL_NAME": "Agent", "DELIVERY_STATUS": "Delivery",
+    "NOTIFIED_VIA": "Per integration", "DELIVERY_ERROR": "Error",
+    "DELIVERY_CHECKED_AT": st.column_config.DatetimeColumn("Checked (UTC)", format="YYYY-MM-DD HH:mm"),
 }
 
 
@@ -52,6 +59,7 @@ def main() -> None:
     conn, f = current.conn, current.filters
     opened = pd.DataFrame(alerts.open_incidents(conn, f))
     events = pd.DataFrame(alerts.history(conn, f))
+    failed = pd.DataFrame(alerts.failed_deliveries(conn, f))
     if opened.empty and events.empty and not alerts.ever_evaluated(conn):
         if not current.status["AGENTS"] or current.status["NEWEST_EVENT"] is None:
             notices.nothing_to_show(current, "alerts")
@@ -63,11 +71,21 @@ def main() -> None:
     fired = events[events["EVENT_TYPE"] == "FIRING"] if not events.empty else events
     recovered = events[events["EVENT_TYPE"] == "RECOVERED"] if not events.empty else events
     critical = opened[opened["LEVEL"] == "CRITICAL"] if not opened.empty else opened
-    cells = st.columns(4)
+    cells = st.columns(5)
     cells[0].metric("Open incidents", fmt.number(len(opened)))
     cells[1].metric("Critical", fmt.number(len(critical)))
     cells[2].metric("Fired", fmt.number(len(fired)), help=f"In the {f.window.label.lower()}")
     cells[3].metric("Recovered", fmt.number(len(recovered)), help=f"In the {f.window.label.lower()}")
+    cells[4].metric("Failed deliveries", fmt.number(len(failed)),
+                    help=f"Alerts in the {f.window.label.lower()} whose notification did not reach every channel")
+
+    if not failed.empty:
+        st.subheader("Failed deliveries")
+        st.warning(f"**{fmt.number(len(failed))} alert(s) did not reach every channel.** Snowflake only queues a "
+                   "notification; the result comes from INFORMATION_SCHEMA.NOTIFICATION_HISTORY (FAILED: refused or "
+                   "given up after retries; UNKNOWN: no result within its 14 days; SENDING: the evaluation stopped "
+                   "while sending). Check the integration and its secret; the alert is not sent again.")
+        st.dataframe(with_labels(failed)[list(FAILED_COLUMNS)], column_config=FAILED_COLUMNS, hide_index=True)
 
     st.subheader("Open incidents")
     if opened.empty:

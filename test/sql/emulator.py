@@ -23,6 +23,12 @@ is bridged here, in one place, and nowhere else:
   one view per shared object, reading the provider's object of the same name.
 * Arithmetic on counts - percentages come back as floats here and as fixed-scale decimals
   in Snowflake; the tests compare them approximately.
+* Notifications (`NotificationService`, an emulator stand-in in the bridge section below) -
+  SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT is a DuckDB macro replacing the documented
+  placeholders with REDACTED; SYSTEM$SEND_SNOWFLAKE_NOTIFICATION queues a request (refused for
+  an integration the test marks so) and builds the webhook body Snowflake would POST;
+  INFORMATION_SCHEMA.NOTIFICATION_HISTORY is answered from those requests, one row per attempt,
+  as documented, once the test lets the queue be processed (`deliver()`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ import os
 import re
 import subprocess
 import sys
+import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -276,6 +283,106 @@ class Emulator:
     def close(self) -> None:
         self.loader.close()
         self.conn.close()
+
+
+# -- notifications: emulator stand-ins for Snowflake's notification service -----------------------
+WEBHOOK_PLACEHOLDERS = ("SNOWFLAKE_WEBHOOK_SECRET", "SNOWFLAKE_WEBHOOK_MESSAGE")
+# A FAILURE row follows the retriable ones; the docs give no number of retries, two is an example.
+EMULATED_RETRIES = 2
+
+
+def install_sanitize_webhook_content(conn) -> None:
+    """SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT(message) as documented: the message with its
+    placeholders replaced by REDACTED. Only the documented placeholders, spelled as documented: the
+    real function may do more, never less, so the tests cannot lean on anything it may not do.
+    https://docs.snowflake.com/en/sql-reference/functions/sanitize_webhook_content"""
+    # Straight to DuckDB: the emulator's CREATE SCHEMA would make it the session's current schema, as Snowflake's does.
+    conn._duck_conn.execute("CREATE SCHEMA IF NOT EXISTS snowflake.notification")
+    body = "message"
+    for placeholder in WEBHOOK_PLACEHOLDERS:
+        body = f"replace({body}, '{placeholder}', 'REDACTED')"
+    conn._duck_conn.execute(f"CREATE OR REPLACE MACRO snowflake.notification.sanitize_webhook_content(message) AS {body}")
+
+
+def webhook_request_body(template: str, message: str, secret: str) -> str:
+    """The body a webhook integration POSTs: the message where the template says
+    SNOWFLAKE_WEBHOOK_MESSAGE, then the secret wherever SNOWFLAKE_WEBHOOK_SECRET appears, in the
+    template or in the message (webhook-notifications docs). Whether Snowflake JSON-escapes the
+    message is not documented, so it goes in as it is: the stricter case for the message."""
+    return template.replace("SNOWFLAKE_WEBHOOK_MESSAGE", message).replace("SNOWFLAKE_WEBHOOK_SECRET", secret)
+
+
+class NotificationService:
+    """The Snowpark session a handler gets when notifications are involved: every statement goes to
+    the emulator, except SYSTEM$SEND_SNOWFLAKE_NOTIFICATION and NOTIFICATION_HISTORY, which this
+    class answers as Snowflake's notification service would (see the module docstring).
+
+    ``webhooks``: integration -> (body template, secret) for the webhook integrations;
+    ``refused``: integrations whose CALL fails (disabled, or no USAGE);
+    ``outcomes``: integration -> (final STATUS, ERROR_MESSAGE) once processed (default SUCCESS).
+    """
+
+    def __init__(self, emulator: "Emulator", webhooks=None, refused=(), outcomes=None):
+        self.emulator = emulator
+        self.webhooks = dict(webhooks or {})
+        self.refused = set(refused)
+        self.outcomes = dict(outcomes or {})
+        self.requests: list[dict] = []
+        install_sanitize_webhook_content(emulator.conn)
+
+    @property
+    def sent(self) -> list[tuple[str, str, dict]]:
+        """(integration, text, options) of every queued request, in order."""
+        return [(r["integration"], r["text"], r["options"]) for r in self.requests]
+
+    @property
+    def bodies(self) -> list[tuple[str, str]]:
+        """(integration, request body) of every webhook request, as it would be POSTed."""
+        return [(r["integration"], r["body"]) for r in self.requests if r["body"] is not None]
+
+    def sql(self, text: str, params=None) -> _Result:
+        statement = re.sub(r"--[^\n]*", "", text).strip()
+        if statement.startswith("CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION("):
+            return _Result(self._send(*params))
+        if "INFORMATION_SCHEMA.NOTIFICATION_HISTORY(" in statement:
+            names = ("INTEGRATION_NAME", "ID", "ATTEMPT", "STATUS", "ERROR_MESSAGE", "CREATED_UTC")
+            return _Result([Row(tuple(attempt[n] for n in names), names) for r in self.requests for attempt in r["attempts"]])
+        return self.emulator.session.sql(text, params)
+
+    def _send(self, message: str, configuration: str) -> list:
+        content = json.loads(message)
+        (integration, options), = json.loads(configuration).items()
+        (content_type, text), = content.items()
+        if content_type != "text/plain":
+            raise ValueError(f"unexpected content type {content_type}")
+        if integration in self.refused:
+            raise snowflake.connector.errors.ProgrammingError(
+                msg=f"Integration '{integration}' does not exist or not authorized.", errno=2003, sqlstate="02000")
+        template, secret = self.webhooks.get(integration, (None, None))
+        request = {"id": str(uuid.uuid4()), "integration": integration, "text": text, "options": options,
+                   "created": utc_now(), "body": None if template is None else webhook_request_body(template, text, secret)}
+        request["attempts"] = [self._attempt(request, 1, "QUEUED", None)]
+        self.requests.append(request)
+        return []
+
+    @staticmethod
+    def _attempt(request: dict, number: int, status: str, error) -> dict:
+        return {"INTEGRATION_NAME": request["integration"], "ID": request["id"], "ATTEMPT": number, "STATUS": status,
+                "ERROR_MESSAGE": error, "CREATED_UTC": request["created"]}
+
+    def deliver(self) -> None:
+        """Processes the queue: every QUEUED request gets its attempts (retriable failures, then the
+        final FAILURE; or one SUCCESS)."""
+        for request in self.requests:
+            if [a["STATUS"] for a in request["attempts"]] != ["QUEUED"]:
+                continue
+            status, error = self.outcomes.get(request["integration"], ("SUCCESS", None))
+            if status == "SUCCESS":
+                request["attempts"] = [self._attempt(request, 1, "SUCCESS", None)]
+            else:
+                request["attempts"] = [self._attempt(request, n, "RETRIABLE_FAILURE", error) for n in range(1, EMULATED_RETRIES + 1)]
+                if status == "FAILURE":
+                    request["attempts"].append(self._attempt(request, EMULATED_RETRIES + 1, "FAILURE", error))
 
 
 def mount_share(conn, provider_database: str, schema: str, objects, consumer_database: str) -> None:

@@ -4,9 +4,9 @@ Generated traffic with injected incidents (traffic/incidents.py) goes through th
 ingestion and rollups; EVALUATE_ALERTS's handler then runs every 20 simulated minutes, as
 its task would. Exactly the expected alerts fire, once per incident, at the right level, and
 recover after the cooldown once traffic is normal again; a month of ordinary traffic fires
-nothing (the count of false positives is printed). The one Snowflake call the emulator cannot
-make, SYSTEM$SEND_SNOWFLAKE_NOTIFICATION, is answered by a recording session below (like
-SHOW AGENTS in emulator.py): the tests see every message and where it went.
+nothing (the count of false positives is printed). Notifications go through the emulator's
+stand-in for Snowflake's notification service (emulator.NotificationService): the tests see
+every message, where it went and what became of it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from datetime import timedelta
 
 import pytest
 
-from emulator import Coverage, _Result, standalone_emulator, utc_now
+from emulator import Coverage, NotificationService, standalone_emulator, utc_now
 from traffic import AgentRef, generate
 from traffic import incidents
 
@@ -35,26 +35,6 @@ STEP = timedelta(minutes=20)
 def _coverage() -> Coverage:
     """The session's coverage (conftest), so the sql/ files run here count as executed."""
     return getattr(sys.modules.get("conftest"), "_coverage", None) or Coverage()
-
-
-class NotifyingSession:
-    """The Snowpark session the handler gets: every statement goes to the emulator, except
-    SYSTEM$SEND_SNOWFLAKE_NOTIFICATION, which is recorded (or refused for `failing` integrations)."""
-
-    def __init__(self, emulator, failing=()):
-        self.emulator = emulator
-        self.sent: list[tuple[str, str, dict]] = []
-        self.failing = set(failing)
-
-    def sql(self, text, params=None):
-        if "SYSTEM$SEND_SNOWFLAKE_NOTIFICATION" in text:
-            message, configuration = (json.loads(value) for value in params)
-            (integration, options), = configuration.items()
-            if integration in self.failing:
-                raise RuntimeError(f"Integration {integration} is disabled")
-            self.sent.append((integration, message["text/plain"], options))
-            return _Result([])
-        return self.emulator.session.sql(text, params)
 
 
 def statements(catalog) -> dict:
@@ -113,7 +93,7 @@ def incident_day(catalog):
 
     with standalone_emulator(catalog, _coverage()) as emulator:
         load(emulator, events, agents=[ERR, LAT, TOK, RUN, SIL, CTL])
-        session = NotifyingSession(emulator, failing={"BROKEN_HOOK"})
+        session = NotificationService(emulator, refused={"BROKEN_HOOK"})
         config = settings(catalog, channels=[
             {"integration": "ONCALL_EMAIL", "kind": "email", "minLevel": "WARNING", "recipients": ["oncall@acme.com"]},
             {"integration": "PAGER_HOOK", "kind": "pagerduty", "minLevel": "CRITICAL"},
@@ -127,7 +107,10 @@ def incident_day(catalog):
         at = now - timedelta(hours=19)
         while at <= now:
             summaries.append(alerting.run_evaluation(session, texts, config, at))
+            session.deliver()
             at += STEP
+        # One more evaluation at the same time reads the last deliveries' results and changes nothing else.
+        alerting.run_evaluation(session, texts, config, at - STEP)
         yield {"emulator": emulator, "session": session, "config": config, "texts": texts, "now": now,
                "windows": windows, "runaway": runaway, "rows": history(emulator), "summaries": summaries}
 
@@ -225,7 +208,11 @@ def test_notifications_go_to_the_channels_whose_level_they_reach(incident_day):
         level = row["LEVEL"]
         expected = ["ONCALL_EMAIL"] + (["PAGER_HOOK"] if level == "CRITICAL" else [])
         assert delivered[row["MESSAGE"]] == expected, row
-        assert row["NOTIFIED_VIA"] == ", ".join(expected + (["BROKEN_HOOK (failed)"] if level == "CRITICAL" else []))
+        # Queued, then delivered according to NOTIFICATION_HISTORY; the refused hook is recorded, not fatal.
+        assert row["NOTIFIED_VIA"] == ", ".join([f"{name} (delivered)" for name in expected]
+                                                + (["BROKEN_HOOK (send failed)"] if level == "CRITICAL" else [])), row
+        assert row["DELIVERY_STATUS"] == ("FAILED" if level == "CRITICAL" else "DELIVERED"), row
+        assert row["DELIVERY_KEY"] == f"{row['INCIDENT_ID']}/{row['EVENT_TYPE']}/{level}"
     assert len(sent) == sum(2 if r["LEVEL"] == "CRITICAL" else 1 for r in rows)
 
 
@@ -235,19 +222,23 @@ def test_ingestion_failures_fire_escalate_and_recover(incident_day):
     agents = [(a.database, a.schema, a.name) for a in (ERR, LAT, TOK, RUN, SIL, CTL)]
     refresh = lambda: ingestion.run_refresh(emulator.session, emulator.handler_statements(), 1, 60, "per_agent")  # noqa: E731
     emulator.set_agents(agents, failing={"STEADY_BOT"})
+    # Evaluations follow the last one by seconds (AS_OF never goes back, nor into the future); with no
+    # cooldown an incident recovers at the first clear evaluation (the cooldown is tested above).
+    config = {**config, "cooldownMinutes": 0}
+    last = max(r["LAST_EVALUATED_AT"] for r in emulator.query("SELECT LAST_EVALUATED_AT FROM ALERT_STATE"))
+    at = iter(last + timedelta(seconds=n) for n in range(1, 10))
     refresh()
-    now = utc_now()
-    alerting.run_evaluation(session, texts, config, now)
+    alerting.run_evaluation(session, texts, config, next(at))
     assert len(history(emulator)) == before  # one failed refresh is not an incident (warning at 2)
     refresh()
-    alerting.run_evaluation(session, texts, config, now + timedelta(minutes=1))
+    alerting.run_evaluation(session, texts, config, next(at))
     for _ in range(3):
         refresh()
-    alerting.run_evaluation(session, texts, config, now + timedelta(minutes=2))
+    alerting.run_evaluation(session, texts, config, next(at))
     emulator.set_agents(agents)
     refresh()
-    for minutes in (3, 13, 23, 34):
-        alerting.run_evaluation(session, texts, config, now + timedelta(minutes=minutes))
+    for _ in range(2):
+        alerting.run_evaluation(session, texts, config, next(at))
     new = history(emulator)[before:]
     assert [(r["EVENT_TYPE"], r["RULE_NAME"], r["AGENT_NAME"], r["LEVEL"], r["VALUE"]) for r in new] == [
         ("FIRING", "ingest_failing", "STEADY_BOT", "WARNING", 2),
@@ -273,11 +264,14 @@ def test_a_second_evaluation_at_the_same_time_changes_nothing(incident_day):
 def test_data_lag_fires_when_no_refresh_reaches_the_agents(catalog):
     with standalone_emulator(catalog, _coverage()) as emulator:
         load(emulator, [], agents=[CTL, SIL], rollup=False)
-        session, texts = NotifyingSession(emulator), statements(catalog)
+        session, texts = NotificationService(emulator), statements(catalog)
         config = settings(catalog, channels=[])
+        # The last refresh (and registration) three hours back: AS_OF never lies in the future.
+        for table, column in (("AGENT_INGEST_STATE", "LAST_REFRESH_AT"), ("AGENT_REGISTRY", "ADDED_AT")):
+            emulator.query(f"UPDATE {emulator.database}.{emulator.schema}.{table} SET {column} = DATEADD('minute', -181, {column})")
         now = utc_now()
         for minutes in (30, 61, 120, 181):
-            alerting.run_evaluation(session, texts, config, now + timedelta(minutes=minutes))
+            alerting.run_evaluation(session, texts, config, now + timedelta(minutes=minutes - 181))
         rows = history(emulator)
         assert [(r["EVENT_TYPE"], r["RULE_NAME"], r["AGENT_NAME"], r["LEVEL"], r["NOTIFIED_VIA"]) for r in rows] == [
             ("FIRING", "data_lag", "QUIET_BOT", "WARNING", "NONE"),
@@ -299,7 +293,7 @@ def test_a_month_of_normal_traffic_fires_nothing(catalog, capsys):
     events.sort(key=lambda event: event["TIMESTAMP"])
     with standalone_emulator(catalog, _coverage()) as emulator:
         load(emulator, events, agents=[busy, sparse])
-        session, texts = NotifyingSession(emulator), statements(catalog)
+        session, texts = NotificationService(emulator), statements(catalog)
         config = settings(catalog, channels=[{"integration": "ONCALL_EMAIL", "kind": "email", "minLevel": "WARNING",
                                               "recipients": ["oncall@acme.com"]}])
         evaluations, at = 0, start + timedelta(hours=1, minutes=7)

@@ -80,3 +80,48 @@ def test_a_deployment_where_nothing_fired_says_how_to_evaluate(world):
     assert not app.exception, [e.value for e in app.exception]
     assert any("No alert has fired yet" in success.value for success in app.success)
     assert any(code.value == "CALL WALLMONITOR_DEV.WALLMONITOR.EVALUATE_ALERTS();" for code in app.code)
+
+
+@pytest.fixture
+def undelivered(world, catalog):
+    """Every agent fires runaway_thread_turns; the email is delivered, the Slack hook's delivery
+    fails (NOTIFICATION_HISTORY reports FAILURE after retries), and the Teams hook refuses the call."""
+    from emulator import NotificationService
+
+    emulator = world.emulator
+    settings, texts = _evaluate(world, catalog, {"runaway_thread_turns": {"warning": 1, "critical": 1000, "windowMinutes": 360}})
+    settings["channels"] = [
+        {"integration": "ONCALL_EMAIL", "kind": "email", "minLevel": "WARNING", "recipients": ["oncall@acme.com"]},
+        {"integration": "SLACK_HOOK", "kind": "slack", "minLevel": "WARNING"},
+        {"integration": "TEAMS_HOOK", "kind": "teams", "minLevel": "WARNING"},
+    ]
+    service = NotificationService(emulator, refused={"TEAMS_HOOK"}, outcomes={"SLACK_HOOK": ("FAILURE", "no_service")})
+    alerting.run_evaluation(service, texts, settings, world.now - timedelta(minutes=50))
+    service.deliver()
+    alerting.run_evaluation(service, texts, settings, world.now - timedelta(minutes=49))
+    yield
+    emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_HISTORY")
+    emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_STATE")
+
+
+def test_the_page_shows_failed_deliveries_with_their_errors(world, undelivered):
+    app = run_page(world.emulator, "Alerts")
+    assert not app.exception, [e.value for e in app.exception]
+    shown = {metric.label: metric.value for metric in app.metric}
+    assert shown["Failed deliveries"] == str(len(AGENTS))
+    assert any("did not reach every channel" in warning.value for warning in app.warning)
+    failed = next(frame.value for frame in app.dataframe if "DELIVERY_ERROR" in frame.value.columns)
+    assert sorted(failed["AGENT_FULL_NAME"]) == sorted(f"{a.database}.{a.schema}.{a.name}" for a in AGENTS)
+    assert set(failed["DELIVERY_STATUS"]) == {"FAILED"}
+    assert set(failed["NOTIFIED_VIA"]) == {"ONCALL_EMAIL (delivered), SLACK_HOOK (failed), TEAMS_HOOK (send failed)"}
+    for error in failed["DELIVERY_ERROR"]:
+        assert error.startswith("SLACK_HOOK: no_service; TEAMS_HOOK: ") and "not authorized" in error
+    history = next(frame.value for frame in app.dataframe if "MESSAGE" in frame.value.columns)
+    assert set(history["DELIVERY_STATUS"]) == {"FAILED"}
+
+
+def test_the_page_shows_no_failed_delivery_when_every_channel_got_it(world, fired):
+    app = run_page(world.emulator, "Alerts")
+    assert not app.exception, [e.value for e in app.exception]
+    assert {metric.label: metric.value for metric in app.metric}["Failed deliveries"] == "0"
+    assert not any("did not reach every channel" in warning.value for warning in app.warning)

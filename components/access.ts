@@ -18,7 +18,7 @@ export const OWNER_WAREHOUSE_PRIVILEGES = ["USAGE", "OPERATE", "MONITOR"];
 export const VIEWER_DATABASE_PRIVILEGES = ["USAGE"];
 export const VIEWER_WAREHOUSE_PRIVILEGES = ["USAGE"];
 /** Serverless tasks run only for an owner holding this account privilege. */
-export const OWNER_ACCOUNT_PRIVILEGES = ["EXECUTE MANAGED TASK"];
+export const OWNER_ACCOUNT_PRIVILEGES = ["EXECUTE TASK", "EXECUTE MANAGED TASK"];
 /** Database role needed to call GET_AI_OBSERVABILITY_EVENTS (and Cortex functions). */
 export const CORTEX_USER_DATABASE_ROLE = quotedName("SNOWFLAKE", "CORTEX_USER");
 /**

@@ -14,6 +14,9 @@ import {
  * names (a custom admin role) has prerequisites instead, which the README lists.
  */
 
+/** Who runs `USE ROLE`: Snowflake checks the user's granted roles, not the session's current one. */
+export const DEPLOYING_USER = "(the deploying user)";
+
 export interface CheckedStatement {
     readonly statement: RunStatement;
     readonly classified: Classified;
@@ -49,6 +52,7 @@ const RESOURCE_KINDS: Record<string, string> = {
 class BuildCatalog implements ObjectCatalog {
     private readonly kinds = new Map<string, string>();
     private readonly managed = new Set<string>();
+    private readonly notifications = new Set<string>();
 
     constructor(build: OfflineBuild) {
         for (const resource of build.resources) {
@@ -62,10 +66,17 @@ class BuildCatalog implements ObjectCatalog {
         }
     }
 
-    learn(classified: Classified): void {
+    learn(classified: Classified, text: string): void {
         if (classified.creates !== undefined && !this.kinds.has(classified.creates.name)) {
             this.kinds.set(classified.creates.name, classified.creates.type);
         }
+        if (classified.row.id === "create-integration" && / NOTIFICATION INTEGRATION /i.test(` ${normalize(text)} `)) {
+            this.notifications.add(classified.creates!.name);
+        }
+    }
+
+    notificationIntegrations(): readonly string[] {
+        return [...this.notifications].sort();
     }
 
     kindOf(name: string): string | undefined {
@@ -89,33 +100,41 @@ export function analyse(build: OfflineBuild, collected: CollectedBuild, options:
     const catalog = new BuildCatalog(build);
     const firstPass = new Classifier(model, catalog);
     for (const statement of collected.statements) {
-        catalog.learn(firstPass.classify(statement.text, statement.schema));
+        catalog.learn(firstPass.classify(statement.text, statement.schema), statement.text);
     }
     const classifier = new Classifier(model, catalog);
     const checked = collected.statements.map((statement) => ({ statement, classified: classifier.classify(statement.text, statement.schema) }));
     const owned: Ownership[] = checked.filter(({ classified }) => classified.creates !== undefined)
         .map(({ statement, classified }) => ({ role: statement.role, object: classified.creates! }));
+    // The user holds the admin role and, as the README asks, parentRole, above the roles the build creates.
+    const adminRole = collected.statements.find((statement) => /^CREATE ROLE /i.test(statement.text))?.role;
+    const userRoles = new Set([...(adminRole === undefined ? [] : [adminRole]),
+        ...collected.grants.filter((grant) => grant.role !== undefined && /^GRANT ROLE /.test(grant.statement)).map((grant) => grant.grantee)]);
+    const userGrants: DeclaredGrant[] = [...userRoles].map((role) => ({
+        id: `${DEPLOYING_USER} holds ${role}`, grantee: DEPLOYING_USER, privileges: [], role, statement: `GRANT ROLE ${role} TO USER (the deploying user)`,
+    }));
     const grants = collected.grants.filter((grant) => !(options.without?.(grant) ?? false));
-    const holdings = new Holdings(model, grants, owned);
+    const holdings = new Holdings(model, [...grants, ...userGrants], owned);
     const created = new Set(build.resources.filter((resource) => kind(resource.type) === "AccountRole").map((resource) => String(resource.inputs.name)));
-    const checkedRoles = new Set([...created, ...Object.keys(model.systemRoles.roles)]);
+    const checkedRoles = new Set([...created, ...Object.keys(model.systemRoles.roles), DEPLOYING_USER]);
     const gaps: Gap[] = [];
     const prerequisites: Gap[] = [];
     const tolerated: Gap[] = [];
     for (const { statement, classified } of checked) {
+        const runner = classified.row.user ? DEPLOYING_USER : statement.role;
         for (const requirement of classified.requirements) {
-            if (requirement.anyOf.some((alternative) => holdings.satisfies(statement.role, alternative))) {
+            if (requirement.anyOf.some((alternative) => holdings.satisfies(runner, alternative))) {
                 continue;
             }
             const code = normalize(statement.text);
             const gap = {
-                role: statement.role,
+                role: runner,
                 statement,
                 requirement,
-                message: `${statement.source}: \`${code.length > 160 ? `${code.slice(0, 160)}…` : code}\` as role ${statement.role} ` +
+                message: `${statement.source}: \`${code.length > 160 ? `${code.slice(0, 160)}…` : code}\` as ${runner === DEPLOYING_USER ? runner : `role ${runner}`} ` +
                     `needs ${describeRequirement(requirement)} (${requirement.url})`,
             };
-            (!checkedRoles.has(statement.role) ? prerequisites : statement.tolerated !== undefined ? tolerated : gaps).push(gap);
+            (!checkedRoles.has(runner) ? prerequisites : statement.tolerated !== undefined ? tolerated : gaps).push(gap);
         }
     }
     return { stack: build.stack, checked, grants, owned, holdings, checkedRoles, gaps, prerequisites, tolerated };
@@ -130,13 +149,21 @@ export function roleGrants(analysis: Analysis): DeclaredGrant[] {
     return analysis.grants.filter((grant) => !grant.grantee.startsWith("SHARE "));
 }
 
-/** For each role grant: the gaps its removal opens (empty means no statement needs it). */
-export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline: Analysis): Map<DeclaredGrant, Gap[]> {
+/**
+ * For each declared role grant (by id: a resource, or a dynamic resource's grant statement with
+ * its fallbacks), the gaps its removal opens; empty means no statement Wallmonitor runs needs it.
+ */
+export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline: Analysis): Map<string, { grants: DeclaredGrant[]; gaps: Gap[] }> {
     const before = new Set(baseline.gaps.map((gap) => gap.message));
-    const result = new Map<DeclaredGrant, Gap[]>();
+    const result = new Map<string, { grants: DeclaredGrant[]; gaps: Gap[] }>();
     for (const grant of roleGrants(baseline)) {
-        const mutated = analyse(build, collected, { without: (candidate) => candidate === grant });
-        result.set(grant, mutated.gaps.filter((gap) => !before.has(gap.message)));
+        const entry = result.get(grant.id) ?? { grants: [], gaps: [] };
+        entry.grants.push(grant);
+        result.set(grant.id, entry);
+    }
+    for (const [id, entry] of result) {
+        const mutated = analyse(build, collected, { without: (candidate) => candidate.id === id });
+        entry.gaps.push(...mutated.gaps.filter((gap) => !before.has(gap.message)));
     }
     return result;
 }

@@ -40,6 +40,8 @@ export interface StatementRow {
     readonly agents?: "visible" | "bind";
     /** USAGE on each notification integration the call names. */
     readonly integrations?: boolean;
+    /** Checked against the deploying user's roles, whatever role the session has. */
+    readonly user?: boolean;
     readonly requires: readonly ModelRequirement[];
     readonly url: string;
     readonly status: "docs" | "open";
@@ -112,6 +114,8 @@ export interface Classified {
 export interface ObjectCatalog {
     kindOf(name: string): string | undefined;
     managedAccess(schema: string): boolean;
+    /** The notification integrations the build creates: a notification call built at run time may name any of them. */
+    notificationIntegrations(): readonly string[];
 }
 
 const IDENTIFIER = /"([A-Za-z_][A-Za-z0-9_$]*)"/g;
@@ -179,7 +183,7 @@ export class Classifier {
         for (const requirement of row.requires) {
             const anyOf = requirement.anyOf.flatMap((alternative): Alternative[] => {
                 if (alternative.role !== undefined) {
-                    return [{ role: alternative.role }];
+                    return [{ role: alternative.role === "<target>" ? groups.target : alternative.role }];
                 }
                 const on = place(alternative.on);
                 return on === undefined ? [] : [{ privilege: alternative.privilege, on }];
@@ -198,8 +202,9 @@ export class Classifier {
             requirements.push(...this.containerRequirements(`${groups.target}.X`, row));
         }
         if (row.integrations) {
-            for (const integration of code.matchAll(/INTEGRATION\s*\(\s*'([^']+)'\s*\)/gi)) {
-                requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration[1].toUpperCase() } }], row: row.id, url: row.url });
+            const named = [...code.matchAll(/INTEGRATION\s*\(\s*'([^']+)'\s*\)/gi)].map((integration) => integration[1].toUpperCase());
+            for (const integration of new Set([...named, ...this.catalog.notificationIntegrations()])) {
+                requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration } }], row: row.id, url: row.url });
             }
         }
         if (row.reads) {

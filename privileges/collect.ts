@@ -33,6 +33,8 @@ export interface RunStatement {
     readonly schema?: string;
     /** Why a refusal here does not fail Wallmonitor (a probe, a best-effort cleanup); absent when it must succeed. */
     readonly tolerated?: string;
+    /** A dynamic resource's statement no recorded step ran: its role is the session's, a guess the test refuses. */
+    readonly unreached?: boolean;
 }
 
 /** A source of statements beyond the build's resources. The doctor's read-only checks join `STATEMENT_SOURCES` as one more. */
@@ -210,11 +212,15 @@ const DYNAMIC_KINDS: Record<string, ResourceKind<any, any>> = {
     WebhookIntegration: webhookIntegrationKind,
 };
 
-/** A session that records each statement with the role in effect; `failing` makes every tolerated statement fail, to reach fallbacks. */
+/** How a recording session answers a statement whose refusal the code tolerates: to reach the fallbacks too. */
+type Refusals = "none" | "all" | "first";
+
+/** A session that records each statement with the role in effect. */
 class RecordingSession implements Session {
     readonly log: { role: string; statement: Statement; tolerated?: string }[] = [];
+    private refused = 0;
 
-    constructor(public role: string, private readonly failing: boolean) {}
+    constructor(public role: string, private readonly refusals: Refusals) {}
 
     async run(statement: Statement): Promise<Row[]> {
         const code = plainName(statement.text);
@@ -223,13 +229,20 @@ class RecordingSession implements Session {
         if (use !== null) {
             this.role = use[1];
         }
-        return /^PUT /.test(code) ? [{ status: "UPLOADED" }] : [];
+        if (/^PUT /.test(code)) {
+            return [{ status: "UPLOADED" }];
+        }
+        // SHOW ... LIKE 'NAME' finds the object, so a read goes on to what it reads next.
+        const shown = /^SHOW .* LIKE '([^']+)'/.exec(code);
+        return shown === null ? [] : [{ name: shown[1] }];
     }
 
     async tryRun(statement: Statement, tolerated: (failure: SqlFailure) => boolean): Promise<{ rows: Row[] } | { failure: SqlFailure }> {
         const failure: SqlFailure = { code: "002003", sqlState: "02000", message: "does not exist or not authorized (recorded)" };
         const reason = "the provider tolerates its refusal (tryRun): a probe, a fallback or a drop of what may be gone";
-        if (this.failing && !/^USE /.test(plainName(statement.text)) && tolerated(failure)) {
+        const refuse = this.refusals === "all" || (this.refusals === "first" && this.refused === 0);
+        if (refuse && !/^USE /.test(plainName(statement.text)) && tolerated(failure)) {
+            this.refused += 1;
             this.log.push({ role: this.role, statement, tolerated: reason });
             return { failure };
         }
@@ -248,8 +261,8 @@ async function dynamicStatements(resource: RecordedResource): Promise<RunStateme
     }
     const resolved = resource.inputs as Record<string, unknown>;
     const recorded: { role: string; statement: Statement; tolerated?: string }[] = [];
-    for (const failing of [false, true]) {
-        const open = () => new RecordingSession(resourceKind.session(resolved).role!, failing);
+    for (const refusals of ["none", "all", "first"] as const) {
+        const open = () => new RecordingSession(resourceKind.session(resolved).role!, refusals);
         const undo: Statement[] = [];
         const creating = open();
         let outs: Record<string, unknown> = resolved;
@@ -258,13 +271,17 @@ async function dynamicStatements(resource: RecordedResource): Promise<RunStateme
         } finally {
             recorded.push(...creating.log);
         }
-        // A create that fails after its last step undoes its steps in the same session, with the role it then has.
-        for (const statement of undo) {
-            recorded.push({ role: creating.role, statement, tolerated: "cleanup after a failed create; what it cannot undo is reported" });
+        // A create that fails after its last step undoes its steps, newest first, in the same session (resource.ts cleanUp).
+        const cleanup = new RecordingSession(creating.role, "none");
+        for (const statement of [...undo].reverse()) {
+            await cleanup.run(statement);
         }
+        recorded.push(...cleanup.log.map((entry) => ({ ...entry, tolerated: "cleanup after a failed create; what it cannot undo is reported" })));
         const steps: ((session: Session) => Promise<unknown>)[] = [
             (session) => resourceKind.read(session, "id", outs),
-            (session) => resourceKind.update(session, "id", outs, resolved, Object.keys(resourceKind.properties)),
+            // Every property alone, then all at once: each branch of an update.
+            ...[...Object.keys(resourceKind.properties).map((property) => [property]), Object.keys(resourceKind.properties)]
+                .map((changed) => (session: Session) => resourceKind.update(session, "id", outs, resolved, changed)),
             (session) => resourceKind.delete(session, "id", outs),
         ];
         for (const step of steps) {
@@ -286,12 +303,17 @@ async function dynamicStatements(resource: RecordedResource): Promise<RunStateme
         const stillTolerated = previous === undefined ? tolerated : previous.tolerated !== undefined && tolerated !== undefined ? previous.tolerated : undefined;
         byText.set(key, { role, text: statement.text, source: `${source} (${statement.file})`, tolerated: stillTolerated });
     }
-    // A statement no step reached still runs somewhere: as the session's own role.
+    // A statement no step reached (a file removed since the last upload) runs where the statements
+    // rendered from the same template ran; with none, its role is unknown and the test says so.
     const sessionRole = resourceKind.session(resolved).role!;
     for (const statement of statementsIn(resource.inputs)) {
-        if (![...byText.values()].some((entry) => entry.text === statement.text)) {
-            byText.set(`${sessionRole}\n${statement.text}`, { role: sessionRole, text: statement.text, source: `${source} (${statement.file}, not reached)` });
+        if ([...byText.values()].some((entry) => entry.text === statement.text)) {
+            continue;
         }
+        const sibling = recorded.find((entry) => entry.statement.file === statement.file);
+        const role = sibling?.role ?? sessionRole;
+        byText.set(`${role}\n${statement.text}`, { role, text: statement.text, source: `${source} (${statement.file})`,
+            tolerated: sibling?.tolerated, unreached: sibling === undefined });
     }
     return [...byText.values()];
 }
@@ -355,6 +377,10 @@ export async function collect(build: OfflineBuild, sources: readonly StatementSo
     const statements: RunStatement[] = [];
     const grants: DeclaredGrant[] = [];
     const dynamic: RunStatement[] = [];
+    for (const provider of build.resources.filter((resource) => resource.type === "pulumi:providers:snowflake")) {
+        // Each provider logs in with its role: the deploying user must be able to use it.
+        statements.push({ role: String(provider.inputs.role), text: `USE ROLE ${provider.inputs.role}`, source: `provider ${provider.name} (login)` });
+    }
     for (const resource of build.resources) {
         if (resource.type.startsWith(SNOWFLAKE_PREFIX)) {
             const grant = resourceGrant(resource);

@@ -203,6 +203,11 @@ export function placeholders(analysis: Analysis): Placeholders {
     for (const role of [owner, viewer].filter((role): role is string => role !== undefined)) {
         names.push([role, role === owner ? "<ownerRole>" : "<viewerRole>"]);
     }
+    for (const grant of analysis.grants.filter((candidate) => candidate.privileges.includes("IMPORTED PRIVILEGES"))) {
+        if (grant.on?.kind === "object") {
+            names.push([grant.on.object.name, "<member database>"]);
+        }
+    }
     return { roles, names: names.sort((a, b) => b[0].length - a[0].length) };
 }
 
@@ -211,14 +216,16 @@ function generalize(text: string, names: [string, string][]): string {
     for (const [name, placeholder] of names) {
         out = out.replace(new RegExp(`(?<![A-Z0-9_$])${name.replace(/[.$]/g, "\\$&")}(?![A-Z0-9_$])`, "g"), placeholder);
     }
-    return out.replace(/<database>\.<schema>\.[A-Z0-9_$]+/g, "<database>.<schema>.<object>");
+    // One line for all objects of a kind in one schema; SNOWFLAKE's own objects keep their names.
+    return out.replace(/(?<![A-Za-z0-9_$.<>])((?!SNOWFLAKE\.)[A-Za-z0-9_<>$]+(?: [a-z]+>)?\.[A-Za-z0-9_<>$]+)\.[A-Z0-9_$]+(?![A-Za-z0-9_$.])/g, "$1.<object>");
 }
 
 /** How a satisfied requirement is held: which alternative, and through what. */
-function heldThrough(analysis: Analysis, role: string, requirement: Requirement): string {
+function heldThrough(analysis: Analysis, role: string, requirement: Requirement, tolerated: string | undefined): string {
     const alternative = requirement.anyOf.find((candidate) => analysis.holdings.satisfies(role, candidate));
     if (alternative === undefined) {
-        return analysis.checkedRoles.has(role) ? "**missing**" : "prerequisite (not granted by Wallmonitor)";
+        return tolerated !== undefined ? `missing, tolerated: ${tolerated}`
+            : analysis.checkedRoles.has(role) ? "**missing**" : "prerequisite (not granted by Wallmonitor)";
     }
     if (alternative.role !== undefined) {
         return analysis.holdings.isSystemRole(alternative.role) ? `is ${alternative.role}` : `role grant`;
@@ -247,8 +254,10 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
     const byRole = new Map<string, Map<string, Line>>();
     for (const analysis of analyses) {
         const { roles, names } = placeholders(analysis);
+        roles[DEPLOYING_USER] = "deploying user (holds `adminRole`, and `parentRole` above the roles Wallmonitor creates)";
         for (const { statement, classified } of analysis.checked) {
-            const label = roles[statement.role] ?? `role ${statement.role}`;
+            const runner = classified.row.user ? DEPLOYING_USER : statement.role;
+            const label = roles[runner] ?? `role ${runner}`;
             for (const requirement of classified.requirements) {
                 const need = generalize(describeRequirement(requirement), names);
                 const lines = byRole.get(label) ?? new Map<string, Line>();
@@ -256,7 +265,7 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
                 const line = lines.get(need) ?? { need, why: new Set(), held: new Set(), stacks: new Set(), url: requirement.url, open: false };
                 lines.set(need, line);
                 line.why.add(classified.row.id === requirement.row ? classified.row.id : `${classified.row.id} → ${requirement.row}`);
-                line.held.add(heldThrough(analysis, statement.role, requirement));
+                line.held.add(heldThrough(analysis, runner, requirement, statement.tolerated));
                 line.stacks.add(analysis.stack);
                 line.open ||= rowsById.get(requirement.row)?.status === "open";
             }
@@ -270,7 +279,7 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
         "Wallmonitor's schema; [open] marks a fact no public source settles (the doctor checks it live).",
         "",
     ];
-    const order = (label: string) => ["admin", "owner", "viewer"].findIndex((prefix) => label.startsWith(prefix));
+    const order = (label: string) => ["deploying", "admin", "owner", "viewer"].findIndex((prefix) => label.startsWith(prefix));
     for (const label of [...byRole.keys()].sort((a, b) => (order(a) === -1 ? 9 : order(a)) - (order(b) === -1 ? 9 : order(b)) || a.localeCompare(b))) {
         out.push(`#### ${label[0].toUpperCase()}${label.slice(1)}`, "", "| needs | for | held through | stacks | docs |", "|---|---|---|---|---|");
         for (const line of [...byRole.get(label)!.values()].sort((a, b) => a.need.localeCompare(b.need))) {

@@ -308,7 +308,7 @@ export function describeAlternative(alternative: Alternative): string {
         return `role ${alternative.role}`;
     }
     const on = alternative.on!;
-    const privilege = alternative.privilege === "*" ? "some privilege" : alternative.privilege;
+    const privilege = alternative.privilege === "*" ? "USAGE (or any other privilege)" : alternative.privilege;
     if (on.type === "ACCOUNT") {
         return `${privilege} on the account`;
     }

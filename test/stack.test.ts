@@ -143,7 +143,7 @@ for (const stack of ["dev", "prod"]) {
             const ownerGrants = byKind(build, "GrantPrivilegesToAccountRole")
                 .filter((grant) => inputs(grant).accountRoleName === config.ownerRole);
             const onAccount = ownerGrants.find((grant) => inputs(grant).onAccount);
-            expect(inputs(onAccount!).privileges).to.deep.equal(["EXECUTE MANAGED TASK"]);
+            expect(inputs(onAccount!).privileges).to.deep.equal(["EXECUTE TASK", "EXECUTE MANAGED TASK"]);
             const cortex = byKind(build, "GrantDatabaseRole").find((grant) => inputs(grant).parentRoleName === config.ownerRole);
             expect(inputs(cortex!).databaseRoleName).to.equal('"SNOWFLAKE"."CORTEX_USER"');
             const database = ownerGrants.find((grant) => inputs(grant).onAccountObject?.objectType === "DATABASE");

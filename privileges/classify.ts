@@ -294,8 +294,11 @@ export class Classifier {
             if (qualifiedCalls(code).includes(name)) {
                 continue;
             }
-            const type = this.catalog.kindOf(name) ?? "TABLE";
-            requirements.push({ anyOf: [{ privilege: "SELECT", on: { type, name } }], row: row.id, url: row.url },
+            const known = this.catalog.kindOf(name);
+            // An object the build does not create is in a database from a share: IMPORTED PRIVILEGES on it reads everything in it.
+            const imported: Alternative[] = known === undefined
+                ? [{ privilege: "IMPORTED PRIVILEGES", on: { type: "DATABASE", name: name.split(".")[0] } }] : [];
+            requirements.push({ anyOf: [{ privilege: "SELECT", on: { type: known ?? "TABLE", name } }, ...imported], row: row.id, url: row.url },
                 ...this.containerRequirements(name, row));
         }
         return requirements;

@@ -5,7 +5,7 @@ import * as path from "path";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "../lib/offline";
 import { embeddedStatements, kind, objectName, SNOWFLAKE_PREFIX, statementsIn } from "../lib/plan";
 import { aiObservabilityAccessKind } from "../provider/aiObservabilityAccess";
-import type { Row, Session, SqlFailure } from "../provider/connection";
+import type { Row, Session } from "../provider/connection";
 import { emailIntegrationKind } from "../provider/emailIntegration";
 import type { ResourceKind } from "../provider/resource";
 import type { Statement } from "../provider/statements";
@@ -211,6 +211,8 @@ const DYNAMIC_KINDS: Record<string, ResourceKind<any, any>> = {
     StreamlitFromGit: streamlitFromGitKind,
     WebhookIntegration: webhookIntegrationKind,
 };
+
+type SqlFailure = Parameters<Parameters<Session["tryRun"]>[1]>[0];
 
 /** How a recording session answers a statement whose refusal the code tolerates: to reach the fallbacks too. */
 type Refusals = "none" | "all" | "first";

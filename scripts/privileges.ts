@@ -4,24 +4,30 @@
  * dev, prod, central and member-eu unless stacks are named); `--json` prints, for one stack,
  * what test/sql/privileges.py needs: each procedure statement's requirements and the roles'
  * grants and ownerships. `--without <grant id>` leaves one declared grant out (a mutation).
+ * `--readme` writes the `--markdown` output between README.md's privileges markers.
  */
-import { buildOffline } from "../lib/offline";
+import * as fs from "fs";
+import * as path from "path";
+
+import { buildOffline, PROJECT_ROOT } from "../lib/offline";
 import { analyse, Analysis, renderMarkdown } from "../privileges/check";
 import { collect } from "../privileges/collect";
 import { normalize } from "../privileges/classify";
 
 export const README_STACKS = ["dev", "prod", "central", "member-eu"];
-const USAGE = "usage: privileges [--stack <stack>]... [--markdown | --json] [--without <grant id>]";
+const USAGE = "usage: privileges [--stack <stack>]... [--markdown | --readme | --json] [--without <grant id>]";
+export const README_MARKERS = /(<!-- privileges:begin -->\n)[\s\S]*?(<!-- privileges:end -->)/;
 
 interface Options {
     stacks: string[];
     markdown: boolean;
+    readme: boolean;
     json: boolean;
     without?: string;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-    const options: Options = { stacks: [], markdown: false, json: false };
+    const options: Options = { stacks: [], markdown: false, readme: false, json: false };
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
         const value = () => {
@@ -35,6 +41,8 @@ function parseArgs(argv: readonly string[]): Options {
             options.stacks.push(value());
         } else if (arg === "--markdown") {
             options.markdown = true;
+        } else if (arg === "--readme") {
+            options.readme = true;
         } else if (arg === "--json") {
             options.json = true;
         } else if (arg === "--without") {
@@ -90,6 +98,15 @@ async function main(): Promise<void> {
     const analyses = await analyseStacks(stacks, options.without);
     if (options.markdown) {
         process.stdout.write(renderMarkdown(analyses));
+        return;
+    }
+    if (options.readme) {
+        const file = path.join(PROJECT_ROOT, "README.md");
+        const readme = fs.readFileSync(file, "utf8");
+        if (!README_MARKERS.test(readme)) {
+            throw new Error("README.md has no <!-- privileges:begin --> ... <!-- privileges:end --> block to fill");
+        }
+        fs.writeFileSync(file, readme.replace(README_MARKERS, (_match, begin: string, end: string) => `${begin}${renderMarkdown(analyses)}${end}`));
         return;
     }
     if (options.json) {

@@ -152,7 +152,7 @@ describe("privileges: every statement each role runs is covered by declared gran
         const block = /<!-- privileges:begin -->\n([\s\S]*?)<!-- privileges:end -->/.exec(readme);
         expect(block, "README.md has no <!-- privileges:begin --> ... <!-- privileges:end --> block").not.to.equal(null);
         const analyses = README_STACKS.map((stack) => built.find((entry) => entry.label === stack)!.analysis);
-        expect(block![1], "run `npm run --silent privileges -- --markdown` and paste its output between the markers")
+        expect(block![1], "run `npm run --silent privileges -- --readme` to regenerate the block")
             .to.equal(renderMarkdown(analyses));
     });
 });

@@ -76,7 +76,8 @@ export function jsonExport(analysis: Analysis): unknown {
             code: normalize(statement.text),
             row: classified.row.id,
             agents: classified.row.agents ?? (classified.requirements.some((requirement) => requirement.anyOf.some((alternative) => alternative.bind)) ? "bind" : null),
-            requirements: classified.requirements.filter((requirement) => !requirement.anyOf.some((alternative) => alternative.bind))
+            // Agents are checked per agent at run time (test/sql/privileges.py): the export lists what is held on them.
+            requirements: classified.requirements.filter((requirement) => !requirement.anyOf.some((alternative) => alternative.on?.type === "AGENT"))
                 .map((requirement) => ({ row: requirement.row, url: requirement.url, satisfied: requirement.anyOf.some((alternative) =>
                     analysis.holdings.satisfies(statement.role, alternative)), needs: requirement.anyOf })),
             agentPrivileges: classified.requirements.flatMap((requirement) => requirement.anyOf)

@@ -1,9 +1,9 @@
 import { OfflineBuild } from "../lib/offline";
 import { kind, objectName } from "../lib/plan";
-import { collect, CollectedBuild, RunStatement } from "./collect";
+import { CollectedBuild, RunStatement } from "./collect";
 import { DeclaredGrant, Holdings, Ownership, plainName } from "./grants";
 import {
-    Classified, Classifier, describeAlternative, describeRequirement, loadModel, normalize, ObjectCatalog, PrivilegeModel, Requirement,
+    Classified, Classifier, describeRequirement, loadModel, normalize, ObjectCatalog, PrivilegeModel, Requirement,
 } from "./classify";
 
 /**
@@ -140,10 +140,6 @@ export function analyse(build: OfflineBuild, collected: CollectedBuild, options:
     return { stack: build.stack, checked, grants, owned, holdings, checkedRoles, gaps, prerequisites, tolerated };
 }
 
-export async function checkBuild(build: OfflineBuild): Promise<Analysis> {
-    return analyse(build, await collect(build));
-}
-
 /** The grants whose removal the check must notice: every grant to a role (a share's grants serve the consuming account). */
 export function roleGrants(analysis: Analysis): DeclaredGrant[] {
     return analysis.grants.filter((grant) => !grant.grantee.startsWith("SHARE "));
@@ -246,10 +242,6 @@ function heldThrough(analysis: Analysis, role: string, requirement: Requirement,
  */
 export function renderMarkdown(analyses: readonly Analysis[]): string {
     const model = loadModel();
-    const rowsById = new Map<string, { url: string; status: string }>([
-        ...model.statements.map((row) => [row.id, row] as const),
-        ...model.objects.map((row) => [row.id, row] as const),
-    ]);
     interface Line { need: string; why: Set<string>; held: Set<string>; stacks: Set<string>; url: string; open: boolean }
     const byRole = new Map<string, Map<string, Line>>();
     for (const analysis of analyses) {
@@ -267,7 +259,7 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
                 line.why.add(classified.row.id === requirement.row ? classified.row.id : `${classified.row.id} → ${requirement.row}`);
                 line.held.add(heldThrough(analysis, runner, requirement, statement.tolerated));
                 line.stacks.add(analysis.stack);
-                line.open ||= rowsById.get(requirement.row)?.status === "open";
+                line.open ||= requirement.open;
             }
         }
     }
@@ -295,5 +287,3 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
     }
     return `${out.join("\n").trimEnd()}\n`;
 }
-
-export { describeAlternative };

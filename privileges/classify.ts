@@ -21,6 +21,9 @@ export interface ModelAlternative {
 
 export interface ModelRequirement {
     readonly anyOf: readonly ModelAlternative[];
+    /** Where this requirement alone is documented, and how sure it is, when that differs from its row. */
+    readonly url?: string;
+    readonly status?: "docs" | "open";
 }
 
 export interface StatementRow {
@@ -100,6 +103,8 @@ export interface Requirement {
     /** The row (statement kind or Snowflake object) that asks for it. */
     readonly row: string;
     readonly url: string;
+    /** No public source settles it (the model's status "open"). */
+    readonly open: boolean;
 }
 
 export interface Classified {
@@ -189,7 +194,8 @@ export class Classifier {
                 return on === undefined ? [] : [{ privilege: alternative.privilege, on }];
             });
             if (anyOf.length > 0) {
-                requirements.push({ anyOf, row: row.id, url: row.url });
+                requirements.push({ anyOf, row: row.id, url: requirement.url ?? row.url,
+                    open: (requirement.status ?? row.status) === "open" });
             }
         }
         const containers = row.containers === "stage" ? (groups.stage === undefined ? undefined : { type: "STAGE", name: groups.stage })
@@ -204,7 +210,8 @@ export class Classifier {
         if (row.integrations) {
             const named = [...code.matchAll(/INTEGRATION\s*\(\s*'([^']+)'\s*\)/gi)].map((integration) => integration[1].toUpperCase());
             for (const integration of new Set([...named, ...this.catalog.notificationIntegrations()])) {
-                requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration } }], row: row.id, url: row.url });
+                requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration } }], row: row.id, url: row.url,
+                    open: row.status === "open" });
             }
         }
         if (row.reads) {
@@ -236,6 +243,15 @@ export class Classifier {
                 return target;
             case "managed-access-target":
                 return target !== undefined && this.catalog.managedAccess(target.name) ? target : undefined;
+            case "grant-authority": {
+                // In a managed access schema the schema's owner grants on its objects, not each object's owner.
+                const schema = target?.name.split(".").slice(0, 2).join(".");
+                if (target?.type === "ACCOUNT") {
+                    return { type: "ACCOUNT", name: "(no owner)" };
+                }
+                return target !== undefined && target.name.split(".").length === 3 && this.catalog.managedAccess(schema!)
+                    ? { type: "SCHEMA", name: schema! } : target;
+            }
             case "database":
                 return target === undefined ? undefined : { type: "DATABASE", name: target.name.split(".")[0] };
             case "schema":
@@ -268,8 +284,8 @@ export class Classifier {
         const { database, schema } = parents(name);
         const url = "https://docs.snowflake.com/en/user-guide/security-access-control-overview#securable-objects";
         return [
-            ...(database === undefined ? [] : [{ anyOf: [{ privilege: "*", on: { type: "DATABASE", name: database } }], row: row.id, url }]),
-            ...(schema === undefined ? [] : [{ anyOf: [{ privilege: "*", on: { type: "SCHEMA", name: schema } }], row: row.id, url }]),
+            ...(database === undefined ? [] : [{ anyOf: [{ privilege: "*", on: { type: "DATABASE", name: database } }], row: row.id, url, open: false }]),
+            ...(schema === undefined ? [] : [{ anyOf: [{ privilege: "*", on: { type: "SCHEMA", name: schema } }], row: row.id, url, open: false }]),
         ];
     }
 
@@ -287,7 +303,8 @@ export class Classifier {
                         : alternative.on === "agent"
                             ? { privilege: alternative.privilege, on: ANY_AGENT, bind: object.agents === "bind" ? [0, 1, 2] : undefined }
                             : { privilege: alternative.privilege, on: this.place(alternative.on, row, {}, undefined) }));
-                    requirements.push({ anyOf, row: object.id, url: object.url });
+                    requirements.push({ anyOf, row: object.id, url: requirement.url ?? object.url,
+                        open: (requirement.status ?? object.status) === "open" });
                 }
                 continue;
             }
@@ -298,7 +315,8 @@ export class Classifier {
             // An object the build does not create is in a database from a share: IMPORTED PRIVILEGES on it reads everything in it.
             const imported: Alternative[] = known === undefined
                 ? [{ privilege: "IMPORTED PRIVILEGES", on: { type: "DATABASE", name: name.split(".")[0] } }] : [];
-            requirements.push({ anyOf: [{ privilege: "SELECT", on: { type: known ?? "TABLE", name } }, ...imported], row: row.id, url: row.url },
+            requirements.push({ anyOf: [{ privilege: "SELECT", on: { type: known ?? "TABLE", name } }, ...imported], row: row.id, url: row.url,
+                open: row.status === "open" },
                 ...this.containerRequirements(name, row));
         }
         return requirements;

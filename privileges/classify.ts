@@ -55,6 +55,8 @@ export interface StatementRow {
 export interface ObjectRow {
     readonly id: string;
     readonly name: string;
+    /** Applies only to a statement whose code matches this pattern (what it reads from the object). */
+    readonly when?: string;
     readonly function?: boolean;
     readonly agents?: "bind";
     readonly requires: readonly ModelRequirement[];
@@ -292,11 +294,10 @@ export class Classifier {
     /** SELECT on every object read, through the Snowflake-object rows for SNOWFLAKE.*, and the agents a function reaches. */
     private readRequirements(code: string, row: StatementRow, target: ObjectRef | undefined): Requirement[] {
         const requirements: Requirement[] = [];
-        const special = new Map(this.model.objects.map((object) => [object.name, object]));
         const names = [...qualifiedNames(code), ...qualifiedCalls(code)].filter((name) => name !== target?.name);
         for (const name of [...new Set(names)].sort()) {
-            const object = special.get(name);
-            if (object !== undefined) {
+            const rows = this.model.objects.filter((object) => object.name === name);
+            for (const object of rows.filter((candidate) => candidate.when === undefined || new RegExp(candidate.when, "i").test(code))) {
                 for (const requirement of object.requires) {
                     const anyOf = requirement.anyOf.map((alternative): Alternative => (alternative.role !== undefined
                         ? { role: alternative.role }
@@ -306,6 +307,8 @@ export class Classifier {
                     requirements.push({ anyOf, row: object.id, url: requirement.url ?? object.url,
                         open: (requirement.status ?? object.status) === "open" });
                 }
+            }
+            if (rows.length > 0) {
                 continue;
             }
             if (qualifiedCalls(code).includes(name)) {

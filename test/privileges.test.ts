@@ -37,6 +37,7 @@ interface Case {
 const CASES: Case[] = [
     ...README_STACKS.map((stack) => ({ label: stack, stack })),
     { label: "dev with alerting", stack: "dev", overrides: ALERTING, secrets: ALERTING_SECRETS },
+    { label: "dev storing conversation text", stack: "dev", overrides: { "wallmonitor:storeConversationText": "true" } },
     { label: "prod with a private Git repository", stack: "prod",
         overrides: { "wallmonitor:gitUsername": "acme-wallmonitor-bot", "wallmonitor:gitToken": "ghp_StackTestToken0123" },
         secrets: ["wallmonitor:gitToken"] },
@@ -45,12 +46,14 @@ const CASES: Case[] = [
 /**
  * Gaps on current main that other work on issue 14 closes: the owner role holds no privilege
  * on any agent, so SHOW AGENTS lists nothing and GET_AI_OBSERVABILITY_EVENTS is refused
- * (fix 2, "agent access that works on both paths"). Each entry must still be observed: once
- * the grants land, the test fails until the entry is removed.
+ * (fix 2, "agent access that works on both paths"), and stored conversation text comes back
+ * redacted (fix 4). Each entry must still be observed: once the grants land, the test fails
+ * until the entry is removed.
  */
 const KNOWN_GAPS: { readonly row: string; readonly why: string }[] = [
     { row: "show-agents", why: "issue 14 fix 2: the owner role needs MONITOR on the agents in the configured locations" },
     { row: "event-function", why: "issue 14 fix 2: the per-agent path needs MONITOR on each agent" },
+    { row: "event-function-text", why: "issue 14 fix 4: stored conversation text needs READ UNREDACTED AI OBSERVABILITY EVENTS TABLE" },
 ];
 
 const known = (gap: Gap) => KNOWN_GAPS.some((entry) => entry.row === gap.requirement.row);

@@ -61,8 +61,30 @@ function providerRoles(build: OfflineBuild): (resource: RecordedResource) => str
 
 const inputs = (resource: RecordedResource) => resource.inputs as Record<string, any>;
 
-/** The statement Pulumi's Snowflake provider runs to create a resource, and what it implies at run time. */
+/** The Snowflake object kind of each resource Pulumi's provider manages, as ALTER and DROP name it. */
+const OBJECT_KINDS: Record<string, string> = {
+    Database: "DATABASE", SharedDatabase: "DATABASE", Warehouse: "WAREHOUSE", AccountRole: "ROLE", Schema: "SCHEMA", Table: "TABLE",
+    View: "VIEW", DynamicTable: "DYNAMIC TABLE", ProcedurePython: "PROCEDURE", Task: "TASK", Share: "SHARE",
+};
+
+/** Create, update (ALTER) and destroy (DROP), each as the provider's role: what `pulumi up` and `destroy` run for a resource. */
 function resourceStatements(resource: RecordedResource, role: string): RunStatement[] {
+    const objectKind = OBJECT_KINDS[kind(resource.type)];
+    if (objectKind === undefined) {
+        throw new Error(`No privilege statement for ${resource.type}: describe what Pulumi's provider runs for it in ` +
+            "privileges/collect.ts and model.json.");
+    }
+    const name = objectName(resource) || String(inputs(resource).name);
+    const source = `${kind(resource.type)} ${name}`;
+    return [
+        ...createStatements(resource, role),
+        { role, text: `ALTER ${objectKind} ${name} SET COMMENT = ''`, source: `${source} (update)` },
+        { role, text: `DROP ${objectKind} IF EXISTS ${name}`, source: `${source} (destroy or replace)` },
+    ];
+}
+
+/** The statement Pulumi's Snowflake provider runs to create a resource, and what it implies at run time. */
+function createStatements(resource: RecordedResource, role: string): RunStatement[] {
     const args = inputs(resource);
     const name = objectName(resource);
     const source = `${kind(resource.type)} ${name || resource.name}`;
@@ -100,7 +122,12 @@ function resourceStatements(resource: RecordedResource, role: string): RunStatem
         }
         case "Task": {
             const compute = typeof args.warehouse === "string" ? `WAREHOUSE = ${args.warehouse}` : "SERVERLESS";
+            // Creating or changing a child task suspends its graph's root and resumes it after (the
+            // Terraform provider's SuspendRootTasks, sdk/tasks_impl_gen.go at v1.2.1).
+            const roots: string[] = (args.afters ?? []).map((after: string) => plainName(after));
             return [
+                ...roots.flatMap((root) => [as(`ALTER TASK ${root} SUSPEND`, role, `${source} (suspends its root)`),
+                    as(`ALTER TASK ${root} RESUME`, role, `${source} (resumes its root)`)]),
                 as(`CREATE TASK ${name} ${compute}`),
                 ...(args.started === true ? [as(`ALTER TASK ${name} RESUME`)] : []),
                 as(`RUN TASK ${name} ${compute}`, role, `${source} (each run)`),
@@ -110,8 +137,7 @@ function resourceStatements(resource: RecordedResource, role: string): RunStatem
         case "Share":
             return [as(`CREATE SHARE ${args.name}`)];
         default:
-            throw new Error(`No privilege statement for ${resource.type}: describe what Pulumi's provider runs for it in ` +
-                "privileges/collect.ts and model.json.");
+            return [];
     }
 }
 

@@ -39,12 +39,11 @@ export interface RunStatement {
 
 /** A source of statements beyond the build's resources. The doctor's read-only checks join `STATEMENT_SOURCES` as one more. */
 export interface StatementSource {
-    readonly name: string;
     collect(build: OfflineBuild, context: BuildContext): RunStatement[];
 }
 
 export interface BuildContext {
-    readonly roleOf: (resource: RecordedResource) => string;
+    /** What the dynamic provider runs, each statement with its role (the dashboard's app owner is found there). */
     readonly dynamicStatements: readonly RunStatement[];
 }
 
@@ -229,7 +228,7 @@ export function statementGrant(id: string, text: string): DeclaredGrant | undefi
     return undefined;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+/** Every dynamic resource kind, by the type name its resources register; each is driven the same way, whatever its inputs. */
 const DYNAMIC_KINDS: Record<string, ResourceKind<any, any>> = {
     AiObservabilityAccess: aiObservabilityAccessKind,
     EmailIntegration: emailIntegrationKind,
@@ -367,7 +366,6 @@ export function dashboardReads(): DashboardReads {
 
 /** The dashboard's queries, as the role that owns the app (owner's rights), and the viewer opening it. */
 const dashboardSource: StatementSource = {
-    name: "dashboard",
     collect(build, context) {
         const app = context.dynamicStatements.find((statement) => /^CREATE (OR REPLACE )?STREAMLIT /i.test(plainName(statement.text)));
         if (app === undefined) {
@@ -429,7 +427,7 @@ export async function collect(build: OfflineBuild, sources: readonly StatementSo
         }
     }
     statements.push(...dynamic);
-    const context: BuildContext = { roleOf, dynamicStatements: dynamic };
+    const context: BuildContext = { dynamicStatements: dynamic };
     for (const source of sources) {
         statements.push(...source.collect(build, context));
     }

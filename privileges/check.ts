@@ -158,7 +158,12 @@ export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline:
         result.set(grant.id, entry);
     }
     for (const [id, entry] of result) {
-        const mutated = analyse(build, collected, { without: (candidate) => candidate.id === id });
+        // An ALL grant and its FUTURE twin are one decision (existing objects and those created later): they go together.
+        const twins = (candidate: DeclaredGrant) => entry.grants.some((grant) => grant.on?.kind !== "object" && candidate.on?.kind !== "object" &&
+            grant.on !== undefined && candidate.on !== undefined && grant.grantee === candidate.grantee &&
+            grant.on.objectType === candidate.on.objectType && grant.on.in.name === candidate.on.in.name &&
+            grant.privileges.join() === candidate.privileges.join());
+        const mutated = analyse(build, collected, { without: (candidate) => candidate.id === id || twins(candidate) });
         entry.gaps.push(...mutated.gaps.filter((gap) => !before.has(gap.message)));
     }
     return result;

@@ -84,7 +84,6 @@ export function jsonExport(analysis: Analysis): unknown {
                 .filter((alternative) => alternative.on?.type === "AGENT").map((alternative) => alternative.privilege),
         })),
         roles: Object.fromEntries(roles.map((role) => [role, {
-            holds: [...analysis.holdings.closure(role)],
             agentGrants: analysis.grants.filter((grant) => analysis.holdings.closure(role).has(grant.grantee))
                 .filter((grant) => (grant.on?.kind === "object" ? grant.on.object.type === "AGENT" : grant.on?.objectType === "AGENT"))
                 .map((grant) => ({ privileges: grant.privileges, on: grant.on })),

@@ -281,7 +281,7 @@ export class FakeSnowflake {
         this.loginFailures.push(...httpStatuses);
     }
 
-    /** Forgets recorded traffic and scripted replies; users stay, staged files too. */
+    /** Forgets recorded traffic and scripted replies; users, agents, grants and staged files stay. */
     reset(): void {
         this.logins.length = 0;
         this.statements.length = 0;

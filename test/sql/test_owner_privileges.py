@@ -13,12 +13,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import snowflake.connector
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from emulator import utc_now  # noqa: E402
-from privileges import PrivilegedSession, export_privileges, owner_role  # noqa: E402
+from privileges import PrivilegedSession, export_privileges, normalize, owner_role  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
 
@@ -77,11 +78,9 @@ def history_count(emulator) -> int:
 def test_every_statement_the_handlers_run_is_in_the_export(emulator, export):
     """Each procedure statement is classified by the model; one it does not know is refused."""
     known = {entry["code"] for entry in export["statements"]}
-    from privileges import normalize
-
     assert {normalize(text) for text in emulator.handler_statements().values()} <= known
     session = owner_session(emulator, export)
-    with pytest.raises(Exception, match="not in the privilege export"):
+    with pytest.raises(snowflake.connector.errors.ProgrammingError, match="not in the privilege export"):
         session.sql("SELECT * FROM SNOWFLAKE.ACCOUNT_USAGE.QUERY_HISTORY").collect()
 
 

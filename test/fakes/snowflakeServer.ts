@@ -20,6 +20,15 @@ import { ACCESS_URL_ENV } from "../../provider/connection";
  * Internal stages are simulated on disk: a PUT is answered with the upload command the driver
  * expects, with `stageInfo.locationType` LOCAL_FS and a directory under a temporary root, so
  * the real driver copies the file there itself; LIST and REMOVE read and delete those files.
+ *
+ * It refuses what Snowflake refuses, whatever a test scripts: a bind variable where Snowflake
+ * takes none (https://docs.snowflake.com/en/sql-reference/bind-variables), and, from the agents
+ * and grants it models, SHOW AGENTS lists only the agents the session's role holds OWNERSHIP,
+ * USAGE, MODIFY or MONITOR on (all of them with MANAGE GRANTS;
+ * https://docs.snowflake.com/en/sql-reference/sql/show-agents), and GET_AI_OBSERVABILITY_EVENTS
+ * needs the SNOWFLAKE.CORTEX_USER database role and MONITOR or OWNERSHIP on the agent
+ * (https://docs.snowflake.com/en/sql-reference/functions/get_ai_observability_events-snowflake-local).
+ * A scripted error still wins (it stands for another failure); scripted rows never bypass a privilege.
  */
 
 /** Error codes Snowflake returns, as the driver sees them. */
@@ -85,6 +94,35 @@ interface Session {
     warehouse?: string;
 }
 
+/** A Cortex Agent the fake account holds. */
+export interface FakeAgent {
+    readonly database: string;
+    readonly schema: string;
+    readonly name: string;
+    /** The role that owns it. */
+    readonly owner?: string;
+}
+
+/** What a privilege on agents is on: one agent (`DB.S.NAME`), or all (existing) or future agents in a schema or database. */
+type AgentScope = { readonly agent: string } | { readonly scope: "ALL" | "FUTURE"; readonly in: "SCHEMA" | "DATABASE"; readonly name: string };
+
+/** The privileges SHOW AGENTS looks for (https://docs.snowflake.com/en/sql-reference/sql/show-agents). */
+const AGENT_VISIBILITY = ["OWNERSHIP", "USAGE", "MODIFY", "MONITOR"];
+export const CORTEX_USER = "SNOWFLAKE.CORTEX_USER";
+
+/**
+ * Where Snowflake takes no bind variable (https://docs.snowflake.com/en/sql-reference/bind-variables):
+ * CREATE/ALTER of an integration, a pipe or a replication group, and the values of CREDENTIALS,
+ * ENCRYPTION, IMPORTS, PACKAGES and TAG anywhere.
+ */
+const NO_BINDS_STATEMENT = /^(CREATE|ALTER)\s+(OR\s+REPLACE\s+)?((API|NOTIFICATION|SECURITY|STORAGE|EXTERNAL\s+ACCESS|CATALOG)\s+)?(INTEGRATION|PIPE|REPLICATION\s+GROUP)\b/i;
+const NO_BINDS_CLAUSE = /\b(CREDENTIALS|ENCRYPTION|IMPORTS|PACKAGES)\s*=\s*\([^)]*\?|\bTAG\s*\([^)]*\?/i;
+
+/** The statement's `?` placeholders outside string literals and quoted identifiers. */
+function placeholders(sql: string): number {
+    return (sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"[^"]*"/g, "\"\"").match(/\?/g) ?? []).length;
+}
+
 const STATUS_ROWS: Reply = { columns: ["status"], rows: [["Statement executed successfully."]] };
 
 /** `"002003"`-style failure helpers for scripting replies. */
@@ -118,6 +156,12 @@ export class FakeSnowflake {
     private readonly results = new Map<string, unknown>();
     private rules: Rule[] = [];
     private loginFailures: number[] = [];
+    private readonly agents: FakeAgent[] = [];
+    /** role -> privilege grants on agents, as the fake's GRANT statements or a test made them. */
+    private readonly agentGrants = new Map<string, { privilege: string; on: AgentScope; agents: Set<string> }[]>();
+    /** role -> roles (account or database roles) granted to it. PUBLIC holds CORTEX_USER by default. */
+    private readonly roleGrants = new Map<string, Set<string>>([["PUBLIC", new Set([CORTEX_USER])]]);
+    private readonly accountGrants = new Map<string, Set<string>>();
     /** Where staged files live: `<root>/<DB.SCHEMA.STAGE>/<path>`. */
     readonly stageRoot = fs.mkdtempSync(path.join(os.tmpdir(), "fake-snowflake-stages-"));
 
@@ -162,12 +206,82 @@ export class FakeSnowflake {
         this.rules.unshift({ pattern, reply, remaining: times });
     }
 
+    /**
+     * Adds an agent to the account. Future grants in its schema or database reach it, as
+     * Snowflake applies them at creation; an ALL grant made earlier does not.
+     */
+    addAgent(agent: FakeAgent): void {
+        this.agents.push(agent);
+        const name = agentName(agent);
+        for (const grants of this.agentGrants.values()) {
+            for (const grant of grants) {
+                if ("scope" in grant.on && grant.on.scope === "FUTURE" && inScope(grant.on, agent)) {
+                    grant.agents.add(name);
+                }
+            }
+        }
+        if (agent.owner !== undefined) {
+            this.grantOnAgents(agent.owner, "OWNERSHIP", { agent: name });
+        }
+    }
+
+    /** Grants a privilege on agents to a role, as `GRANT <privilege> ON {AGENT x | ALL/FUTURE AGENTS IN ...}` does. */
+    grantOnAgents(role: string, privilege: string, on: AgentScope): void {
+        const matched = new Set(this.agents.filter((agent) => ("agent" in on ? agentName(agent) === on.agent.toUpperCase()
+            : on.scope === "ALL" && inScope(on, agent))).map(agentName));
+        const grants = this.agentGrants.get(role.toUpperCase()) ?? [];
+        grants.push({ privilege: privilege.toUpperCase(), on, agents: matched });
+        this.agentGrants.set(role.toUpperCase(), grants);
+    }
+
+    /** Grants a role (an account role, or a database role such as SNOWFLAKE.CORTEX_USER) to a role. */
+    grantRole(role: string, to: string): void {
+        const held = this.roleGrants.get(to.toUpperCase()) ?? new Set<string>();
+        held.add(role.toUpperCase());
+        this.roleGrants.set(to.toUpperCase(), held);
+    }
+
+    revokeRole(role: string, from: string): void {
+        this.roleGrants.get(from.toUpperCase())?.delete(role.toUpperCase());
+    }
+
+    /** Grants an account privilege (such as MANAGE GRANTS) to a role. */
+    grantOnAccount(role: string, privilege: string): void {
+        const held = this.accountGrants.get(role.toUpperCase()) ?? new Set<string>();
+        held.add(privilege.toUpperCase());
+        this.accountGrants.set(role.toUpperCase(), held);
+    }
+
+    /** The role and every role it inherits, PUBLIC included. */
+    private rolesOf(role: string | undefined): Set<string> {
+        const seen = new Set<string>();
+        const pending = [(role ?? "PUBLIC").toUpperCase(), "PUBLIC"];
+        while (pending.length > 0) {
+            const next = pending.pop()!;
+            if (!seen.has(next)) {
+                seen.add(next);
+                pending.push(...(this.roleGrants.get(next) ?? []));
+            }
+        }
+        return seen;
+    }
+
+    /** Whether the session's role holds one of `privileges` on the agent. */
+    private holdsOnAgent(role: string | undefined, agent: string, privileges: readonly string[]): boolean {
+        return [...this.rolesOf(role)].some((held) => (this.agentGrants.get(held) ?? [])
+            .some((grant) => privileges.includes(grant.privilege) && grant.agents.has(agent)));
+    }
+
+    private holdsOnAccount(role: string | undefined, privilege: string): boolean {
+        return [...this.rolesOf(role)].some((held) => this.accountGrants.get(held)?.has(privilege) ?? false);
+    }
+
     /** The next logins get these HTTP statuses instead of an answer, one each. */
     failLogins(...httpStatuses: number[]): void {
         this.loginFailures.push(...httpStatuses);
     }
 
-    /** Forgets recorded traffic and scripted replies; users stay, staged files too. */
+    /** Forgets recorded traffic and scripted replies; users, agents, grants and staged files stay. */
     reset(): void {
         this.logins.length = 0;
         this.statements.length = 0;
@@ -303,6 +417,79 @@ export class FakeSnowflake {
     }
 
     /**
+     * What Snowflake answers regardless of any script: a refused bind, or a reply that depends
+     * on the session role's privileges (SHOW AGENTS, the event function); GRANT and REVOKE of
+     * agent privileges and of roles change the modelled grants. Undefined for anything else.
+     */
+    private enforce(session: Session, sql: string, binds?: readonly string[]): Reply | undefined {
+        const code = sql.replace(/\s+/g, " ").replace(/;\s*$/, "").trim();
+        if (placeholders(code) > 0 && (NO_BINDS_STATEMENT.test(code) || NO_BINDS_CLAUSE.test(code))) {
+            // Snowflake parses these without bind support: the `?` is a syntax error (error text assumed, not documented).
+            const position = code.indexOf("?");
+            return { error: { code: "001003", sqlState: "42000",
+                message: `SQL compilation error:\nsyntax error line 1 at position ${position} unexpected '?'.` } };
+        }
+        if (binds !== undefined && binds.length !== placeholders(code)) {
+            return { error: { code: "002049", sqlState: "42601",
+                message: `SQL compilation error: error line 0 at position -1\nBind variable count ${binds.length} does not match the ${placeholders(code)} placeholder(s).` } };
+        }
+        const grant = /^(GRANT|REVOKE) (.+?) ON (AGENT (\S+)|(ALL|FUTURE) AGENTS IN (SCHEMA|DATABASE) (\S+)) (?:TO|FROM) ROLE (\S+)$/i.exec(code);
+        if (grant !== null) {
+            const on: AgentScope = grant[4] !== undefined ? { agent: grant[4].toUpperCase() }
+                : { scope: grant[5].toUpperCase() as "ALL" | "FUTURE", in: grant[6].toUpperCase() as "SCHEMA" | "DATABASE", name: grant[7].toUpperCase() };
+            for (const privilege of grant[2].split(/\s*,\s*/)) {
+                if (grant[1].toUpperCase() === "GRANT") {
+                    this.grantOnAgents(grant[8], privilege, on);
+                } else {
+                    const grants = this.agentGrants.get(grant[8].toUpperCase()) ?? [];
+                    this.agentGrants.set(grant[8].toUpperCase(), grants.filter((candidate) =>
+                        candidate.privilege !== privilege.toUpperCase() || JSON.stringify(candidate.on) !== JSON.stringify(on)));
+                }
+            }
+            return undefined;
+        }
+        const roleGrant = /^(GRANT|REVOKE) (?:DATABASE |APPLICATION )?ROLE (\S+) (?:TO|FROM) ROLE (\S+)$/i.exec(code);
+        if (roleGrant !== null) {
+            if (roleGrant[1].toUpperCase() === "GRANT") {
+                this.grantRole(roleGrant[2], roleGrant[3]);
+            } else {
+                this.revokeRole(roleGrant[2], roleGrant[3]);
+            }
+            return undefined;
+        }
+        const show = /^SHOW AGENTS(?: LIKE '([^']*)')?(?: IN (ACCOUNT|DATABASE (\S+)|SCHEMA (\S+)))?(?: LIMIT \d+)?$/i.exec(code);
+        if (show !== null) {
+            const like = show[1] === undefined ? undefined : new RegExp(`^${show[1].replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/%/g, ".*").replace(/_/g, ".")}$`, "i");
+            const manageGrants = this.holdsOnAccount(session.role, "MANAGE GRANTS");
+            const rows = this.agents
+                .filter((agent) => manageGrants || this.holdsOnAgent(session.role, agentName(agent), AGENT_VISIBILITY))
+                .filter((agent) => like === undefined || like.test(agent.name))
+                .filter((agent) => show[3] === undefined || agent.database === show[3].toUpperCase())
+                .filter((agent) => show[4] === undefined || `${agent.database}.${agent.schema}` === show[4].toUpperCase())
+                .map((agent) => ["2026-01-01 00:00:00.000 +0000", agent.name, agent.database, agent.schema, agent.owner ?? null, null]);
+            return { columns: ["created_on", "name", "database_name", "schema_name", "owner", "comment"], rows };
+        }
+        const events = /GET_AI_OBSERVABILITY_EVENTS\s*\(\s*([^,]+),\s*([^,]+),\s*([^,]+),\s*([^)]+)\)/i.exec(code);
+        if (events !== null) {
+            let bound = 0;
+            const argument = (raw: string) => {
+                const value = raw.trim();
+                return value === "?" ? String(binds?.[bound++] ?? "") : value.replace(/^'|'$/g, "");
+            };
+            const [database, schema, name] = [argument(events[1]), argument(events[2]), argument(events[3])].map((part) => part.toUpperCase());
+            const agent = `${database}.${schema}.${name}`;
+            if (!this.rolesOf(session.role).has(CORTEX_USER)) {
+                return insufficientPrivileges(`function GET_AI_OBSERVABILITY_EVENTS: the role needs the ${CORTEX_USER} database role`);
+            }
+            const exists = this.agents.some((candidate) => agentName(candidate) === agent);
+            if (!exists || !this.holdsOnAgent(session.role, agent, ["OWNERSHIP", "MONITOR"])) {
+                return objectMissing(`Agent '${agent}'`);
+            }
+        }
+        return undefined;
+    }
+
+    /**
      * PUT, LIST and REMOVE on internal stages, or undefined for any other statement. A PUT is
      * answered, as Snowflake answers it, with the upload the driver must carry out; only the
      * location type differs (LOCAL_FS, a directory here, where Snowflake names cloud storage).
@@ -371,7 +558,9 @@ export class FakeSnowflake {
                 return { payload: staged };
             }
         }
-        const reply = rule?.reply ?? STATUS_ROWS;
+        const scriptedFailure = rule !== undefined && !("rows" in rule.reply);
+        const enforced = scriptedFailure ? undefined : this.enforce(session, sql, binds);
+        const reply = enforced ?? rule?.reply ?? STATUS_ROWS;
         if ("httpStatus" in reply) {
             this.statements.push({ ...record, httpStatus: reply.httpStatus });
             return { httpStatus: reply.httpStatus };
@@ -422,6 +611,15 @@ export class FakeSnowflake {
         this.results.set(queryId, payload);
         return { payload };
     }
+}
+
+function agentName(agent: FakeAgent): string {
+    return `${agent.database}.${agent.schema}.${agent.name}`.toUpperCase();
+}
+
+function inScope(scope: { readonly in: "SCHEMA" | "DATABASE"; readonly name: string }, agent: FakeAgent): boolean {
+    return scope.in === "DATABASE" ? agent.database.toUpperCase() === scope.name.toUpperCase()
+        : `${agent.database}.${agent.schema}`.toUpperCase() === scope.name.toUpperCase();
 }
 
 /** `'@DB.S.STAGE/a/b'` or `@DB.S.STAGE/a/b` as the stage and the path inside it. */

@@ -269,6 +269,9 @@ export class Classifier {
                 return target;
             case "managed-access-target":
                 return target !== undefined && this.catalog.managedAccess(target.name) ? target : undefined;
+            case "built-target":
+                // A container the build creates: every object in it was created, and so is owned, by Wallmonitor's roles.
+                return target !== undefined && this.catalog.kindOf(target.name) !== undefined ? target : undefined;
             case "grant-authority": {
                 // In a managed access schema the schema's owner grants on its objects, not each object's owner.
                 const schema = target?.name.split(".").slice(0, 2).join(".");

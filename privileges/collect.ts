@@ -365,7 +365,7 @@ function procedureBodyStatements(resource: RecordedResource, ingestPaths: Readon
     const schema = String(args.procedure).split(".").slice(0, 2).join(".");
     return Object.entries(embeddedStatements(procedureBody(String(args.create.text)))).sort()
         .map(([statement, text]) => ({ role: String(args.ownerRole), text, source: `Procedure ${args.procedure} statement ${statement}`, schema,
-            tolerated: PER_AGENT_ONLY.test(text) && !["per_agent", "auto"].some((path) => ingestPaths.has(path))
+            tolerated: PER_AGENT_ONLY.test(text) && !AGENT_BY_AGENT_PATHS.some((path) => ingestPaths.has(path))
                 ? `run only on the per-agent ingest path; this stack's refresh task calls ${[...ingestPaths].join(", ") || "no ingest path"}, ` +
                     "so Snowflake never runs it (a manual CALL with 'per_agent' would be refused)"
                 : undefined }));
@@ -373,6 +373,8 @@ function procedureBodyStatements(resource: RecordedResource, ingestPaths: Readon
 
 /** A procedure statement only the per-agent path runs (procedures/ingestion.py run_refresh): it reads agents one by one. */
 const PER_AGENT_ONLY = /\bGET_AI_OBSERVABILITY_EVENTS\s*\(/i;
+/** The ingest paths that may read agents one by one: per_agent, and auto's fallback. */
+const AGENT_BY_AGENT_PATHS: readonly string[] = INGEST_PATHS.filter((path) => path !== "event_table");
 
 /**
  * The ingest paths the stack's tasks call the refresh procedure with (the literal among

@@ -91,6 +91,12 @@ describe("privileges: every statement each role runs is covered by declared gran
             kindOf: () => undefined, managedAccess: () => false, notificationIntegrations: () => [], webhookSecret: () => undefined,
         });
         expect(() => classifier.classify("CREATE PIPE DB.S.P AS COPY INTO DB.S.T FROM @DB.S.STAGE")).to.throw(/No row of privileges\/model.json/);
+        // A Snowflake function or Information Schema table function the model does not describe is an error too.
+        expect(() => classifier.classify("SELECT SNOWFLAKE.CORTEX.COMPLETE('model', 'text')")).to.throw(/No object row of privileges\/model.json/);
+        expect(() => classifier.classify("SELECT * FROM TABLE(DB.INFORMATION_SCHEMA.TASK_HISTORY())")).to.throw(/No object row/);
+        // A described one in any database's Information Schema is classified with its row's requirements.
+        const history = classifier.classify("SELECT * FROM TABLE(DB.INFORMATION_SCHEMA.NOTIFICATION_HISTORY(RESULT_LIMIT => 10))");
+        expect(history.row.id).to.equal("select");
     });
 
     it("collects procedure bodies, task runs, provider statements, logins and the dashboard's queries with their roles", () => {
@@ -113,6 +119,23 @@ describe("privileges: every statement each role runs is covered by declared gran
         expect(alerting.analysis.checked.map(({ classified }) => classified.row.id)).to.include.members(["send-notification", "create-secret", "create-integration"]);
         const git = built.find((entry) => entry.label === "prod with a private Git repository")!;
         expect(git.analysis.checked.map(({ classified }) => classified.row.id)).to.include.members(["create-git-repository", "fetch-git-repository", "alter-secret"]);
+    });
+
+    it("checks the per-agent statements where the refresh task takes that path, and reports them only as tolerated where it never does", () => {
+        const perAgent = (label: string) => built.find((entry) => entry.label === label)!.analysis.checked
+            .filter(({ statement, classified }) => / statement /.test(statement.source) &&
+                classified.requirements.some((requirement) => requirement.row === "event-function"));
+        for (const label of ["dev", "central", "member-eu"]) {
+            expect(perAgent(label), label).not.to.deep.equal([]);
+        }
+        // dev's refresh task calls per_agent: a missing MONITOR there is a failure.
+        expect(perAgent("dev").map(({ statement }) => statement.tolerated)).to.deep.equal(perAgent("dev").map(() => undefined));
+        // central and member-eu call event_table: Snowflake never runs these statements there.
+        for (const label of ["central", "member-eu"]) {
+            for (const { statement } of perAgent(label)) {
+                expect(statement.tolerated, label).to.match(/run only on the per-agent ingest path; this stack's refresh task calls event_table/);
+            }
+        }
     });
 
     it("finds no gap beyond the known ones, and each known one is still there", () => {

@@ -12,9 +12,72 @@ A handler needs only `session.sql(text, params=[...]).collect()`, returning rows
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 STATEMENTS: dict[str, str] = {}
 
 MAX_ERROR_MESSAGE_CHARS = 2000
+
+# The ranges lib/config.ts accepts for the values the tasks pass (historyDays, rollupRetentionDays,
+# initialLookbackHours); a test runs the tasks of a stack at these limits.
+HISTORY_DAYS_RANGE = (1, 90)
+ROLLUP_RETENTION_DAYS_RANGE = (30, 3650)
+# Snowflake identifiers are at most 255 characters, so DATABASE.SCHEMA.NAME at most 767.
+MAX_PATTERN_CHARS = 767
+
+
+class ArgumentError(ValueError):
+    """A procedure argument that cannot be used. Raised before any statement runs, so a bad
+    CALL changes nothing (a negative HISTORY_DAYS once made retention delete every row)."""
+
+    def __init__(self, procedure: str, argument: str, problem: str):
+        super().__init__(f"{procedure}: {argument} {problem}. Nothing was changed.")
+
+
+def _whole_number(procedure, argument, value, low, high):
+    """An integral NUMBER argument within [low, high]; floats and decimals that are whole pass."""
+    accepted = f"must be a whole number from {low} to {high}"
+    if value is None:
+        raise ArgumentError(procedure, argument, f"is NULL; it {accepted}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r} ({type(value).__name__})")
+    if isinstance(value, (float, Decimal)) and (not math.isfinite(value) or value != int(value)):
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r}")
+    if not low <= int(value) <= high:
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r}")
+    return int(value)
+
+
+def _lookback_hours(procedure, value, history_days):
+    """LOOKBACK_HOURS: a finite number of hours above 0 and within the history kept."""
+    most = history_days * 24
+    accepted = f"must be a number of hours above 0 and at most HISTORY_DAYS * 24 = {most}"
+    if value is None:
+        raise ArgumentError(procedure, "LOOKBACK_HOURS", f"is NULL; it {accepted}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value) \
+            or not 0 < value <= most:
+        raise ArgumentError(procedure, "LOOKBACK_HOURS", f"{accepted}, got {value!r}")
+    return float(value)
+
+
+def _pattern(procedure, argument, value, nullable):
+    """A LIKE pattern over DATABASE.SCHEMA.NAME. It is bound, never spliced into SQL, so only
+    its type and length are checked; an empty pattern would silently match nothing."""
+    if value is None:
+        if nullable:
+            return None
+        raise ArgumentError(procedure, argument, "is NULL; pass '%' to match every agent")
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_PATTERN_CHARS:
+        raise ArgumentError(procedure, argument,
+                            f"must be a LIKE pattern of 1 to {MAX_PATTERN_CHARS} characters, got {value!r}")
+    return value
+
+
+def _flag(procedure, argument, value):
+    if not isinstance(value, bool):
+        raise ArgumentError(procedure, argument, f"must be TRUE or FALSE, got {value!r}")
+    return value
 
 
 def discover_agents(session, include_pattern, exclude_pattern, auto_activate):
@@ -30,6 +93,9 @@ def refresh_agent_events(session, lookback_hours, history_days, ingest_path="aut
 def rollup_agent_events(session, history_days, rollup_retention_days):
     """Handler of ROLLUP_AGENT_EVENTS(HISTORY_DAYS, ROLLUP_RETENTION_DAYS)."""
     return run_rollup(session, STATEMENTS, history_days, rollup_retention_days)
+
+
+DISCOVER, REFRESH, ROLLUP = "DISCOVER_AGENTS", "REFRESH_AGENT_EVENTS", "ROLLUP_AGENT_EVENTS"
 
 
 def _run(session, statements, name, params=None):
@@ -58,7 +124,9 @@ def _agents_from_show(rows):
 def run_discovery(session, statements, include_pattern, exclude_pattern, auto_activate):
     """Registers the agents SHOW AGENTS reports that match the patterns; keeps every
     existing registration (manual ones and deactivations included) as it is."""
-    include_pattern = include_pattern or "%"
+    include_pattern = _pattern(DISCOVER, "INCLUDE_PATTERN", include_pattern, nullable=False)
+    exclude_pattern = _pattern(DISCOVER, "EXCLUDE_PATTERN", exclude_pattern, nullable=True)
+    auto_activate = _flag(DISCOVER, "AUTO_ACTIVATE", auto_activate)
     found = list(_agents_from_show(_run(session, statements, "show_agents")))
     _run(session, statements, "create_discovered_agents")
     for agent in found:
@@ -95,9 +163,13 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     to per agent for the cycle, which loses and duplicates nothing (inserts dedupe by EVENT_KEY).
     The path and its reason are recorded per agent (INGEST_PATH, INGEST_PATH_REASON) and named
     in the summary."""
+    history_days = _whole_number(REFRESH, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
+    lookback_hours = _lookback_hours(REFRESH, lookback_hours, history_days)
+    if ingest_path is not None and not isinstance(ingest_path, str):
+        raise ArgumentError(REFRESH, "INGEST_PATH", f"must be one of {', '.join(INGEST_PATHS)}, got {ingest_path!r}")
     requested = (ingest_path or "auto").strip().lower()
     if requested not in INGEST_PATHS:
-        raise ValueError(f"INGEST_PATH {ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
+        raise ArgumentError(REFRESH, "INGEST_PATH", f"{ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
     expired = _run(session, statements, "apply_retention", [history_days])
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
 
@@ -197,6 +269,9 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
 
     Only touched days are read and written, so the cost follows new events, not history or
     the number of agents; a re-run finds no stale day and changes nothing."""
+    history_days = _whole_number(ROLLUP, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
+    rollup_retention_days = _whole_number(ROLLUP, "ROLLUP_RETENTION_DAYS", rollup_retention_days,
+                                          *ROLLUP_RETENTION_DAYS_RANGE)
     started = tuple(_run(session, statements, "cycle_started")[0])[0]
     expired = 0
     for step in ROLLUP_STEPS:

@@ -229,6 +229,9 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         insert_agent_events: statement("insert_agent_events", {
             HISTORY_TABLE: tables.HISTORY_TABLE,
             STORE_CONVERSATION_TEXT: config.storeConversationText,
+            // GET_AI_OBSERVABILITY_EVENTS redacts text unless the owner holds the privilege
+            // readUnredactedEvents grants (components/access.ts).
+            SOURCE_TEXT_REDACTED: !config.readUnredactedEvents,
         }),
         insert_events_from_event_table: statement("insert_events_from_event_table", {
             ...readPoints,

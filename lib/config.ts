@@ -106,6 +106,11 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly alertEmailRecipients: readonly string[] | undefined;
     /** Slack, Teams and PagerDuty webhooks, each with the config key of its secret. */
     readonly alertWebhooks: readonly AlertWebhook[] | undefined;
+    /**
+     * Grant the owner role READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, so that
+     * GET_AI_OBSERVABILITY_EVENTS (the per-agent path) returns text; only with storeConversationText.
+     */
+    readonly readUnredactedEvents: boolean;
 }
 
 /** The defaults, identical to those in Pulumi.yaml's config schema. */
@@ -163,6 +168,7 @@ export const DEFAULTS: WallmonitorConfig = {
     alertRules: undefined,
     alertEmailRecipients: undefined,
     alertWebhooks: undefined,
+    readUnredactedEvents: false,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -380,6 +386,7 @@ export function parseConfig(source: RawConfigSource): WallmonitorConfig {
         alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
         alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
         alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
+        readUnredactedEvents: read.boolean("readUnredactedEvents", d.readUnredactedEvents),
     };
     checkOrgSettings(config, orgError);
     return checkCombinations(checkDashboardSource(config));
@@ -423,6 +430,11 @@ function checkCombinations(config: WallmonitorConfig): WallmonitorConfig {
             throw new ConfigError("parentRole", `must differ from ${key} (both are ${config.parentRole}); ` +
                 "a role cannot be granted to itself.");
         }
+    }
+    if (config.readUnredactedEvents && !config.storeConversationText) {
+        throw new ConfigError("readUnredactedEvents", "is true but wallmonitor:storeConversationText is false: the grant " +
+            "would let the owner role read conversation text that Wallmonitor never stores. Set storeConversationText " +
+            "to true as well, or remove readUnredactedEvents.");
     }
     if (config.initialLookbackHours > config.historyDays * 24) {
         throw new ConfigError("initialLookbackHours", `${config.initialLookbackHours} h reaches past the history kept ` +

@@ -19,10 +19,13 @@ STATEMENTS: dict[str, str] = {}
 
 MAX_ERROR_MESSAGE_CHARS = 2000
 
-# The ranges lib/config.ts accepts for the values the tasks pass (historyDays, rollupRetentionDays,
-# initialLookbackHours); a test runs the tasks of a stack at these limits.
-HISTORY_DAYS_RANGE = (1, 90)
+# What a CALL may pass. They contain the ranges lib/config.ts accepts for the values the tasks
+# pass (historyDays 1-90, rollupRetentionDays 30-3650, initialLookbackHours 1-2160; a test runs
+# the tasks of a stack at those limits) and are wider where a wider value harms nothing, so an
+# operator can re-read or keep a longer span by hand. Zero or negative days would delete history.
+HISTORY_DAYS_RANGE = (1, 3650)
 ROLLUP_RETENTION_DAYS_RANGE = (30, 3650)
+MAX_LOOKBACK_HOURS = 3650 * 24
 # Snowflake identifiers are at most 255 characters, so DATABASE.SCHEMA.NAME at most 767.
 MAX_PATTERN_CHARS = 767
 
@@ -49,10 +52,10 @@ def _whole_number(procedure, argument, value, low, high):
     return int(value)
 
 
-def _lookback_hours(procedure, value, history_days):
-    """LOOKBACK_HOURS: a finite number of hours above 0 and within the history kept."""
-    most = history_days * 24
-    accepted = f"must be a number of hours above 0 and at most HISTORY_DAYS * 24 = {most}"
+def _lookback_hours(procedure, value):
+    """LOOKBACK_HOURS: a finite number of hours above 0 (reads are cut at the history kept)."""
+    most = MAX_LOOKBACK_HOURS
+    accepted = f"must be a number of hours above 0 and at most {most}"
     if value is None:
         raise ArgumentError(procedure, "LOOKBACK_HOURS", f"is NULL; it {accepted}")
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value) \
@@ -164,7 +167,7 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     The path and its reason are recorded per agent (INGEST_PATH, INGEST_PATH_REASON) and named
     in the summary."""
     history_days = _whole_number(REFRESH, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
-    lookback_hours = _lookback_hours(REFRESH, lookback_hours, history_days)
+    lookback_hours = _lookback_hours(REFRESH, lookback_hours)
     if ingest_path is not None and not isinstance(ingest_path, str):
         raise ArgumentError(REFRESH, "INGEST_PATH", f"must be one of {', '.join(INGEST_PATHS)}, got {ingest_path!r}")
     requested = (ingest_path or "auto").strip().lower()

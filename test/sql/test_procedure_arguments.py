@@ -50,9 +50,9 @@ def snapshot(emulator) -> dict:
 
 REFRESH_CASES = [
     # (lookback hours, history days, ingest path, argument named, words in the message)
-    (24, -1, "per_agent", "HISTORY_DAYS", "whole number from 1 to 90, got -1"),
-    (24, 0, "per_agent", "HISTORY_DAYS", "from 1 to 90, got 0"),
-    (24, 91, "per_agent", "HISTORY_DAYS", "got 91"),
+    (24, -1, "per_agent", "HISTORY_DAYS", "whole number from 1 to 3650, got -1"),
+    (24, 0, "per_agent", "HISTORY_DAYS", "from 1 to 3650, got 0"),
+    (24, 3651, "per_agent", "HISTORY_DAYS", "got 3651"),
     (24, None, "per_agent", "HISTORY_DAYS", "is NULL"),
     (24, 2.5, "per_agent", "HISTORY_DAYS", "got 2.5"),
     (24, "7", "per_agent", "HISTORY_DAYS", "(str)"),
@@ -62,7 +62,7 @@ REFRESH_CASES = [
     (None, 7, "per_agent", "LOOKBACK_HOURS", "is NULL"),
     (float("nan"), 7, "per_agent", "LOOKBACK_HOURS", "got nan"),
     (float("inf"), 7, "per_agent", "LOOKBACK_HOURS", "got inf"),
-    (169, 7, "per_agent", "LOOKBACK_HOURS", "at most HISTORY_DAYS * 24 = 168"),
+    (87601, 7, "per_agent", "LOOKBACK_HOURS", "at most 87600"),
     (24, 7, "eventtable", "INGEST_PATH", "not one of auto, event_table, per_agent"),
     (24, 7, 3, "INGEST_PATH", "got 3"),
 ]

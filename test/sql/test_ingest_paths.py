@@ -216,7 +216,10 @@ def test_event_table_pass_reads_only_active_registered_cortex_agents(emulator):
     now = utc_now()
     events = generate(seed=63, agents=AGENTS + [OPS], start=now - timedelta(hours=6), end=now, include_noise=True)
     emulator.deliver(events)
-    discover(emulator, AGENTS + [OPS], exclude="HR_DB.%")  # HR excluded by pattern
+    discover(emulator, AGENTS + [OPS], exclude="HR_DB.%")  # HR excluded by pattern from SHOW AGENTS ...
+    # ... and deactivated by hand, so that registering agents from their events keeps it unread.
+    emulator.execute("INSERT INTO AGENT_REGISTRY (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, IS_ACTIVE) "
+                     "VALUES (?, ?, ?, FALSE)", [HR.database, HR.schema, HR.name])
     emulator.execute("UPDATE AGENT_REGISTRY SET IS_ACTIVE = FALSE WHERE AGENT_NAME = ?", [SUPPORT.name])
     # Cortex Search and external-agent objects registered by hand, as if they were agents.
     for name in ("PRODUCT_DOCS_SERVICE", "EXTERNAL_SUPPORT_BOT"):

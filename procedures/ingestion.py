@@ -136,7 +136,7 @@ def run_discovery(session, statements, include_pattern, exclude_pattern, auto_ac
         _run(session, statements, "insert_discovered_agent", agent)
     added, updated = _merge_counts(_run(
         session, statements, "merge_discovered_agents",
-        [include_pattern, exclude_pattern, bool(auto_activate)]))
+        [include_pattern, exclude_pattern, auto_activate]))
     return f"Found {len(found)} agents; added {added}; updated {updated}"
 
 

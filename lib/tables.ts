@@ -69,7 +69,7 @@ export const AGENT_REGISTRY: TableDefinition = {
         { name: "ADDED_AT", type: TIMESTAMP, defaultExpression: "SYSDATE()" },
         { name: "LAST_DISCOVERED", type: TIMESTAMP },
         { name: "NOTES", type: TEXT },
-        { name: "REGISTERED_BY", type: TEXT, defaultConstant: "MANUAL", comment: "MANUAL or DISCOVERY" },
+        { name: "REGISTERED_BY", type: TEXT, defaultConstant: "MANUAL", comment: "MANUAL, DISCOVERY (SHOW AGENTS) or EVENTS (its events in the event table)" },
     ],
     naturalKeyNotCreated: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
@@ -92,6 +92,28 @@ export const AGENT_INGEST_STATE: TableDefinition = {
         { name: "INGEST_PATH_REASON", type: TEXT, comment: "Why the last cycle read it that way (ingestPath config, auto probe, fallback)" },
     ],
     naturalKeyNotCreated: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
+export const INGEST_CYCLE_STATE: TableDefinition = {
+    name: "INGEST_CYCLE_STATE",
+    comment: "The last ingestion cycle as a whole (one row): whether anything could be read and why not, and how far the event table was scanned for new agents.",
+    columns: [
+        { name: "STATE_KEY", type: TEXT, nullable: false, comment: "REFRESH: the row REFRESH_AGENT_EVENTS keeps" },
+        { name: "LAST_CYCLE_AT", type: TIMESTAMP, comment: "Start of the last cycle (UTC)" },
+        { name: "INGEST_PATH", type: TEXT, comment: "EVENT_TABLE or PER_AGENT" },
+        { name: "INGEST_PATH_REASON", type: TEXT },
+        { name: "ACTIVE_AGENTS", type: INTEGER, comment: "Active registered agents the cycle read" },
+        { name: "CONDITION", type: TEXT, comment: "OK, NO_ACTIVE_AGENTS, or NO_AGENTS_VISIBLE (nothing can be read until a grant is made)" },
+        { name: "CONDITION_MESSAGE", type: TEXT, comment: "What the condition means and, unless OK, the fix" },
+        { name: "EVENTS_DISCOVERY_STATUS", type: TEXT, comment: "OK, FAILED or SKIPPED: registering agents from their events" },
+        { name: "EVENTS_DISCOVERY_MESSAGE", type: TEXT },
+        { name: "EVENTS_DISCOVERY_READ_FROM", type: TIMESTAMP, comment: "Where the last scan of the event table for new agents started" },
+        { name: "EVENTS_DISCOVERED_THROUGH", type: TIMESTAMP, comment: "When the last successful scan ran; the next starts there less the overlap" },
+        { name: "AGENTS_ADDED_FROM_EVENTS", type: INTEGER },
+    ],
+    naturalKeyNotCreated: ["STATE_KEY"],
     holdsRawEvents: false,
     changeTracking: false,
 };
@@ -283,6 +305,7 @@ export const ROLLUP_TABLES: readonly TableDefinition[] = [
 
 export const TABLES: readonly TableDefinition[] = [
     AGENT_REGISTRY, AGENT_INGEST_STATE, AGENT_EVENTS_HISTORY, ...ROLLUP_TABLES, ROLLUP_DAY_STATE,
+    INGEST_CYCLE_STATE,
     // Alerting (lib/alertTables.ts): empty unless wallmonitor:alertingEnabled, so the Alerts page always has its views.
     ...ALERT_TABLES,
 ];

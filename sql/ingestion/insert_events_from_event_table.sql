@@ -21,6 +21,8 @@ FROM (
             r.AGENT_DATABASE AS SOURCE_AGENT_DATABASE,
             r.AGENT_SCHEMA AS SOURCE_AGENT_SCHEMA,
             r.AGENT_NAME AS SOURCE_AGENT_NAME,
+            -- Direct reads of the table (AI_OBSERVABILITY_READER) are never redacted.
+            FALSE AS SOURCE_TEXT_REDACTED,
             e.*
         FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
         INNER JOIN READ_POINTS AS r

@@ -1,7 +1,8 @@
 -- Parses rows in Snowflake's event-table layout into AGENT_EVENTS_HISTORY's columns.
 -- Included by every ingest statement, so all ingest paths parse an event the same way.
 -- The including statement defines SOURCE_EVENTS: the event-table columns plus
--- SOURCE_AGENT_DATABASE / SOURCE_AGENT_SCHEMA / SOURCE_AGENT_NAME.
+-- SOURCE_AGENT_DATABASE / SOURCE_AGENT_SCHEMA / SOURCE_AGENT_NAME and SOURCE_TEXT_REDACTED
+-- (whether its source redacts tool inputs and outputs, conversation history and feedback text).
 --
 -- Attribute keys (RECORD_ATTRIBUTES, prefix snow.ai.observability.) follow
 -- docs snowflake-domain.md section 1; the ones marked unverified there are only read here.
@@ -125,13 +126,14 @@ FROM (
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.status.description"::STRING,
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status.description"::STRING) AS STATUS_DESCRIPTION,
         s.VALUE:positive::BOOLEAN AS FEEDBACK_POSITIVE,
-        s.VALUE:feedback_message::STRING AS FEEDBACK_MESSAGE,
+        IFF(s.SOURCE_TEXT_REDACTED, NULL, s.VALUE:feedback_message::STRING) AS FEEDBACK_MESSAGE,
         s.VALUE:categories AS FEEDBACK_CATEGORIES,
         s.VALUE:orig_request_id::STRING AS FEEDBACK_REQUEST_ID,
-        -- Conversation text is kept only when the stack allows it (storeConversationText).
-        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.messages"::STRING, NULL) AS QUESTION_TEXT,
-        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.response"::STRING, NULL) AS ANSWER_TEXT,
-        IFF({{STORE_CONVERSATION_TEXT}}, s.RECORD_ATTRIBUTES, NULL) AS RAW_ATTRIBUTES
+        -- Conversation text is kept only when the stack allows it (storeConversationText), and
+        -- never from a redacted source: a redaction placeholder is not what the user wrote.
+        IFF({{STORE_CONVERSATION_TEXT}} AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.messages"::STRING, NULL) AS QUESTION_TEXT,
+        IFF({{STORE_CONVERSATION_TEXT}} AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.response"::STRING, NULL) AS ANSWER_TEXT,
+        IFF({{STORE_CONVERSATION_TEXT}} AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES, NULL) AS RAW_ATTRIBUTES
     FROM SOURCE_EVENTS AS s
     -- The same event delivered twice in one read is loaded once.
     QUALIFY ROW_NUMBER() OVER (PARTITION BY EVENT_KEY ORDER BY s.TIMESTAMP) = 1

@@ -22,6 +22,8 @@ the tied values.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import math
 import re
@@ -206,9 +208,17 @@ def parse(raw: dict) -> Event:
     )
 
 
-def ingest(delivered: list[dict], agents) -> list[Event]:
+def reads_redacted_text(config: dict) -> bool:
+    """Whether a stack's refresh task reads through GET_AI_OBSERVABILITY_EVENTS without READ
+    UNREDACTED AI OBSERVABILITY EVENTS TABLE: that path then stores no feedback text (nor any
+    other text). On the emulator `auto` reads the event table, which is never redacted."""
+    return config["ingestPath"] == "per_agent" and not config["readUnredactedEvents"]
+
+
+def ingest(delivered: list[dict], agents, redacted: bool = False) -> list[Event]:
     """The rows the history should hold: Cortex Agent rows of the monitored ``agents``
-    ((database, schema, name) triples), each exact duplicate delivery counted once."""
+    ((database, schema, name) triples), each exact duplicate delivery counted once; without
+    feedback text when ``redacted`` (see reads_redacted_text)."""
     monitored = {tuple(agent) for agent in agents}
     seen: set[str] = set()
     events = []
@@ -220,6 +230,8 @@ def ingest(delivered: list[dict], agents) -> list[Event]:
             continue
         seen.add(content)
         event = parse(raw)
+        if redacted:
+            event = dataclasses.replace(event, feedback_message=None)
         if (event.database, event.schema, event.name) in monitored:
             events.append(event)
     return events

@@ -604,7 +604,15 @@ def test_feedback_fields_of_a_hand_checked_event(emulator):
 
     assert feedback["RECORD_TYPE"] == "EVENT"
     assert feedback["FEEDBACK_POSITIVE"] is False
-    assert feedback["FEEDBACK_MESSAGE"] == "Took too long"
+    # The dev stack reads per agent, and GET_AI_OBSERVABILITY_EVENTS redacts feedback text unless
+    # the owner holds READ UNREDACTED AI OBSERVABILITY EVENTS TABLE: no placeholder is stored as
+    # text. The event table, read directly, is not redacted.
+    assert feedback["FEEDBACK_MESSAGE"] is None
+    for table in ("AGENT_EVENTS_HISTORY", "AGENT_INGEST_STATE"):
+        emulator.execute(f"DELETE FROM {table}")
+    ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24, 7, "event_table")
+    assert [r["FEEDBACK_MESSAGE"] for r in emulator.query(
+        "SELECT FEEDBACK_MESSAGE FROM AGENT_EVENTS_HISTORY WHERE SPAN_CATEGORY = 'FEEDBACK'")] == ["Took too long"]
     assert json.loads(feedback["FEEDBACK_CATEGORIES"]) == ["too_slow", "incorrect_answer"]
     assert feedback["FEEDBACK_REQUEST_ID"] == "req-1"
     assert feedback["THREAD_ID"] == "4242" and feedback["TRACE_ID"] is None

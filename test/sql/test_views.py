@@ -153,7 +153,8 @@ def world():
     on_time, late = split_late(delivered, seed=SEED, late_fraction=0.5, max_delay=timedelta(minutes=4))
     with standalone_emulator(catalog, _coverage) as emulator:
         ingest(emulator, on_time, late)
-        yield World(emulator, now, delivered, late, oracle.ingest(delivered, AGENT_TRIPLES))
+        yield World(emulator, now, delivered, late,
+                    oracle.ingest(delivered, AGENT_TRIPLES, redacted=oracle.reads_redacted_text(catalog["config"])))
 
 
 @pytest.fixture(scope="module")

@@ -45,7 +45,8 @@ class Account:
         now = utc_now()
         self.delivered = generate(seed=seed, agents=self.agents, start=now - timedelta(days=3), end=now,
                                   turns_per_agent_per_hour=0.5, feedback_rate=0.3)
-        self.expected = oracle.ingest(self.delivered, [(a.database, a.schema, a.name) for a in self.agents])
+        self.expected = oracle.production(
+            oracle.ingest(self.delivered, [(a.database, a.schema, a.name) for a in self.agents]))
 
     def run_cycle(self) -> None:
         """Its own event table (accounts do not see each other's events), one ingestion cycle, one rollup."""

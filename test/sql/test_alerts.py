@@ -28,7 +28,7 @@ import ingestion
 DB, SCHEMA = "SALES_DB", "AGENTS"
 ERR, LAT, TOK, RUN, SIL, CTL = (AgentRef(DB, SCHEMA, name) for name in (
     "ERROR_BOT", "SLOW_BOT", "TOKEN_BOT", "LOOP_BOT", "QUIET_BOT", "STEADY_BOT"))
-RATE = 14.0  # turns per agent per hour: 60-minute windows reach the rules' minimum volume (10 turns)
+RATE = 16.0  # turns per agent per hour: 60-minute windows reach the rules' minimum volume (10 turns)
 STEP = timedelta(minutes=20)
 
 

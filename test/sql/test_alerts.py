@@ -151,12 +151,13 @@ def _compact(rows) -> list:
 
 
 def _runaway_steps(events) -> int:
-    return sum(1 for e in events if e["RECORD_TYPE"] == "SPAN" and e["RECORD"]["name"].startswith("ReasoningAgentStepPlanning"))
+    """The thread's LLM steps, as the rule counts them (LLM_CALL: planning and response generation)."""
+    return sum(1 for e in events if e["RECORD_TYPE"] == "SPAN" and e["RECORD"]["name"].startswith("ReasoningAgentStep"))
 
 
 def test_exactly_the_injected_incidents_fire_once_each(incident_day):
     expected = dict(EXPECTED)
-    # A thread stuck in a loop also runs up planning steps: 40 turns of 2-5 steps each.
+    # A thread stuck in a loop also runs up LLM steps: 40 turns of 2-6 steps each.
     steps = _runaway_steps(incident_day["runaway"])
     expected[("runaway_thread_steps", "LOOP_BOT")] = "CRITICAL" if steps >= 120 else "WARNING"
     incidents_ = by_incident(incident_day["rows"])

@@ -18,8 +18,8 @@
 --                   ServerMCPTool_* (mcp_tool), AgentRouterTool_* (agent_router), web search.
 --   RETRIEVAL       CortexSearchService_<name> (cortex_search).
 --   WRAPPER         Agent (wraps the turn's steps) and SystemExecuteSQLTool_* (wraps the SqlExecution_SystemSQL
---                   span and repeats its time): never a tool call and no TOOL_KIND, so no tool time,
---                   latency breakdown or rollup counts their time a second time.
+--                   span and repeats its time): never a tool call, no TOOL_KIND and no STATUS, so no tool
+--                   time, latency breakdown, error count or rollup counts them a second time.
 --   GUARDRAIL       Guardrails: a safety check of the turn, counted apart from LLM and tool calls.
 --   EVALUATION      spans of an evaluation run that have no name above (eval_root, eval, ground truth).
 --   REQUEST         CORTEX_AGENT_REQUEST rows (no trace id): one per request, beside the turn's root
@@ -48,14 +48,17 @@ SELECT
     IFF(p.NAMED_CATEGORY = 'LLM_CALL', p.CACHE_READ_TOKENS, NULL) AS CACHE_READ_TOKENS,
     IFF(p.NAMED_CATEGORY = 'LLM_CALL', p.CACHE_WRITE_TOKENS, NULL) AS CACHE_WRITE_TOKENS,
     p.SPAN_DURATION_MS, p.TOOL_KIND, p.TOOL_NAME, p.RETRIEVAL_QUERY,
+    -- A wrapper's outcome is the outcome of the span inside it: it has no STATUS of its own, so
+    -- a failed SQL call is one failed span, not two, in every error count and rate.
     CASE
-        WHEN p.RECORD_TYPE IS DISTINCT FROM 'SPAN' THEN NULL
+        WHEN p.RECORD_TYPE IS DISTINCT FROM 'SPAN' OR p.NAMED_CATEGORY = 'WRAPPER' THEN NULL
         WHEN p.OTEL_STATUS_CODE = 'STATUS_CODE_ERROR'
             OR UPPER(p.STATUS_WORD) IN ('ERROR', 'FAILED', 'FAILURE') THEN 'ERROR'
         ELSE 'OK'
     END AS STATUS,
     p.STATUS_CODE,
-    IFF(p.OTEL_STATUS_CODE = 'STATUS_CODE_ERROR' OR UPPER(p.STATUS_WORD) IN ('ERROR', 'FAILED', 'FAILURE'),
+    IFF(p.NAMED_CATEGORY IS DISTINCT FROM 'WRAPPER'
+            AND (p.OTEL_STATUS_CODE = 'STATUS_CODE_ERROR' OR UPPER(p.STATUS_WORD) IN ('ERROR', 'FAILED', 'FAILURE')),
         COALESCE(p.STATUS_DESCRIPTION, p.STATUS_CODE, 'error'), NULL) AS ERROR_MESSAGE,
     p.FEEDBACK_POSITIVE, p.FEEDBACK_MESSAGE, p.FEEDBACK_CATEGORIES, p.FEEDBACK_REQUEST_ID,
     p.QUESTION_TEXT, p.ANSWER_TEXT, p.RAW_ATTRIBUTES,

@@ -10,7 +10,8 @@ semantics directly, without the history table and without SQL:
   ``ReasoningAgentStep*`` spans (planning, response generation) and ``ResponseGeneration``;
   retrieval is a ``CortexSearchService*`` span; tool executions are the other tool spans; the
   wrappers ``Agent`` and ``SystemExecuteSQLTool_*`` are WRAPPER (never a tool call, so their
-  time is never added to tool time), ``Guardrails`` GUARDRAIL, ``CORTEX_AGENT_REQUEST`` rows
+  time is never added to tool time, and no status, so their failure is never counted again),
+  ``Guardrails`` GUARDRAIL, ``CORTEX_AGENT_REQUEST`` rows
   REQUEST, unnamed evaluation spans EVALUATION;
 * a trace is evaluation when any of its rows has an evaluation span type or a run name; rows
   without a trace go by their own mark. Every production view leaves evaluation rows out
@@ -146,7 +147,9 @@ def _category(record_type: str, name: str, attributes: dict) -> str:
 
 
 def _status(raw: dict) -> str | None:
-    if raw["RECORD_TYPE"] != "SPAN":
+    """ERROR or OK for a span; None for other rows and for wrappers, whose outcome is their inner span's."""
+    name = raw["RECORD"].get("name") or ""
+    if raw["RECORD_TYPE"] != "SPAN" or name == "Agent" or name.startswith("SystemExecuteSQLTool"):
         return None
     attributes = raw["RECORD_ATTRIBUTES"]
     word = next((attributes[key] for key in STATUS_KEYS if attributes.get(key) is not None), None)

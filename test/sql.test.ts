@@ -29,7 +29,8 @@ describe("SQL rendering", () => {
             HISTORY_TABLE: ident("DB", "S", "AGENT_EVENTS_HISTORY"),
             STORE_CONVERSATION_TEXT: false,
         });
-        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql", "ingestion/parsed_events.sql"]);
+        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql",
+            "ingestion/is_cortex_agent.sql", "ingestion/parsed_events.sql"]);
         expect(sql.text).to.include("FROM SOURCE_EVENTS AS s");
         expect(sql.text).to.include("IFF(FALSE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.messages\"");
     });

@@ -105,6 +105,7 @@ class Event:
     feedback_positive: bool | None = None
     feedback_message: str | None = None
     feedback_request_id: str | None = None
+    feedback_categories: tuple | None = None
     cache_read_tokens: int | None = None
     cache_write_tokens: int | None = None
     evaluation_mark: bool = False  # the row itself says it is evaluation
@@ -234,6 +235,7 @@ def parse(raw: dict) -> Event:
         feedback_positive=value.get("positive"),
         feedback_message=value.get("feedback_message"),
         feedback_request_id=value.get("orig_request_id"),
+        feedback_categories=None if value.get("categories") is None else tuple(value["categories"]),
         cache_read_tokens=attributes.get(TOKENS + "cache_read_input") if llm else None,
         cache_write_tokens=attributes.get(TOKENS + "cache_write_input") if llm else None,
         evaluation_mark=span_type in EVALUATION_SPAN_TYPES or run_name is not None,

@@ -37,6 +37,8 @@ export const VIEW_NAMES = [
     "AGENT_DAILY_LATENCY_HISTOGRAM",
     "AGENT_USAGE_BY_USER",
     "AGENT_USAGE_BY_AGENT",
+    // Evaluation runs, which every production view above leaves out.
+    "EVALUATION_RUNS",
     // Alerting (lib/alertCatalog.ts): over ALERT_HISTORY / ALERT_STATE, empty while alerting is off.
     "ALERT_HISTORY_VIEW",
     "ALERT_STATUS",
@@ -81,7 +83,7 @@ const ROLLUP_STATEMENT_NAMES = [
 /** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
 export const LATENCY_BUCKET_RATIO = 1.05;
 /** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
-export const ROLLUP_VERSION = "1;latency-buckets-1.05";
+export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
 /** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
 export const ROLLUP_OVERLAP_MINUTES = 60;
 
@@ -194,6 +196,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
         AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
         AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
+        EVALUATION_RUNS: dashboard("evaluation_runs", over("AGENT_EVENTS_RECENT")),
         ...buildAlertSql(config).views,
     };
 

@@ -31,7 +31,8 @@ describe("SQL rendering", () => {
             STORE_CONVERSATION_TEXT: false,
             SOURCE_TEXT_REDACTED: true,
         });
-        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql", "ingestion/parsed_events.sql"]);
+        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql",
+            "ingestion/is_cortex_agent.sql", "ingestion/parsed_events.sql"]);
         expect(sql.text).to.include("FROM SOURCE_EVENTS AS s");
         expect(sql.text).to.include("IFF(FALSE AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.messages\"");
     });

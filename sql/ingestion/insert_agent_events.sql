@@ -18,7 +18,8 @@ FROM (
             e.*
         FROM TABLE(SNOWFLAKE.LOCAL.GET_AI_OBSERVABILITY_EVENTS(?, ?, ?, 'CORTEX AGENT')) AS e
         WHERE e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
-          AND COALESCE(e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING, 'Cortex Agent') = 'Cortex Agent'
+          -- The function already returns Cortex Agent rows only: a row without the attribute is kept.
+          AND COALESCE({{> ingestion/is_cortex_agent.sql}}, TRUE)
     )
     {{> ingestion/parsed_events.sql}}
 ) AS e

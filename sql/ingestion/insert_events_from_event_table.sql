@@ -29,7 +29,7 @@ FROM (
             ON e.RECORD_ATTRIBUTES:"snow.ai.observability.database.name"::STRING = r.AGENT_DATABASE
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING = r.AGENT_SCHEMA
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
-        WHERE e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING = 'Cortex Agent'
+        WHERE {{> ingestion/is_cortex_agent.sql}}
           AND e.TIMESTAMP >= r.READ_FROM
           AND e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
     ),

@@ -79,8 +79,9 @@ def _world() -> World:
     atexit.register(context.__exit__, None, None, None)
     summaries = ingest(emulator, AGENTS, delivered)
     assert summaries and "3 OK, 0 failed" in summaries[0]
-    return World(emulator, now, oracle.ingest(delivered, [(a.database, a.schema, a.name) for a in AGENTS],
-                                              redacted=oracle.reads_redacted_text(emulator.config)))
+    # The dashboard shows production traffic: evaluation runs are left out of every view it reads.
+    return World(emulator, now, oracle.production(oracle.ingest(
+        delivered, [(a.database, a.schema, a.name) for a in AGENTS], redacted=oracle.reads_redacted_text(emulator.config))))
 
 
 @pytest.fixture(scope="session")

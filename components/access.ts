@@ -94,6 +94,14 @@ export class Access extends pulumi.ComponentResource {
         grant("viewer_database", this.viewerRole.name, { onAccountObject: database, privileges: VIEWER_DATABASE_PRIVILEGES });
         grant("viewer_warehouse", this.viewerRole.name, { onAccountObject: warehouse, privileges: VIEWER_WAREHOUSE_PRIVILEGES });
 
+        // A task naming an error integration needs its owner to hold USAGE on it
+        // (https://docs.snowflake.com/en/user-guide/tasks-errors-integrate).
+        if (config.taskErrorIntegration !== undefined) {
+            grant("owner_task_error_integration", this.ownerRole.name, {
+                onAccountObject: { objectType: "INTEGRATION", objectName: config.taskErrorIntegration }, privileges: ["USAGE"],
+            });
+        }
+
         // Only when text is stored: the per-agent path then reads it unredacted (lib/config.ts refuses it alone).
         if (config.readUnredactedEvents && config.storeConversationText) {
             grant("owner_read_unredacted_events", this.ownerRole.name,

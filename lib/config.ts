@@ -123,6 +123,13 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
      * GET_AI_OBSERVABILITY_EVENTS (the per-agent path) returns text; only with storeConversationText.
      */
     readonly readUnredactedEvents: boolean;
+    /**
+     * An existing Amazon SNS, Google Pub/Sub or Azure Event Grid notification integration that the
+     * root tasks send their errors to (a suspended task graph then notifies someone). Snowflake accepts
+     * only these queue integrations for task errors, not the email or webhook ones alerting creates
+     * (https://docs.snowflake.com/en/user-guide/tasks-errors). Undefined: no error integration.
+     */
+    readonly taskErrorIntegration: string | undefined;
     // --- agent access (see parseAgentLocations) ---
     /**
      * Where the stack's Cortex Agents live: `DATABASE` or `DATABASE.SCHEMA` entries. The admin role
@@ -199,6 +206,7 @@ export const DEFAULTS: WallmonitorConfig = {
     acceptReadableBindValues: false,
     allowColumnChanges: undefined,
     agentLocations: undefined,
+    taskErrorIntegration: undefined,
     readUnredactedEvents: false,
 };
 
@@ -273,6 +281,11 @@ class Reader {
                 `(for example ${fallback}).`);
         }
         return value;
+    }
+
+    /** An identifier that may be left unset; `example` shows a valid value in the error. */
+    optionalIdentifier(key: keyof WallmonitorConfig, example: string): string | undefined {
+        return this.raw(key) === undefined ? undefined : this.identifier(key, example);
     }
 
     boolean(key: keyof WallmonitorConfig, fallback: boolean): boolean {
@@ -449,6 +462,7 @@ export function parseConfig(rawSource: RawConfigSource): WallmonitorConfig {
         acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
         allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
         agentLocations: parseAgentLocations(read.text("agentLocations")),
+        taskErrorIntegration: read.optionalIdentifier("taskErrorIntegration", "TASK_ERRORS_SNS"),
         readUnredactedEvents: read.boolean("readUnredactedEvents", d.readUnredactedEvents),
     };
     checkOrgSettings(config, orgError);

@@ -68,8 +68,10 @@ class Account:
 
     def render(self, stack: str, **overrides) -> dict:
         key = {"orgIdentityKey": IDENTITY_KEY} if stack.startswith("member") else {}
-        return render_catalog(stack, database=self.database, ingestPath="per_agent", initialLookbackHours="96", **key,
-                              **overrides)
+        # The per-agent path reads the agents the owner holds MONITOR on: those in agentLocations.
+        locations = json.dumps(sorted({f"{agent.database}.{agent.schema}" for agent in self.agents}))
+        return render_catalog(stack, database=self.database, ingestPath="per_agent", agentLocations=locations,
+                              initialLookbackHours="96", **key, **overrides)
 
     def run_cycle(self) -> None:
         """Its own event table (accounts do not see each other's events), one ingestion cycle, one rollup."""

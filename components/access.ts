@@ -32,6 +32,14 @@ export const CORTEX_USER_DATABASE_ROLE = "SNOWFLAKE.CORTEX_USER";
  * among them (actual cost, components/cost.ts); the narrowest of the ACCOUNT_USAGE roles that covers it.
  */
 export const USAGE_VIEWER_DATABASE_ROLE = "SNOWFLAKE.USAGE_VIEWER";
+/**
+ * Since 2026-04-24 GET_AI_OBSERVABILITY_EVENTS returns tool inputs and outputs, conversation
+ * history and feedback text redacted unless the role holds this account privilege; direct reads of
+ * the event table by AI_OBSERVABILITY_READER are not redacted.
+ * https://docs.snowflake.com/en/release-notes/bcr-bundles/un-bundled/bcr-read-unredacted-ai-observability-events
+ * The Snowflake provider sends on-account privilege names as given (it refuses only OWNERSHIP).
+ */
+export const READ_UNREDACTED_EVENTS_PRIVILEGE = "READ UNREDACTED AI OBSERVABILITY EVENTS TABLE";
 
 /**
  * The owner and viewer roles and everything granted to them at account level. The owner role
@@ -85,6 +93,20 @@ export class Access extends pulumi.ComponentResource {
         grant("owner_warehouse", this.ownerRole.name, { onAccountObject: warehouse, privileges: OWNER_WAREHOUSE_PRIVILEGES });
         grant("viewer_database", this.viewerRole.name, { onAccountObject: database, privileges: VIEWER_DATABASE_PRIVILEGES });
         grant("viewer_warehouse", this.viewerRole.name, { onAccountObject: warehouse, privileges: VIEWER_WAREHOUSE_PRIVILEGES });
+
+        // A task naming an error integration needs its owner to hold USAGE on it
+        // (https://docs.snowflake.com/en/user-guide/tasks-errors-integrate).
+        if (config.taskErrorIntegration !== undefined) {
+            grant("owner_task_error_integration", this.ownerRole.name, {
+                onAccountObject: { objectType: "INTEGRATION", objectName: config.taskErrorIntegration }, privileges: ["USAGE"],
+            });
+        }
+
+        // Only when text is stored: the per-agent path then reads it unredacted (lib/config.ts refuses it alone).
+        if (config.readUnredactedEvents && config.storeConversationText) {
+            grant("owner_read_unredacted_events", this.ownerRole.name,
+                { onAccount: true, privileges: [READ_UNREDACTED_EVENTS_PRIVILEGE] });
+        }
 
         this.registerOutputs({ ownerRole: this.ownerRole.name, viewerRole: this.viewerRole.name });
     }

@@ -95,9 +95,9 @@ export class Alerting extends pulumi.ComponentResource {
 
         // Serverless, started: Snowflake resumes the task when it is created. A root task without
         // children: the root-only settings are its own, OVERLAP_POLICY stays Snowflake's default
-        // NO_OVERLAP (see components/ingestion.ts). No ERROR_INTEGRATION: Snowflake accepts only
-        // queue integrations there, not the email and webhook integrations created above
-        // (https://docs.snowflake.com/en/user-guide/tasks-errors).
+        // NO_OVERLAP (see components/ingestion.ts). ERROR_INTEGRATION is the stack's queue integration
+        // (taskErrorIntegration), if any: Snowflake accepts only queue integrations there, not the
+        // email and webhook integrations created above (https://docs.snowflake.com/en/user-guide/tasks-errors).
         this.task = new snowflake.Task(childName(name, ALERT_TASK), {
             database: config.database,
             schema: config.schema,
@@ -107,6 +107,7 @@ export class Alerting extends pulumi.ComponentResource {
             sqlStatement: sql.task.text,
             userTaskManagedInitialWarehouseSize: config.taskSize,
             suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
+            errorIntegration: config.taskErrorIntegration,
             comment: config.comment,
         }, { ...child, dependsOn: [this.procedure, ...integrations] });
 

@@ -43,6 +43,7 @@ const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableNam
     AGENT_DAILY_LATENCY_HISTOGRAM: [],
     AGENT_USAGE_BY_USER: [],
     AGENT_USAGE_BY_AGENT: [],
+    EVALUATION_RUNS: ["AGENT_EVENTS_RECENT"],
     ALERT_HISTORY_VIEW: [],
     ALERT_STATUS: [],
 };

@@ -72,10 +72,10 @@ export class Ingestion extends pulumi.ComponentResource {
         // USER_TASK_MANAGED_INITIAL_WAREHOUSE_SIZE is a per-task setting, so every member of the
         // graph gets it. SCHEDULE and SUSPEND_TASK_AFTER_NUM_FAILURES belong to the root only; a
         // failing child counts against the root (https://docs.snowflake.com/en/sql-reference/sql/create-task).
-        // No ERROR_INTEGRATION: Snowflake takes only a queue integration (Amazon SNS, Google
-        // Pub/Sub, Azure Event Grid) there, never the email or webhook integrations alerting
-        // creates (https://docs.snowflake.com/en/user-guide/tasks-errors). A suspended refresh
-        // graph is reported through those channels by the alert rules data_lag and ingest_failing.
+        // ERROR_INTEGRATION, a root setting too, is the stack's taskErrorIntegration when set: Snowflake
+        // takes only a queue integration (Amazon SNS, Google Pub/Sub, Azure Event Grid) there, never
+        // the email or webhook integrations alerting creates (https://docs.snowflake.com/en/user-guide/tasks-errors).
+        // Without one, a suspended refresh graph is reported by the alert rules data_lag and ingest_failing.
         // OVERLAP_POLICY is left to Snowflake's default, NO_OVERLAP: the next graph run is scheduled
         // only after every child has finished
         // (https://docs.snowflake.com/en/release-notes/2026/other/2026-03-13-tasks-overlap-policy).
@@ -93,6 +93,7 @@ export class Ingestion extends pulumi.ComponentResource {
             name: TASK_NAMES.refresh,
             schedule: { minutes: config.refreshIntervalMinutes },
             suspendTaskAfterNumFailures: config.suspendTaskAfterFailures,
+            errorIntegration: config.taskErrorIntegration,
             sqlStatement: sql.tasks.refresh.text,
         }, { ...child, dependsOn: [this.refreshProcedure] });
         // Chained after each refresh: an agent created now is registered, then read next cycle.

@@ -3,8 +3,8 @@ import { WallmonitorConfig } from "./config";
 import { buildCostSql, CostViewName } from "./costCatalog";
 import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
 import {
-    AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, MODEL_DAILY_ROLLUP,
-    ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,
+    AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, INGEST_CYCLE_STATE,
+    MODEL_DAILY_ROLLUP, ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,
 } from "./tables";
 
 /**
@@ -37,6 +37,8 @@ export const VIEW_NAMES = [
     "AGENT_DAILY_LATENCY_HISTOGRAM",
     "AGENT_USAGE_BY_USER",
     "AGENT_USAGE_BY_AGENT",
+    // Evaluation runs, which every production view above leaves out.
+    "EVALUATION_RUNS",
     // Alerting (lib/alertCatalog.ts): over ALERT_HISTORY / ALERT_STATE, empty while alerting is off.
     "ALERT_HISTORY_VIEW",
     "ALERT_STATUS",
@@ -81,7 +83,7 @@ const ROLLUP_STATEMENT_NAMES = [
 /** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
 export const LATENCY_BUCKET_RATIO = 1.05;
 /** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
-export const ROLLUP_VERSION = "1;latency-buckets-1.05";
+export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
 /** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
 export const ROLLUP_OVERLAP_MINUTES = 60;
 
@@ -103,6 +105,10 @@ export const PROCEDURE_STATEMENT_NAMES = [
     "record_refresh_failure",
     "record_refresh_success",
     "show_agents",
+    // Registering agents from their events, and the cycle's own state (procedures/ingestion.py).
+    "events_discovery_read_from",
+    "merge_agents_from_events",
+    "record_cycle_state",
     ...ROLLUP_STATEMENT_NAMES,
 ] as const;
 export type ProcedureStatementName = (typeof PROCEDURE_STATEMENT_NAMES)[number];
@@ -190,6 +196,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
         AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
         AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
+        EVALUATION_RUNS: dashboard("evaluation_runs", over("AGENT_EVENTS_RECENT")),
         ...buildAlertSql(config).views,
     };
 
@@ -229,6 +236,9 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         insert_agent_events: statement("insert_agent_events", {
             HISTORY_TABLE: tables.HISTORY_TABLE,
             STORE_CONVERSATION_TEXT: config.storeConversationText,
+            // GET_AI_OBSERVABILITY_EVENTS redacts text unless the owner holds the privilege
+            // readUnredactedEvents grants (components/access.ts).
+            SOURCE_TEXT_REDACTED: !config.readUnredactedEvents,
         }),
         insert_events_from_event_table: statement("insert_events_from_event_table", {
             ...readPoints,
@@ -261,6 +271,17 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             INGEST_PATH: literal("PER_AGENT"),
         }),
         show_agents: statement("show_agents", {}),
+        events_discovery_read_from: statement("events_discovery_read_from", {
+            CYCLE_STATE_TABLE: qualified(INGEST_CYCLE_STATE.name),
+            INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
+        }),
+        // The refresh passes no patterns: the stack's, as the discovery task passes them.
+        merge_agents_from_events: statement("merge_agents_from_events", {
+            REGISTRY_TABLE: tables.REGISTRY_TABLE,
+            INCLUDE_PATTERN: literal(config.agentIncludePattern),
+            EXCLUDE_PATTERN: config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern),
+        }),
+        record_cycle_state: statement("record_cycle_state", { CYCLE_STATE_TABLE: qualified(INGEST_CYCLE_STATE.name) }),
         ...rollupStatements(qualified, tables.HISTORY_TABLE, tables.DAY_STATE_TABLE),
     };
 

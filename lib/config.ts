@@ -118,6 +118,18 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly acceptReadableBindValues: boolean;
     /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
     readonly allowColumnChanges: AllowedColumnChanges | undefined;
+    /**
+     * Grant the owner role READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, so that
+     * GET_AI_OBSERVABILITY_EVENTS (the per-agent path) returns text; only with storeConversationText.
+     */
+    readonly readUnredactedEvents: boolean;
+    /**
+     * An existing Amazon SNS, Google Pub/Sub or Azure Event Grid notification integration that the
+     * root tasks send their errors to (a suspended task graph then notifies someone). Snowflake accepts
+     * only these queue integrations for task errors, not the email or webhook ones alerting creates
+     * (https://docs.snowflake.com/en/user-guide/tasks-errors). Undefined: no error integration.
+     */
+    readonly taskErrorIntegration: string | undefined;
     // --- agent access (see parseAgentLocations) ---
     /**
      * Where the stack's Cortex Agents live: `DATABASE` or `DATABASE.SCHEMA` entries. The admin role
@@ -194,6 +206,8 @@ export const DEFAULTS: WallmonitorConfig = {
     acceptReadableBindValues: false,
     allowColumnChanges: undefined,
     agentLocations: undefined,
+    taskErrorIntegration: undefined,
+    readUnredactedEvents: false,
 };
 
 /** A stack configuration value that cannot be used; the message names the key and the fix. */
@@ -267,6 +281,11 @@ class Reader {
                 `(for example ${fallback}).`);
         }
         return value;
+    }
+
+    /** An identifier that may be left unset; `example` shows a valid value in the error. */
+    optionalIdentifier(key: keyof WallmonitorConfig, example: string): string | undefined {
+        return this.raw(key) === undefined ? undefined : this.identifier(key, example);
     }
 
     boolean(key: keyof WallmonitorConfig, fallback: boolean): boolean {
@@ -443,6 +462,8 @@ export function parseConfig(rawSource: RawConfigSource): WallmonitorConfig {
         acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
         allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
         agentLocations: parseAgentLocations(read.text("agentLocations")),
+        taskErrorIntegration: read.optionalIdentifier("taskErrorIntegration", "TASK_ERRORS_SNS"),
+        readUnredactedEvents: read.boolean("readUnredactedEvents", d.readUnredactedEvents),
     };
     checkOrgSettings(config, orgError);
     checkIngestPath(config);
@@ -554,6 +575,11 @@ function checkCombinations(config: WallmonitorConfig): WallmonitorConfig {
             throw new ConfigError("parentRole", `must differ from ${key} (both are ${config.parentRole}); ` +
                 "a role cannot be granted to itself.");
         }
+    }
+    if (config.readUnredactedEvents && !config.storeConversationText) {
+        throw new ConfigError("readUnredactedEvents", "is true but wallmonitor:storeConversationText is false: the grant " +
+            "would let the owner role read conversation text that Wallmonitor never stores. Set storeConversationText " +
+            "to true as well, or remove readUnredactedEvents.");
     }
     if (config.initialLookbackHours > config.historyDays * 24) {
         throw new ConfigError("initialLookbackHours", `${config.initialLookbackHours} h reaches past the history kept ` +

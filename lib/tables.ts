@@ -69,7 +69,7 @@ export const AGENT_REGISTRY: TableDefinition = {
         { name: "ADDED_AT", type: TIMESTAMP, defaultExpression: "SYSDATE()" },
         { name: "LAST_DISCOVERED", type: TIMESTAMP },
         { name: "NOTES", type: TEXT },
-        { name: "REGISTERED_BY", type: TEXT, defaultConstant: "MANUAL", comment: "MANUAL or DISCOVERY" },
+        { name: "REGISTERED_BY", type: TEXT, defaultConstant: "MANUAL", comment: "MANUAL, DISCOVERY (SHOW AGENTS) or EVENTS (its events in the event table)" },
     ],
     naturalKeyNotCreated: ["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME"],
     holdsRawEvents: false,
@@ -96,6 +96,28 @@ export const AGENT_INGEST_STATE: TableDefinition = {
     changeTracking: false,
 };
 
+export const INGEST_CYCLE_STATE: TableDefinition = {
+    name: "INGEST_CYCLE_STATE",
+    comment: "The last ingestion cycle as a whole (one row): whether anything could be read and why not, and how far the event table was scanned for new agents.",
+    columns: [
+        { name: "STATE_KEY", type: TEXT, nullable: false, comment: "REFRESH: the row REFRESH_AGENT_EVENTS keeps" },
+        { name: "LAST_CYCLE_AT", type: TIMESTAMP, comment: "Start of the last cycle (UTC)" },
+        { name: "INGEST_PATH", type: TEXT, comment: "EVENT_TABLE or PER_AGENT" },
+        { name: "INGEST_PATH_REASON", type: TEXT },
+        { name: "ACTIVE_AGENTS", type: INTEGER, comment: "Active registered agents the cycle read" },
+        { name: "CONDITION", type: TEXT, comment: "OK, NO_ACTIVE_AGENTS, or NO_AGENTS_VISIBLE (nothing can be read until a grant is made)" },
+        { name: "CONDITION_MESSAGE", type: TEXT, comment: "What the condition means and, unless OK, the fix" },
+        { name: "EVENTS_DISCOVERY_STATUS", type: TEXT, comment: "OK, FAILED or SKIPPED: registering agents from their events" },
+        { name: "EVENTS_DISCOVERY_MESSAGE", type: TEXT },
+        { name: "EVENTS_DISCOVERY_READ_FROM", type: TIMESTAMP, comment: "Where the last scan of the event table for new agents started" },
+        { name: "EVENTS_DISCOVERED_THROUGH", type: TIMESTAMP, comment: "When the last successful scan ran; the next starts there less the overlap" },
+        { name: "AGENTS_ADDED_FROM_EVENTS", type: INTEGER },
+    ],
+    naturalKeyNotCreated: ["STATE_KEY"],
+    holdsRawEvents: false,
+    changeTracking: false,
+};
+
 export const AGENT_EVENTS_HISTORY: TableDefinition = {
     name: "AGENT_EVENTS_HISTORY",
     comment: "Parsed Cortex Agent events, one row per span, span event, log or feedback event; retained historyDays.",
@@ -107,7 +129,7 @@ export const AGENT_EVENTS_HISTORY: TableDefinition = {
         { name: "RECORD_TYPE", type: TEXT },
         { name: "EVENT_NAME", type: TEXT },
         { name: "SPAN_NAME", type: TEXT },
-        { name: "SPAN_CATEGORY", type: TEXT, comment: "AGENT_RUN, LLM_CALL, TOOL_EXECUTION, RETRIEVAL, FEEDBACK or OTHER" },
+        { name: "SPAN_CATEGORY", type: TEXT, comment: "AGENT_RUN, LLM_CALL, TOOL_EXECUTION, RETRIEVAL, WRAPPER, GUARDRAIL, EVALUATION, REQUEST, FEEDBACK or OTHER" },
         { name: "SPAN_ID", type: TEXT },
         { name: "TRACE_ID", type: TEXT },
         { name: "PARENT_SPAN_ID", type: TEXT },
@@ -138,6 +160,11 @@ export const AGENT_EVENTS_HISTORY: TableDefinition = {
         { name: "ANSWER_TEXT", type: TEXT, comment: "Agent answer; NULL unless storeConversationText" },
         { name: "RAW_ATTRIBUTES", type: VARIANT, comment: "RECORD_ATTRIBUTES as received; NULL unless storeConversationText" },
         { name: "LOADED_AT", type: TIMESTAMP },
+        // Appended after LOADED_AT: the provider reads columns in DESCRIBE order, so new columns only go at the end.
+        { name: "OBSERVABILITY_SPAN_TYPE", type: TEXT, comment: "ai.observability.span_type as received (evaluation runs write record_root, eval_root, eval, cortex_agent_ground_truth)" },
+        { name: "RUN_NAME", type: TEXT, comment: "snow.ai.observability.run.name: set on the turns of an evaluation run" },
+        { name: "IS_EVALUATION_EVENT", type: BOOLEAN, comment: "The event itself says it belongs to an evaluation run (span type or run name); views and rollups treat its whole trace as evaluation" },
+        { name: "RESPONSE_TIME_MS", type: INTEGER, comment: "CORTEX_AGENT_REQUEST rows: VALUE response_time_ms; never counted as turn latency" },
     ],
     holdsRawEvents: true,
     changeTracking: true,
@@ -283,6 +310,7 @@ export const ROLLUP_TABLES: readonly TableDefinition[] = [
 
 export const TABLES: readonly TableDefinition[] = [
     AGENT_REGISTRY, AGENT_INGEST_STATE, AGENT_EVENTS_HISTORY, ...ROLLUP_TABLES, ROLLUP_DAY_STATE,
+    INGEST_CYCLE_STATE,
     // Alerting (lib/alertTables.ts): empty unless wallmonitor:alertingEnabled, so the Alerts page always has its views.
     ...ALERT_TABLES,
 ];

@@ -262,10 +262,11 @@ const incrementalSourcesTrackChanges: StackPolicyRule = {
     },
 };
 
-/** Whether `query` names `view` (qualified by its own database and schema, or unqualified). */
+/** Whether `query` names `view` (qualified by its own database and schema, or unqualified) outside its comments. */
 function subjectReads(query: string, view: StackSubject): boolean {
     const name = String(view.props.name).toUpperCase();
-    const text = query.replace(/"/g, "").toUpperCase();
+    // A name in a comment is not a read.
+    const text = query.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/"/g, "").toUpperCase();
     const pattern = new RegExp(`(^|[^A-Z0-9_$.])((${qualified(view.props.database)}\\.)?${qualified(view.props.schema)}\\.)?${name}($|[^A-Z0-9_$])`);
     return pattern.test(text);
 }

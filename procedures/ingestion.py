@@ -12,9 +12,75 @@ A handler needs only `session.sql(text, params=[...]).collect()`, returning rows
 
 from __future__ import annotations
 
+import math
+from decimal import Decimal
+
 STATEMENTS: dict[str, str] = {}
 
 MAX_ERROR_MESSAGE_CHARS = 2000
+
+# What a CALL may pass. They contain the ranges lib/config.ts accepts for the values the tasks
+# pass (historyDays 1-90, rollupRetentionDays 30-3650, initialLookbackHours 1-2160; a test runs
+# the tasks of a stack at those limits) and are wider where a wider value harms nothing, so an
+# operator can re-read or keep a longer span by hand. Zero or negative days would delete history.
+HISTORY_DAYS_RANGE = (1, 3650)
+ROLLUP_RETENTION_DAYS_RANGE = (30, 3650)
+MAX_LOOKBACK_HOURS = 3650 * 24
+# Snowflake identifiers are at most 255 characters, so DATABASE.SCHEMA.NAME at most 767.
+MAX_PATTERN_CHARS = 767
+
+
+class ArgumentError(ValueError):
+    """A procedure argument that cannot be used. Raised before any statement runs, so a bad
+    CALL changes nothing (a negative HISTORY_DAYS once made retention delete every row)."""
+
+    def __init__(self, procedure: str, argument: str, problem: str):
+        super().__init__(f"{procedure}: {argument} {problem}. Nothing was changed.")
+
+
+def _whole_number(procedure, argument, value, low, high):
+    """An integral NUMBER argument within [low, high]; floats and decimals that are whole pass."""
+    accepted = f"must be a whole number from {low} to {high}"
+    if value is None:
+        raise ArgumentError(procedure, argument, f"is NULL; it {accepted}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r} ({type(value).__name__})")
+    if isinstance(value, (float, Decimal)) and (not math.isfinite(value) or value != int(value)):
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r}")
+    if not low <= int(value) <= high:
+        raise ArgumentError(procedure, argument, f"{accepted}, got {value!r}")
+    return int(value)
+
+
+def _lookback_hours(procedure, value):
+    """LOOKBACK_HOURS: a finite number of hours above 0 (reads are cut at the history kept)."""
+    most = MAX_LOOKBACK_HOURS
+    accepted = f"must be a number of hours above 0 and at most {most}"
+    if value is None:
+        raise ArgumentError(procedure, "LOOKBACK_HOURS", f"is NULL; it {accepted}")
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)) or not math.isfinite(value) \
+            or not 0 < value <= most:
+        raise ArgumentError(procedure, "LOOKBACK_HOURS", f"{accepted}, got {value!r}")
+    return float(value)
+
+
+def _pattern(procedure, argument, value, nullable):
+    """A LIKE pattern over DATABASE.SCHEMA.NAME. It is bound, never spliced into SQL, so only
+    its type and length are checked; an empty pattern would silently match nothing."""
+    if value is None:
+        if nullable:
+            return None
+        raise ArgumentError(procedure, argument, "is NULL; pass '%' to match every agent")
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_PATTERN_CHARS:
+        raise ArgumentError(procedure, argument,
+                            f"must be a LIKE pattern of 1 to {MAX_PATTERN_CHARS} characters, got {value!r}")
+    return value
+
+
+def _flag(procedure, argument, value):
+    if not isinstance(value, bool):
+        raise ArgumentError(procedure, argument, f"must be TRUE or FALSE, got {value!r}")
+    return value
 
 
 def discover_agents(session, include_pattern, exclude_pattern, auto_activate):
@@ -30,6 +96,9 @@ def refresh_agent_events(session, lookback_hours, history_days, ingest_path="aut
 def rollup_agent_events(session, history_days, rollup_retention_days):
     """Handler of ROLLUP_AGENT_EVENTS(HISTORY_DAYS, ROLLUP_RETENTION_DAYS)."""
     return run_rollup(session, STATEMENTS, history_days, rollup_retention_days)
+
+
+DISCOVER, REFRESH, ROLLUP = "DISCOVER_AGENTS", "REFRESH_AGENT_EVENTS", "ROLLUP_AGENT_EVENTS"
 
 
 def _run(session, statements, name, params=None):
@@ -58,14 +127,16 @@ def _agents_from_show(rows):
 def run_discovery(session, statements, include_pattern, exclude_pattern, auto_activate):
     """Registers the agents SHOW AGENTS reports that match the patterns; keeps every
     existing registration (manual ones and deactivations included) as it is."""
-    include_pattern = include_pattern or "%"
+    include_pattern = _pattern(DISCOVER, "INCLUDE_PATTERN", include_pattern, nullable=False)
+    exclude_pattern = _pattern(DISCOVER, "EXCLUDE_PATTERN", exclude_pattern, nullable=True)
+    auto_activate = _flag(DISCOVER, "AUTO_ACTIVATE", auto_activate)
     found = list(_agents_from_show(_run(session, statements, "show_agents")))
     _run(session, statements, "create_discovered_agents")
     for agent in found:
         _run(session, statements, "insert_discovered_agent", agent)
     added, updated = _merge_counts(_run(
         session, statements, "merge_discovered_agents",
-        [include_pattern, exclude_pattern, bool(auto_activate)]))
+        [include_pattern, exclude_pattern, auto_activate]))
     return f"Found {len(found)} agents; added {added}; updated {updated}"
 
 
@@ -79,8 +150,9 @@ def _error_text(error, limit=MAX_ERROR_MESSAGE_CHARS):
 
 
 def run_refresh(session, statements, lookback_hours, history_days, ingest_path="auto"):
-    """One ingestion cycle: retention, then every active agent from its watermark (less the
-    overlap) onwards, by one of two paths:
+    """One ingestion cycle: retention, then registering the agents whose events newly appear in
+    the event table, then every active agent from its watermark (less the overlap) onwards, by
+    one of two paths:
 
     * EVENT_TABLE: one pass over SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS for all active agents,
       then one set-based state update. One pass cannot fail for one agent: a failure fails the
@@ -94,13 +166,30 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     role can read it (probe_event_table), else per agent; a pass that fails mid-cycle falls back
     to per agent for the cycle, which loses and duplicates nothing (inserts dedupe by EVENT_KEY).
     The path and its reason are recorded per agent (INGEST_PATH, INGEST_PATH_REASON) and named
-    in the summary."""
+    in the summary.
+
+    Agents are registered from their events here, at the start of the cycle, rather than in
+    DISCOVER_AGENTS (chained after the refresh): a new agent's first events are then read in
+    the same cycle, from the initial lookback, and the very first cycle after a deploy already
+    reads something. SHOW AGENTS lists only agents the owner holds a privilege on, so without
+    this the registry of an owner that reads the event table account-wide stays empty. When the
+    owner cannot read the table, the scan is skipped or fails without failing the cycle; the
+    reason is recorded and the per-agent path relies on what DISCOVER_AGENTS registers.
+
+    The cycle ends by recording itself in INGEST_CYCLE_STATE: with no active agent the condition
+    says why nothing was read and what to grant, and the summary repeats it; never silent zeros."""
+    history_days = _whole_number(REFRESH, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
+    lookback_hours = _lookback_hours(REFRESH, lookback_hours)
+    if ingest_path is not None and not isinstance(ingest_path, str):
+        raise ArgumentError(REFRESH, "INGEST_PATH", f"must be one of {', '.join(INGEST_PATHS)}, got {ingest_path!r}")
     requested = (ingest_path or "auto").strip().lower()
     if requested not in INGEST_PATHS:
-        raise ValueError(f"INGEST_PATH {ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
+        raise ArgumentError(REFRESH, "INGEST_PATH", f"{ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
+    started = tuple(_run(session, statements, "cycle_started")[0])[0]
     expired = _run(session, statements, "apply_retention", [history_days])
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
 
+    unreadable = None
     if requested == "per_agent":
         path, reason = "PER_AGENT", "ingestPath per_agent"
     elif requested == "event_table":
@@ -110,28 +199,99 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
             _run(session, statements, "probe_event_table")
             path, reason = "EVENT_TABLE", f"auto: owner role can read {EVENT_TABLE}"
         except Exception as error:  # not granted (or not there): the per-agent function still works
+            unreadable = _error_text(error, 300)
             path = "PER_AGENT"
-            reason = f"auto: cannot read {EVENT_TABLE} ({_error_text(error, 300)})"[:MAX_REASON_CHARS]
+            reason = f"auto: cannot read {EVENT_TABLE} ({unreadable})"[:MAX_REASON_CHARS]
 
+    discovery = _discover_from_events(session, statements, lookback_hours, history_days, unreadable)
+    path, reason, agents, summary = _ingest(session, statements, requested, path, reason, lookback_hours,
+                                            history_days, removed)
+    condition, message = _cycle_condition(session, statements, agents, discovery)
+    _run(session, statements, "record_cycle_state", [
+        started, path, reason, agents, condition, message, discovery.status, discovery.message,
+        discovery.read_from, discovery.scanned_through, discovery.added])
+    if discovery.added:
+        summary += f"; registered {discovery.added} agents from their events"
+    elif discovery.status != "OK":
+        summary += f"; agents not registered from their events: {discovery.message}"
+    if condition != "OK":
+        summary += f"; {condition}: {message}"
+    return summary
+
+
+def _ingest(session, statements, requested, path, reason, lookback_hours, history_days, removed):
+    """Reads every active agent by `path` (falling back as run_refresh describes).
+    Returns (path, reason, active agents, summary)."""
     if path == "EVENT_TABLE":
         try:
             agents, loaded = _refresh_from_event_table(session, statements, lookback_hours, history_days, reason)
-            return _summary(agents, [], loaded, removed, path, reason)
+            return path, reason, agents, _summary(agents, [], loaded, removed, path, reason)
         except Exception as error:
             message = _error_text(error)
             if requested == "event_table":
                 _run(session, statements, "record_event_table_failure",
                      [lookback_hours, history_days, message, reason])
                 agents = len(_run(session, statements, "active_agents"))
-                return (_summary(agents, [], 0, removed, path, reason, failed=agents)
-                        + f"; the event-table pass failed: {message[:300]}")
+                return path, reason, agents, (_summary(agents, [], 0, removed, path, reason, failed=agents)
+                                              + f"; the event-table pass failed: {message[:300]}")
             path = "PER_AGENT"
             reason = f"auto: event-table pass failed ({_error_text(error, 300)}); per agent for this cycle"[
                 :MAX_REASON_CHARS]
 
     agents = [tuple(row)[:3] for row in _run(session, statements, "active_agents")]
     loaded, failures = _refresh_per_agent(session, statements, agents, lookback_hours, history_days, reason)
-    return _summary(len(agents), failures, loaded, removed, path, reason)
+    return path, reason, len(agents), _summary(len(agents), failures, loaded, removed, path, reason)
+
+
+class _EventsDiscovery:
+    """How registering agents from their events went in one cycle (see record_cycle_state.sql)."""
+
+    def __init__(self, status, message, read_from=None, scanned_through=None, added=0):
+        self.status, self.message = status, message[:MAX_REASON_CHARS]
+        self.read_from, self.scanned_through, self.added = read_from, scanned_through, added
+
+
+def _discover_from_events(session, statements, lookback_hours, history_days, unreadable):
+    """Registers the agents whose Cortex Agent events appear in the event table since the last
+    scan (less the overlap), matching the stack's patterns. Never fails the cycle: an owner
+    that cannot read the table still reads per agent what SHOW AGENTS registered."""
+    if unreadable is not None:
+        return _EventsDiscovery("SKIPPED", f"the owner role cannot read {EVENT_TABLE} ({unreadable})")
+    try:
+        read_from, scan_started = tuple(_run(session, statements, "events_discovery_read_from",
+                                             [lookback_hours, history_days])[0])[:2]
+        added, _stamped = _merge_counts(_run(session, statements, "merge_agents_from_events", [read_from]))
+    except Exception as error:  # typically not authorized: no SNOWFLAKE.AI_OBSERVABILITY_READER
+        return _EventsDiscovery("FAILED", f"cannot scan {EVENT_TABLE} ({_error_text(error, 300)})")
+    return _EventsDiscovery("OK", f"scanned {EVENT_TABLE} from {read_from}; added {added}",
+                            read_from, scan_started, added)
+
+
+# What to grant when nothing can be read; agentLocations is the per-agent path's config key.
+GRANT_FIX = ("grant the owner role the application role SNOWFLAKE.AI_OBSERVABILITY_READER (the event-table "
+             "path; agents then register from their events), or MONITOR on the agents' databases or schemas "
+             "(wallmonitor:agentLocations; the per-agent path, through SHOW AGENTS and DISCOVER_AGENTS)")
+
+
+def _cycle_condition(session, statements, agents, discovery):
+    """OK when the cycle read at least one active agent; otherwise why not, and the fix."""
+    if agents:
+        return "OK", f"{agents} active agents registered"
+    try:
+        visible = len(_run(session, statements, "show_agents"))
+    except Exception as error:
+        visible, shown = 0, f"SHOW AGENTS failed ({_error_text(error, 200)})"
+    else:
+        shown = f"SHOW AGENTS lists {visible} agents to the owner role"
+    if visible == 0 and discovery.status != "OK":
+        return "NO_AGENTS_VISIBLE", (f"no active agent is registered and the owner role can see none: "
+                                     f"{discovery.message}, and {shown}. Nothing is ingested until you {GRANT_FIX}")[
+            :MAX_ERROR_MESSAGE_CHARS]
+    events = (f"the event table holds no Cortex Agent event matching the patterns since {discovery.read_from}"
+              if discovery.status == "OK" else f"agents are not registered from their events: {discovery.message}")
+    return "NO_ACTIVE_AGENTS", (f"no active agent is registered: {events}; {shown} (DISCOVER_AGENTS registers "
+                                f"those matching the patterns after each refresh); deactivated agents are not read")[
+        :MAX_ERROR_MESSAGE_CHARS]
 
 
 def _refresh_from_event_table(session, statements, lookback_hours, history_days, reason):
@@ -165,9 +325,23 @@ def _refresh_per_agent(session, statements, agents, lookback_hours, history_days
             loaded += inserted
         except Exception as error:  # one agent's failure must not stop the others
             _run(session, statements, "record_refresh_failure",
-                 [database, schema, name, _error_text(error), read_from, reason])
+                 [database, schema, name, _per_agent_error(error, database, schema, name), read_from, reason])
             failures.append(f"{database}.{schema}.{name}")
     return loaded, failures
+
+
+def _per_agent_error(error, database, schema, name):
+    """The error recorded for one agent. GET_AI_OBSERVABILITY_EVENTS needs MONITOR on the agent
+    (and SNOWFLAKE.CORTEX_USER), and Snowflake reports a missing privilege like a missing agent:
+    https://docs.snowflake.com/en/sql-reference/functions/get_ai_observability_events-snowflake-local
+    so that error names the grant that fixes it."""
+    text = _error_text(error)
+    if "not authorized" in text.lower() or "insufficient privileges" in text.lower():
+        text = (f"GET_AI_OBSERVABILITY_EVENTS refused {database}.{schema}.{name}: the agent is gone, or the owner "
+                f"role lacks MONITOR on it (grant it for the agent's database or schema with "
+                f"wallmonitor:agentLocations, or GRANT MONITOR ON AGENT {database}.{schema}.{name} TO ROLE "
+                f"<owner role>) or the database role SNOWFLAKE.CORTEX_USER. Snowflake said: {text}")
+    return text[:MAX_ERROR_MESSAGE_CHARS]
 
 
 def _summary(agents, failures, loaded, removed, path, reason, failed=None):
@@ -197,6 +371,9 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
 
     Only touched days are read and written, so the cost follows new events, not history or
     the number of agents; a re-run finds no stale day and changes nothing."""
+    history_days = _whole_number(ROLLUP, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
+    rollup_retention_days = _whole_number(ROLLUP, "ROLLUP_RETENTION_DAYS", rollup_retention_days,
+                                          *ROLLUP_RETENTION_DAYS_RANGE)
     started = tuple(_run(session, statements, "cycle_started")[0])[0]
     expired = 0
     for step in ROLLUP_STEPS:

@@ -29,10 +29,12 @@ describe("SQL rendering", () => {
         const sql = renderSql("ingestion/insert_agent_events.sql", {
             HISTORY_TABLE: ident("DB", "S", "AGENT_EVENTS_HISTORY"),
             STORE_CONVERSATION_TEXT: false,
+            SOURCE_TEXT_REDACTED: true,
         });
-        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql", "ingestion/parsed_events.sql"]);
+        expect(sql.files).to.deep.equal(["ingestion/insert_agent_events.sql", "ingestion/insert_parsed_events.sql",
+            "ingestion/is_cortex_agent.sql", "ingestion/parsed_events.sql"]);
         expect(sql.text).to.include("FROM SOURCE_EVENTS AS s");
-        expect(sql.text).to.include("IFF(FALSE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.messages\"");
+        expect(sql.text).to.include("IFF(FALSE AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.messages\"");
     });
 
     it("refuses a placeholder without a value", () => {
@@ -152,7 +154,7 @@ describe("SQL files", () => {
     it("keep conversation text out of the history unless the stack allows it", () => {
         const off = buildSqlCatalog(DEFAULTS).procedureStatements.insert_agent_events.text;
         const on = buildSqlCatalog({ ...DEFAULTS, storeConversationText: true }).procedureStatements.insert_agent_events.text;
-        expect(off).to.include("IFF(FALSE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
-        expect(on).to.include("IFF(TRUE, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
+        expect(off).to.include("IFF(FALSE AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
+        expect(on).to.include("IFF(TRUE AND NOT s.SOURCE_TEXT_REDACTED, s.RECORD_ATTRIBUTES:\"snow.ai.observability.agent.response\"");
     });
 });

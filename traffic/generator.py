@@ -1,11 +1,20 @@
 """Seeded, deterministic Cortex Agent traffic in the real Snowflake event-table layout.
 
 Every event is a dict keyed by the columns of ``SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS``
-(see ``/work/shared/docs/snowflake-domain.md`` section 1). Tests and the demo use it to
-feed Wallmonitor rows shaped like the ones Snowflake writes, including the awkward parts
-a consumer has to cope with: failed turns, failed tools that the agent recovers from,
-feedback rows without a trace, rows of other object types in the same table, duplicated
-and out-of-order delivery, missing attributes and late arrivals.
+(see the shared docs: snowflake-domain.md section 1, and snowflake-access.md "Live event
+shapes"). Tests and the demo use it to feed Wallmonitor rows shaped like the ones Snowflake
+writes, including the awkward parts a consumer has to cope with: failed turns, failed tools
+that the agent recovers from, feedback rows without a trace, rows of other object types in
+the same table, duplicated and out-of-order delivery, missing attributes and late arrivals.
+
+The live shapes: the object type spelled both ``Cortex Agent`` and ``CORTEX AGENT`` (per
+thread); the span names live accounts write, wrappers included (``Agent`` around a turn's
+steps, ``SystemExecuteSQLTool_system_execute_sql`` around ``SqlExecution_SystemSQL``), with
+``Guardrails`` and ``ReasoningAgentStepResponseGeneration-N``; tokens, cache reads and cache
+writes on the ``ReasoningAgentStep*`` spans; ``CORTEX_AGENT_REQUEST`` rows without a trace
+carrying ``VALUE:"snow.ai.observability.response_time_ms"``; feedback with ``positive``,
+``feedback_message``, ``categories`` and ``orig_request_id``; and evaluation runs in the same
+table (``evaluation_runs_per_agent``).
 
 Determinism: all randomness comes from ``random.Random`` instances seeded from the caller's
 seed (string seeds are hashed with SHA-512 by ``random``, independent of PYTHONHASHSEED).
@@ -69,11 +78,25 @@ PLANNING = AGENT + "planning."
 TOKEN_COUNT = PLANNING + "token_count."
 TOOL = AGENT + "tool."
 
+# Live accounts write the object type in both spellings (snowflake-access.md, "Live event shapes").
 CORTEX_AGENT = "Cortex Agent"
+CORTEX_AGENT_UPPER = "CORTEX AGENT"
 AGENT_SCOPE = "snow.cortex.agent"
 ROOT_SPAN = "AgentV2RequestResponseInfo"
-RESPONSE_SPAN = "ResponseGeneration"
+AGENT_WRAPPER_SPAN = "Agent"
+GUARDRAILS_SPAN = "Guardrails"
+RESPONSE_SPAN_PREFIX = "ReasoningAgentStepResponseGeneration-"
+SQL_WRAPPER_SPAN = "SystemExecuteSQLTool_system_execute_sql"
 FEEDBACK = "CORTEX_AGENT_FEEDBACK"
+REQUEST = "CORTEX_AGENT_REQUEST"
+RESPONSE_TIME_MS = OBS + "response_time_ms"
+# Evaluation runs (TruLens semantic conventions, trulens/otel/semconv/trace.py): span types and
+# the run name. The span names of the evaluation spans are not documented; these are stand-ins.
+SPAN_TYPE = "ai.observability.span_type"
+RUN_NAME = OBS + "run.name"
+EVALUATION_SPAN_TYPES = frozenset({"record_root", "eval_root", "eval", "cortex_agent_ground_truth"})
+EVALUATION_METRICS = ("answer_relevance", "correctness", "groundedness")
+EVALUATION_USER = "EVAL_RUNNER"
 OK, ERROR = "STATUS_CODE_OK", "STATUS_CODE_ERROR"
 SPAN_KIND = "SPAN_KIND_INTERNAL"
 
@@ -104,9 +127,28 @@ TOOL_KINDS = {
     "sql_execution": ("sql_exec", ("SQL_EXEC",)),
     "custom_tool": ("generic", ("LOOKUP_CUSTOMER", "CREATE_TICKET", "SEND_SUMMARY_EMAIL")),
     "chart_generation": ("data_to_chart", ("DATA_TO_CHART",)),
+    "server_skill": ("server_skill", ("PDF_REPORT", "SLIDES")),
+    "code_execution": ("code_execution", ("python",)),
+    "mcp_tool": ("mcp", ("JIRA_SEARCH", "GITHUB_ISSUES")),
+    "agent_router": ("agent_router", ("FINANCE_AGENT", "HR_AGENT")),
 }
+# Span name of each tool kind (cortex_analyst and sql_execution lay out two spans, see _tool_spans).
+TOOL_SPAN_NAMES = {
+    "cortex_search": "CortexSearchService_{name}",
+    "custom_tool": "ToolCall-{name}",
+    "chart_generation": "CortexChartToolImpl-data_to_chart",
+    "server_skill": "ServerSkillTool_{name}",
+    "code_execution": "CodeExecutionTool_{name}",
+    "mcp_tool": "ServerMCPTool_{name}",
+    "agent_router": "AgentRouterTool_{name}",
+}
+# Kinds without documented …agent.tool.<kind>.* attributes: only the span's status tells.
+UNATTRIBUTED_KINDS = frozenset({"server_skill", "code_execution", "mcp_tool", "agent_router"})
+OPTIONAL_KINDS = ("sql_execution", "custom_tool", "chart_generation", "server_skill", "code_execution", "mcp_tool",
+                  "agent_router")
 # How often a planning step picks each kind, when the agent has it.
-TOOL_WEIGHTS = {"cortex_analyst": 5, "cortex_search": 4, "sql_execution": 2, "custom_tool": 2, "chart_generation": 2}
+TOOL_WEIGHTS = {"cortex_analyst": 5, "cortex_search": 4, "sql_execution": 2, "custom_tool": 2, "chart_generation": 2,
+                "server_skill": 1, "code_execution": 1, "mcp_tool": 1, "agent_router": 1}
 # A tool failing while the turn still succeeds (the agent recovers): (status.code, description).
 TOOL_FAILURES = {
     "cortex_analyst": ("422", "Cortex Analyst could not generate SQL for this question"),
@@ -114,6 +156,10 @@ TOOL_FAILURES = {
     "sql_execution": ("000904", "SQL compilation error: invalid identifier REGION_NAME"),
     "custom_tool": ("500", "Procedure raised an exception"),
     "chart_generation": ("400", "Chart generation failed: no numeric column to plot"),
+    "server_skill": ("500", "Skill failed"),
+    "code_execution": ("1", "Traceback: ZeroDivisionError"),
+    "mcp_tool": ("502", "MCP server unreachable"),
+    "agent_router": ("500", "Routed agent failed"),
 }
 # A turn failing because of that kind of tool: (status.code, description).
 TURN_FAILURES = {
@@ -122,6 +168,10 @@ TURN_FAILURES = {
     "sql_execution": ("500", "SQL execution failed"),
     "custom_tool": ("500", "Custom tool execution failed"),
     "chart_generation": ("500", "Chart generation failed"),
+    "server_skill": ("500", "Skill execution failed"),
+    "code_execution": ("500", "Code execution failed"),
+    "mcp_tool": ("500", "MCP tool call failed"),
+    "agent_router": ("500", "Agent routing failed"),
     "planning": ("429", "Model rate limit exceeded, retry later"),
 }
 QUESTIONS = {
@@ -139,6 +189,10 @@ QUESTIONS = {
     "sql_execution": ("List the ten largest open invoices", "Count active customers per country"),
     "custom_tool": ("Open a ticket for the billing outage", "Look up the account owner of ACME"),
     "chart_generation": ("Plot monthly signups for the last year",),
+    "server_skill": ("Make a PDF report of last week's incidents",),
+    "code_execution": ("Fit a trend line to monthly revenue",),
+    "mcp_tool": ("Which Jira issues mention the billing outage",),
+    "agent_router": ("Ask the finance agent about my expense claim",),
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September")
 ANALYST_SQL = (
@@ -188,6 +242,7 @@ class _Thread:
     thread_id: int
     resource: dict[str, Any]
     parent_message_id: int = 0
+    object_type: str = CORTEX_AGENT
 
 
 @dataclass
@@ -201,6 +256,8 @@ class _Turn:
     start_ms: int
     now_ms: int
     failure: Failure | None = None
+    # The span new child spans hang under: the root, or the Agent wrapper around the steps.
+    parent_span_id: str = ""
 
 
 # --- generic helpers --------------------------------------------------------------------------
@@ -246,7 +303,7 @@ def _make_users(seed: int, count: int) -> list[_User]:
 def _make_profile(rng: random.Random, ref: AgentRef) -> _AgentProfile:
     """Every agent has an analyst and a search tool; the other kinds are optional."""
     kinds = ["cortex_analyst", "cortex_search"]
-    kinds += [kind for kind in ("sql_execution", "custom_tool", "chart_generation") if rng.random() < 0.6]
+    kinds += [kind for kind in OPTIONAL_KINDS if rng.random() < 0.6]
     tools = tuple((kind, rng.choice(TOOL_KINDS[kind][1])) for kind in kinds)
     return _AgentProfile(
         ref=ref,
@@ -286,7 +343,7 @@ def _event(
 
 
 def _child_span(rng: random.Random, turn: _Turn, name: str, duration_ms: int, failed: bool, attrs: dict) -> dict:
-    """A span under the turn's root, starting at the turn cursor; advances the cursor past it."""
+    """A span under the turn's current parent, starting at the turn cursor; advances the cursor past it."""
     start = turn.now_ms
     end = start + duration_ms
     turn.now_ms = end + rng.randint(1, 30)
@@ -294,7 +351,7 @@ def _child_span(rng: random.Random, turn: _Turn, name: str, duration_ms: int, fa
         "name": name,
         "kind": SPAN_KIND,
         "status": {"code": ERROR if failed else OK},
-        "parent_span_id": turn.root_span_id,
+        "parent_span_id": turn.parent_span_id or turn.root_span_id,
     }
     return _event(
         end_ms=end,
@@ -308,14 +365,26 @@ def _child_span(rng: random.Random, turn: _Turn, name: str, duration_ms: int, fa
     )
 
 
+def _step_tokens(rng: random.Random, step: int, tokens_out: int) -> dict:
+    """A ReasoningAgentStep* span's token counts; input grows with the conversation, and later
+    steps read part of it from the prompt cache."""
+    tokens_in = rng.randint(1_500, 4_000) + step * rng.randint(800, 3_000)
+    return {
+        TOKEN_COUNT + "input": tokens_in,
+        TOKEN_COUNT + "output": tokens_out,
+        TOKEN_COUNT + "total": tokens_in + tokens_out,
+        TOKEN_COUNT + "plan": rng.randint(0, tokens_out),
+        TOKEN_COUNT + "cache_read_input": int(tokens_in * rng.uniform(0.3, 0.8)) if step else 0,
+        TOKEN_COUNT + "cache_write_input": rng.randint(0, tokens_in // 4),
+    }
+
+
 def _planning_span(
     rng: random.Random, turn: _Turn, profile: _AgentProfile, step: int, tool: Tool, failed: bool
 ) -> dict:
-    """Planning spans are the only ones with token counts; input grows with the conversation."""
+    """Planning and response-generation spans are the only ones with token counts."""
     kind, tool_name = tool
     duration = rng.randint(600, 4_000)
-    tokens_in = rng.randint(1_500, 4_000) + step * rng.randint(800, 3_000)
-    tokens_out = rng.randint(40, 400)
     model = profile.planning_model if rng.random() < 0.9 else rng.choice(PLANNING_MODELS)
     attrs = {
         PLANNING + "model": model,
@@ -326,14 +395,22 @@ def _planning_span(
         PLANNING + "tool_selection.name": tool_name,
         PLANNING + "tool_selection.type": TOOL_KINDS[kind][0],
         PLANNING + "tool_selection.id": "toolu_" + _hex(rng, 24),
-        TOKEN_COUNT + "input": tokens_in,
-        TOKEN_COUNT + "output": tokens_out,
-        TOKEN_COUNT + "total": tokens_in + tokens_out,
-        TOKEN_COUNT + "plan": rng.randint(0, tokens_out),
-        TOKEN_COUNT + "cache_read_input": int(tokens_in * rng.uniform(0.3, 0.8)) if step else 0,
-        TOKEN_COUNT + "cache_write_input": rng.randint(0, tokens_in // 4),
+        **_step_tokens(rng, step, rng.randint(40, 400)),
     }
     return _child_span(rng, turn, f"ReasoningAgentStepPlanning-{step}", duration, failed, attrs)
+
+
+def _response_span(rng: random.Random, turn: _Turn, profile: _AgentProfile, step: int) -> dict:
+    """The answer: a ReasoningAgentStepResponseGeneration-N step with its own tokens."""
+    duration = rng.randint(800, 6_000)
+    attrs = {
+        PLANNING + "model": profile.planning_model,
+        PLANNING + "duration": duration,
+        PLANNING + "status": "SUCCESS",
+        PLANNING + "step_number": step,
+        **_step_tokens(rng, step, rng.randint(100, 900)),
+    }
+    return _child_span(rng, turn, f"{RESPONSE_SPAN_PREFIX}{step}", duration, False, attrs)
 
 
 def _tool_attrs(rng: random.Random, kind: str, duration: int, failure: Failure | None, name: str | None) -> dict:
@@ -364,22 +441,49 @@ def _tool_spans(rng: random.Random, turn: _Turn, tool: Tool, failure: Failure | 
         duration = rng.randint(1_500, 8_000)
         attrs = _tool_attrs(rng, kind, duration, failure if fail_generation else None, name)
         attrs[TOOL + "cortex_analyst.sql_query"] = rng.choice(ANALYST_SQL)
-        spans = [_child_span(rng, turn, f"CortexAnalystTool_{name}", duration, fail_generation, attrs)]
+        # Over a semantic view the analyst span is SemanticContextTool_<view>; the older name stays.
+        span_name = f"SemanticContextTool_{name}" if rng.random() < 0.5 else f"CortexAnalystTool_{name}"
+        spans = [_child_span(rng, turn, span_name, duration, fail_generation, attrs)]
         if not fail_generation:
             spans.append(_sql_span(rng, turn, "SqlExecution_CortexAnalyst", failure))
         return spans
     if kind == "sql_execution":
-        return [_sql_span(rng, turn, "SqlExecution", failure)]
+        return _system_sql_spans(rng, turn, failure)
     duration = rng.randint(200, 3_000)
+    span_name = TOOL_SPAN_NAMES[kind].format(name=name)
+    if kind in UNATTRIBUTED_KINDS:
+        attrs = {}
+    else:
+        attrs = _tool_attrs(rng, kind, duration, failure, None if kind == "chart_generation" else name)
     if kind == "cortex_search":
-        attrs = _tool_attrs(rng, kind, duration, failure, name)
         attrs[TOOL + "cortex_search.limit"] = 10
-        return [_child_span(rng, turn, f"CortexSearchService_{name}", duration, failure is not None, attrs)]
-    if kind == "custom_tool":
-        attrs = _tool_attrs(rng, kind, duration, failure, name)
-        return [_child_span(rng, turn, f"ToolCall-{name}", duration, failure is not None, attrs)]
-    attrs = _tool_attrs(rng, kind, duration, failure, None)
-    return [_child_span(rng, turn, "CortexChartToolImpl", duration, failure is not None, attrs)]
+    return [_child_span(rng, turn, span_name, duration, failure is not None, attrs)]
+
+
+def _system_sql_spans(rng: random.Random, turn: _Turn, failure: Failure | None) -> list[dict]:
+    """The system SQL tool: SystemExecuteSQLTool_system_execute_sql wraps SqlExecution_SystemSQL,
+    starting just before it and ending just after, so it repeats the SQL time."""
+    wrapper_id = _hex(rng, 16)
+    wrapper_start = turn.now_ms
+    outer_parent = turn.parent_span_id
+    turn.now_ms += rng.randint(1, 10)
+    turn.parent_span_id = wrapper_id
+    inner = _sql_span(rng, turn, "SqlExecution_SystemSQL", failure)
+    turn.parent_span_id = outer_parent
+    wrapper_end = _ceil_ms(inner["TIMESTAMP"]) + rng.randint(1, 10)
+    turn.now_ms = wrapper_end + rng.randint(1, 30)
+    wrapper = _event(
+        end_ms=wrapper_end,
+        start_ms=wrapper_start,
+        trace={"trace_id": turn.trace_id, "span_id": wrapper_id},
+        resource=turn.resource,
+        scope=AGENT_SCOPE,
+        record_type="SPAN",
+        record={"name": SQL_WRAPPER_SPAN, "kind": SPAN_KIND, "status": {"code": ERROR if failure else OK},
+                "parent_span_id": outer_parent or turn.root_span_id},
+        attributes=dict(turn.identity),
+    )
+    return [inner, wrapper]
 
 
 def _sql_span(rng: random.Random, turn: _Turn, span_name: str, failure: Failure | None) -> dict:
@@ -421,6 +525,8 @@ def _turn_children(
     """
     fail_at = rng.randrange(len(tools)) if rng.random() < error_rate else None
     spans: list[dict] = []
+    if rng.random() < 0.5:
+        spans.append(_child_span(rng, turn, GUARDRAILS_SPAN, rng.randint(20, 300), False, {}))
     for step, tool in enumerate(tools):
         fail_planning = step == fail_at and rng.random() < 0.3
         spans.append(_planning_span(rng, turn, profile, step, tool, fail_planning))
@@ -434,7 +540,7 @@ def _turn_children(
             return spans
         failure = TOOL_FAILURES[kind] if rng.random() < tool_error_rate else None
         spans += _tool_spans(rng, turn, tool, failure)
-    spans.append(_child_span(rng, turn, RESPONSE_SPAN, rng.randint(800, 6_000), False, {}))
+    spans.append(_response_span(rng, turn, profile, len(tools)))
     return spans
 
 
@@ -467,6 +573,27 @@ def _root_span(
         record_type="SPAN",
         record=record,
         attributes=attrs,
+    )
+
+
+def _request_row(rng: random.Random, root: dict) -> dict:
+    """The CORTEX_AGENT_REQUEST row of a turn: no trace, the response time in VALUE. ASSUMPTION:
+    an EVENT row named like the feedback row; its attributes name the agent, thread and request."""
+    attrs = root["RECORD_ATTRIBUTES"]
+    identity = {key: attrs[key] for key in (OBJECT_NAME, OBJECT_TYPE, DATABASE_NAME, SCHEMA_NAME, THREAD_ID, REQUEST_ID)}
+    if RUN_NAME in attrs:
+        identity[RUN_NAME] = attrs[RUN_NAME]
+    at = _ceil_ms(root["TIMESTAMP"]) + rng.randint(1, 500)
+    return _event(
+        end_ms=at,
+        start_ms=None,
+        trace=None,
+        resource=root["RESOURCE_ATTRIBUTES"],
+        scope=AGENT_SCOPE,
+        record_type="EVENT",
+        record={"name": REQUEST},
+        attributes=identity,
+        value={RESPONSE_TIME_MS: attrs[DURATION] + rng.randint(0, 200)},
     )
 
 
@@ -506,7 +633,7 @@ def _turn(
     ref = profile.ref
     identity = {
         OBJECT_NAME: ref.name,
-        OBJECT_TYPE: CORTEX_AGENT,
+        OBJECT_TYPE: thread.object_type,
         DATABASE_NAME: ref.database,
         SCHEMA_NAME: ref.schema,
         THREAD_ID: thread.thread_id,
@@ -522,7 +649,24 @@ def _turn(
     )
     tools = _plan_tools(rng, profile)
     question = _question(rng, tools[0][0])
+    wrapped = rng.random() < 0.8
+    wrapper_id = _hex(rng, 16)
+    if wrapped:  # the Agent span wraps the turn's steps, repeating their time
+        turn.parent_span_id = wrapper_id
+        wrapper_start = turn.now_ms
+        turn.now_ms += rng.randint(1, 10)
     children = _turn_children(rng, turn, profile, tools, error_rate, tool_error_rate)
+    if wrapped:
+        wrapper_end = max(_ceil_ms(span["TIMESTAMP"]) for span in children) + rng.randint(1, 10)
+        turn.now_ms = wrapper_end + rng.randint(1, 10)
+        children.append(_event(
+            end_ms=wrapper_end, start_ms=wrapper_start,
+            trace={"trace_id": turn.trace_id, "span_id": wrapper_id}, resource=turn.resource, scope=AGENT_SCOPE,
+            record_type="SPAN",
+            record={"name": AGENT_WRAPPER_SPAN, "kind": SPAN_KIND, "status": {"code": ERROR if turn.failure else OK},
+                    "parent_span_id": turn.root_span_id},
+            attributes=dict(identity)))
+        turn.parent_span_id = ""
     root = _root_span(rng, turn, profile, thread, question, _answer(rng, tools[0][0]))
     return [*children, root]
 
@@ -550,7 +694,8 @@ def _thread(
         "snow.database.name": profile.ref.database,
         "snow.schema.name": profile.ref.schema,
     }
-    thread = _Thread(thread_id=rng.randrange(10**12, 10**13), resource=resource)
+    thread = _Thread(thread_id=rng.randrange(10**12, 10**13), resource=resource,
+                     object_type=CORTEX_AGENT_UPPER if rng.random() < 0.3 else CORTEX_AGENT)
     events: list[dict] = []
     turn_start = start_ms
     for _ in range(rng.randint(1, 6)):
@@ -560,6 +705,10 @@ def _thread(
         if root_end >= end_ms:
             break
         events += spans
+        if rng.random() < 0.6:
+            request = _request_row(rng, root)
+            if _ceil_ms(request["TIMESTAMP"]) < end_ms:
+                events.append(request)
         if rng.random() < feedback_rate:
             failed = root["RECORD_ATTRIBUTES"][STATUS] == "ERROR"
             feedback = _feedback(rng, root, positive=rng.random() < (0.1 if failed else 0.75))
@@ -585,6 +734,69 @@ def _agent_events(
     while t < end_ms:
         events += _thread(rng, profile, rng.choice(users), t, end_ms, **rates)
         t += 1 + int(rng.expovariate(threads_per_ms))
+    return events
+
+
+# --- evaluation runs: agent turns and judge spans in the same event table ---------------------------
+def _evaluation_spans(rng: random.Random, root: dict, end_ms: int) -> list[dict]:
+    """The spans an evaluation writes into an evaluated turn's trace after the turn: a ground-truth
+    span, and per metric an eval_root span over an eval span. Only their span types mark them."""
+    attrs = root["RECORD_ATTRIBUTES"]
+    identity = {key: attrs[key] for key in (OBJECT_NAME, OBJECT_TYPE, DATABASE_NAME, SCHEMA_NAME, THREAD_ID, REQUEST_ID)}
+    trace_id, root_id = root["TRACE"]["trace_id"], root["TRACE"]["span_id"]
+    at = _ceil_ms(root["TIMESTAMP"]) + rng.randint(2 * SECOND, 30 * SECOND)
+    spans = []
+
+    def span(name: str, span_type: str, parent: str, duration: int, span_id: str | None = None) -> dict:
+        return _event(
+            end_ms=at + duration, start_ms=at, trace={"trace_id": trace_id, "span_id": span_id or _hex(rng, 16)},
+            resource=root["RESOURCE_ATTRIBUTES"], scope="trulens", record_type="SPAN",
+            record={"name": name, "kind": SPAN_KIND, "status": {"code": OK}, "parent_span_id": parent},
+            attributes={**identity, SPAN_TYPE: span_type})
+
+    spans.append(span("CortexAgentGroundTruth", "cortex_agent_ground_truth", root_id, rng.randint(5, 50)))
+    for metric in EVALUATION_METRICS:
+        at += rng.randint(100, 2_000)
+        eval_root_id = _hex(rng, 16)
+        judged = rng.randint(500, 4_000)
+        spans.append(span(f"Eval_{metric}", "eval", eval_root_id, judged))
+        spans.append(span(f"EvalRoot_{metric}", "eval_root", root_id, judged + rng.randint(1, 20), eval_root_id))
+    return [s for s in spans if _ceil_ms(s["TIMESTAMP"]) < end_ms]
+
+
+def _evaluation_events(seed: int, ref: AgentRef, start_ms: int, end_ms: int, runs: int) -> list[dict]:
+    """``runs`` evaluation runs of one agent, each evaluating 3..6 records: every record is a turn
+    in its own thread, by the evaluation's user. About half of the turns carry the run name (and
+    span type record_root) on their root; the others are marked only by the evaluation spans that
+    arrive after the turn. The run's CORTEX_AGENT_REQUEST rows carry the run name."""
+    rng = random.Random(f"{seed}:evaluation:{ref.database}.{ref.schema}.{ref.name}")
+    profile = _make_profile(random.Random(f"{seed}:{ref.database}.{ref.schema}.{ref.name}"), ref)
+    events: list[dict] = []
+    if end_ms - start_ms < 10 * MINUTE:
+        return events
+    for run in range(runs):
+        run_name = f"EVAL_RUN_{run + 1}_{_hex(rng, 6)}"
+        at = start_ms + rng.randrange(end_ms - start_ms - 5 * MINUTE)
+        for _ in range(rng.randint(3, 6)):
+            resource = {"snow.user.name": EVALUATION_USER, "snow.user.id": 999, "snow.session.id": rng.randrange(10**14, 10**15),
+                        "snow.session.role.primary.name": "EVALUATION", "snow.database.name": ref.database,
+                        "snow.schema.name": ref.schema}
+            thread = _Thread(thread_id=rng.randrange(10**12, 10**13), resource=resource,
+                             object_type=rng.choice((CORTEX_AGENT, CORTEX_AGENT_UPPER)))
+            spans = _turn(rng, profile, thread, at, 0.1, 0.05)
+            root = spans[-1]
+            if _ceil_ms(root["TIMESTAMP"]) >= end_ms:
+                break
+            if rng.random() < 0.5:
+                root["RECORD_ATTRIBUTES"][RUN_NAME] = run_name
+                root["RECORD_ATTRIBUTES"][SPAN_TYPE] = "record_root"
+            spans += _evaluation_spans(rng, root, end_ms)
+            request = _request_row(rng, root)
+            request["RECORD_ATTRIBUTES"][RUN_NAME] = run_name
+            if _ceil_ms(request["TIMESTAMP"]) < end_ms:
+                spans.append(request)
+            events += spans
+            at = _ceil_ms(root["TIMESTAMP"]) + rng.randint(1 * SECOND, 20 * SECOND)
     return events
 
 
@@ -681,12 +893,15 @@ def generate(
     tool_error_rate: float = 0.05,
     feedback_rate: float = 0.2,
     include_noise: bool = True,
+    evaluation_runs_per_agent: int = 1,
 ) -> list[dict]:
     """Cortex Agent events for ``agents`` in ``[start, end)``, sorted by TIMESTAMP.
 
     ``start``/``end`` are naive UTC (aware datetimes are converted). All timestamps have
     millisecond precision. With ``include_noise`` about 5% extra rows of other object types
     (Cortex Search logs, an external agent) are mixed in; ``is_cortex_agent_event`` tells them apart.
+    Each agent also runs ``evaluation_runs_per_agent`` evaluation runs (their own generator, so
+    they change no production row); ``is_evaluation_event`` tells their marked rows.
     """
     start_ms, end_ms = _ceil_ms(start), _ceil_ms(end)
     people = _make_users(seed, users)
@@ -694,6 +909,8 @@ def generate(
     events: list[dict] = []
     for ref in agents:
         events += _agent_events(seed, ref, people, start_ms, end_ms, turns_per_agent_per_hour, **rates)
+    for ref in agents:
+        events += _evaluation_events(seed, ref, start_ms, end_ms, evaluation_runs_per_agent)
     if include_noise and agents and people:
         events += _noise(seed, agents, people, start_ms, end_ms, volume=round(len(events) * 0.05))
     events.sort(key=lambda event: event["TIMESTAMP"])
@@ -701,9 +918,17 @@ def generate(
 
 
 def is_cortex_agent_event(event: dict) -> bool:
-    """True for rows a Cortex Agent monitor must ingest (object type ``Cortex Agent``)."""
+    """True for rows a Cortex Agent monitor must ingest (object type ``Cortex Agent``, in any case)."""
     attributes = event.get("RECORD_ATTRIBUTES") or {}
-    return attributes.get(OBJECT_TYPE) == CORTEX_AGENT
+    return str(attributes.get(OBJECT_TYPE) or "").upper() == CORTEX_AGENT_UPPER
+
+
+def is_evaluation_event(event: dict) -> bool:
+    """True for a row that itself says it belongs to an evaluation run (span type or run name);
+    the other rows of its trace belong to the run too."""
+    attributes = event.get("RECORD_ATTRIBUTES") or {}
+    return (str(attributes.get(SPAN_TYPE) or "").lower() in EVALUATION_SPAN_TYPES
+            or attributes.get(RUN_NAME) is not None)
 
 
 def _is_planning_or_tool_span(event: dict) -> bool:
@@ -711,7 +936,6 @@ def _is_planning_or_tool_span(event: dict) -> bool:
     return (
         event["RECORD_TYPE"] == "SPAN"
         and "parent_span_id" in record
-        and record["name"] != RESPONSE_SPAN
         and is_cortex_agent_event(event)
     )
 
@@ -726,7 +950,7 @@ def with_delivery_faults(
 ) -> list[dict]:
     """A copy of ``events`` as an unreliable pipeline might deliver it.
 
-    - about ``drop_attribute_rate`` of the non-root planning and tool spans of Cortex Agents
+    - about ``drop_attribute_rate`` of the non-root spans of Cortex Agents
       lose one attribute, chosen among those present of:
       ``…agent.planning.model``, ``…agent.planning.duration``, ``…agent.planning.token_count.*``
       (input, output, total, plan, cache_read_input, cache_write_input),
@@ -754,9 +978,10 @@ def with_delivery_faults(
 
 
 def _trace_groups(events: list[dict]) -> dict[Any, list[dict]]:
-    """Group rows that belong together: a trace's spans, plus feedback on that trace's turn.
+    """Group rows that belong together: a trace's spans, plus the feedback and the
+    CORTEX_AGENT_REQUEST row of that trace's turn (both name its request id).
 
-    Rows without a trace that are not feedback on a known turn form a group of their own.
+    Rows without a trace that name no known turn form a group of their own.
     """
     trace_of_request = {
         event["RECORD_ATTRIBUTES"][REQUEST_ID]: event["TRACE"]["trace_id"]
@@ -768,7 +993,8 @@ def _trace_groups(events: list[dict]) -> dict[Any, list[dict]]:
         if event["TRACE"]:
             key: Any = event["TRACE"]["trace_id"]
         else:
-            key = trace_of_request.get((event["VALUE"] or {}).get("orig_request_id"), ("row", index))
+            request = (event["VALUE"] or {}).get("orig_request_id") or (event["RECORD_ATTRIBUTES"] or {}).get(REQUEST_ID)
+            key = trace_of_request.get(request, ("row", index))
         groups[key].append(event)
     return groups
 

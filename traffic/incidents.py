@@ -43,10 +43,13 @@ def _inside(event: dict, start: datetime, end: datetime) -> bool:
 
 
 def error_burst(*, seed: int, agent: AgentRef, start: datetime, end: datetime, turns_per_hour: float = 40.0,
-                error_rate: float = 0.8) -> list[dict]:
-    """Extra turns for ``agent`` in ``[start, end)``, most of which fail."""
+                error_rate: float = 0.8, feedback_rate: float = 0.5) -> list[dict]:
+    """Extra turns for ``agent`` in ``[start, end)``, most of which fail; users rate a failing
+    agent more often than a working one (``feedback_rate``). Production traffic only: no
+    evaluation run."""
     return generate(seed=seed, agents=[agent], start=start, end=end, turns_per_agent_per_hour=turns_per_hour,
-                    error_rate=error_rate, include_noise=False)
+                    error_rate=error_rate, feedback_rate=feedback_rate, include_noise=False,
+                    evaluation_runs_per_agent=0)
 
 
 def slower_turns(events: list[dict], agent: AgentRef, start: datetime, end: datetime, factor: float) -> list[dict]:

@@ -9,7 +9,7 @@ history AS (
            COUNT_IF(h.EVENT_TIMESTAMP <= DATEADD('day', -1, c.AS_OF)
                     AND MOD(DATEDIFF('minute', h.EVENT_TIMESTAMP, c.AS_OF), 1440) < {{WINDOW_MINUTES}}) AS TURNS_BEFORE,
            MIN(h.EVENT_TIMESTAMP) AS FIRST_TURN
-    FROM {{HISTORY_TABLE}} AS h, clock AS c
+    FROM ({{> evaluation/production_history.sql}}) AS h, clock AS c
     WHERE h.SPAN_CATEGORY = 'AGENT_RUN'
       AND h.EVENT_TIMESTAMP > DATEADD('minute', -{{WINDOW_MINUTES}}, DATEADD('day', -{{BASELINE_DAYS}}, c.AS_OF))
       AND h.EVENT_TIMESTAMP <= c.AS_OF

@@ -1,6 +1,9 @@
 -- AGENT_EVENTS_RECENT: every event in the history (retention keeps it to historyDays), with
 -- the reference's derived columns. Conversation text is never exposed here, only RAW_ATTRIBUTES,
 -- which is NULL unless storeConversationText is on.
+-- Evaluation runs are kept here, marked per whole trace (IS_EVALUATION, EVALUATION_RUN_NAME; see
+-- evaluation/history.sql): every production view over this one reads `NOT IS_EVALUATION`, and
+-- EVALUATION_RUNS reads `IS_EVALUATION`.
 SELECT
     h.AGENT_DATABASE,
     h.AGENT_SCHEMA,
@@ -39,5 +42,12 @@ SELECT
     h.FEEDBACK_MESSAGE,
     h.FEEDBACK_REQUEST_ID,
     h.RAW_ATTRIBUTES,
-    h.LOADED_AT
-FROM {{HISTORY_TABLE}} AS h
+    h.LOADED_AT,
+    h.IS_EVALUATION,
+    h.EVALUATION_RUN_NAME,
+    h.OBSERVABILITY_SPAN_TYPE,
+    h.FEEDBACK_CATEGORIES,
+    h.RESPONSE_TIME_MS
+FROM (
+    {{> evaluation/history.sql}}
+) AS h

@@ -1,5 +1,7 @@
 -- One row per agent. The reference's span-duration percentiles cover every span; the TURN_*
--- columns cover whole turns (root spans), which is the latency a user feels.
+-- columns cover whole turns (root spans), which is the latency a user feels. Production traffic
+-- only: evaluation runs are counted by EVALUATION_RUNS. Tokens come from LLM calls only
+-- (parsed_events.sql); cache reads and writes are reported beside them, not added to them.
 SELECT
     AGENT_FULL_NAME,
     AGENT_DATABASE,
@@ -35,6 +37,9 @@ SELECT
     PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)) AS P95_TURN_LATENCY_MS,
     PERCENTILE_CONT(0.99) WITHIN GROUP (ORDER BY IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)) AS P99_TURN_LATENCY_MS,
     COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') AS FAILED_TURNS,
-    100 * COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') / NULLIF(COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN'), 0) AS TURN_ERROR_RATE_PCT
+    100 * COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') / NULLIF(COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN'), 0) AS TURN_ERROR_RATE_PCT,
+    COALESCE(SUM(CACHE_READ_TOKENS), 0) AS TOTAL_CACHE_READ_TOKENS,
+    COALESCE(SUM(CACHE_WRITE_TOKENS), 0) AS TOTAL_CACHE_WRITE_TOKENS
 FROM {{EVENTS}}
+WHERE NOT IS_EVALUATION
 GROUP BY AGENT_FULL_NAME, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME

@@ -1,5 +1,6 @@
 -- One row per agent and UTC hour. TOOL_CALLS and RETRIEVAL_CALLS count the same spans as in
--- THREAD_ACTIVITY and AGENT_METRICS, so hourly rows add up to the agent's totals.
+-- THREAD_ACTIVITY and AGENT_METRICS, so hourly rows add up to the agent's totals. Production
+-- traffic only (evaluation runs: EVALUATION_RUNS).
 SELECT
     EVENT_HOUR,
     AGENT_FULL_NAME,
@@ -17,4 +18,5 @@ SELECT
     COUNT_IF(STATUS = 'ERROR') AS ERROR_COUNT,
     COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN') AS TURNS
 FROM {{EVENTS}}
+WHERE NOT IS_EVALUATION
 GROUP BY EVENT_HOUR, AGENT_FULL_NAME

@@ -1,11 +1,12 @@
 -- One row: the last hour against the hour before it. A change is NULL when the hour before
--- had nothing to compare with.
+-- had nothing to compare with. Production traffic only (evaluation runs: EVALUATION_RUNS).
 WITH windowed AS (
     SELECT
         IFF(EVENT_TIMESTAMP >= DATEADD('hour', -1, SYSDATE()), 'CURRENT', 'PREVIOUS') AS WINDOW_NAME,
         THREAD_ID, USER_ID, AGENT_FULL_NAME, SPAN_CATEGORY, TOTAL_TOKENS, SPAN_DURATION_MS, STATUS
     FROM {{EVENTS}}
-    WHERE EVENT_TIMESTAMP >= DATEADD('hour', -2, SYSDATE())
+    WHERE NOT IS_EVALUATION
+      AND EVENT_TIMESTAMP >= DATEADD('hour', -2, SYSDATE())
       AND EVENT_TIMESTAMP <= SYSDATE()
 ),
 totals AS (

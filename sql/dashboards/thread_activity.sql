@@ -1,6 +1,8 @@
 -- One row per conversation thread. Turns are root spans (SPAN_CATEGORY = 'AGENT_RUN'); tokens
 -- are summed from planning spans; a turn's latency is its root span's duration. TOOL_* columns
--- cover tool executions (TOOL_CALLS), RETRIEVAL_* columns Cortex Search calls (RETRIEVAL_CALLS).
+-- cover tool executions (TOOL_CALLS), RETRIEVAL_* columns Cortex Search calls (RETRIEVAL_CALLS);
+-- wrapper spans (Agent, SystemExecuteSQLTool_*) are neither, so no tool time is counted twice.
+-- Production threads only: evaluation runs are counted by EVALUATION_RUNS.
 SELECT
     AGENT_FULL_NAME,
     THREAD_ID,
@@ -28,4 +30,5 @@ SELECT
     COUNT_IF(SPAN_CATEGORY = 'AGENT_RUN' AND STATUS = 'ERROR') AS FAILED_TURNS
 FROM {{EVENTS}}
 WHERE THREAD_ID IS NOT NULL
+  AND NOT IS_EVALUATION
 GROUP BY AGENT_FULL_NAME, THREAD_ID

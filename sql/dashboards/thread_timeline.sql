@@ -1,4 +1,5 @@
 -- Every event of every thread in order, for the drill-down of one thread's turns and spans.
+-- Production threads only, like THREAD_ACTIVITY that leads to them.
 SELECT
     THREAD_ID,
     AGENT_FULL_NAME,
@@ -29,3 +30,4 @@ SELECT
     USER_ID
 FROM {{EVENTS}}
 WHERE THREAD_ID IS NOT NULL
+  AND NOT IS_EVALUATION

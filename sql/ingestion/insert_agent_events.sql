@@ -12,10 +12,14 @@ FROM (
             CAST(? AS VARCHAR) AS SOURCE_AGENT_DATABASE,
             CAST(? AS VARCHAR) AS SOURCE_AGENT_SCHEMA,
             CAST(? AS VARCHAR) AS SOURCE_AGENT_NAME,
+            -- Whether the function hands text over redacted (the owner lacks READ UNREDACTED AI
+            -- OBSERVABILITY EVENTS TABLE): parsed_events.sql then stores no text at all.
+            {{SOURCE_TEXT_REDACTED}} AS SOURCE_TEXT_REDACTED,
             e.*
         FROM TABLE(SNOWFLAKE.LOCAL.GET_AI_OBSERVABILITY_EVENTS(?, ?, ?, 'CORTEX AGENT')) AS e
         WHERE e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
-          AND COALESCE(e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING, 'Cortex Agent') = 'Cortex Agent'
+          -- The function already returns Cortex Agent rows only: a row without the attribute is kept.
+          AND COALESCE({{> ingestion/is_cortex_agent.sql}}, TRUE)
     )
     {{> ingestion/parsed_events.sql}}
 ) AS e

@@ -21,13 +21,15 @@ FROM (
             r.AGENT_DATABASE AS SOURCE_AGENT_DATABASE,
             r.AGENT_SCHEMA AS SOURCE_AGENT_SCHEMA,
             r.AGENT_NAME AS SOURCE_AGENT_NAME,
+            -- Direct reads of the table (AI_OBSERVABILITY_READER) are never redacted.
+            FALSE AS SOURCE_TEXT_REDACTED,
             e.*
         FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
         INNER JOIN READ_POINTS AS r
             ON e.RECORD_ATTRIBUTES:"snow.ai.observability.database.name"::STRING = r.AGENT_DATABASE
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING = r.AGENT_SCHEMA
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
-        WHERE e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING = 'Cortex Agent'
+        WHERE {{> ingestion/is_cortex_agent.sql}}
           AND e.TIMESTAMP >= r.READ_FROM
           AND e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
     ),

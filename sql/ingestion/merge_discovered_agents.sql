@@ -1,23 +1,15 @@
--- Adds newly discovered agents to the registry and stamps the ones already there. Never
--- deletes or deactivates: manual registrations and manual deactivations are kept.
--- Patterns are LIKE patterns matched case-insensitively against DATABASE.SCHEMA.NAME.
+-- Adds the agents SHOW AGENTS reported (the scratch table) that match the patterns to the
+-- registry, and stamps the ones already there (register_agents.sql).
 -- Binds: 1 include pattern, 2 exclude pattern (NULL excludes nothing), 3 activate new agents.
 MERGE INTO {{REGISTRY_TABLE}} AS r
 USING (
-    SELECT DISTINCT d.AGENT_DATABASE, d.AGENT_SCHEMA, d.AGENT_NAME, p.INCLUDE_PATTERN, p.EXCLUDE_PATTERN, p.ACTIVATE
+    SELECT DISTINCT d.AGENT_DATABASE, d.AGENT_SCHEMA, d.AGENT_NAME, p.INCLUDE_PATTERN, p.EXCLUDE_PATTERN, p.ACTIVATE,
+           'DISCOVERY' AS REGISTERED_BY
     FROM {{DISCOVERED_TABLE}} AS d
     CROSS JOIN (
         SELECT CAST(? AS VARCHAR) AS INCLUDE_PATTERN, CAST(? AS VARCHAR) AS EXCLUDE_PATTERN, CAST(? AS BOOLEAN) AS ACTIVATE
     ) AS p
-    WHERE (d.AGENT_DATABASE || '.' || d.AGENT_SCHEMA || '.' || d.AGENT_NAME) ILIKE p.INCLUDE_PATTERN
-      AND NOT COALESCE((d.AGENT_DATABASE || '.' || d.AGENT_SCHEMA || '.' || d.AGENT_NAME) ILIKE p.EXCLUDE_PATTERN, FALSE)
+    WHERE
+        {{> ingestion/agent_pattern_match.sql}}
 ) AS d
-ON r.AGENT_DATABASE = d.AGENT_DATABASE AND r.AGENT_SCHEMA = d.AGENT_SCHEMA AND r.AGENT_NAME = d.AGENT_NAME
-WHEN MATCHED THEN UPDATE SET LAST_DISCOVERED = SYSDATE()
-WHEN NOT MATCHED THEN INSERT (
-    AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, IS_ACTIVE, INCLUDE_PATTERN, EXCLUDE_PATTERN,
-    ADDED_AT, LAST_DISCOVERED, REGISTERED_BY
-) VALUES (
-    d.AGENT_DATABASE, d.AGENT_SCHEMA, d.AGENT_NAME, d.ACTIVATE, d.INCLUDE_PATTERN, d.EXCLUDE_PATTERN,
-    SYSDATE(), SYSDATE(), 'DISCOVERY'
-)
+{{> ingestion/register_agents.sql}}

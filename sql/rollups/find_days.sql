@@ -12,6 +12,10 @@
 -- Days rolled up with another rollup definition (ROLLUP_VERSION) are candidates too, so a
 -- changed definition reaches every day history still holds; older days keep theirs.
 -- Nor are days the rollup retention has dropped (when history is kept longer than rollups).
+-- An evaluation-marked row makes its whole trace evaluation (evaluation/history.sql), so it changes
+-- the rollups of every day its trace has rows on. A day whose row count did not change is still
+-- recomputed when a marked row loaded since the last run shares a trace with its rows (a trace
+-- across midnight, or marks delayed past it); traces are looked for within a day of the mark.
 -- Binds: 1 history days, 2 rollup retention days.
 CREATE OR REPLACE TEMPORARY TABLE {{DAYS_TABLE}} AS
 WITH LAST_RUN AS (
@@ -23,6 +27,23 @@ OLDEST_WHOLE_DAY AS (
 ),
 OLDEST_KEPT_DAY AS (
     SELECT DATEADD('day', -CAST(? AS INTEGER), TO_DATE(SYSDATE())) AS DAY
+),
+MARKED_DAYS AS (
+    SELECT DISTINCT TO_DATE(t.EVENT_TIMESTAMP) AS DAY
+    FROM {{HISTORY_TABLE}} AS m
+    CROSS JOIN LAST_RUN AS r
+    INNER JOIN {{HISTORY_TABLE}} AS t
+        ON t.AGENT_DATABASE = m.AGENT_DATABASE AND t.AGENT_SCHEMA = m.AGENT_SCHEMA
+       AND t.AGENT_NAME = m.AGENT_NAME AND t.TRACE_ID = m.TRACE_ID
+       AND t.EVENT_TIMESTAMP >= DATEADD('day', -1, TO_DATE(m.EVENT_TIMESTAMP))
+       AND t.EVENT_TIMESTAMP < DATEADD('day', 2, TO_DATE(m.EVENT_TIMESTAMP))
+    CROSS JOIN OLDEST_WHOLE_DAY AS o
+    CROSS JOIN OLDEST_KEPT_DAY AS k
+    WHERE m.IS_EVALUATION_EVENT AND m.TRACE_ID IS NOT NULL
+      AND (r.LOADED_AFTER IS NULL OR m.LOADED_AT > r.LOADED_AFTER)
+      AND TO_DATE(t.EVENT_TIMESTAMP) <> TO_DATE(m.EVENT_TIMESTAMP)
+      AND t.EVENT_TIMESTAMP >= o.DAY
+      AND t.EVENT_TIMESTAMP >= k.DAY
 ),
 CANDIDATES AS (
     SELECT DISTINCT TO_DATE(h.EVENT_TIMESTAMP) AS DAY
@@ -41,6 +62,8 @@ CANDIDATES AS (
     WHERE s.ROLLUP_VERSION IS DISTINCT FROM {{ROLLUP_VERSION}}
       AND s.DAY >= o.DAY
       AND s.DAY >= k.DAY
+    UNION
+    SELECT DAY FROM MARKED_DAYS
 ),
 COUNTS AS (
     SELECT TO_DATE(h.EVENT_TIMESTAMP) AS DAY, COUNT(*) AS HISTORY_ROWS
@@ -52,4 +75,6 @@ COUNTS AS (
 SELECT c.DAY, c.HISTORY_ROWS
 FROM COUNTS AS c
 LEFT JOIN {{DAY_STATE_TABLE}} AS s ON s.DAY = c.DAY
+LEFT JOIN MARKED_DAYS AS md ON md.DAY = c.DAY
 WHERE s.DAY IS NULL OR s.HISTORY_ROWS <> c.HISTORY_ROWS OR s.ROLLUP_VERSION IS DISTINCT FROM {{ROLLUP_VERSION}}
+   OR md.DAY IS NOT NULL

@@ -469,7 +469,9 @@ export class FakeSnowflake {
                 .map((agent) => ["2026-01-01 00:00:00.000 +0000", agent.name, agent.database, agent.schema, agent.owner ?? null, null]);
             return { columns: ["created_on", "name", "database_name", "schema_name", "owner", "comment"], rows };
         }
-        const events = /GET_AI_OBSERVABILITY_EVENTS\s*\(\s*([^,]+),\s*([^,]+),\s*([^,]+),\s*([^)]+)\)/i.exec(code);
+        // A dollar-quoted body (a procedure's) is stored, not run: only a call outside one reads events.
+        const executed = code.replace(/\$\$[\s\S]*?\$\$/g, "$$$$$$$$");
+        const events = /GET_AI_OBSERVABILITY_EVENTS\s*\(\s*([^,]+),\s*([^,]+),\s*([^,]+),\s*([^)]+)\)/i.exec(executed);
         if (events !== null) {
             let bound = 0;
             const argument = (raw: string) => {

@@ -20,6 +20,7 @@ from traffic import (  # noqa: E402
     AgentRef,
     generate,
     is_cortex_agent_event,
+    is_evaluation_event,
     load,
     split_late,
     to_rows,
@@ -108,25 +109,31 @@ def test_volume_follows_rate(agent_events):
     assert 0.7 * expected < len(roots(agent_events)) < 1.3 * expected
 
 
-def test_tokens_only_on_planning_spans_and_total_is_input_plus_output(agent_events):
-    planning = 0
+def test_tokens_only_on_reasoning_step_spans_and_total_is_input_plus_output(agent_events):
+    steps = Counter()
     for event in agent_events:
         attributes = event["RECORD_ATTRIBUTES"]
         has_tokens = any(key.startswith(TOKEN_COUNT) for key in attributes)
-        if event["RECORD"]["name"].startswith("ReasoningAgentStepPlanning-"):
-            planning += 1
+        name = event["RECORD"]["name"]
+        if name.startswith("ReasoningAgentStep"):
+            steps[name.rstrip("0123456789")] += 1
             assert attributes[TOKEN_COUNT + "total"] == (
                 attributes[TOKEN_COUNT + "input"] + attributes[TOKEN_COUNT + "output"]
             )
+            assert {"cache_read_input", "cache_write_input"} <= {k.removeprefix(TOKEN_COUNT) for k in attributes}
         else:
-            assert not has_tokens, event["RECORD"]["name"]
-    assert planning > 0
+            assert not has_tokens, name
+    assert set(steps) == {"ReasoningAgentStepPlanning-", "ReasoningAgentStepResponseGeneration-"}
+    assert any(e["RECORD_ATTRIBUTES"].get(TOKEN_COUNT + "cache_read_input") for e in agent_events)
 
 
 def test_each_trace_has_one_root_and_children_nest_inside_it(agent_events):
+    """Every span hangs under the root (directly or through a wrapper) and, except the spans an
+    evaluation adds after the turn, lies inside the root's and its parent's time."""
     traces = spans_by_trace(agent_events)
     assert traces
     for trace_id, spans in traces.items():
+        by_id = {s["TRACE"]["span_id"]: s for s in spans}
         trace_roots = [s for s in spans if s["RECORD"]["name"] == ROOT_SPAN]
         assert len(trace_roots) == 1
         root = trace_roots[0]
@@ -139,8 +146,15 @@ def test_each_trace_has_one_root_and_children_nest_inside_it(agent_events):
             if child is root:
                 continue
             assert child["TRACE"]["trace_id"] == trace_id
-            assert child["RECORD"]["parent_span_id"] == root["TRACE"]["span_id"]
+            parent = by_id[child["RECORD"]["parent_span_id"]]
+            while parent is not root:
+                parent = by_id[parent["RECORD"]["parent_span_id"]]
+            if is_evaluation_event(child):
+                assert child["START_TIMESTAMP"] > root["TIMESTAMP"]
+                continue
+            direct = by_id[child["RECORD"]["parent_span_id"]]
             assert root["START_TIMESTAMP"] <= child["START_TIMESTAMP"] <= child["TIMESTAMP"] <= root["TIMESTAMP"]
+            assert direct["START_TIMESTAMP"] <= child["START_TIMESTAMP"] <= child["TIMESTAMP"] <= direct["TIMESTAMP"]
             for key in (THREAD_ID, REQUEST_ID, "snow.ai.observability.object.name"):
                 assert child["RECORD_ATTRIBUTES"][key] == root_attrs[key]
 
@@ -308,3 +322,67 @@ def test_cli_writes_json_lines(tmp_path):
     assert lines and all(set(line) == set(COLUMNS) for line in lines)
     assert min(line["TIMESTAMP"] for line in lines) >= "2025-03-01 18:00:00.000"
     assert max(line["TIMESTAMP"] for line in lines) < "2025-03-02 00:00:00.000"
+
+
+# --- the live shapes (snowflake-access.md, "Live event shapes") ----------------------------------------
+LIVE_SPAN_PREFIXES = (
+    "AgentV2RequestResponseInfo", "Agent", "Guardrails", "ReasoningAgentStepPlanning-",
+    "ReasoningAgentStepResponseGeneration-", "SemanticContextTool_", "SystemExecuteSQLTool_system_execute_sql",
+    "SqlExecution_SystemSQL", "SqlExecution_CortexAnalyst", "CortexSearchService_", "CortexChartToolImpl-data_to_chart",
+    "ToolCall-", "ServerSkillTool_", "CodeExecutionTool_", "ServerMCPTool_", "AgentRouterTool_",
+)
+
+
+def test_every_live_span_name_and_both_object_type_spellings_occur(agent_events):
+    """Tools beyond analyst and search are optional per agent, so a handful of agents covers them."""
+    many = [AgentRef("DB", "S", f"AGENT_{i}") for i in range(8)]
+    names = {e["RECORD"]["name"] for e in generate(seed=42, agents=many, start=START, end=END, include_noise=False)
+             if e["RECORD_TYPE"] == "SPAN"}
+    for prefix in LIVE_SPAN_PREFIXES:
+        assert any(name == prefix or (prefix[-1] in "_-" and name.startswith(prefix)) for name in names), prefix
+    types = {e["RECORD_ATTRIBUTES"]["snow.ai.observability.object.type"] for e in agent_events}
+    assert types == {"Cortex Agent", "CORTEX AGENT"}
+
+
+def test_the_sql_wrapper_spans_its_sql_and_repeats_its_time(agent_events):
+    spans = {e["TRACE"]["span_id"]: e for e in agent_events if e["RECORD_TYPE"] == "SPAN"}
+    inner = [e for e in spans.values() if e["RECORD"]["name"] == "SqlExecution_SystemSQL"]
+    assert inner
+    for sql in inner:
+        wrapper = spans[sql["RECORD"]["parent_span_id"]]
+        assert wrapper["RECORD"]["name"] == "SystemExecuteSQLTool_system_execute_sql"
+        assert wrapper["START_TIMESTAMP"] < sql["START_TIMESTAMP"] and sql["TIMESTAMP"] < wrapper["TIMESTAMP"]
+        assert ms(wrapper["TIMESTAMP"] - wrapper["START_TIMESTAMP"]) < ms(sql["TIMESTAMP"] - sql["START_TIMESTAMP"]) + 100
+
+
+def test_request_rows_have_no_trace_and_a_response_time(agent_events):
+    turns = {r["RECORD_ATTRIBUTES"][REQUEST_ID]: r for r in roots(agent_events)}
+    requests = [e for e in agent_events if e["RECORD"].get("name") == "CORTEX_AGENT_REQUEST"]
+    assert requests
+    for row in requests:
+        assert row["TRACE"] is None and row["RECORD_TYPE"] == "EVENT"
+        turn = turns[row["RECORD_ATTRIBUTES"][REQUEST_ID]]
+        assert row["VALUE"]["snow.ai.observability.response_time_ms"] >= turn["RECORD_ATTRIBUTES"][
+            "snow.ai.observability.agent.duration"]
+
+
+def test_evaluation_runs_are_marked_on_some_rows_of_their_traces(agent_events):
+    marked = [e for e in agent_events if is_evaluation_event(e)]
+    span_types = {e["RECORD_ATTRIBUTES"].get("ai.observability.span_type") for e in marked}
+    assert {"record_root", "eval_root", "eval", "cortex_agent_ground_truth"} <= span_types
+    evaluated = {e["TRACE"]["trace_id"] for e in marked if e["TRACE"]}
+    unmarked_roots = [r for r in roots(agent_events)
+                      if r["TRACE"]["trace_id"] in evaluated and not is_evaluation_event(r)]
+    assert unmarked_roots, "some evaluated turns are marked only by the evaluation spans after them"
+    assert all(e["RESOURCE_ATTRIBUTES"]["snow.user.name"] == "EVAL_RUNNER"
+               for e in agent_events if e["TRACE"] and e["TRACE"]["trace_id"] in evaluated)
+    assert any(e["RECORD"].get("name") == "CORTEX_AGENT_REQUEST" for e in marked)
+
+
+def test_evaluation_runs_change_no_production_row():
+    common = {"seed": 42, "agents": AGENTS, "start": START, "end": END, "include_noise": False}
+    without = generate(**common, evaluation_runs_per_agent=0)
+    with_runs = generate(**common, evaluation_runs_per_agent=2)
+    assert len(with_runs) > len(without)
+    runner = [e for e in with_runs if e["RESOURCE_ATTRIBUTES"].get("snow.user.name") != "EVAL_RUNNER"]
+    assert to_rows(runner) == to_rows(without)

@@ -4,12 +4,20 @@ The oracle reads the raw event dicts that ``traffic.generate`` produces (the eve
 of /work/shared/docs/snowflake-domain.md section 1) and implements the views' documented
 semantics directly, without the history table and without SQL:
 
-* only Cortex Agent rows count (``traffic.is_cortex_agent_event``), and a row delivered twice
-  with identical content counts once;
+* only Cortex Agent rows count (``traffic.is_cortex_agent_event``: either spelling of the type),
+  and a row delivered twice with identical content counts once;
 * a turn is a root span ``AgentV2RequestResponseInfo`` (category AGENT_RUN); LLM calls are
-  planning spans ``ReasoningAgentStepPlanning-*`` and ``ResponseGeneration``; retrieval is a
-  ``CortexSearchService*`` span; tool executions are the other tool spans;
-* tokens and the model come from the planning-span attributes; a span's duration is
+  ``ReasoningAgentStep*`` spans (planning, response generation) and ``ResponseGeneration``;
+  retrieval is a ``CortexSearchService*`` span; tool executions are the other tool spans; the
+  wrappers ``Agent`` and ``SystemExecuteSQLTool_*`` are WRAPPER (never a tool call, so their
+  time is never added to tool time, and no status, so their failure is never counted again),
+  ``Guardrails`` GUARDRAIL, ``CORTEX_AGENT_REQUEST`` rows
+  REQUEST, unnamed evaluation spans EVALUATION;
+* a trace is evaluation when any of its rows has an evaluation span type or a run name; rows
+  without a trace go by their own mark. Every production view leaves evaluation rows out
+  (``production``); ``evaluation_runs`` counts them;
+* tokens (cache reads and writes too) come from LLM-call spans only, the model from the
+  planning-span attributes; a span's duration is
   TIMESTAMP - START_TIMESTAMP in milliseconds; a span's status is ERROR when its OpenTelemetry
   status code or its status attribute says so, else OK (rows that are not spans have none);
 * the user is ``RESOURCE_ATTRIBUTES["snow.user.name"]``; thread ids are strings;
@@ -22,11 +30,13 @@ the tied values.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from traffic import is_cortex_agent_event
@@ -38,10 +48,13 @@ TOOL_KINDS = ("cortex_analyst", "cortex_search", "sql_execution", "custom_tool",
 # The attributes that carry a span's status word, in the order the turn, planning and tools use them.
 STATUS_KEYS = (AGENT + "status", AGENT + "planning.status", *(f"{AGENT}tool.{kind}.status" for kind in TOOL_KINDS))
 ERROR_WORDS = {"ERROR", "FAILED", "FAILURE"}
-TOOL_SPAN_PREFIXES = ("CortexAnalystTool", "SqlExecution", "ToolCall-")
+TOOL_SPAN_PREFIXES = ("CortexAnalystTool", "SemanticContextTool", "SqlExecution", "ToolCall-", "CortexChartToolImpl",
+                      "ServerSkillTool", "CodeExecutionTool", "ServerMCPTool", "AgentRouterTool")
+EVALUATION_SPAN_TYPES = {"record_root", "eval_root", "eval", "cortex_agent_ground_truth"}
 # Where a span names its tool: an attribute first, else the span name (CortexSearchService_<name>).
 TOOL_NAME_KEYS = tuple(f"{AGENT}tool.{kind}.name" for kind in ("cortex_analyst", "cortex_search", "custom_tool", "web_search"))
-TOOL_NAME_IN_SPAN = re.compile(r"^(CortexAnalystTool|CortexSearchService|ToolCall)[_-](.+)$")
+TOOL_NAME_IN_SPAN = re.compile(r"^(CortexAnalystTool|SemanticContextTool|CortexSearchService|ToolCall|ServerSkillTool"
+                               r"|CodeExecutionTool|ServerMCPTool|AgentRouterTool)[_-](.+)$")
 # Where a failed span says why, and its status code, in the order they are consulted.
 _STATUS_TOOL_KINDS = ("cortex_analyst", "cortex_search", "sql_execution", "custom_tool", "web_search", "chart_generation")
 DESCRIPTION_KEYS = (AGENT + "status.description", *(f"{AGENT}tool.{kind}.status.description" for kind in _STATUS_TOOL_KINDS))
@@ -94,6 +107,13 @@ class Event:
     feedback_positive: bool | None = None
     feedback_message: str | None = None
     feedback_request_id: str | None = None
+    feedback_categories: tuple | None = None
+    cache_read_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    evaluation_mark: bool = False  # the row itself says it is evaluation
+    run_name: str | None = None
+    is_evaluation: bool = False  # the row or any row of its trace says so (set by ``ingest``)
+    evaluation_run_name: str | None = None
 
     @property
     def is_span(self) -> bool:
@@ -107,22 +127,32 @@ class Event:
 def _category(record_type: str, name: str, attributes: dict) -> str:
     if name == "CORTEX_AGENT_FEEDBACK":
         return "FEEDBACK"
+    if name == "CORTEX_AGENT_REQUEST":
+        return "REQUEST"
     if record_type != "SPAN":
         return "OTHER"
     if name == "AgentV2RequestResponseInfo":
         return "AGENT_RUN"
-    if name.startswith("ReasoningAgentStepPlanning-") or name == "ResponseGeneration":
+    if name.startswith("ReasoningAgentStep") or name == "ResponseGeneration":
         return "LLM_CALL"
+    if name == "Agent" or name.startswith("SystemExecuteSQLTool"):
+        return "WRAPPER"
+    if name == "Guardrails":
+        return "GUARDRAIL"
     if name.startswith("CortexSearchService") or AGENT + "tool.cortex_search.duration" in attributes:
         return "RETRIEVAL"
-    if (name.startswith(TOOL_SPAN_PREFIXES) or name == "CortexChartToolImpl"
+    if (name.startswith(TOOL_SPAN_PREFIXES)
             or AGENT + "tool.web_search.duration" in attributes or AGENT + "tool.custom_tool.duration" in attributes):
         return "TOOL_EXECUTION"
+    if str(attributes.get("ai.observability.span_type") or "").lower() in EVALUATION_SPAN_TYPES:
+        return "EVALUATION"
     return "OTHER"
 
 
 def _status(raw: dict) -> str | None:
-    if raw["RECORD_TYPE"] != "SPAN":
+    """ERROR or OK for a span; None for other rows and for wrappers, whose outcome is their inner span's."""
+    name = raw["RECORD"].get("name") or ""
+    if raw["RECORD_TYPE"] != "SPAN" or name == "Agent" or name.startswith("SystemExecuteSQLTool"):
         return None
     attributes = raw["RECORD_ATTRIBUTES"]
     word = next((attributes[key] for key in STATUS_KEYS if attributes.get(key) is not None), None)
@@ -142,7 +172,7 @@ def _tool_name(name: str, attributes: dict) -> str | None:
     match = TOOL_NAME_IN_SPAN.match(name)
     if match:
         return match.group(2)
-    return name if name.startswith("SqlExecution") or name == "CortexChartToolImpl" else None
+    return name if name.startswith(("SqlExecution", "CortexChartToolImpl")) else None
 
 
 def _error_message(raw: dict, status: str | None) -> str | None:
@@ -184,17 +214,21 @@ def parse(raw: dict) -> Event:
     is_span = raw["RECORD_TYPE"] == "SPAN"
     status = _status(raw)
     value = raw["VALUE"] if isinstance(raw["VALUE"], dict) else {}
+    category = _category(raw["RECORD_TYPE"], name or "", attributes)
+    llm = category == "LLM_CALL"
+    run_name = attributes.get(OBS + "run.name")
+    span_type = str(attributes.get("ai.observability.span_type") or "").lower()
     return Event(
         agent=f"{database}.{schema}.{agent}", database=database, schema=schema, name=agent,
         timestamp=raw["TIMESTAMP"], start=raw["START_TIMESTAMP"], record_type=raw["RECORD_TYPE"],
-        event_name=name, category=_category(raw["RECORD_TYPE"], name or "", attributes),
+        event_name=name, category=category,
         span_id=trace.get("span_id"), trace_id=trace.get("trace_id"),
         thread_id=None if thread is None else str(thread),
         user=None if user is None else str(user),
         model=attributes.get(AGENT + "planning.model"),
-        prompt_tokens=attributes.get(TOKENS + "input"),
-        completion_tokens=attributes.get(TOKENS + "output"),
-        total_tokens=_total_tokens(attributes),
+        prompt_tokens=attributes.get(TOKENS + "input") if llm else None,
+        completion_tokens=attributes.get(TOKENS + "output") if llm else None,
+        total_tokens=_total_tokens(attributes) if llm else None,
         duration_ms=_ms(raw["TIMESTAMP"] - raw["START_TIMESTAMP"]) if is_span else None,
         status=status,
         request_id=attributes.get(AGENT + "request_id"),
@@ -203,12 +237,25 @@ def parse(raw: dict) -> Event:
         feedback_positive=value.get("positive"),
         feedback_message=value.get("feedback_message"),
         feedback_request_id=value.get("orig_request_id"),
+        feedback_categories=None if value.get("categories") is None else tuple(value["categories"]),
+        cache_read_tokens=attributes.get(TOKENS + "cache_read_input") if llm else None,
+        cache_write_tokens=attributes.get(TOKENS + "cache_write_input") if llm else None,
+        evaluation_mark=span_type in EVALUATION_SPAN_TYPES or run_name is not None,
+        run_name=run_name,
     )
 
 
-def ingest(delivered: list[dict], agents) -> list[Event]:
+def reads_redacted_text(config: dict) -> bool:
+    """Whether a stack's refresh task reads through GET_AI_OBSERVABILITY_EVENTS without READ
+    UNREDACTED AI OBSERVABILITY EVENTS TABLE: that path then stores no feedback text (nor any
+    other text). On the emulator `auto` reads the event table, which is never redacted."""
+    return config["ingestPath"] == "per_agent" and not config["readUnredactedEvents"]
+
+
+def ingest(delivered: list[dict], agents, redacted: bool = False) -> list[Event]:
     """The rows the history should hold: Cortex Agent rows of the monitored ``agents``
-    ((database, schema, name) triples), each exact duplicate delivery counted once."""
+    ((database, schema, name) triples), each exact duplicate delivery counted once; without
+    feedback text when ``redacted`` (see reads_redacted_text)."""
     monitored = {tuple(agent) for agent in agents}
     seen: set[str] = set()
     events = []
@@ -220,9 +267,33 @@ def ingest(delivered: list[dict], agents) -> list[Event]:
             continue
         seen.add(content)
         event = parse(raw)
+        if redacted:
+            event = dataclasses.replace(event, feedback_message=None)
         if (event.database, event.schema, event.name) in monitored:
             events.append(event)
-    return events
+    return mark_evaluation(events)
+
+
+def mark_evaluation(events: list[Event]) -> list[Event]:
+    """Each event with its trace's verdict: evaluation when it or any event of its trace is marked,
+    with the trace's run name (the greatest, as MAX picks)."""
+    runs: dict = {}
+    for e in events:
+        if e.evaluation_mark and e.trace_id is not None:
+            names = runs.setdefault((e.agent, e.trace_id), set())
+            if e.run_name is not None:
+                names.add(e.run_name)
+    marked = []
+    for e in events:
+        trace = runs.get((e.agent, e.trace_id)) if e.trace_id is not None else None
+        run_name = e.run_name if e.run_name is not None else (max(trace) if trace else None)
+        marked.append(replace(e, is_evaluation=e.evaluation_mark or trace is not None, evaluation_run_name=run_name))
+    return marked
+
+
+def production(events: list[Event]) -> list[Event]:
+    """The events every production view reads: no row of an evaluation run."""
+    return [e for e in events if not e.is_evaluation]
 
 
 def realtime(events: list[Event], now: datetime, hours: int = 24) -> list[Event]:
@@ -307,6 +378,7 @@ def _began(e: Event) -> datetime:
 # --- the views -----------------------------------------------------------------------------------
 def thread_activity(events: list[Event]) -> dict[tuple[str, str], dict]:
     """THREAD_ACTIVITY(_RECENT), keyed by (agent, thread id)."""
+    events = production(events)
     rows = {}
     for (agent, thread), rows_of in _group([e for e in events if e.thread_id], lambda e: (e.agent, e.thread_id)).items():
         start, last = min(map(_began, rows_of)), max(e.timestamp for e in rows_of)
@@ -342,6 +414,7 @@ def thread_activity(events: list[Event]) -> dict[tuple[str, str], dict]:
 
 def agent_metrics(events: list[Event]) -> dict[str, dict]:
     """AGENT_METRICS(_RECENT), keyed by agent full name."""
+    events = production(events)
     rows = {}
     for agent, rows_of in _group(events, lambda e: e.agent).items():
         first = rows_of[0]
@@ -386,12 +459,15 @@ def agent_metrics(events: list[Event]) -> dict[str, dict]:
             "P99_TURN_LATENCY_MS": percentile_cont(turn_latency, 0.99),
             "FAILED_TURNS": _errors(turns),
             "TURN_ERROR_RATE_PCT": ratio(100 * _errors(turns), len(turns)),
+            "TOTAL_CACHE_READ_TOKENS": total(e.cache_read_tokens for e in rows_of),
+            "TOTAL_CACHE_WRITE_TOKENS": total(e.cache_write_tokens for e in rows_of),
         }
     return rows
 
 
 def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], dict]:
     """HOURLY_THREAD_ACTIVITY(_RECENT), keyed by (UTC hour, agent)."""
+    events = production(events)
     rows = {}
     hour_of = lambda e: e.timestamp.replace(minute=0, second=0, microsecond=0)  # noqa: E731
     for (hour, agent), rows_of in _group(events, lambda e: (hour_of(e), e.agent)).items():
@@ -418,7 +494,8 @@ def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], di
 
 def thread_timeline(events: list[Event]) -> dict[tuple[str, str], list[dict]]:
     """THREAD_TIMELINE(_RECENT): each thread's rows in order (by start, end, span id - rows
-    without one last - and name), keyed by (agent, thread id)."""
+    without one last - and name), keyed by (agent, thread id); production threads only."""
+    events = production(events)
     timelines = {}
     for (agent, thread), rows_of in _group([e for e in events if e.thread_id], lambda e: (e.agent, e.thread_id)).items():
         ordered = sorted(rows_of, key=lambda e: (_began(e), e.timestamp, e.span_id is None, e.span_id or "",
@@ -470,6 +547,7 @@ def _change_pct(current, previous) -> float | None:
 
 def realtime_kpi(events: list[Event], now: datetime) -> dict:
     """REALTIME_KPI: the last hour [now - 1 h, now] against the hour before it."""
+    events = production(events)
     hour = timedelta(hours=1)
     current = _kpi_totals([e for e in events if now - hour <= e.timestamp <= now])
     before = [e for e in events if now - 2 * hour <= e.timestamp < now - hour]
@@ -490,9 +568,11 @@ def agent_feedback(events: list[Event]) -> dict[tuple[str, str, datetime], dict]
     turns = {(e.agent, e.request_id): e for e in events if e.category == "AGENT_RUN"}
     rows = {}
     for e in events:
-        if e.category != "FEEDBACK":
+        if e.category != "FEEDBACK" or e.is_evaluation:
             continue
         turn = turns.get((e.agent, e.feedback_request_id))
+        if turn is not None and turn.is_evaluation:
+            continue
         rows[(e.agent, e.feedback_request_id, e.timestamp)] = {
             "AGENT_FULL_NAME": e.agent,
             "THREAD_ID": e.thread_id,
@@ -504,5 +584,33 @@ def agent_feedback(events: list[Event]) -> dict[tuple[str, str, datetime], dict]
             "FEEDBACK_MESSAGE": e.feedback_message,
             "TURN_STATUS": None if turn is None else turn.status,
             "TURN_LATENCY_MS": None if turn is None else turn.duration_ms,
+        }
+    return rows
+
+
+def evaluation_runs(events: list[Event]) -> dict[tuple[str, str | None], dict]:
+    """EVALUATION_RUNS: the evaluation traffic per agent and run name, keyed by (agent, run name)."""
+    rows = {}
+    for (agent, run), rows_of in _group([e for e in events if e.is_evaluation],
+                                        lambda e: (e.agent, e.evaluation_run_name)).items():
+        turns = [e for e in rows_of if e.category == "AGENT_RUN"]
+        rows[(agent, run)] = {
+            "AGENT_FULL_NAME": agent,
+            "RUN_NAME": run,
+            "TRACES": distinct(e.trace_id for e in rows_of),
+            "TURNS": len(turns),
+            "FAILED_TURNS": _errors(turns),
+            "SPANS": sum(e.is_span for e in rows_of),
+            "EVALUATION_SPANS": _count(rows_of, "EVALUATION"),
+            "LLM_CALLS": _count(rows_of, "LLM_CALL"),
+            "TOTAL_PROMPT_TOKENS": total(e.prompt_tokens for e in rows_of),
+            "TOTAL_COMPLETION_TOKENS": total(e.completion_tokens for e in rows_of),
+            "TOTAL_TOKENS": total(e.total_tokens for e in rows_of),
+            "TOTAL_CACHE_READ_TOKENS": total(e.cache_read_tokens for e in rows_of),
+            "TOTAL_CACHE_WRITE_TOKENS": total(e.cache_write_tokens for e in rows_of),
+            "ERROR_COUNT": _errors(rows_of),
+            "AVG_TURN_LATENCY_MS": avg(e.duration_ms for e in turns),
+            "FIRST_EVENT": min(e.timestamp for e in rows_of),
+            "LAST_EVENT": max(e.timestamp for e in rows_of),
         }
     return rows

@@ -28,7 +28,7 @@ import ingestion
 DB, SCHEMA = "SALES_DB", "AGENTS"
 ERR, LAT, TOK, RUN, SIL, CTL = (AgentRef(DB, SCHEMA, name) for name in (
     "ERROR_BOT", "SLOW_BOT", "TOKEN_BOT", "LOOP_BOT", "QUIET_BOT", "STEADY_BOT"))
-RATE = 14.0  # turns per agent per hour: 60-minute windows reach the rules' minimum volume (10 turns)
+RATE = 16.0  # turns per agent per hour: 60-minute windows reach the rules' minimum volume (10 turns)
 STEP = timedelta(minutes=20)
 
 
@@ -134,12 +134,13 @@ def _compact(rows) -> list:
 
 
 def _runaway_steps(events) -> int:
-    return sum(1 for e in events if e["RECORD_TYPE"] == "SPAN" and e["RECORD"]["name"].startswith("ReasoningAgentStepPlanning"))
+    """The thread's LLM steps, as the rule counts them (LLM_CALL: planning and response generation)."""
+    return sum(1 for e in events if e["RECORD_TYPE"] == "SPAN" and e["RECORD"]["name"].startswith("ReasoningAgentStep"))
 
 
 def test_exactly_the_injected_incidents_fire_once_each(incident_day):
     expected = dict(EXPECTED)
-    # A thread stuck in a loop also runs up planning steps: 40 turns of 2-5 steps each.
+    # A thread stuck in a loop also runs up LLM steps: 40 turns of 2-6 steps each.
     steps = _runaway_steps(incident_day["runaway"])
     expected[("runaway_thread_steps", "LOOP_BOT")] = "CRITICAL" if steps >= 120 else "WARNING"
     incidents_ = by_incident(incident_day["rows"])

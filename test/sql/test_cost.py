@@ -26,7 +26,7 @@ import pytest
 from conftest import _coverage
 from emulator import COWORK_USAGE_VIEWS, Emulator, render_catalog, utc_now
 from test_ingestion import run_task
-from traffic import AgentRef, generate, is_cortex_agent_event
+from traffic import AgentRef, generate, is_cortex_agent_event, is_evaluation_event
 
 AGENTS = [AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"), AgentRef("HR_DB", "BOTS", "HR_HELPDESK")]
 USAGE = "SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY"
@@ -96,11 +96,20 @@ def emu(cost_catalog, traffic):
 
 
 # --- what the events say, computed independently ---------------------------------------------
+def evaluation_traces(events) -> set[str]:
+    """Traces an evaluation run wrote: any of their rows is marked."""
+    return {e["TRACE"]["trace_id"] for e in events if e["TRACE"] and is_evaluation_event(e)}
+
+
 def requests_of(events) -> dict[str, dict]:
-    """trace id -> the request: agent, user, thread, time, keys and tokens by model and class."""
+    """trace id -> the production request: agent, user, thread, time, keys and tokens by model and
+    class. Evaluation runs are not production cost: their traces are left out."""
     out: dict[str, dict] = {}
+    evaluation = evaluation_traces(events)
     for event in events:
         if event["RECORD_TYPE"] != "SPAN" or not is_cortex_agent_event(event) or not event["TRACE"]:
+            continue
+        if event["TRACE"]["trace_id"] in evaluation:
             continue
         attributes = event["RECORD_ATTRIBUTES"]
         request = out.setdefault(event["TRACE"]["trace_id"], {
@@ -197,6 +206,7 @@ def test_unmatched_traffic_is_estimated_never_dropped(emu, traffic):
     expected = expected_estimates(emu, traffic)
     rows = ledger(emu)
     assert set(rows) == set(expected), "every request of the history is in the ledger once"
+    assert evaluation_traces(traffic) and not evaluation_traces(traffic) & set(rows), "evaluation runs are not in it"
     for trace, row in rows.items():
         assert row["COST_SOURCE"] == "ESTIMATED" and row["COST_BASIS"] == "USAGE_PENDING"
         assert credits(row["CREDITS"]) == sum(expected[trace].values(), Decimal(0))
@@ -357,10 +367,13 @@ def test_the_rollup_estimate_prices_the_daily_model_rollup(emu, traffic):
     table = rate_table(emu)
     highest = {c: max(Decimal(str(r[c])) for r in table.values()) for c in ("input", "output")}
     tokens: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    evaluation = evaluation_traces(traffic)
     for event in traffic:
         attributes = event["RECORD_ATTRIBUTES"] or {}
         model = attributes.get(PLANNING + "model")
         if event["RECORD_TYPE"] != "SPAN" or not is_cortex_agent_event(event) or model is None:
+            continue
+        if event["TRACE"]["trace_id"] in evaluation:
             continue
         agent = (attributes[OBS + "database.name"], attributes[OBS + "schema.name"], attributes[OBS + "object.name"])
         key = (event["TIMESTAMP"].date(), *agent, model)

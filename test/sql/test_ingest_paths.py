@@ -115,7 +115,12 @@ def test_both_paths_load_identical_history_from_the_same_messy_traffic(emulator)
     event_table, event_table_summaries = run_scenario(emulator, "event_table", first, second)
 
     assert len(per_agent) == len(agent_events(events))
-    assert event_table == per_agent  # every column but LOADED_AT, row for row
+    # Feedback text comes redacted through GET_AI_OBSERVABILITY_EVENTS without READ UNREDACTED AI
+    # OBSERVABILITY EVENTS TABLE (which this stack, storing no text, never grants): the per-agent
+    # path stores none, the direct read keeps it. Every other column but LOADED_AT agrees row for row.
+    assert {r["FEEDBACK_MESSAGE"] for r in per_agent} == {None}
+    assert any(r["FEEDBACK_MESSAGE"] for r in event_table)
+    assert [{**r, "FEEDBACK_MESSAGE": None} for r in event_table] == per_agent
     assert {(r["AGENT_DATABASE"], r["AGENT_SCHEMA"], r["AGENT_NAME"], r["RECORD_TYPE"], r["TRACE_ID"], r["SPAN_ID"],
              r["EVENT_NAME"], r["EVENT_TIMESTAMP"], r["FEEDBACK_REQUEST_ID"]) for r in event_table} == \
         {identity(e) for e in agent_events(events)}
@@ -124,21 +129,55 @@ def test_both_paths_load_identical_history_from_the_same_messy_traffic(emulator)
     assert "loaded 0 events" in event_table_summaries[-1] and "loaded 0 events" in per_agent_summaries[-1]
 
 
-def test_both_paths_agree_on_conversation_text_too(catalog_with_text, emulator):
-    """With storeConversationText the text and raw-attribute columns are filled: still identical."""
+@pytest.fixture(scope="module")
+def unredacted_catalog():
+    """A stack that stores text and lets the owner read it unredacted through the function."""
+    return render_catalog("dev", storeConversationText="true", readUnredactedEvents="true")
+
+
+def both_paths(emulator, catalog, seed: int) -> tuple[list[dict], list[dict]]:
+    """History rows (per agent, event table) from the same messy traffic, on a stack of `catalog`."""
     from emulator import Emulator
 
     emulator.close()
-    with_text = Emulator(catalog_with_text, emulator.coverage)
+    other = Emulator(catalog, emulator.coverage)
     try:
-        events, first, second = messy_traffic(with_text, seed=62)
-        per_agent, _ = run_scenario(with_text, "per_agent", first, second)
-        event_table, _ = run_scenario(with_text, "event_table", first, second)
-        assert any(r["QUESTION_TEXT"] for r in event_table) and any(r["RAW_ATTRIBUTES"] for r in event_table)
-        assert event_table == per_agent
+        _, first, second = messy_traffic(other, seed=seed)
+        per_agent, _ = run_scenario(other, "per_agent", first, second)
+        event_table, _ = run_scenario(other, "event_table", first, second)
+        return per_agent, event_table
     finally:
-        with_text.close()
+        other.close()
         emulator.close = lambda: None  # already closed
+
+
+TEXT_COLUMNS = ("QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "FEEDBACK_MESSAGE")
+
+
+def test_both_paths_agree_on_conversation_text_when_the_function_is_unredacted(unredacted_catalog, emulator):
+    """With storeConversationText and readUnredactedEvents the text and raw-attribute columns are
+    filled by both paths: still identical."""
+    per_agent, event_table = both_paths(emulator, unredacted_catalog, seed=62)
+
+    for column in TEXT_COLUMNS:
+        assert any(r[column] for r in event_table), column
+    assert event_table == per_agent
+
+
+def test_the_per_agent_path_stores_no_redacted_text(catalog_with_text, emulator):
+    """Text stored, readUnredactedEvents off: GET_AI_OBSERVABILITY_EVENTS hands text over redacted,
+    so the per-agent path stores NULL in every text column (the emulated function even returns
+    the real text: the NULLs come from Wallmonitor), while the unredacted event-table read keeps
+    it. Every other column is the same on both paths."""
+    assert catalog_with_text["config"]["readUnredactedEvents"] is False
+    per_agent, event_table = both_paths(emulator, catalog_with_text, seed=64)
+
+    assert len(per_agent) == len(event_table) > 0
+    for column in TEXT_COLUMNS:
+        assert {r[column] for r in per_agent} == {None}, column
+        assert any(r[column] for r in event_table), column
+    strip = lambda rows: [{k: v for k, v in r.items() if k not in TEXT_COLUMNS} for r in rows]  # noqa: E731
+    assert strip(per_agent) == strip(event_table)
 
 
 def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emulator):
@@ -177,7 +216,10 @@ def test_event_table_pass_reads_only_active_registered_cortex_agents(emulator):
     now = utc_now()
     events = generate(seed=63, agents=AGENTS + [OPS], start=now - timedelta(hours=6), end=now, include_noise=True)
     emulator.deliver(events)
-    discover(emulator, AGENTS + [OPS], exclude="HR_DB.%")  # HR excluded by pattern
+    discover(emulator, AGENTS + [OPS], exclude="HR_DB.%")  # HR excluded by pattern from SHOW AGENTS ...
+    # ... and deactivated by hand, so that registering agents from their events keeps it unread.
+    emulator.execute("INSERT INTO AGENT_REGISTRY (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, IS_ACTIVE) "
+                     "VALUES (?, ?, ?, FALSE)", [HR.database, HR.schema, HR.name])
     emulator.execute("UPDATE AGENT_REGISTRY SET IS_ACTIVE = FALSE WHERE AGENT_NAME = ?", [SUPPORT.name])
     # Cortex Search and external-agent objects registered by hand, as if they were agents.
     for name in ("PRODUCT_DOCS_SERVICE", "EXTERNAL_SUPPORT_BOT"):

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from emulator import utc_now  # noqa: E402
-from traffic import AgentRef, generate, is_cortex_agent_event, split_late, with_delivery_faults  # noqa: E402
+from traffic import (  # noqa: E402
+    AgentRef, generate, is_cortex_agent_event, is_evaluation_event, split_late, with_delivery_faults,
+)
 
 SALES = AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT")
 SUPPORT = AgentRef("SALES_DB", "AGENTS", "SUPPORT_COPILOT")
@@ -525,7 +529,27 @@ def _hand_checked_turn(agent: AgentRef, end: datetime) -> dict[str, dict]:
             tool + "web_search.name": "BRAVE", tool + "web_search.duration": 700,
             tool + "web_search.status": "SUCCESS"}),
         "response": span(agent, "ResponseGeneration", next(at), duration_ms=3000),
-        "other": span(agent, "Agent", next(at)),
+        # The live names (snowflake-access.md, "Live event shapes").
+        "response_step": span(agent, "ReasoningAgentStepResponseGeneration-3", next(at), duration_ms=2000, attrs={
+            plan + "model": "claude-4-sonnet", plan + "token_count.input": 900, plan + "token_count.output": 300,
+            plan + "token_count.total": 1200, plan + "token_count.cache_read_input": 700,
+            plan + "token_count.cache_write_input": 20}),
+        # A wrapper that repeated token counts must not add them again.
+        "agent_wrapper": span(agent, "Agent", next(at), duration_ms=8000, attrs={
+            plan + "token_count.input": 900, plan + "token_count.output": 300, plan + "token_count.total": 1200}),
+        "guardrails": span(agent, "Guardrails", next(at), duration_ms=40),
+        "semantic_view": span(agent, "SemanticContextTool_SALES_VIEW", next(at), duration_ms=1800),
+        # A failed wrapper is not a second failure: the span inside it is the one that failed.
+        "sql_wrapper": span(agent, "SystemExecuteSQLTool_system_execute_sql", next(at), duration_ms=620, failed=True),
+        "system_sql": span(agent, "SqlExecution_SystemSQL", next(at), duration_ms=600, attrs={
+            tool + "sql_execution.status": "SUCCESS", tool + "sql_execution.duration": 600}),
+        "live_chart": span(agent, "CortexChartToolImpl-data_to_chart", next(at)),
+        "skill": span(agent, "ServerSkillTool_PDF_REPORT", next(at)),
+        "code": span(agent, "CodeExecutionTool_python", next(at), failed=True),
+        "mcp": span(agent, "ServerMCPTool_JIRA_SEARCH", next(at)),
+        "router": span(agent, "AgentRouterTool_FINANCE_AGENT", next(at)),
+        "eval_span": span(agent, "EvalRoot_correctness", next(at), attrs={"ai.observability.span_type": "eval_root"}),
+        "unknown": span(agent, "SomethingNew", next(at)),
         "failed_root": span(agent, "AgentV2RequestResponseInfo", next(at), parent=None, failed=True,
                             duration_ms=9000, attrs={
                                 OBS + "agent.status": "ERROR", OBS + "agent.status.code": "399504",
@@ -543,6 +567,16 @@ def _hand_checked_turn(agent: AgentRef, end: datetime) -> dict[str, dict]:
         "VALUE": {"positive": False, "feedback_message": "Took too long",
                   "categories": ["too_slow", "incorrect_answer"], "orig_request_id": "req-1"},
     }
+    request_at = next(at)
+    rows["request"] = {
+        "TIMESTAMP": request_at, "START_TIMESTAMP": None, "OBSERVED_TIMESTAMP": request_at, "TRACE": None,
+        "RESOURCE_ATTRIBUTES": {"snow.user.name": "ALICE", "snow.user.id": 1000},
+        "SCOPE": {"name": "snow.cortex.agent"}, "RECORD_TYPE": "EVENT", "RECORD": {"name": "CORTEX_AGENT_REQUEST"},
+        "RECORD_ATTRIBUTES": {OBS + "object.name": agent.name, OBS + "object.type": "CORTEX AGENT",
+                              OBS + "database.name": agent.database, OBS + "schema.name": agent.schema,
+                              OBS + "agent.thread_id": 4242, OBS + "agent.request_id": "req-1"},
+        "VALUE": {"snow.ai.observability.response_time_ms": 9120},
+    }
     return rows
 
 
@@ -558,7 +592,21 @@ _EXPECTED = {
     "chart": ("TOOL_EXECUTION", "chart_generation", "CortexChartToolImpl", "OK", "STATUS_CODE_OK", None),
     "web_search": ("TOOL_EXECUTION", "web_search", "BRAVE", "OK", "STATUS_CODE_OK", None),
     "response": ("LLM_CALL", None, None, "OK", "STATUS_CODE_OK", None),
-    "other": ("OTHER", None, None, "OK", "STATUS_CODE_OK", None),
+    "response_step": ("LLM_CALL", None, None, "OK", "STATUS_CODE_OK", None),
+    "agent_wrapper": ("WRAPPER", None, None, None, "STATUS_CODE_OK", None),
+    "guardrails": ("GUARDRAIL", None, None, "OK", "STATUS_CODE_OK", None),
+    "semantic_view": ("TOOL_EXECUTION", "cortex_analyst", "SALES_VIEW", "OK", "STATUS_CODE_OK", None),
+    "sql_wrapper": ("WRAPPER", None, None, None, "STATUS_CODE_ERROR", None),
+    "system_sql": ("TOOL_EXECUTION", "sql_execution", "SqlExecution_SystemSQL", "OK", "STATUS_CODE_OK", None),
+    "live_chart": ("TOOL_EXECUTION", "chart_generation", "CortexChartToolImpl-data_to_chart", "OK", "STATUS_CODE_OK",
+                   None),
+    "skill": ("TOOL_EXECUTION", "server_skill", "PDF_REPORT", "OK", "STATUS_CODE_OK", None),
+    "code": ("TOOL_EXECUTION", "code_execution", "python", "ERROR", "STATUS_CODE_ERROR", "STATUS_CODE_ERROR"),
+    "mcp": ("TOOL_EXECUTION", "mcp_tool", "JIRA_SEARCH", "OK", "STATUS_CODE_OK", None),
+    "router": ("TOOL_EXECUTION", "agent_router", "FINANCE_AGENT", "OK", "STATUS_CODE_OK", None),
+    "eval_span": ("EVALUATION", None, None, "OK", "STATUS_CODE_OK", None),
+    "unknown": ("OTHER", None, None, "OK", "STATUS_CODE_OK", None),
+    "request": ("REQUEST", None, None, None, None, None),
     "failed_root": ("AGENT_RUN", None, None, "ERROR", "399504", "Request timed out while waiting for Cortex Search"),
     "feedback": ("FEEDBACK", None, None, None, None, None),
 }
@@ -604,7 +652,15 @@ def test_feedback_fields_of_a_hand_checked_event(emulator):
 
     assert feedback["RECORD_TYPE"] == "EVENT"
     assert feedback["FEEDBACK_POSITIVE"] is False
-    assert feedback["FEEDBACK_MESSAGE"] == "Took too long"
+    # The dev stack reads per agent, and GET_AI_OBSERVABILITY_EVENTS redacts feedback text unless
+    # the owner holds READ UNREDACTED AI OBSERVABILITY EVENTS TABLE: no placeholder is stored as
+    # text. The event table, read directly, is not redacted.
+    assert feedback["FEEDBACK_MESSAGE"] is None
+    for table in ("AGENT_EVENTS_HISTORY", "AGENT_INGEST_STATE"):
+        emulator.execute(f"DELETE FROM {table}")
+    ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24, 7, "event_table")
+    assert [r["FEEDBACK_MESSAGE"] for r in emulator.query(
+        "SELECT FEEDBACK_MESSAGE FROM AGENT_EVENTS_HISTORY WHERE SPAN_CATEGORY = 'FEEDBACK'")] == ["Took too long"]
     assert json.loads(feedback["FEEDBACK_CATEGORIES"]) == ["too_slow", "incorrect_answer"]
     assert feedback["FEEDBACK_REQUEST_ID"] == "req-1"
     assert feedback["THREAD_ID"] == "4242" and feedback["TRACE_ID"] is None
@@ -618,7 +674,64 @@ def test_tokens_are_read_from_planning_spans_only(emulator):
     assert tokens.pop("planning") == ("claude-4-sonnet", 1200, 80, 1280, 300, 50)
     assert tokens.pop("planning_without_total") == ("llama3.3-70b", 100, 20, 120, None, None)
     assert tokens.pop("failed_planning") == ("claude-4-sonnet", 10, 0, 10, None, None)
+    assert tokens.pop("response_step") == ("claude-4-sonnet", 900, 300, 1200, 700, 20)
     assert all(values == (None,) * 6 for values in tokens.values()), tokens
+
+
+def test_request_rows_are_kept_apart_with_their_response_time(emulator):
+    """CORTEX_AGENT_REQUEST rows (no trace id) land once, as REQUEST events: never a turn or a
+    span, their response time in RESPONSE_TIME_MS; two requests ending in the same instant are two
+    events, and a re-read adds neither again."""
+    rows = _ingest_hand_checked_turn(emulator)
+    request = rows["request"]
+    assert (request["TRACE_ID"], request["SPAN_ID"], request["SPAN_NAME"], request["SPAN_DURATION_MS"]) == \
+        (None, None, None, None)
+    assert (request["RESPONSE_TIME_MS"], request["REQUEST_ID"], request["THREAD_ID"]) == (9120, "req-1", "4242")
+    twin = _hand_checked_turn(SALES, utc_now() - timedelta(minutes=5))["request"]
+    twin["TIMESTAMP"] = request["EVENT_TIMESTAMP"]
+    twin["RECORD_ATTRIBUTES"][OBS + "agent.request_id"] = "req-2"
+    emulator.deliver([twin])
+    refresh(emulator)
+    refresh(emulator)
+    requests = emulator.query("SELECT REQUEST_ID, COUNT(*) AS N FROM AGENT_EVENTS_HISTORY "
+                              "WHERE SPAN_CATEGORY = 'REQUEST' GROUP BY REQUEST_ID ORDER BY REQUEST_ID")
+    assert requests == [{"REQUEST_ID": "req-1", "N": 1}, {"REQUEST_ID": "req-2", "N": 1}]
+    turns = emulator.query("SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY WHERE SPAN_CATEGORY = 'AGENT_RUN'")
+    assert turns == [{"N": 1}]
+
+
+@pytest.mark.parametrize("path", ["per_agent", "event_table"])
+def test_both_object_type_spellings_are_ingested_on_both_paths(emulator, path):
+    """Live accounts write 'Cortex Agent' and 'CORTEX AGENT'; both paths load both, and still
+    nothing of another type."""
+    now = utc_now()
+    events = generate(seed=51, agents=[SALES], start=now - timedelta(hours=3), end=now)
+    spellings = Counter(e["RECORD_ATTRIBUTES"][OBS + "object.type"] for e in agent_events(events))
+    assert set(spellings) == {"Cortex Agent", "CORTEX AGENT"}, "precondition: both spellings"
+    emulator.deliver(events)
+    register(emulator, [SALES])
+    ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24, 7, path)
+    assert set(history_identities(emulator)) == {identity(e) for e in agent_events(events)}
+
+
+def test_evaluation_marks_are_parsed_from_span_type_and_run_name(emulator):
+    now = utc_now()
+    events = agent_events(generate(seed=52, agents=[SALES], start=now - timedelta(hours=6), end=now))
+    emulator.deliver(events)
+    register(emulator, [SALES])
+    refresh(emulator)
+    rows = emulator.query("SELECT SPAN_ID, EVENT_NAME, EVENT_TIMESTAMP, OBSERVABILITY_SPAN_TYPE, RUN_NAME, "
+                          "IS_EVALUATION_EVENT FROM AGENT_EVENTS_HISTORY")
+    by_identity = {(r["SPAN_ID"], r["EVENT_NAME"], r["EVENT_TIMESTAMP"]): r for r in rows}
+    marked = 0
+    for e in events:
+        row = by_identity[((e["TRACE"] or {}).get("span_id"), e["RECORD"]["name"], e["TIMESTAMP"])]
+        attrs = e["RECORD_ATTRIBUTES"]
+        assert row["OBSERVABILITY_SPAN_TYPE"] == attrs.get("ai.observability.span_type")
+        assert row["RUN_NAME"] == attrs.get(OBS + "run.name")
+        assert row["IS_EVALUATION_EVENT"] is is_evaluation_event(e)
+        marked += row["IS_EVALUATION_EVENT"]
+    assert 0 < marked < len(events)
 
 
 def test_generated_token_totals_match_the_planning_spans(emulator):
@@ -635,8 +748,8 @@ def test_generated_token_totals_match_the_planning_spans(emulator):
             expected[e["RECORD_ATTRIBUTES"][OBS + "object.name"]] += total
     rows = emulator.query("""
         SELECT AGENT_NAME, SUM(TOTAL_TOKENS) AS TOKENS,
-               COUNT_IF(TOTAL_TOKENS IS NOT NULL AND SPAN_NAME NOT LIKE 'ReasoningAgentStepPlanning-%') AS ELSEWHERE,
-               COUNT_IF(TOTAL_TOKENS IS NULL AND SPAN_NAME LIKE 'ReasoningAgentStepPlanning-%') AS MISSING
+               COUNT_IF(TOTAL_TOKENS IS NOT NULL AND SPAN_NAME NOT LIKE 'ReasoningAgentStep%') AS ELSEWHERE,
+               COUNT_IF(TOTAL_TOKENS IS NULL AND SPAN_NAME LIKE 'ReasoningAgentStep%') AS MISSING
         FROM AGENT_EVENTS_HISTORY GROUP BY AGENT_NAME""")
     assert {r["AGENT_NAME"]: r["TOKENS"] for r in rows} == dict(expected)
     assert all(r["ELSEWHERE"] == 0 and r["MISSING"] == 0 for r in rows)

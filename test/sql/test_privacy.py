@@ -21,8 +21,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from emulator import Coverage, Emulator  # noqa: E402
+from emulator import Coverage, Emulator, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, is_cortex_agent_event  # noqa: E402
+from traffic.generator import FEEDBACK_MESSAGES  # noqa: E402
 
 AGENTS = [AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"), AgentRef("HR_DB", "BOTS", "HR_HELPDESK")]
 MESSAGES = "snow.ai.observability.agent.messages"
@@ -32,9 +33,20 @@ TEXT_TYPES = {"TEXT", "VARCHAR", "STRING", "VARIANT", "OBJECT", "ARRAY"}
 
 
 @pytest.fixture
-def emulator_with_text(catalog_with_text):
+def emulator_with_text():
+    """A stack that stores text and reads it unredacted on either path (readUnredactedEvents)."""
     with fakesnow.patch():
-        emu = Emulator(catalog_with_text, Coverage())
+        emu = Emulator(render_catalog("dev", storeConversationText="true", readUnredactedEvents="true"), Coverage())
+        yield emu
+        emu.close()
+
+
+@pytest.fixture(params=["per_agent", "event_table"])
+def emulator_with_redacted_function(request):
+    """A stack that stores text without READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, on each path."""
+    catalog = render_catalog("dev", storeConversationText="true", ingestPath=request.param)
+    with fakesnow.patch():
+        emu = Emulator(catalog, Coverage())
         yield emu
         emu.close()
 
@@ -127,3 +139,28 @@ def test_text_stack_stores_question_and_answer(emulator_with_text):
     assert {(table, column) for table, column, _ in hits} >= {
         ("AGENT_EVENTS_HISTORY", "QUESTION_TEXT"), ("AGENT_EVENTS_HISTORY", "ANSWER_TEXT"),
         ("AGENT_EVENTS_HISTORY", "RAW_ATTRIBUTES")}
+
+
+def test_text_is_never_stored_from_redacted_function_results(emulator_with_redacted_function):
+    """storeConversationText without readUnredactedEvents: GET_AI_OBSERVABILITY_EVENTS returns
+    tool inputs and outputs, conversation history and feedback text redacted, so the per-agent
+    path stores none of it (no placeholder passes for text); the event-table path reads the
+    table directly, unredacted, and keeps it."""
+    emulator = emulator_with_redacted_function
+    path = emulator.config["ingestPath"]
+    assert (emulator.config["storeConversationText"], emulator.config["readUnredactedEvents"]) == (True, False)
+    questions, answers = ingest_traffic(emulator)
+    feedback = set(FEEDBACK_MESSAGES) - {None}
+
+    history = emulator.query("""
+        SELECT COUNT(QUESTION_TEXT) AS Q, COUNT(ANSWER_TEXT) AS A, COUNT(RAW_ATTRIBUTES) AS RAW,
+               COUNT(FEEDBACK_MESSAGE) AS FEEDBACK, COUNT_IF(SPAN_CATEGORY = 'FEEDBACK') AS FEEDBACK_ROWS
+        FROM AGENT_EVENTS_HISTORY""")[0]
+    assert history["FEEDBACK_ROWS"] > 0, "precondition: feedback was given"
+    hits = {needle for _, _, needle in scan(emulator, questions | answers | feedback)}
+    if path == "per_agent":
+        assert (history["Q"], history["A"], history["RAW"], history["FEEDBACK"]) == (0, 0, 0, 0)
+        assert hits == set()
+    else:
+        assert min(history["Q"], history["A"], history["RAW"], history["FEEDBACK"]) > 0
+        assert questions | answers <= hits and hits & feedback

@@ -15,6 +15,7 @@ realtime window.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -153,7 +154,8 @@ def world():
     on_time, late = split_late(delivered, seed=SEED, late_fraction=0.5, max_delay=timedelta(minutes=4))
     with standalone_emulator(catalog, _coverage) as emulator:
         ingest(emulator, on_time, late)
-        yield World(emulator, now, delivered, late, oracle.ingest(delivered, AGENT_TRIPLES))
+        yield World(emulator, now, delivered, late,
+                    oracle.ingest(delivered, AGENT_TRIPLES, redacted=oracle.reads_redacted_text(catalog["config"])))
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +182,11 @@ def test_world_has_the_awkward_cases(world):
     assert any(e.category == "AGENT_RUN" and e.status == "ERROR" for e in history), "no failed turn"
     assert any(e.category == "RETRIEVAL" and e.status == "ERROR" for e in history), "no failed retrieval"
     assert any(e.category == "FEEDBACK" for e in history), "no feedback rows"
+    # The live shapes (snowflake-access.md, "Live event shapes").
+    spellings = {(e["RECORD_ATTRIBUTES"] or {}).get("snow.ai.observability.object.type") for e in delivered}
+    assert {"Cortex Agent", "CORTEX AGENT"} <= spellings, "not both object.type spellings"
+    assert {"WRAPPER", "GUARDRAIL", "REQUEST", "EVALUATION"} <= {e.category for e in history}
+    assert any(e.is_evaluation for e in world.window) and any(e.cache_read_tokens for e in history)
     kpi_hours = [e for e in world.window if e.timestamp >= world.now - 2 * HOUR]
     assert {e.timestamp >= world.now - HOUR for e in kpi_hours} == {True, False}, "KPI hours not both busy"
 
@@ -318,8 +325,15 @@ def test_agent_feedback_matches_oracle(world, view):
     want = oracle.agent_feedback(world.events(view))
     assert {row["FEEDBACK_POSITIVE"] for row in want.values()} == {True, False}, "precondition: both kinds"
     assert any(row["TURN_STATUS"] == "ERROR" for row in want.values()), "precondition: feedback on a failed turn"
-    assert_rows(world.emulator.view(view), want,
-                key=lambda r: (r["AGENT_FULL_NAME"], r["REQUEST_ID"], r["EVENT_TIMESTAMP"]))
+    rows = world.emulator.view(view)
+    assert_rows(rows, want, key=lambda r: (r["AGENT_FULL_NAME"], r["REQUEST_ID"], r["EVENT_TIMESTAMP"]))
+    # The documented VALUE shape: positive, feedback_message, categories (a list), orig_request_id.
+    categories = {(e.agent, e.feedback_request_id, e.timestamp): e.feedback_categories
+                  for e in world.events(view) if e.category == "FEEDBACK"}
+    got = {(r["AGENT_FULL_NAME"], r["REQUEST_ID"], r["EVENT_TIMESTAMP"]): tuple(json.loads(r["FEEDBACK_CATEGORIES"]))
+           for r in rows}
+    assert got == {key: categories[key] for key in got}
+    assert any(got.values()) and any(not c for c in got.values()), "precondition: rated with and without categories"
 
 
 def test_dashboard_settings_are_the_stacks(world):

@@ -45,7 +45,9 @@ RENAMED_USER = "ELENA"
 @functools.lru_cache(maxsize=None)
 def _catalog() -> dict:
     # The first refresh reads the whole generated backlog (the dev stack would read 24 hours).
-    return render_catalog("dev", initialLookbackHours=72)
+    # The dev stack reads per agent; feedback comments reach the history that way only when the
+    # owner may read GET_AI_OBSERVABILITY_EVENTS unredacted, which needs storeConversationText.
+    return render_catalog("dev", initialLookbackHours=72, storeConversationText="true", readUnredactedEvents="true")
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +79,9 @@ def _world() -> World:
     atexit.register(context.__exit__, None, None, None)
     summaries = ingest(emulator, AGENTS, delivered)
     assert summaries and "3 OK, 0 failed" in summaries[0]
-    return World(emulator, now, oracle.ingest(delivered, [(a.database, a.schema, a.name) for a in AGENTS]))
+    # The dashboard shows production traffic: evaluation runs are left out of every view it reads.
+    return World(emulator, now, oracle.production(oracle.ingest(
+        delivered, [(a.database, a.schema, a.name) for a in AGENTS], redacted=oracle.reads_redacted_text(emulator.config))))
 
 
 @pytest.fixture(scope="session")

@@ -71,8 +71,9 @@ def test_an_empty_schema_says_what_to_check(catalog):
 
 def test_the_estimated_share_falls_as_usage_arrives(catalog):
     now = utc_now()
+    # Production traffic only: every root below is a request of the ledger (evaluation runs are not).
     traffic = generate(seed=77, agents=AGENTS[:1], start=now - timedelta(hours=6), end=now - timedelta(minutes=15),
-                       turns_per_agent_per_hour=3, feedback_rate=0.0)
+                       turns_per_agent_per_hour=3, feedback_rate=0.0, evaluation_runs_per_agent=0)
     with fakesnow.patch():
         emulator = Emulator(catalog, Coverage())
         ingest(emulator, AGENTS[:1], traffic)

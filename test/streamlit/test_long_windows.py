@@ -54,7 +54,8 @@ def _long_world() -> World:
     emulator.call(emulator.catalog["tasks"]["refresh"]["text"])
     emulator.call(emulator.catalog["tasks"]["rollup"]["text"])
     emulator.refresh_dynamic_tables()
-    return World(emulator, now, oracle.ingest(traffic, [(a.database, a.schema, a.name) for a in AGENTS]))
+    # The dashboard shows production traffic: evaluation runs are left out of every view it reads.
+    return World(emulator, now, oracle.production(oracle.ingest(traffic, [(a.database, a.schema, a.name) for a in AGENTS])))
 
 
 @pytest.fixture(scope="module")

@@ -113,13 +113,15 @@ function createStatements(resource: RecordedResource, role: string): RunStatemen
             ];
         case "Task": {
             const compute = typeof args.warehouse === "string" ? `WAREHOUSE = ${args.warehouse}` : "SERVERLESS";
+            // A root may send its errors to a queue integration (wallmonitor:taskErrorIntegration).
+            const errors = typeof args.errorIntegration === "string" ? ` ERROR_INTEGRATION = ${args.errorIntegration}` : "";
             // Creating or changing a child task suspends its graph's root and resumes it after (the
             // Terraform provider's SuspendRootTasks, sdk/tasks_impl_gen.go at v1.2.1).
             const roots: string[] = (args.afters ?? []).map((after: string) => plainName(after));
             return [
                 ...roots.flatMap((root) => [as(`ALTER TASK ${root} SUSPEND`, role, `${source} (suspends its root)`),
                     as(`ALTER TASK ${root} RESUME`, role, `${source} (resumes its root)`)]),
-                as(`CREATE TASK ${name} ${compute}`),
+                as(`CREATE TASK ${name} ${compute}${errors}`),
                 ...(args.started === true ? [as(`ALTER TASK ${name} RESUME`)] : []),
                 as(`RUN TASK ${name} ${compute}`, role, `${source} (each run)`),
                 as(args.sqlStatement, role, `${source} body`),
@@ -363,13 +365,27 @@ function procedureBodyStatements(resource: RecordedResource, ingestPaths: Readon
         throw new Error(`Procedure ${args.procedure} does not run as its owner: the privilege check needs to know who calls it`);
     }
     const schema = String(args.procedure).split(".").slice(0, 2).join(".");
-    return Object.entries(embeddedStatements(procedureBody(String(args.create.text)))).sort()
+    const embedded = embeddedStatements(procedureBody(String(args.create.text)));
+    const tolerated = (statement: string, text: string): string | undefined => {
+        if (PER_AGENT_ONLY.test(text) && !AGENT_BY_AGENT_PATHS.some((path) => ingestPaths.has(path))) {
+            return `run only on the per-agent ingest path; this stack's refresh task calls ${[...ingestPaths].join(", ") || "no ingest path"}, ` +
+                "so Snowflake never runs it (a manual CALL with 'per_agent' would be refused)";
+        }
+        if (statement === SHOW_AGENTS && embedded[REGISTER_FROM_EVENTS] !== undefined) {
+            return "SHOW AGENTS lists only the agents the owner holds a privilege on, with no error " +
+                "(https://docs.snowflake.com/en/sql-reference/sql/show-agents); agents also register from their events " +
+                `(${REGISTER_FROM_EVENTS}, through the event table's reader role), so it only adds the ones it can see`;
+        }
+        return undefined;
+    };
+    return Object.entries(embedded).sort()
         .map(([statement, text]) => ({ role: String(args.ownerRole), text, source: `Procedure ${args.procedure} statement ${statement}`, schema,
-            tolerated: PER_AGENT_ONLY.test(text) && !AGENT_BY_AGENT_PATHS.some((path) => ingestPaths.has(path))
-                ? `run only on the per-agent ingest path; this stack's refresh task calls ${[...ingestPaths].join(", ") || "no ingest path"}, ` +
-                    "so Snowflake never runs it (a manual CALL with 'per_agent' would be refused)"
-                : undefined }));
+            tolerated: tolerated(statement, text) }));
 }
+
+/** Discovery's SHOW AGENTS, and the statement that registers agents from their events (procedures/ingestion.py). */
+const SHOW_AGENTS = "show_agents";
+const REGISTER_FROM_EVENTS = "merge_agents_from_events";
 
 /** A procedure statement only the per-agent path runs (procedures/ingestion.py run_refresh): it reads agents one by one. */
 const PER_AGENT_ONLY = /\bGET_AI_OBSERVABILITY_EVENTS\s*\(/i;

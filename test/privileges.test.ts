@@ -38,7 +38,10 @@ const CASES: Case[] = [
     ...README_STACKS.map((stack) => ({ label: stack, stack })),
     { label: "dev with alerting", stack: "dev", overrides: ALERTING, secrets: ALERTING_SECRETS },
     { label: "dev storing conversation text", stack: "dev", overrides: { "wallmonitor:storeConversationText": "true" } },
+    { label: "dev storing conversation text, read unredacted", stack: "dev",
+        overrides: { "wallmonitor:storeConversationText": "true", "wallmonitor:readUnredactedEvents": "true" } },
     { label: "prod with alerting", stack: "prod", overrides: ALERTING, secrets: ALERTING_SECRETS },
+    { label: "prod sending task errors to a queue", stack: "prod", overrides: { "wallmonitor:taskErrorIntegration": "TASK_ERRORS_SNS" } },
     { label: "prod with a private Git repository", stack: "prod",
         overrides: { "wallmonitor:gitUsername": "acme-wallmonitor-bot", "wallmonitor:gitToken": "ghp_StackTestToken0123" },
         secrets: ["wallmonitor:gitToken"] },
@@ -46,14 +49,12 @@ const CASES: Case[] = [
 
 /**
  * Gaps still real on main, each with the work that closes it. Each entry must still be observed:
- * once a fix lands, the test fails until the entry is removed. (MONITOR on the agents is declared
- * now, through the Grant resources on wallmonitor:agentLocations, in dev and prod.)
+ * once a fix lands, the test fails until the entry is removed. (Closed since: MONITOR on the
+ * agents, declared through the Grant resources on wallmonitor:agentLocations; discovery from the
+ * events themselves, so SHOW AGENTS only adds what it can see; READ UNREDACTED, granted with
+ * readUnredactedEvents, and no text stored from a redacted source without it.)
  */
 const KNOWN_GAPS: { readonly row: string; readonly needs: RegExp; readonly why: string }[] = [
-    // central and member-eu name no agentLocations and read the event table: SHOW AGENTS lists nothing,
-    // and discovery has no other source, so the registry stays empty and the event-table pass reads no agent.
-    { row: "show-agents", needs: /MONITOR on each agent/, why: "issue 14 fix 2: discovery from the events themselves (stacks without agentLocations)" },
-    { row: "event-function-text", needs: /READ UNREDACTED/, why: "issue 14 fix 4: stored conversation text needs READ UNREDACTED AI OBSERVABILITY EVENTS TABLE" },
     // The admin role creates a webhook integration naming the owner's secret and must hold USAGE on it
     // (https://docs.snowflake.com/en/user-guide/notifications/webhook-notifications); it does only through
     // parentRole, which in prod (PLATFORM_ADMIN) is not under ACCOUNTADMIN.
@@ -135,6 +136,23 @@ describe("privileges: every statement each role runs is covered by declared gran
             for (const { statement } of perAgent(label)) {
                 expect(statement.tolerated, label).to.match(/run only on the per-agent ingest path; this stack's refresh task calls event_table/);
             }
+        }
+    });
+
+    it("asks for READ UNREDACTED only where the per-agent path stores text it takes as unredacted, and finds it granted there", () => {
+        const unredacted = (label: string) => built.find((entry) => entry.label === label)!.analysis.checked
+            .flatMap(({ classified }) => classified.requirements).filter((requirement) => requirement.row === "event-function-text");
+        // Without readUnredactedEvents the statement marks its source redacted and stores no text: nothing more to hold.
+        expect(unredacted("dev storing conversation text")).to.deep.equal([]);
+        expect(unredacted("dev")).to.deep.equal([]);
+        expect(unredacted("dev storing conversation text, read unredacted")).not.to.deep.equal([]);
+    });
+
+    it("tolerates SHOW AGENTS listing nothing only because agents also register from their events", () => {
+        for (const label of ["central", "member-eu"]) {
+            const show = built.find((entry) => entry.label === label)!.analysis.tolerated.filter((gap) => gap.requirement.row === "show-agents");
+            expect(show, label).not.to.deep.equal([]);
+            expect(show[0].statement.tolerated, label).to.match(/agents also register from their events \(merge_agents_from_events/);
         }
     });
 

@@ -35,12 +35,37 @@ def emulator(catalog):
         emu.close()
 
 
+BUILD = Path(__file__).resolve().parents[2] / "build"
+
+
+def _worker_files():
+    return sorted(BUILD.glob("sql-coverage-worker-*.json"))
+
+
+def pytest_sessionstart(session):
+    """With parallel workers (pytest-xdist), each reports the sql/ files it executed in a file of
+    its own; the controller clears those of an earlier run before any worker starts."""
+    if not hasattr(session.config, "workerinput"):
+        for stale in _worker_files():
+            stale.unlink()
+
+
+def pytest_sessionfinish(session):
+    if hasattr(session.config, "workerinput"):
+        import json
+        BUILD.mkdir(exist_ok=True)
+        worker = session.config.workerinput["workerid"]
+        (BUILD / f"sql-coverage-worker-{worker}.json").write_text(json.dumps(sorted(_coverage.executed)))
+
+
 def pytest_terminal_summary(terminalreporter):
-    """Prints which sql/ files no test executed."""
+    """Prints which sql/ files no test executed (in this process or in its parallel workers)."""
+    import json
+    for report in _worker_files():
+        _coverage.executed.update(json.loads(report.read_text()))
     if not _coverage.executed:
         return
-    import json
-    catalog_file = Path(__file__).resolve().parents[2] / "build" / "sql-dev.json"
+    catalog_file = BUILD / "sql-dev.json"
     all_files = json.loads(catalog_file.read_text())["sqlFiles"]
     missing = sorted(set(all_files) - _coverage.executed)
     # Grants and role switches cannot run on the emulator; the provider's tests run them

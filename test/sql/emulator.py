@@ -80,12 +80,17 @@ def render_catalog(stack: str = "dev", **overrides) -> dict:
         suffix = "-" + hashlib.sha256(suffix.encode()).hexdigest()[:16]
     out = ROOT / "build" / f"sql-{stack}{suffix}.json"
     out.parent.mkdir(exist_ok=True)
+    # Rendered to a file of this process, then moved into place: parallel test workers never read
+    # a file another one is still writing.
+    written = out.with_name(f"{out.stem}.{os.getpid()}.json")
     pairs = [f"{key}={value}" for key, value in sorted(overrides.items())]
     subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "scripts/render-sql.ts", stack, str(out),
-         *pairs],
+        [str(ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "scripts/render-sql.ts", stack,
+         str(written), *pairs],
         cwd=ROOT, check=True, env={**os.environ, "TS_NODE_PROJECT": str(ROOT / "tsconfig.json")})
-    return json.loads(out.read_text())
+    catalog = json.loads(written.read_text())
+    os.replace(written, out)
+    return catalog
 
 
 def _constant(text: str):

@@ -12,6 +12,7 @@ import pytest
 # apptest first: it puts test/sql and streamlit/ on sys.path.
 from apptest import catalog, choose, no_exception, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
 from emulator import Coverage, Emulator, utc_now
+import oracle
 from traffic import generate
 from world import AGENTS, ingest
 
@@ -78,7 +79,12 @@ def test_the_estimated_share_falls_as_usage_arrives(catalog):
         emulator = Emulator(catalog, Coverage())
         ingest(emulator, AGENTS[:1], traffic)
         before = metrics(run_page(emulator, "Cost"))
-        roots = [e for e in traffic if e["RECORD"].get("name") == "AgentV2RequestResponseInfo"]
+        # The ledger's requests are production turns: evaluation traces are counted apart (EVALUATION_RUNS).
+        production_traces = {e.trace_id for e in oracle.production(oracle.ingest(
+            traffic, [(a.database, a.schema, a.name) for a in AGENTS[:1]]))}
+        roots = [e for e in traffic if e["RECORD"].get("name") == "AgentV2RequestResponseInfo"
+                 and e["TRACE"]["trace_id"] in production_traces]
+        assert len(roots) > 6, "precondition: more production requests than usage rows"
         cur = emulator.loader.cursor()
         for root in roots[: len(roots) // 2]:
             cur.execute(f"INSERT INTO {USAGE} (START_TIME, END_TIME, USER_NAME, REQUEST_ID, AGENT_DATABASE_NAME, "
@@ -107,11 +113,16 @@ def test_cowork_requests_count_as_actual_and_the_page_names_their_view(catalog):
     actual credits the ledger holds."""
     now = utc_now()
     traffic = generate(seed=78, agents=AGENTS[:1], start=now - timedelta(hours=6), end=now - timedelta(minutes=15),
-                       turns_per_agent_per_hour=3, feedback_rate=0.0)
+                       turns_per_agent_per_hour=5, feedback_rate=0.0)
     with fakesnow.patch():
         emulator = Emulator(catalog, Coverage())
         ingest(emulator, AGENTS[:1], traffic)
-        roots = [e for e in traffic if e["RECORD"].get("name") == "AgentV2RequestResponseInfo"]
+        # The ledger's requests are production turns: evaluation traces are counted apart (EVALUATION_RUNS).
+        production_traces = {e.trace_id for e in oracle.production(oracle.ingest(
+            traffic, [(a.database, a.schema, a.name) for a in AGENTS[:1]]))}
+        roots = [e for e in traffic if e["RECORD"].get("name") == "AgentV2RequestResponseInfo"
+                 and e["TRACE"]["trace_id"] in production_traces]
+        assert len(roots) > 6, "precondition: more production requests than usage rows"
         cur = emulator.loader.cursor()
         for i, root in enumerate(roots[:6]):
             cur.execute(f"INSERT INTO {USAGE if i % 2 else COWORK} (START_TIME, END_TIME, USER_NAME, REQUEST_ID, "

@@ -45,7 +45,7 @@ export interface Analysis {
 }
 
 const RESOURCE_KINDS: Record<string, string> = {
-    Table: "TABLE", View: "VIEW", DynamicTable: "DYNAMIC TABLE", ProcedurePython: "PROCEDURE", Task: "TASK", Schema: "SCHEMA",
+    Table: "TABLE", View: "VIEW", DynamicTable: "DYNAMIC TABLE", Task: "TASK", Schema: "SCHEMA",
     Database: "DATABASE", SharedDatabase: "DATABASE", Warehouse: "WAREHOUSE", Share: "SHARE", AccountRole: "ROLE",
 };
 
@@ -53,6 +53,7 @@ class BuildCatalog implements ObjectCatalog {
     private readonly kinds = new Map<string, string>();
     private readonly managed = new Set<string>();
     private readonly notifications = new Set<string>();
+    private readonly secrets = new Map<string, string>();
 
     constructor(build: OfflineBuild) {
         for (const resource of build.resources) {
@@ -72,11 +73,19 @@ class BuildCatalog implements ObjectCatalog {
         }
         if (classified.row.id === "create-integration" && / NOTIFICATION INTEGRATION /i.test(` ${normalize(text)} `)) {
             this.notifications.add(classified.creates!.name);
+            const secret = classified.requirements.flatMap((requirement) => requirement.anyOf).find((alternative) => alternative.on?.type === "SECRET");
+            if (secret?.on !== undefined) {
+                this.secrets.set(classified.creates!.name, secret.on.name);
+            }
         }
     }
 
     notificationIntegrations(): readonly string[] {
         return [...this.notifications].sort();
+    }
+
+    webhookSecret(integration: string): string | undefined {
+        return this.secrets.get(integration);
     }
 
     kindOf(name: string): string | undefined {
@@ -147,13 +156,15 @@ export function roleGrants(analysis: Analysis): DeclaredGrant[] {
 
 /**
  * For each declared role grant (by id: a resource, or a dynamic resource's grant statement with
- * its fallbacks), the gaps its removal opens; empty means no statement Wallmonitor runs needs it.
+ * its fallbacks), the gaps its removal opens, and the refusals it opens where the code handles
+ * them (a probe, a path this stack does not take); both empty means no statement Wallmonitor runs needs it.
  */
-export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline: Analysis): Map<string, { grants: DeclaredGrant[]; gaps: Gap[] }> {
-    const before = new Set(baseline.gaps.map((gap) => gap.message));
-    const result = new Map<string, { grants: DeclaredGrant[]; gaps: Gap[] }>();
+export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline: Analysis):
+    Map<string, { grants: DeclaredGrant[]; gaps: Gap[]; tolerated: Gap[] }> {
+    const before = new Set([...baseline.gaps, ...baseline.tolerated].map((gap) => gap.message));
+    const result = new Map<string, { grants: DeclaredGrant[]; gaps: Gap[]; tolerated: Gap[] }>();
     for (const grant of roleGrants(baseline)) {
-        const entry = result.get(grant.id) ?? { grants: [], gaps: [] };
+        const entry = result.get(grant.id) ?? { grants: [], gaps: [], tolerated: [] };
         entry.grants.push(grant);
         result.set(grant.id, entry);
     }
@@ -165,6 +176,7 @@ export function mutate(build: OfflineBuild, collected: CollectedBuild, baseline:
             grant.privileges.join() === candidate.privileges.join());
         const mutated = analyse(build, collected, { without: (candidate) => candidate.id === id || twins(candidate) });
         entry.gaps.push(...mutated.gaps.filter((gap) => !before.has(gap.message)));
+        entry.tolerated.push(...mutated.tolerated.filter((gap) => !before.has(gap.message)));
     }
     return result;
 }

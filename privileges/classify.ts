@@ -54,15 +54,28 @@ export interface StatementRow {
 /** A Snowflake-provided object (a SNOWFLAKE.* table, view or function) and how it is reached. */
 export interface ObjectRow {
     readonly id: string;
+    /** The object's three-part name; `*.INFORMATION_SCHEMA.X` is X in any database's Information Schema. */
     readonly name: string;
     /** Applies only to a statement whose code matches this pattern (what it reads from the object). */
     readonly when?: string;
     readonly function?: boolean;
     readonly agents?: "bind";
+    /** Some privilege on each notification integration the build creates (or ACCOUNTADMIN) is needed to see its rows. */
+    readonly integrations?: boolean;
     readonly requires: readonly ModelRequirement[];
     readonly url: string;
     readonly status: "docs" | "open";
     readonly notes?: string;
+}
+
+/** Whether an object row describes the object `name`. */
+function describes(row: ObjectRow, name: string): boolean {
+    return row.name.startsWith("*.") ? name.split(".").slice(1).join(".") === row.name.slice(2) : row.name === name;
+}
+
+/** Functions whose privileges are Snowflake's to define: a call to one the model does not describe is an error, not a pass. */
+function isSystemFunction(name: string): boolean {
+    return name.startsWith("SNOWFLAKE.") || name.split(".")[1] === "INFORMATION_SCHEMA";
 }
 
 export interface SystemRole {
@@ -89,6 +102,8 @@ export interface ObjectRef {
 
 export const ACCOUNT: ObjectRef = { type: "ACCOUNT", name: "" };
 export const ANY_AGENT: ObjectRef = { type: "AGENT", name: "?" };
+/** The database and schema of every agent read: where the role's agent grants reach (privileges/grants.ts). */
+export const AGENT_CONTAINERS: ObjectRef = { type: "AGENT CONTAINERS", name: "?" };
 
 /** One way to satisfy a requirement, on a concrete object. */
 export interface Alternative {
@@ -123,6 +138,8 @@ export interface ObjectCatalog {
     managedAccess(schema: string): boolean;
     /** The notification integrations the build creates: a notification call built at run time may name any of them. */
     notificationIntegrations(): readonly string[];
+    /** The secret a webhook notification integration names (WEBHOOK_SECRET), if any. */
+    webhookSecret(integration: string): string | undefined;
 }
 
 const IDENTIFIER = /"([A-Za-z_][A-Za-z0-9_$]*)"/g;
@@ -214,6 +231,13 @@ export class Classifier {
             for (const integration of new Set([...named, ...this.catalog.notificationIntegrations()])) {
                 requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration } }], row: row.id, url: row.url,
                     open: row.status === "open" });
+                const secret = this.catalog.webhookSecret(integration);
+                if (secret !== undefined) {
+                    // Sending through a webhook integration reads its secret: READ on it, and some privilege on its database and schema.
+                    const url = "https://docs.snowflake.com/en/user-guide/notifications/webhook-notifications";
+                    requirements.push({ anyOf: [{ privilege: "READ", on: { type: "SECRET", name: secret } }], row: row.id, url, open: false },
+                        ...this.containerRequirements(secret, row));
+                }
             }
         }
         if (row.reads) {
@@ -245,6 +269,9 @@ export class Classifier {
                 return target;
             case "managed-access-target":
                 return target !== undefined && this.catalog.managedAccess(target.name) ? target : undefined;
+            case "built-target":
+                // A container the build creates: every object in it was created, and so is owned, by Wallmonitor's roles.
+                return target !== undefined && this.catalog.kindOf(target.name) !== undefined ? target : undefined;
             case "grant-authority": {
                 // In a managed access schema the schema's owner grants on its objects, not each object's owner.
                 const schema = target?.name.split(".").slice(0, 2).join(".");
@@ -296,22 +323,34 @@ export class Classifier {
         const requirements: Requirement[] = [];
         const names = [...qualifiedNames(code), ...qualifiedCalls(code)].filter((name) => name !== target?.name);
         for (const name of [...new Set(names)].sort()) {
-            const rows = this.model.objects.filter((object) => object.name === name);
+            const rows = this.model.objects.filter((object) => describes(object, name));
             for (const object of rows.filter((candidate) => candidate.when === undefined || new RegExp(candidate.when, "i").test(code))) {
                 for (const requirement of object.requires) {
                     const anyOf = requirement.anyOf.map((alternative): Alternative => (alternative.role !== undefined
                         ? { role: alternative.role }
-                        : alternative.on === "agent"
+                        : alternative.on === "agent-containers"
+                            ? { privilege: alternative.privilege, on: AGENT_CONTAINERS }
+                            : alternative.on === "agent"
                             ? { privilege: alternative.privilege, on: ANY_AGENT, bind: object.agents === "bind" ? [0, 1, 2] : undefined }
                             : { privilege: alternative.privilege, on: this.place(alternative.on, row, {}, undefined) }));
                     requirements.push({ anyOf, row: object.id, url: requirement.url ?? object.url,
                         open: (requirement.status ?? object.status) === "open" });
+                }
+                if (object.integrations) {
+                    for (const integration of this.catalog.notificationIntegrations()) {
+                        requirements.push({ anyOf: [{ privilege: "USAGE", on: { type: "INTEGRATION", name: integration } }, { role: "ACCOUNTADMIN" }],
+                            row: object.id, url: object.url, open: object.status === "open" });
+                    }
                 }
             }
             if (rows.length > 0) {
                 continue;
             }
             if (qualifiedCalls(code).includes(name)) {
+                if (isSystemFunction(name)) {
+                    throw new UnknownStatementError(`No object row of privileges/model.json describes the function ${name}; add one ` +
+                        `with the privileges Snowflake documents for it: ${code.slice(0, 200)}`);
+                }
                 continue;
             }
             const known = this.catalog.kindOf(name);
@@ -338,6 +377,9 @@ export function describeAlternative(alternative: Alternative): string {
     }
     if (on.type === "AGENT" && on.name === "?") {
         return `${privilege} on each agent read`;
+    }
+    if (on.type === AGENT_CONTAINERS.type) {
+        return `${privilege} on the database and schema of each agent read`;
     }
     return `${privilege} on ${on.type} ${on.name}`;
 }

@@ -2,16 +2,19 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
+import { INGEST_PATHS } from "../lib/config";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "../lib/offline";
-import { embeddedStatements, kind, objectName, SNOWFLAKE_PREFIX, statementsIn } from "../lib/plan";
-import { aiObservabilityAccessKind } from "../provider/aiObservabilityAccess";
+import { embeddedStatements, kind, objectName, SNOWFLAKE_PREFIX } from "../lib/plan";
+import { aiObservabilityAccessKind, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 import type { Row, Session } from "../provider/connection";
-import { emailIntegrationKind } from "../provider/emailIntegration";
+import { emailIntegrationKind, emailIntegrationStatements } from "../provider/emailIntegration";
+import { grantKind, grantStatements } from "../provider/grant";
+import { procedureBody, procedureKind, procedureStatements } from "../provider/procedure";
 import type { ResourceKind } from "../provider/resource";
 import type { Statement } from "../provider/statements";
-import { streamlitFromFolderKind } from "../provider/streamlitFromFolder";
-import { streamlitFromGitKind } from "../provider/streamlitFromGit";
-import { webhookIntegrationKind } from "../provider/webhookIntegration";
+import { streamlitFromFolderKind, streamlitFromFolderStatements } from "../provider/streamlitFromFolder";
+import { streamlitFromGitKind, streamlitFromGitStatements } from "../provider/streamlitFromGit";
+import { webhookIntegrationKind, webhookIntegrationStatements } from "../provider/webhookIntegration";
 import { DeclaredGrant, GrantTarget, plainName, singular } from "./grants";
 
 /**
@@ -63,7 +66,7 @@ const inputs = (resource: RecordedResource) => resource.inputs as Record<string,
 /** The Snowflake object kind of each resource Pulumi's provider manages, as ALTER and DROP name it. */
 const OBJECT_KINDS: Record<string, string> = {
     Database: "DATABASE", SharedDatabase: "DATABASE", Warehouse: "WAREHOUSE", AccountRole: "ROLE", Schema: "SCHEMA", Table: "TABLE",
-    View: "VIEW", DynamicTable: "DYNAMIC TABLE", ProcedurePython: "PROCEDURE", Task: "TASK", Share: "SHARE",
+    View: "VIEW", DynamicTable: "DYNAMIC TABLE", Task: "TASK", Share: "SHARE",
 };
 
 /** Create, update (ALTER) and destroy (DROP), each as the provider's role: what `pulumi up` and `destroy` run for a resource. */
@@ -108,26 +111,17 @@ function createStatements(resource: RecordedResource, role: string): RunStatemen
                 as(`CREATE DYNAMIC TABLE ${name} WAREHOUSE = ${args.warehouse} AS ${args.query}`),
                 as(`REFRESH DYNAMIC TABLE ${name} WAREHOUSE = ${args.warehouse} AS ${args.query}`, role, `${source} (scheduled refresh)`),
             ];
-        case "ProcedurePython": {
-            const owner = args.executeAs === "CALLER" ? undefined : role;
-            if (owner === undefined) {
-                throw new Error(`${source} runs as CALLER: the privilege check needs to know who calls it`);
-            }
-            return [
-                as(`CREATE PROCEDURE ${name}`),
-                ...Object.entries(embeddedStatements(args.procedureDefinition)).sort()
-                    .map(([statement, text]) => ({ ...as(text, owner, `${source} statement ${statement}`), schema: `${args.database}.${args.schema}` })),
-            ];
-        }
         case "Task": {
             const compute = typeof args.warehouse === "string" ? `WAREHOUSE = ${args.warehouse}` : "SERVERLESS";
+            // A root may send its errors to a queue integration (wallmonitor:taskErrorIntegration).
+            const errors = typeof args.errorIntegration === "string" ? ` ERROR_INTEGRATION = ${args.errorIntegration}` : "";
             // Creating or changing a child task suspends its graph's root and resumes it after (the
             // Terraform provider's SuspendRootTasks, sdk/tasks_impl_gen.go at v1.2.1).
             const roots: string[] = (args.afters ?? []).map((after: string) => plainName(after));
             return [
                 ...roots.flatMap((root) => [as(`ALTER TASK ${root} SUSPEND`, role, `${source} (suspends its root)`),
                     as(`ALTER TASK ${root} RESUME`, role, `${source} (resumes its root)`)]),
-                as(`CREATE TASK ${name} ${compute}`),
+                as(`CREATE TASK ${name} ${compute}${errors}`),
                 ...(args.started === true ? [as(`ALTER TASK ${name} RESUME`)] : []),
                 as(`RUN TASK ${name} ${compute}`, role, `${source} (each run)`),
                 as(args.sqlStatement, role, `${source} body`),
@@ -228,13 +222,19 @@ export function statementGrant(id: string, text: string): DeclaredGrant | undefi
     return undefined;
 }
 
-/** Every dynamic resource kind, by the type name its resources register; each is driven the same way, whatever its inputs. */
-const DYNAMIC_KINDS: Record<string, ResourceKind<any, any>> = {
-    AiObservabilityAccess: aiObservabilityAccessKind,
-    EmailIntegration: emailIntegrationKind,
-    StreamlitFromFolder: streamlitFromFolderKind,
-    StreamlitFromGit: streamlitFromGitKind,
-    WebhookIntegration: webhookIntegrationKind,
+/**
+ * Every dynamic resource kind, by the type name its resources register, with the statements its
+ * inputs hold that the kind can run (its own listing: a statement it never runs with these inputs,
+ * such as the bind-history check without a secret, is not one). Each is driven the same way, whatever its inputs.
+ */
+const DYNAMIC_KINDS: Record<string, { kind: ResourceKind<any, any>; statements: (inputs: any) => Statement[] }> = {
+    AiObservabilityAccess: { kind: aiObservabilityAccessKind, statements: aiObservabilityAccessStatements },
+    EmailIntegration: { kind: emailIntegrationKind, statements: emailIntegrationStatements },
+    Grant: { kind: grantKind, statements: grantStatements },
+    Procedure: { kind: procedureKind, statements: procedureStatements },
+    StreamlitFromFolder: { kind: streamlitFromFolderKind, statements: streamlitFromFolderStatements },
+    StreamlitFromGit: { kind: streamlitFromGitKind, statements: streamlitFromGitStatements },
+    WebhookIntegration: { kind: webhookIntegrationKind, statements: webhookIntegrationStatements },
 };
 
 type SqlFailure = Parameters<Parameters<Session["tryRun"]>[1]>[0];
@@ -259,6 +259,12 @@ class RecordingSession implements Session {
         if (/^PUT /.test(code)) {
             return [{ status: "UPLOADED" }];
         }
+        // SHOW PARAMETERS LIKE 'NAME' answers FALSE: the only value under which a secret is bound
+        // (ALLOW_BIND_VALUES_ACCESS, provider/bindHistory.ts), so the statements after the guard are recorded too.
+        const parameter = /^SHOW PARAMETERS LIKE '([^']+)'/.exec(code);
+        if (parameter !== null) {
+            return [{ key: parameter[1], value: "false" }];
+        }
         // SHOW ... LIKE 'NAME' finds the object, so a read goes on to what it reads next.
         const shown = /^SHOW .* LIKE '([^']+)'/.exec(code);
         return shown === null ? [] : [{ name: shown[1] }];
@@ -282,7 +288,7 @@ class RecordingSession implements Session {
 /** Runs a dynamic resource's create, read, update and delete against recording sessions; every statement with its role. */
 async function dynamicStatements(resource: RecordedResource): Promise<RunStatement[]> {
     const typeName = resource.type.split(":").pop()!;
-    const resourceKind = DYNAMIC_KINDS[typeName];
+    const resourceKind = DYNAMIC_KINDS[typeName]?.kind;
     if (resourceKind === undefined) {
         throw new Error(`No privilege collection for dynamic resource ${resource.type}: add its kind to privileges/collect.ts.`);
     }
@@ -333,7 +339,7 @@ async function dynamicStatements(resource: RecordedResource): Promise<RunStateme
     // A statement no step reached (a file removed since the last upload) runs where the statements
     // rendered from the same template ran; with none, its role is unknown and the test says so.
     const sessionRole = resourceKind.session(resolved).role!;
-    for (const statement of statementsIn(resource.inputs)) {
+    for (const statement of DYNAMIC_KINDS[typeName].statements(resolved)) {
         if ([...byText.values()].some((entry) => entry.text === statement.text)) {
             continue;
         }
@@ -343,6 +349,64 @@ async function dynamicStatements(resource: RecordedResource): Promise<RunStateme
             tolerated: sibling?.tolerated, unreached: sibling === undefined });
     }
     return [...byText.values()];
+}
+
+/**
+ * The statements a Procedure resource's body embeds (provider/procedure.ts): EXECUTE AS OWNER, so
+ * each runs as the role that created the procedure, with the procedure's schema for unqualified names.
+ */
+function procedureBodyStatements(resource: RecordedResource, ingestPaths: ReadonlySet<string>): RunStatement[] {
+    if (resource.type.split(":").pop() !== "Procedure") {
+        return [];
+    }
+    const args = inputs(resource);
+    const header = plainName(String(args.create?.text ?? "").split("$$")[0]);
+    if (!/\bEXECUTE AS OWNER\b/.test(header)) {
+        throw new Error(`Procedure ${args.procedure} does not run as its owner: the privilege check needs to know who calls it`);
+    }
+    const schema = String(args.procedure).split(".").slice(0, 2).join(".");
+    const embedded = embeddedStatements(procedureBody(String(args.create.text)));
+    const tolerated = (statement: string, text: string): string | undefined => {
+        if (PER_AGENT_ONLY.test(text) && !AGENT_BY_AGENT_PATHS.some((path) => ingestPaths.has(path))) {
+            return `run only on the per-agent ingest path; this stack's refresh task calls ${[...ingestPaths].join(", ") || "no ingest path"}, ` +
+                "so Snowflake never runs it (a manual CALL with 'per_agent' would be refused)";
+        }
+        if (statement === SHOW_AGENTS && embedded[REGISTER_FROM_EVENTS] !== undefined) {
+            return "SHOW AGENTS lists only the agents the owner holds a privilege on, with no error " +
+                "(https://docs.snowflake.com/en/sql-reference/sql/show-agents); agents also register from their events " +
+                `(${REGISTER_FROM_EVENTS}, through the event table's reader role), so it only adds the ones it can see`;
+        }
+        return undefined;
+    };
+    return Object.entries(embedded).sort()
+        .map(([statement, text]) => ({ role: String(args.ownerRole), text, source: `Procedure ${args.procedure} statement ${statement}`, schema,
+            tolerated: tolerated(statement, text) }));
+}
+
+/** Discovery's SHOW AGENTS, and the statement that registers agents from their events (procedures/ingestion.py). */
+const SHOW_AGENTS = "show_agents";
+const REGISTER_FROM_EVENTS = "merge_agents_from_events";
+
+/** A procedure statement only the per-agent path runs (procedures/ingestion.py run_refresh): it reads agents one by one. */
+const PER_AGENT_ONLY = /\bGET_AI_OBSERVABILITY_EVENTS\s*\(/i;
+/** The ingest paths that may read agents one by one: per_agent, and auto's fallback. */
+const AGENT_BY_AGENT_PATHS: readonly string[] = INGEST_PATHS.filter((path) => path !== "event_table");
+
+/**
+ * The ingest paths the stack's tasks call the refresh procedure with (the literal among
+ * lib/config.ts INGEST_PATHS in a task's CALL): what decides whether the per-agent statements run.
+ */
+function calledIngestPaths(build: OfflineBuild): Set<string> {
+    const paths = new Set<string>();
+    for (const task of build.resources.filter((resource) => kind(resource.type) === "Task")) {
+        const call = /^CALL \S+\((.*)\)$/.exec(plainName(String(inputs(task).sqlStatement ?? "")));
+        for (const literal of call === null ? [] : call[1].matchAll(/'([^']*)'/g)) {
+            if ((INGEST_PATHS as readonly string[]).includes(literal[1].toLowerCase())) {
+                paths.add(literal[1].toLowerCase());
+            }
+        }
+    }
+    return paths;
 }
 
 /** The views the dashboard reads and how it finds the organisation views, from its own modules (privileges/dashboard_reads.py). */
@@ -403,6 +467,7 @@ export async function collect(build: OfflineBuild, sources: readonly StatementSo
     const statements: RunStatement[] = [];
     const grants: DeclaredGrant[] = [];
     const dynamic: RunStatement[] = [];
+    const ingestPaths = calledIngestPaths(build);
     for (const provider of build.resources.filter((resource) => resource.type === "pulumi:providers:snowflake")) {
         // Each provider logs in with its role: the deploying user must be able to use it.
         statements.push({ role: String(provider.inputs.role), text: `USE ROLE ${provider.inputs.role}`, source: `provider ${provider.name} (login)` });
@@ -418,6 +483,7 @@ export async function collect(build: OfflineBuild, sources: readonly StatementSo
             }
         } else if (resource.type.startsWith("pulumi-nodejs:dynamic")) {
             dynamic.push(...await dynamicStatements(resource));
+            statements.push(...procedureBodyStatements(resource, ingestPaths));
         }
     }
     for (const statement of dynamic) {

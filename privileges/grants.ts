@@ -1,4 +1,4 @@
-import { ACCOUNT, Alternative, normalize, ObjectRef, PrivilegeModel } from "./classify";
+import { ACCOUNT, AGENT_CONTAINERS, Alternative, normalize, ObjectRef, PrivilegeModel } from "./classify";
 
 /**
  * The grants a build declares, and whether a role holds a privilege through them, through
@@ -90,7 +90,29 @@ export class Holdings {
         if (alternative.role !== undefined) {
             return roles.has(alternative.role);
         }
+        if (alternative.on?.type === AGENT_CONTAINERS.type) {
+            return this.holdsAgentContainers(roles, alternative.privilege!);
+        }
         return [...roles].some((held) => this.holds(held, alternative.privilege!, alternative.on!));
+    }
+
+    /**
+     * A privilege on the database and the schema of every agent the role's agent grants reach: the
+     * container of each grant on agents (for a database, every schema in it, through a grant on all
+     * or future schemas there). False without any agent grant: then no agent is read at all.
+     */
+    private holdsAgentContainers(roles: ReadonlySet<string>, privilege: string): boolean {
+        const held = (on: ObjectRef) => [...roles].some((role) => this.holds(role, privilege, on));
+        const agentGrants = this.grants.filter((grant) => roles.has(grant.grantee) && grant.on !== undefined &&
+            (grant.on.kind === "object" ? grant.on.object.type === "AGENT" : grant.on.objectType === "AGENT"));
+        return agentGrants.length > 0 && agentGrants.every((grant) => {
+            const target = grant.on!;
+            const container = target.kind === "object"
+                ? { type: "SCHEMA", name: target.object.name.split(".").slice(0, 2).join(".") } : target.in;
+            const database = { type: "DATABASE", name: container.name.split(".")[0] };
+            const schema = container.type === "SCHEMA" ? container : { type: "SCHEMA", name: `${container.name}.?` };
+            return held(database) && held(schema);
+        });
     }
 
     /** Whether `role` itself (not its inherited roles) holds `privilege` on `on`. */

@@ -700,3 +700,22 @@ export async function configureAgainstFake(fake: FakeSnowflake, provider: pulumi
     };
     await provider.configure!({ config: { get: (key) => config[key], require: (key) => config[key] } });
 }
+
+/**
+ * Registers the mocha hooks of a suite that drives `provider` against one fake: started and
+ * logged into as DEPLOYER before the suite, its traffic forgotten after each test, stopped after
+ * the suite. `started` receives the fake.
+ */
+export function useFakeSnowflake(provider: pulumi.dynamic.ResourceProvider, started: (fake: FakeSnowflake) => void): void {
+    let fake: FakeSnowflake;
+    before(async () => {
+        fake = await FakeSnowflake.start();
+        started(fake);
+        await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
+    });
+    afterEach(() => fake.reset());
+    after(async () => {
+        delete process.env[ACCESS_URL_ENV];
+        await fake.stop();
+    });
+}

@@ -2,10 +2,10 @@ import { expect } from "chai";
 
 import { agentLocationGrants } from "../../components/observability";
 import { parseAgentLocations } from "../../lib/config";
-import { ACCESS_URL_ENV, ConnectionLimits } from "../../provider/connection";
+import { ConnectionLimits } from "../../provider/connection";
 import { GRANT_ROW_ASSUMPTION, grantInputs, GrantInputs, grantKind, rowMatches } from "../../provider/grant";
 import { snowflakeProvider } from "../../provider/resource";
-import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
+import { FakeSnowflake, insufficientPrivileges, objectMissing, useFakeSnowflake } from "../fakes/snowflakeServer";
 import { ADMIN, grant, GRANT_SPECS, OWNER } from "./grantFixtures";
 
 const FAST: ConnectionLimits = { attempts: 2, firstRetryDelayMs: 10, requestTimeoutMs: 5_000, statementTimeoutMs: 15_000 };
@@ -121,14 +121,8 @@ describe("grant resource against a fake Snowflake", () => {
     let fake: FakeSnowflake;
     const provider = snowflakeProvider(grantKind, FAST);
 
-    before(async () => {
-        fake = await FakeSnowflake.start();
-        await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
-    });
-    afterEach(() => fake.reset());
-    after(async () => {
-        delete process.env[ACCESS_URL_ENV];
-        await fake.stop();
+    useFakeSnowflake(provider, (started) => {
+        fake = started;
     });
 
     it("grants as the admin role, and granting again (a repeated create) runs the same GRANT", async () => {

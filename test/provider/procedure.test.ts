@@ -1,11 +1,11 @@
 import { expect } from "chai";
 
-import { ACCESS_URL_ENV, ConnectionLimits } from "../../provider/connection";
+import { ConnectionLimits } from "../../provider/connection";
 import {
     checkBody, procedureBody, procedureHeader, procedureInputs, ProcedureInputs, procedureKind, signatureOf,
 } from "../../provider/procedure";
 import { snowflakeProvider } from "../../provider/resource";
-import { configureAgainstFake, FakeSnowflake, objectMissing } from "../fakes/snowflakeServer";
+import { FakeSnowflake, objectMissing, useFakeSnowflake } from "../fakes/snowflakeServer";
 import { alertProcedure, BODY, OWNER, refreshProcedure } from "./grantFixtures";
 
 const FAST: ConnectionLimits = { attempts: 2, firstRetryDelayMs: 10, requestTimeoutMs: 5_000, statementTimeoutMs: 15_000 };
@@ -105,14 +105,8 @@ describe("procedure resource against a fake Snowflake", () => {
     let fake: FakeSnowflake;
     const provider = snowflakeProvider(procedureKind, FAST);
 
-    before(async () => {
-        fake = await FakeSnowflake.start();
-        await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
-    });
-    afterEach(() => fake.reset());
-    after(async () => {
-        delete process.env[ACCESS_URL_ENV];
-        await fake.stop();
+    useFakeSnowflake(provider, (started) => {
+        fake = started;
     });
 
     it("creates it with one CREATE OR REPLACE, as the owner role", async () => {

@@ -14,7 +14,7 @@ import {
     WebhookIntegrationInputs, webhookIntegrationInputs, webhookIntegrationKind, WebhookIntegrationOutputs,
     webhookIntegrationStatements,
 } from "../../provider/webhookIntegration";
-import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing } from "../fakes/snowflakeServer";
+import { configureAgainstFake, FakeSnowflake, insufficientPrivileges, objectMissing, useFakeSnowflake } from "../fakes/snowflakeServer";
 import { ADMIN, FAST, OWNER, SCHEMA } from "./streamlitFixtures";
 
 const SLACK_URL = "https://hooks.slack.com/services/T0WALLMON1/B0WALLMON2/AbCdEfGhIjKlMnOpQrStUvWx";
@@ -191,14 +191,8 @@ describe("Webhook integration: the credential is never readable in bind history"
     const provider = snowflakeProvider(webhookIntegrationKind, FAST);
     const PASSWORD = "deployer password 42";
 
-    before(async () => {
-        fake = await FakeSnowflake.start();
-        await configureAgainstFake(fake, provider, "DEPLOYER", PASSWORD);
-    });
-    afterEach(() => fake.reset());
-    after(async () => {
-        delete process.env[ACCESS_URL_ENV];
-        await fake.stop();
+    useFakeSnowflake(provider, (started) => {
+        fake = started;
     });
 
     const nowhere = (value: string, ...texts: string[]) => {
@@ -276,14 +270,8 @@ describe("Email notification integration against a fake Snowflake", () => {
         `    ENABLED = TRUE\n    ALLOWED_RECIPIENTS = ('oncall@acme.com', 'data@acme.com')\n    COMMENT = ${COMMENT}`;
     const GRANT = `GRANT USAGE ON INTEGRATION SNOWFLAKE_EXAMPLE_WALLMONITOR_ALERT_EMAIL TO ROLE ${OWNER}`;
 
-    before(async () => {
-        fake = await FakeSnowflake.start();
-        await configureAgainstFake(fake, provider, "DEPLOYER", "deployer password 42");
-    });
-    afterEach(() => fake.reset());
-    after(async () => {
-        delete process.env[ACCESS_URL_ENV];
-        await fake.stop();
+    useFakeSnowflake(provider, (started) => {
+        fake = started;
     });
 
     it("creates the integration as the admin role with exactly the configured recipients, and lets the owner use it", async () => {

@@ -584,17 +584,7 @@ def _request_row(rng: random.Random, root: dict) -> dict:
     if RUN_NAME in attrs:
         identity[RUN_NAME] = attrs[RUN_NAME]
     at = _ceil_ms(root["TIMESTAMP"]) + rng.randint(1, 500)
-    return _event(
-        end_ms=at,
-        start_ms=None,
-        trace=None,
-        resource=root["RESOURCE_ATTRIBUTES"],
-        scope=AGENT_SCOPE,
-        record_type="EVENT",
-        record={"name": REQUEST},
-        attributes=identity,
-        value={RESPONSE_TIME_MS: attrs[DURATION] + rng.randint(0, 200)},
-    )
+    return _turn_event(root, at, REQUEST, identity, {RESPONSE_TIME_MS: attrs[DURATION] + rng.randint(0, 200)})
 
 
 def _feedback(rng: random.Random, root: dict, positive: bool) -> dict:
@@ -608,15 +598,20 @@ def _feedback(rng: random.Random, root: dict, positive: bool) -> dict:
         "categories": [] if positive else rng.sample(FEEDBACK_CATEGORIES, rng.randint(1, 2)),
         "orig_request_id": attrs[REQUEST_ID],
     }
+    return _turn_event(root, at, FEEDBACK, identity, value)
+
+
+def _turn_event(root: dict, at_ms: int, name: str, attributes: dict, value: dict) -> dict:
+    """An EVENT row without a trace that belongs to the turn of ``root`` (same user and session)."""
     return _event(
-        end_ms=at,
+        end_ms=at_ms,
         start_ms=None,
         trace=None,
         resource=root["RESOURCE_ATTRIBUTES"],
         scope=AGENT_SCOPE,
         record_type="EVENT",
-        record={"name": FEEDBACK},
-        attributes=identity,
+        record={"name": name},
+        attributes=attributes,
         value=value,
     )
 

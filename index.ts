@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { Wallmonitor } from "./components/wallmonitor";
-import { agentLocationName, ConfigError, loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config";
-import { ownSourceAccount } from "./lib/orgConfig";
+import { agentLocationName, ConfigError, loadAlertWebhookTargets, loadConfig, loadConnection, loadGitToken } from "./lib/config/stack";
+import { ownSourceAccount } from "./lib/config/org";
 
 // Config is validated in full before any resource is declared.
 const config = loadConfig();

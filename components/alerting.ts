@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { ALERT_PROCEDURE, ALERT_TASK, alertEmailIntegrationName, alertingProcedureDefinition, buildAlertSql } from "../lib/alertCatalog";
-import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions } from "../lib/naming";
-import { pythonProcedureValues } from "../lib/procedures";
+import { ALERT_PROCEDURE, ALERT_TASK, alertEmailIntegrationName, alertingProcedureDefinition, buildAlertSql } from "../lib/sql/alertCatalog";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName, childOptions } from "../lib/pulumi/naming";
+import { pythonProcedureValues } from "../lib/sql/procedures";
 import { EmailIntegration, emailIntegrationInputs } from "../provider/emailIntegration";
 import { Procedure, procedureInputs } from "../provider/procedure";
 import { WebhookIntegration, webhookIntegrationInputs } from "../provider/webhookIntegration";

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { loadOrgIdentityKey, WallmonitorConfig } from "../lib/config";
-import { checkSameRegion, memberDatabaseName, OrgMember, OrgShareOutput, sharePath } from "../lib/orgConfig";
-import { buildCentralSql, CentralSql } from "../lib/orgCatalog";
-import { childName, childOptions, quotedName } from "../lib/naming";
+import { loadOrgIdentityKey, WallmonitorConfig } from "../lib/config/stack";
+import { checkSameRegion, memberDatabaseName, OrgMember, OrgShareOutput, sharePath } from "../lib/config/org";
+import { buildCentralSql, CentralSql } from "../lib/sql/orgCatalog";
+import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 /** The output a member stack exports and a central stack reads through a StackReference. */
 export const ORG_SHARE_OUTPUT = "orgShare";

@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { SqlCatalog } from "../lib/catalog";
-import { WallmonitorConfig } from "../lib/config";
-import { COST_VIEW_NAMES, COST_VIEW_READS, CostViewName, VIEWER_COST_VIEWS } from "../lib/costCatalog";
-import { childName, childOptions, quotedName } from "../lib/naming";
+import { SqlCatalog } from "../lib/sql/catalog";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { COST_VIEW_NAMES, COST_VIEW_READS, CostViewName, VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
+import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface CostArgs {
     readonly config: WallmonitorConfig;

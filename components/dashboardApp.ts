@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { WallmonitorConfig } from "../lib/config";
-import { childName } from "../lib/naming";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName } from "../lib/pulumi/naming";
 import { isUploadedFile, StreamlitFromFolder, streamlitFromFolderInputs } from "../provider/streamlitFromFolder";
 import { StreamlitFromGit, streamlitFromGitInputs } from "../provider/streamlitFromGit";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { DYNAMIC_TABLE_NAMES, DynamicTableName, RAW_EVENT_VIEWS, SqlCatalog, VIEW_NAMES, ViewName } from "../lib/catalog";
-import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions, quotedName } from "../lib/naming";
+import { DYNAMIC_TABLE_NAMES, DynamicTableName, RAW_EVENT_VIEWS, SqlCatalog, VIEW_NAMES, ViewName } from "../lib/sql/catalog";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface DashboardsArgs {
     readonly config: WallmonitorConfig;

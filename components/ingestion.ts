@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { PROCEDURE_NAMES, SqlCatalog, TASK_NAMES } from "../lib/catalog";
-import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions } from "../lib/naming";
-import { ingestionProcedureDefinition, pythonProcedureValues } from "../lib/procedures";
-import { literal, SqlValue } from "../lib/sql";
+import { PROCEDURE_NAMES, SqlCatalog, TASK_NAMES } from "../lib/sql/catalog";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName, childOptions } from "../lib/pulumi/naming";
+import { ingestionProcedureDefinition, pythonProcedureValues } from "../lib/sql/procedures";
+import { literal, SqlValue } from "../lib/sql/render";
 import { Procedure, procedureInputs } from "../provider/procedure";
 
 export interface IngestionArgs {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { AgentLocation, agentLocationName, WallmonitorConfig } from "../lib/config";
-import { childName } from "../lib/naming";
+import { AgentLocation, agentLocationName, WallmonitorConfig } from "../lib/config/stack";
+import { childName } from "../lib/pulumi/naming";
 import { AiObservabilityAccess, aiObservabilityAccessInputs } from "../provider/aiObservabilityAccess";
 import { Grant, grantInputs, GrantSpec } from "../provider/grant";
 

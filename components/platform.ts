@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions } from "../lib/naming";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName, childOptions } from "../lib/pulumi/naming";
 
 export interface PlatformArgs {
     readonly config: WallmonitorConfig;

@@ -1,12 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { ConnectionConfig, loadOrgIdentityKey, WallmonitorConfig } from "../lib/config";
-import { ORG_SHARE_SCHEMA, sourceAccount } from "../lib/orgConfig";
-import { buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/orgCatalog";
-import { childName, childOptions, quotedName } from "../lib/naming";
-import { provider as createRoleProvider } from "../lib/providers";
-import { RenderedSql } from "../lib/sql";
+import { ConnectionConfig, loadOrgIdentityKey, WallmonitorConfig } from "../lib/config/stack";
+import { ORG_SHARE_SCHEMA, sourceAccount } from "../lib/config/org";
+import { buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
+import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
+import { provider as createRoleProvider } from "../lib/pulumi/providers";
+import { RenderedSql } from "../lib/sql/render";
 
 /** `Share` is a preview resource of @pulumi/snowflake 1.3.0; only this component's provider enables it. */
 export const SHARE_PREVIEW_FEATURES: readonly string[] = ["snowflake_share_resource"];

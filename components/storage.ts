@@ -1,10 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { WallmonitorConfig } from "../lib/config";
-import { childName, childOptions } from "../lib/naming";
-import { columnDefaultClause } from "../lib/sql";
-import { ColumnDefinition, TABLES, TableDefinition } from "../lib/tables";
+import { WallmonitorConfig } from "../lib/config/stack";
+import { childName, childOptions } from "../lib/pulumi/naming";
+import { columnDefaultClause } from "../lib/sql/render";
+import { ColumnDefinition, TABLES, TableDefinition } from "../lib/sql/tables";
 
 export interface StorageArgs {
     readonly config: WallmonitorConfig;

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { buildSqlCatalog, SqlCatalog } from "../lib/catalog";
-import { ConnectionConfig, WallmonitorConfig } from "../lib/config";
-import { createRoleProviders, RoleProviders } from "../lib/providers";
+import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
+import { ConnectionConfig, WallmonitorConfig } from "../lib/config/stack";
+import { createRoleProviders, RoleProviders } from "../lib/pulumi/providers";
 import { Access } from "./access";
 import { Central } from "./central";
 import { Cost } from "./cost";

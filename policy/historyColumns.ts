@@ -3,7 +3,7 @@ import * as path from "path";
 
 import {
     AllowedColumnChanges, columnChangeMessage, columnChanges, ColumnSpec, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName,
-} from "../lib/historyColumns";
+} from "../lib/sql/historyColumns";
 import type { PolicyRule } from "./rules";
 
 /**

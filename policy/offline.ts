@@ -1,5 +1,5 @@
-import { parseConfig } from "../lib/config";
-import type { OfflineBuild } from "../lib/offline";
+import { parseConfig } from "../lib/config/stack";
+import type { OfflineBuild } from "../plan/offline";
 import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, policyContext, PolicySettings } from "./pack";
 import { keyOfUrn, runStackPolicies, StackSubject, subjectKey } from "./providerRules";
 import { runPolicies, Violation } from "./rules";

@@ -1,5 +1,5 @@
-import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/orgCatalog";
-import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/orgConfig";
+import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
+import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/config/org";
 import type { PolicyRule, PolicySubject } from "./rules";
 
 /** rules.ts lists this module's rules, so its helpers are read when a rule runs, whichever module loads first. */

@@ -1,8 +1,8 @@
 import type { PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 
-import { RAW_EVENT_VIEWS } from "../lib/catalog";
-import { TABLES } from "../lib/tables";
+import { RAW_EVENT_VIEWS } from "../lib/sql/catalog";
+import { TABLES } from "../lib/sql/tables";
 import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
 import { PolicyContext, PolicyRule, PolicySubject, RULES, secret } from "./rules";
 

@@ -1,5 +1,5 @@
-import { OfflineBuild } from "../lib/offline";
-import { kind, objectName } from "../lib/plan";
+import { OfflineBuild } from "../plan/offline";
+import { kind, objectName } from "../plan/plan";
 import { CollectedBuild, RunStatement } from "./collect";
 import { DeclaredGrant, Holdings, Ownership, plainName } from "./grants";
 import {

@@ -2,9 +2,9 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 
-import { INGEST_PATHS } from "../lib/config";
-import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "../lib/offline";
-import { embeddedStatements, kind, objectName, SNOWFLAKE_PREFIX } from "../lib/plan";
+import { INGEST_PATHS } from "../lib/config/stack";
+import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "../plan/offline";
+import { embeddedStatements, kind, objectName, SNOWFLAKE_PREFIX } from "../plan/plan";
 import { aiObservabilityAccessKind, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 import type { Row, Session } from "../provider/connection";
 import { emailIntegrationKind, emailIntegrationStatements } from "../provider/emailIntegration";

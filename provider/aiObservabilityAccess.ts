@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { ident, literal } from "../lib/sql";
+import { ident, literal } from "../lib/sql/render";
 import { Session } from "./connection";
 import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";

@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { EMAIL_PATTERN } from "../lib/alertConfig";
-import { IDENTIFIER_PATTERN } from "../lib/config";
-import { ident, literal } from "../lib/sql";
+import { EMAIL_PATTERN } from "../lib/config/alerts";
+import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { ident, literal } from "../lib/sql/render";
 import { CheckFailure, checkRoleSwitches, checkStatement, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config";
-import { ident } from "../lib/sql";
+import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { ident } from "../lib/sql/render";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Row } from "./connection";
 import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { ident, SqlValue } from "../lib/sql";
+import { ident, SqlValue } from "../lib/sql/render";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { checkIdentifier, checkStatement, CheckFailure, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";

@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config";
+import { IDENTIFIER_PATTERN } from "../lib/config/stack";
 import {
     CONFIG_KEYS, ConnectionLimits, DEFAULT_LIMITS, resolveSettings, Session, SessionOptions, withSession,
 } from "./connection";

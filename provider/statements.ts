@@ -1,4 +1,4 @@
-import { ident, renderSql, SqlValue } from "../lib/sql";
+import { ident, renderSql, SqlValue } from "../lib/sql/render";
 
 /**
  * One SQL statement a dynamic resource runs, rendered at program time from a file in

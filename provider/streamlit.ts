@@ -1,4 +1,4 @@
-import { ident, literal } from "../lib/sql";
+import { ident, literal } from "../lib/sql/render";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Row, Session } from "./connection";
 import { checkIdentifier, checkStatement, CheckFailure, Cleanup } from "./resource";

@@ -1,7 +1,7 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { ident, literal } from "../lib/sql";
+import { ident, literal } from "../lib/sql/render";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Session } from "./connection";
 import { CheckFailure, checkIdentifier, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN, IDENTIFIER_PATTERN } from "../lib/config";
-import { ident, literal } from "../lib/sql";
+import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN, IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { ident, literal } from "../lib/sql/render";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";

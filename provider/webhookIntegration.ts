@@ -1,8 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { WEBHOOK_KINDS, WebhookKind } from "../lib/alertConfig";
-import { IDENTIFIER_PATTERN } from "../lib/config";
-import { ident, literal } from "../lib/sql";
+import { WEBHOOK_KINDS, WebhookKind } from "../lib/config/alerts";
+import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { ident, literal } from "../lib/sql/render";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";

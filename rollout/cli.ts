@@ -1,7 +1,7 @@
 import * as fs from "fs";
 
-import { parseConfig } from "../lib/config";
-import { PROJECT_ROOT, readStackConfig } from "../lib/offline";
+import { parseConfig } from "../lib/config/stack";
+import { PROJECT_ROOT, readStackConfig } from "../plan/offline";
 import { runRollout } from "./run";
 import { planWaves, StackRole } from "./waves";
 import { localWorkspace, RolloutWorkspace } from "./workspace";

@@ -1,4 +1,4 @@
-import { AccountRole } from "../lib/orgConfig";
+import { AccountRole } from "../lib/config/org";
 
 /** A stack to roll out and its wallmonitor:accountRole. */
 export interface StackRole {

@@ -11,10 +11,10 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { buildOffline, PROJECT_ROOT } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
-import { diffPlans, emptyPlanModel, exitCode, planModel, renderPlanDiff } from "../lib/planDiff";
-import { extractRevision } from "../lib/revision";
+import { buildOffline, PROJECT_ROOT } from "../plan/offline";
+import { renderPlan } from "../plan/plan";
+import { diffPlans, emptyPlanModel, exitCode, planModel, renderPlanDiff } from "../plan/planDiff";
+import { extractRevision } from "../plan/revision";
 import { checkBuild } from "../policy/offline";
 
 const USAGE = "usage: plan [<stack> | --stack <stack>] [--against <git-ref>] [--json]";

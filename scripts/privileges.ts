@@ -9,7 +9,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { buildOffline, PROJECT_ROOT } from "../lib/offline";
+import { buildOffline, PROJECT_ROOT } from "../plan/offline";
 import { analyse, Analysis, renderMarkdown } from "../privileges/check";
 import { collect } from "../privileges/collect";
 import { normalize } from "../privileges/classify";

@@ -6,15 +6,15 @@
  */
 import * as fs from "fs";
 
-import { ALERT_PROCEDURE, ALERT_TASK, buildAlertSql } from "../lib/alertCatalog";
-import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/catalog";
-import { parseConfig } from "../lib/config";
-import { VIEWER_COST_VIEWS } from "../lib/costCatalog";
-import { readStackConfig } from "../lib/offline";
-import { memberDatabaseName, ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/orgConfig";
-import { buildCentralSql, buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/orgCatalog";
-import { createTableStatement, listSqlFiles } from "../lib/sql";
-import { TABLES } from "../lib/tables";
+import { ALERT_PROCEDURE, ALERT_TASK, buildAlertSql } from "../lib/sql/alertCatalog";
+import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/catalog";
+import { parseConfig } from "../lib/config/stack";
+import { VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
+import { readStackConfig } from "../plan/offline";
+import { memberDatabaseName, ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/config/org";
+import { buildCentralSql, buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
+import { createTableStatement, listSqlFiles } from "../lib/sql/render";
+import { TABLES } from "../lib/sql/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 
 function main(): void {

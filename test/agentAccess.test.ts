@@ -2,10 +2,10 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
-import { agentLocationName, ConfigError, parseConfig, parseAgentLocations, WallmonitorConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
-import { OWNER_PREVIEW_FEATURES } from "../lib/providers";
+import { agentLocationName, ConfigError, parseConfig, parseAgentLocations, WallmonitorConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../plan/offline";
+import { renderPlan } from "../plan/plan";
+import { OWNER_PREVIEW_FEATURES } from "../lib/pulumi/providers";
 import { checkBuild } from "../policy/offline";
 import { policyContext } from "../policy/pack";
 import { PolicySubject, RULES } from "../policy/rules";

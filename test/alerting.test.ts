@@ -2,11 +2,11 @@ import { expect } from "chai";
 import * as path from "path";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
-import { ALERT_RULE_DEFAULTS, ALERT_RULE_NAMES, webhookTarget } from "../lib/alertConfig";
-import { ALERT_PROCEDURE, ALERT_TASK, alertingProcedureDefinition, buildAlertSql, RULE_STATEMENTS } from "../lib/alertCatalog";
-import { alertRuleSet, ConfigError, DEFAULTS, parseConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../lib/offline";
-import { PROCEDURE_TYPE, renderPlan } from "../lib/plan";
+import { ALERT_RULE_DEFAULTS, ALERT_RULE_NAMES, webhookTarget } from "../lib/config/alerts";
+import { ALERT_PROCEDURE, ALERT_TASK, alertingProcedureDefinition, buildAlertSql, RULE_STATEMENTS } from "../lib/sql/alertCatalog";
+import { alertRuleSet, ConfigError, DEFAULTS, parseConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../plan/offline";
+import { PROCEDURE_TYPE, renderPlan } from "../plan/plan";
 import { ProcedureInputs, procedureBody } from "../provider/procedure";
 
 const parse = (values: Record<string, string>) => parseConfig({ get: (key) => values[key] });

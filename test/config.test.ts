@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { checkGitToken, ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
-import { buildOffline, PROJECT_ROOT } from "../lib/offline";
+import { checkGitToken, ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { buildOffline, PROJECT_ROOT } from "../plan/offline";
 
 function parse(values: Record<string, string>): WallmonitorConfig {
     return parseConfig({ get: (key) => values[key] });

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { execFileSync } from "child_process";
 
-import { alertingProcedureDefinition, buildAlertSql } from "../lib/alertCatalog";
-import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
-import { buildOffline } from "../lib/offline";
+import { alertingProcedureDefinition, buildAlertSql } from "../lib/sql/alertCatalog";
+import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { buildOffline } from "../plan/offline";
 
 /** Issue 15, items 7 and 11: no `$` where a $$-quoted body can break, no empty value that silently becomes the default. */
 

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 
 import { USAGE_VIEWER_DATABASE_ROLE } from "../components/access";
-import { parseConfig, WallmonitorConfig } from "../lib/config";
-import { COST_VIEW_NAMES, VIEWER_COST_VIEWS } from "../lib/costCatalog";
-import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../lib/offline";
+import { parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { COST_VIEW_NAMES, VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
+import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../plan/offline";
 
 const SNOWFLAKE = "snowflake:index/";
 const inputs = (resource: RecordedResource) => resource.inputs as Record<string, any>;

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 
-import { buildSqlCatalog } from "../lib/catalog";
-import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config";
-import { mappingRows, rateRows } from "../lib/costCatalog";
-import { DEFAULT_MODEL_RATES, effectiveModelRates, teamMappingRows } from "../lib/costConfig";
-import { literal, renderSql } from "../lib/sql";
+import { buildSqlCatalog } from "../lib/sql/catalog";
+import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { mappingRows, rateRows } from "../lib/sql/costCatalog";
+import { DEFAULT_MODEL_RATES, effectiveModelRates, teamMappingRows } from "../lib/config/cost";
+import { literal, renderSql } from "../lib/sql/render";
 
 function parse(values: Record<string, string>): WallmonitorConfig {
     return parseConfig({ get: (key) => values[key] });

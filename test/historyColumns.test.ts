@@ -5,12 +5,12 @@ import * as os from "os";
 import * as path from "path";
 import type { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 
-import { ConfigError, parseConfig } from "../lib/config";
-import { ColumnSpec, columnChanges, declaredColumns, HISTORY_TABLES } from "../lib/historyColumns";
-import { buildOffline, PROJECT_ROOT, readStackConfig } from "../lib/offline";
-import { diffPlans, exitCode, PlanModel, planModel, PlanObject, renderPlanDiff } from "../lib/planDiff";
-import { extractRevision, Revision } from "../lib/revision";
-import { AGENT_EVENTS_HISTORY, TABLES } from "../lib/tables";
+import { ConfigError, parseConfig } from "../lib/config/stack";
+import { ColumnSpec, columnChanges, declaredColumns, HISTORY_TABLES } from "../lib/sql/historyColumns";
+import { buildOffline, PROJECT_ROOT, readStackConfig } from "../plan/offline";
+import { diffPlans, exitCode, PlanModel, planModel, PlanObject, renderPlanDiff } from "../plan/planDiff";
+import { extractRevision, Revision } from "../plan/revision";
+import { AGENT_EVENTS_HISTORY, TABLES } from "../lib/sql/tables";
 import { checkBuild } from "../policy/offline";
 import { DEPLOYED_COLUMNS_FILE, deployedColumns, HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
 import { policyContext, RESOURCE_POLICIES } from "../policy/pack";

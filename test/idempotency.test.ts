@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as path from "path";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
-import { buildOffline, OfflineBuild, PROJECT_ROOT, RecordedResource } from "../lib/offline";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, RecordedResource } from "../plan/offline";
 import { isSecret } from "../policy/rules";
 import { aiObservabilityAccessKind } from "../provider/aiObservabilityAccess";
 import { grantKind } from "../provider/grant";

@@ -1,10 +1,10 @@
 import { expect } from "chai";
 
-import { ConfigError, parseConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../lib/offline";
-import { ORG_SHARE_SCHEMA } from "../lib/orgConfig";
-import { PRIVATE_HISTORY_COLUMNS, SHARED_ROLLUP_VIEWS, unionAll } from "../lib/orgCatalog";
-import { ROLLUP_TABLES } from "../lib/tables";
+import { ConfigError, parseConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../plan/offline";
+import { ORG_SHARE_SCHEMA } from "../lib/config/org";
+import { PRIVATE_HISTORY_COLUMNS, SHARED_ROLLUP_VIEWS, unionAll } from "../lib/sql/orgCatalog";
+import { ROLLUP_TABLES } from "../lib/sql/tables";
 import { SHARE_PREVIEW_FEATURES } from "../components/sharing";
 
 const SNOWFLAKE = "snowflake:index/";

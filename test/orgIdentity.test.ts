@@ -2,12 +2,12 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
-import { ConfigError, loadOrgIdentityKey, parseConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../lib/offline";
-import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/orgCatalog";
-import { ORG_SHARE_SCHEMA } from "../lib/orgConfig";
-import { renderPlan } from "../lib/plan";
-import { diffPlans, planModel } from "../lib/planDiff";
+import { ConfigError, loadOrgIdentityKey, parseConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../plan/offline";
+import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
+import { ORG_SHARE_SCHEMA } from "../lib/config/org";
+import { renderPlan } from "../plan/plan";
+import { diffPlans, planModel } from "../plan/planDiff";
 import { checkBuild } from "../policy/offline";
 import { policyContext } from "../policy/pack";
 import { isSecret, runPolicies } from "../policy/rules";

@@ -4,11 +4,11 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
-import { buildOffline, PROJECT_ROOT } from "../lib/offline";
+import { buildOffline, PROJECT_ROOT } from "../plan/offline";
 import {
     diffPlans, emptyPlanModel, exitCode, PlanModel, planModel, PlanObject, renderPlanDiff, unifiedDiff,
-} from "../lib/planDiff";
-import { extractRevision, Revision } from "../lib/revision";
+} from "../plan/planDiff";
+import { extractRevision, Revision } from "../plan/revision";
 
 const TABLE = "snowflake:index/table:Table";
 const VIEW = "snowflake:index/view:View";

@@ -5,8 +5,8 @@ import * as yaml from "js-yaml";
 import { Secret } from "@pulumi/policy";
 import type { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 
-import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
+import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../plan/offline";
+import { renderPlan } from "../plan/plan";
 import { checkBuild } from "../policy/offline";
 import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, PACK_ARGS, plainProps, POLICY_NAMES, policyContext, RESOURCE_POLICIES } from "../policy/pack";
 import { PolicySubject, RULES, runPolicies, secret, webhookProblem } from "../policy/rules";

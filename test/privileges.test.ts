@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
-import { buildOffline, OfflineBuild, PROJECT_ROOT } from "../lib/offline";
+import { buildOffline, OfflineBuild, PROJECT_ROOT } from "../plan/offline";
 import { analyse, Analysis, Gap, mutate, renderMarkdown } from "../privileges/check";
 import { Classifier, loadModel, MODEL_FILE } from "../privileges/classify";
 import { collect, CollectedBuild } from "../privileges/collect";

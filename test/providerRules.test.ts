@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { PolicyResource, StackValidation } from "@pulumi/policy";
 
-import { buildOffline, OfflineBuild, RecordedResource } from "../lib/offline";
+import { buildOffline, OfflineBuild, RecordedResource } from "../plan/offline";
 import { checkBuild, stackSubjects } from "../policy/offline";
 import { policyContext, STACK_POLICIES } from "../policy/pack";
 import { PROVIDER_RULES, PROVIDER_STACK_RULES, runStackPolicies, StackSubject } from "../policy/providerRules";

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 
-import { buildSqlCatalog } from "../lib/catalog";
-import { ConfigError, DEFAULTS, parseConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, RecordedResource } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
+import { buildSqlCatalog } from "../lib/sql/catalog";
+import { ConfigError, DEFAULTS, parseConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, RecordedResource } from "../plan/offline";
+import { renderPlan } from "../plan/plan";
 import { READ_UNREDACTED_EVENTS_PRIVILEGE } from "../components/access";
 
 /**

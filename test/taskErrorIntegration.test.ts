@@ -1,8 +1,8 @@
 import { expect } from "chai";
 
-import { ConfigError, parseConfig } from "../lib/config";
-import { buildOffline, OfflineBuild, RecordedResource } from "../lib/offline";
-import { renderPlan } from "../lib/plan";
+import { ConfigError, parseConfig } from "../lib/config/stack";
+import { buildOffline, OfflineBuild, RecordedResource } from "../plan/offline";
+import { renderPlan } from "../plan/plan";
 
 /**
  * wallmonitor:taskErrorIntegration: the root tasks send their errors to an existing queue

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { PROJECT_ROOT } from "../lib/offline";
+import { PROJECT_ROOT } from "../plan/offline";
 
 /**
  * The GitHub Actions workflows cannot run here; these tests parse them and check what they

@@ -3,7 +3,7 @@ import * as crypto from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 
-import { PROJECT_ROOT } from "../../lib/offline";
+import { PROJECT_ROOT } from "../../plan/offline";
 import {
     ACCESS_URL_ENV, ConnectionLimits, ConnectionSettings, resolveSettings, withSession,
 } from "../../provider/connection";

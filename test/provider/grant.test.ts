@@ -1,7 +1,7 @@
 import { expect } from "chai";
 
 import { agentLocationGrants } from "../../components/observability";
-import { parseAgentLocations } from "../../lib/config";
+import { parseAgentLocations } from "../../lib/config/stack";
 import { ConnectionLimits } from "../../provider/connection";
 import { GRANT_ROW_ASSUMPTION, grantInputs, GrantInputs, grantKind, rowMatches } from "../../provider/grant";
 import { snowflakeProvider } from "../../provider/resource";

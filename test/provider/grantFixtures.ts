@@ -1,6 +1,6 @@
-import { DEFAULTS } from "../../lib/config";
-import { pythonProcedureValues } from "../../lib/procedures";
-import { literal } from "../../lib/sql";
+import { DEFAULTS } from "../../lib/config/stack";
+import { pythonProcedureValues } from "../../lib/sql/procedures";
+import { literal } from "../../lib/sql/render";
 import { grantInputs, GrantInputs, GrantSpec, grantStatements } from "../../provider/grant";
 import { procedureInputs, ProcedureInputs, procedureStatements } from "../../provider/procedure";
 import type { Statement } from "../../provider/statements";

@@ -2,8 +2,8 @@ import { expect } from "chai";
 import * as path from "path";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
-import { buildOffline, OfflineBuild } from "../../lib/offline";
-import { GRANT_TYPE, PROCEDURE_TYPE } from "../../lib/plan";
+import { buildOffline, OfflineBuild } from "../../plan/offline";
+import { GRANT_TYPE, PROCEDURE_TYPE } from "../../plan/plan";
 import { ACCESS_URL_ENV } from "../../provider/connection";
 import { configureAgainstFake, FakeSnowflake } from "../fakes/snowflakeServer";
 

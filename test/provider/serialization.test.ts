@@ -4,8 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { ObservabilityAccess } from "../../components/observability";
-import { DEFAULTS } from "../../lib/config";
-import { PROJECT_NAME } from "../../lib/offline";
+import { DEFAULTS } from "../../lib/config/stack";
+import { PROJECT_NAME } from "../../plan/offline";
 import { aiObservabilityAccessInputs } from "../../provider/aiObservabilityAccess";
 import { ACCESS_URL_ENV } from "../../provider/connection";
 import { FakeSnowflake } from "../fakes/snowflakeServer";

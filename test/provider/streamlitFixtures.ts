@@ -3,7 +3,7 @@ import * as os from "os";
 import * as path from "path";
 
 import { DASHBOARD_APP, gitApiIntegrationName, hashFolder } from "../../components/dashboardApp";
-import { DEFAULTS } from "../../lib/config";
+import { DEFAULTS } from "../../lib/config/stack";
 import { ConnectionLimits } from "../../provider/connection";
 import { Statement } from "../../provider/statements";
 import { streamlitFromFolderInputs, StreamlitFromFolderInputs, streamlitFromFolderStatements } from "../../provider/streamlitFromFolder";

@@ -5,8 +5,8 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
 import { hashFolder } from "../../components/dashboardApp";
-import { PROJECT_ROOT } from "../../lib/offline";
-import { listSqlFiles } from "../../lib/sql";
+import { PROJECT_ROOT } from "../../plan/offline";
+import { listSqlFiles } from "../../lib/sql/render";
 import { ACCESS_URL_ENV, driverText } from "../../provider/connection";
 import { snowflakeProvider } from "../../provider/resource";
 import {

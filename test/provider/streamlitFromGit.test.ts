@@ -3,8 +3,8 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { PROJECT_ROOT } from "../../lib/offline";
-import { listSqlFiles } from "../../lib/sql";
+import { PROJECT_ROOT } from "../../plan/offline";
+import { listSqlFiles } from "../../lib/sql/render";
 import { ACCESS_URL_ENV } from "../../provider/connection";
 import { fingerprintProperty, snowflakeProvider } from "../../provider/resource";
 import {

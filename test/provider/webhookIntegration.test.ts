@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
-import { webhookTarget } from "../../lib/alertConfig";
-import { DEFAULTS } from "../../lib/config";
-import { PROJECT_ROOT } from "../../lib/offline";
-import { listSqlFiles } from "../../lib/sql";
+import { webhookTarget } from "../../lib/config/alerts";
+import { DEFAULTS } from "../../lib/config/stack";
+import { PROJECT_ROOT } from "../../plan/offline";
+import { listSqlFiles } from "../../lib/sql/render";
 import { ACCESS_URL_ENV } from "../../provider/connection";
 import { emailIntegrationInputs, emailIntegrationKind } from "../../provider/emailIntegration";
 import { fingerprint, fingerprintProperty, snowflakeProvider } from "../../provider/resource";

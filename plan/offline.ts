@@ -4,7 +4,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { getMonitor } from "@pulumi/pulumi/runtime/settings";
 
-import { offlineSecrets } from "./orgConfig";
+import { offlineSecrets } from "../lib/config/org";
 
 /**
  * Builds a stack on Pulumi's mock runtime: no Snowflake account, no Pulumi CLI. The offline

@@ -1,6 +1,6 @@
-import { WallmonitorConfig } from "./config";
-import { ORG_SHARE_SCHEMA } from "./orgConfig";
-import { ident, Identifier, literal, renderSql, RenderedSql } from "./sql";
+import { WallmonitorConfig } from "../config/stack";
+import { ORG_SHARE_SCHEMA } from "../config/org";
+import { ident, Identifier, literal, renderSql, RenderedSql } from "./render";
 import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, ROLLUP_TABLES, TableDefinition } from "./tables";
 
 /**

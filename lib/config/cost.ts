@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, RawConfigSource } from "./config";
+import { ConfigError, DEFAULTS, RawConfigSource } from "./stack";
 
 /**
  * Cost and chargeback settings (the `cost*` keys): the credit price and currency, the per-model

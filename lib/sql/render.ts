@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { IDENTIFIER_PATTERN } from "./config";
+import { IDENTIFIER_PATTERN } from "../config/stack";
 
 /**
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
@@ -13,7 +13,7 @@ import { IDENTIFIER_PATTERN } from "./config";
  * value that no placeholder uses, is an error: both are typos that would otherwise deploy.
  */
 
-export const SQL_ROOT = path.resolve(__dirname, "..", "sql");
+export const SQL_ROOT = path.resolve(__dirname, "..", "..", "sql");
 
 export interface Identifier {
     readonly identifier: string;

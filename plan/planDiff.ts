@@ -5,9 +5,9 @@ import * as path from "path";
 import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
 import { buildSettings, checkBuild } from "../policy/offline";
 import { grantsOf, isSecret, Violation } from "../policy/rules";
-import { USER_IDENTITY_COLUMNS } from "./orgCatalog";
-import { ORG_SHARE_SCHEMA } from "./orgConfig";
-import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "./historyColumns";
+import { USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
+import { ORG_SHARE_SCHEMA } from "../lib/config/org";
+import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "../lib/sql/historyColumns";
 import { procedureBody, procedureHeader } from "../provider/procedure";
 import { OfflineBuild } from "./offline";
 import {

@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { literal, RenderedSql, SqlValue } from "./sql";
+import { literal, RenderedSql, SqlValue } from "./render";
 
 /** The handler module of the ingestion procedures (see its docstring). */
-export const INGESTION_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "ingestion.py");
+export const INGESTION_HANDLER_FILE = path.resolve(__dirname, "..", "..", "procedures", "ingestion.py");
 
 /** Snowpark runtime of the procedures; both are versions Snowflake's Anaconda channel serves. */
 export const PYTHON_RUNTIME = "3.11";

@@ -1,8 +1,8 @@
 import {
     CostConfig, effectiveModelRates, JOIN_KEY_COLUMNS, COST_USAGE_JOIN_KEYS, teamMappingRows, UNASSIGNED_TEAM,
-} from "./costConfig";
-import { AI_OBSERVABILITY } from "../provider/aiObservabilityAccess";
-import { Identifier, ident, literal, renderSql, RenderedSql, SqlRows, SqlValue } from "./sql";
+} from "../config/cost";
+import { AI_OBSERVABILITY } from "../../provider/aiObservabilityAccess";
+import { Identifier, ident, literal, renderSql, RenderedSql, SqlRows, SqlValue } from "./render";
 
 /**
  * The cost and chargeback views (sql/cost/), rendered for one stack: from the event history,

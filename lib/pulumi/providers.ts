@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { ConnectionConfig, WallmonitorConfig } from "./config";
+import { ConnectionConfig, WallmonitorConfig } from "../config/stack";
 
 /**
  * Preview resources of @pulumi/snowflake 1.3.0 that Wallmonitor uses, per provider. The

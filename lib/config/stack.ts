@@ -2,13 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 
 import {
     AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
-} from "./alertConfig";
-import { CostConfig, parseCostConfig } from "./costConfig";
-import { AllowedColumnChanges, parseAllowColumnChanges } from "./historyColumns";
+} from "./alerts";
+import { CostConfig, parseCostConfig } from "./cost";
+import { AllowedColumnChanges, parseAllowColumnChanges } from "../sql/historyColumns";
 import {
     ACCOUNT_ROLES, checkOrgIdentityKey, checkOrgSettings, ORG_IDENTITY_KEY, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts,
     parseMembers, REGION_PATTERN,
-} from "./orgConfig";
+} from "./org";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.

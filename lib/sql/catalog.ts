@@ -1,7 +1,7 @@
 import { buildAlertSql } from "./alertCatalog";
-import { WallmonitorConfig } from "./config";
+import { WallmonitorConfig } from "../config/stack";
 import { buildCostSql, CostViewName } from "./costCatalog";
-import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
+import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
 import {
     AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, INGEST_CYCLE_STATE,
     MODEL_DAILY_ROLLUP, ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,

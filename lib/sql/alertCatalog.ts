@@ -1,10 +1,10 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "./alertConfig";
+import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "../config/alerts";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
-import { alertRuleSet, WallmonitorConfig } from "./config";
-import { ident, literal, renderSql, RenderedSql, SqlValue } from "./sql";
+import { alertRuleSet, WallmonitorConfig } from "../config/stack";
+import { ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
 import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
 
 /**
@@ -148,7 +148,7 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
 }
 
 /** The handler module of EVALUATE_ALERTS (see its docstring). */
-export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "procedures", "alerting.py");
+export const ALERTING_HANDLER_FILE = path.resolve(__dirname, "..", "..", "procedures", "alerting.py");
 
 /**
  * A value as JSON inside a Python string literal, with every `$` written `\u0024` (which JSON

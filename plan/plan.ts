@@ -1,6 +1,7 @@
 import { checkBuild } from "../policy/offline";
 import { POLICY_NAMES } from "../policy/pack";
-import { isSecret, Violation } from "../policy/rules";
+import { Violation } from "../policy/rules";
+import { isSecret } from "../policy/subject";
 import { procedureBody, procedureHeader } from "../provider/procedure";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
 

@@ -4,7 +4,8 @@ import * as path from "path";
 
 import { HISTORY_COLUMNS_RULE } from "../policy/historyColumns";
 import { buildSettings, checkBuild } from "../policy/offline";
-import { grantsOf, isSecret, Violation } from "../policy/rules";
+import { Violation } from "../policy/rules";
+import { grantsOf, isSecret } from "../policy/subject";
 import { USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
 import { ORG_SHARE_SCHEMA } from "../lib/config/org";
 import { AllowedColumnChanges, columnChangeMessage, columnChanges, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName } from "../lib/sql/historyColumns";

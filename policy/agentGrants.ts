@@ -1,5 +1,5 @@
 // Types only: rules.ts lists this rule in RULES, so a value imported from it here would be a cycle.
-import type { PolicyRule, PolicySubject } from "./rules";
+import type { PolicyRule, PolicySubject } from "./subject";
 
 /**
  * What Wallmonitor may be granted on Cortex Agents, and where. The owner role reads agents one by

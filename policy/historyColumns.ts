@@ -4,7 +4,7 @@ import * as path from "path";
 import {
     AllowedColumnChanges, columnChangeMessage, columnChanges, ColumnSpec, columnSpecs, HISTORY_TABLES, isAllowed, tableBaseName,
 } from "../lib/sql/historyColumns";
-import type { PolicyRule } from "./rules";
+import type { PolicyRule } from "./subject";
 
 /**
  * The columns each history table has as deployed, in order: what the policy pack compares a

@@ -1,9 +1,6 @@
 import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
 import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/config/org";
-import type { PolicyRule, PolicySubject } from "./rules";
-
-/** rules.ts lists this module's rules, so its helpers are read when a rule runs, whichever module loads first. */
-const rules = () => require("./rules") as typeof import("./rules");
+import { grantsOf, isSecret, isUnknown, PolicyRule, PolicySubject } from "./subject";
 
 /**
  * What a member's share says about its users (issue 15 item 5). The shared secure views carry
@@ -28,8 +25,8 @@ function code(text: string): string {
 function sharedViewProblems(subject: PolicySubject, expected: string): string[] {
     const statement = subject.props.statement;
     const name = `${String(subject.props.schema)}.${String(subject.props.name)}`;
-    if (typeof statement !== "string" || rules().isUnknown(statement)) {
-        return rules().isSecret(statement) ? [`shared view ${name} has a secret statement, which reviewers cannot check`] : [];
+    if (typeof statement !== "string" || isUnknown(statement)) {
+        return isSecret(statement) ? [`shared view ${name} has a secret statement, which reviewers cannot check`] : [];
     }
     const sql = code(statement);
     const problems: string[] = [];
@@ -64,12 +61,12 @@ const orgShareUserIdentity: PolicyRule = {
                 problems.push(...sharedViewProblems(subject, expected));
             }
             const statement = subject.props.statement;
-            if (baseName(subject.props.name) === ORG_IDENTITY_KEY_VIEW && typeof statement === "string" && !rules().isUnknown(statement) &&
+            if (baseName(subject.props.name) === ORG_IDENTITY_KEY_VIEW && typeof statement === "string" && !isUnknown(statement) &&
                 !/CAST\s*\(\s*NULL\s+AS/i.test(code(statement))) {
                 problems.push(`${ORG_IDENTITY_KEY_VIEW} holds the identity key in plain text; pass its statement as a Pulumi secret`);
             }
         }
-        for (const grant of rules().grantsOf(subject)) {
+        for (const grant of grantsOf(subject)) {
             if (grant.objectName === ORG_IDENTITY_KEY_VIEW) {
                 problems.push(`grants ${grant.privileges.join(", ")} on ${ORG_IDENTITY_KEY_VIEW} to ${grant.granteeKind === "SHARE"
                     ? "share" : "role"} ${grant.grantee}; the identity key is read only by the shared views, as their owner`);

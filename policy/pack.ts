@@ -4,7 +4,8 @@ import { Secret } from "@pulumi/policy";
 import { RAW_EVENT_VIEWS } from "../lib/sql/catalog";
 import { TABLES } from "../lib/sql/tables";
 import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
-import { PolicyContext, PolicyRule, PolicySubject, RULES, secret } from "./rules";
+import { RULES } from "./rules";
+import { PolicyContext, PolicyRule, PolicySubject, secret } from "./subject";
 
 /** Every per-resource rule: rules.ts's, then the Snowflake provider's behaviours (providerRules.ts). */
 export const ALL_RESOURCE_RULES: readonly PolicyRule[] = [...RULES, ...PROVIDER_RULES];

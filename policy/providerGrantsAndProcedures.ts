@@ -1,5 +1,5 @@
 // Types only: rules.ts lists this rule in RULES, so a value imported from it here would be a cycle.
-import type { PolicyRule } from "./rules";
+import type { PolicyRule } from "./subject";
 
 /**
  * Two behaviours of `@pulumi/snowflake` 1.3.0 (terraform-provider-snowflake v1.2.1) that broke a

@@ -1,4 +1,5 @@
-import { grantsOf, isUnknown, kindOf, PolicyContext, PolicyRule, PolicySubject, Violation } from "./rules";
+import type { Violation } from "./rules";
+import { grantsOf, isUnknown, kindOf, PolicyContext, PolicyRule, PolicySubject } from "./subject";
 
 /**
  * Rules for how @pulumi/snowflake 1.3.0 (terraform-provider-snowflake v1.x underneath) really

@@ -8,7 +8,8 @@ import { renderPlan } from "../plan/plan";
 import { OWNER_PREVIEW_FEATURES } from "../lib/pulumi/providers";
 import { checkBuild } from "../policy/offline";
 import { policyContext } from "../policy/pack";
-import { PolicySubject, RULES } from "../policy/rules";
+import { RULES } from "../policy/rules";
+import type { PolicySubject } from "../policy/subject";
 
 /**
  * Agent access (issue 14 item 2): wallmonitor:agentLocations, the grants the admin role makes

@@ -3,7 +3,7 @@ import * as path from "path";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { buildOffline, OfflineBuild, PROJECT_ROOT, RecordedResource } from "../plan/offline";
-import { isSecret } from "../policy/rules";
+import { isSecret } from "../policy/subject";
 import { aiObservabilityAccessKind } from "../provider/aiObservabilityAccess";
 import { grantKind } from "../provider/grant";
 import { procedureKind } from "../provider/procedure";

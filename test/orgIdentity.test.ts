@@ -10,7 +10,8 @@ import { renderPlan } from "../plan/plan";
 import { diffPlans, planModel } from "../plan/planDiff";
 import { checkBuild } from "../policy/offline";
 import { policyContext } from "../policy/pack";
-import { isSecret, runPolicies } from "../policy/rules";
+import { runPolicies } from "../policy/rules";
+import { isSecret } from "../policy/subject";
 
 const RULE = "org-share-user-identity";
 const KEY = "k3y-for-the-tests-only-0123456789abcdefABCDEF";

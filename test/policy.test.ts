@@ -9,7 +9,9 @@ import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../pl
 import { renderPlan } from "../plan/plan";
 import { checkBuild } from "../policy/offline";
 import { ALL_RESOURCE_RULES, DEFAULT_VIEWER_ROLE, PACK_ARGS, plainProps, POLICY_NAMES, policyContext, RESOURCE_POLICIES } from "../policy/pack";
-import { PolicySubject, RULES, runPolicies, secret, webhookProblem } from "../policy/rules";
+import { RULES, runPolicies, webhookProblem } from "../policy/rules";
+import { secret } from "../policy/subject";
+import type { PolicySubject } from "../policy/subject";
 
 const VIEWER = "WALLMONITOR_DEV_VIEWER";
 const OWNER = "WALLMONITOR_DEV_OWNER";

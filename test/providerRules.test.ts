@@ -5,7 +5,7 @@ import { buildOffline, OfflineBuild, RecordedResource } from "../plan/offline";
 import { checkBuild, stackSubjects } from "../policy/offline";
 import { policyContext, STACK_POLICIES } from "../policy/pack";
 import { PROVIDER_RULES, PROVIDER_STACK_RULES, runStackPolicies, StackSubject } from "../policy/providerRules";
-import { PolicySubject } from "../policy/rules";
+import type { PolicySubject } from "../policy/subject";
 
 const T = (kind: string) => `snowflake:index/${kind[0].toLowerCase()}${kind.slice(1)}:${kind}`;
 const MINE = [...PROVIDER_RULES, ...PROVIDER_STACK_RULES].map((rule) => rule.name);

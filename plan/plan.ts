@@ -155,14 +155,14 @@ interface RecordedProcedure {
  * Each procedure's signature and create header, then the statements its body embeds: every
  * procedure's, under one heading per distinct set (the ingestion procedures share one module).
  */
-export function procedureLines(procedures: readonly RecordedResource[]): string[] {
+export function procedureLines(procedures: readonly RecordedResource[], markdown = false): string[] {
     const recorded = procedures.map((resource) => resource.inputs as unknown as RecordedProcedure)
         .sort((a, b) => a.procedure.localeCompare(b.procedure));
     const lines: string[] = [];
     const byStatements = new Map<string, { names: string[]; statements: Record<string, string> }>();
     for (const procedure of recorded) {
         const header = procedureHeader(procedure.create.text).replace(/^(--[^\n]*\n)+/, "");
-        lines.push(`### Procedure ${procedure.procedure}`, "", "```sql", `${header} $$ ... $$`, "```", "");
+        lines.push(...sqlBlock(`Procedure ${procedure.procedure}`, `${header} $$ ... $$`, markdown));
         const statements = embeddedStatements(procedureBody(procedure.create.text));
         const key = JSON.stringify(Object.entries(statements).sort());
         const group = byStatements.get(key) ?? { names: [], statements };
@@ -171,74 +171,195 @@ export function procedureLines(procedures: readonly RecordedResource[]): string[
     }
     for (const { names, statements } of byStatements.values()) {
         for (const [statement, sql] of Object.entries(statements).sort()) {
-            lines.push(`### Procedure statement ${statement} (${names.join(", ")})`, "", "```sql", sql, "```", "");
+            lines.push(...sqlBlock(`Procedure statement ${statement} (${names.join(", ")})`, sql, markdown));
         }
     }
     return lines;
 }
 
-export function renderPlan(build: OfflineBuild): string {
+/** How much the plan shows, and for whom. */
+export interface PlanOptions {
+    /** Every SQL body and every statement of Wallmonitor's provider, after the summary. */
+    readonly full?: boolean;
+    /** For a pull-request comment or a Markdown viewer: each SQL body folded into `<details>`. */
+    readonly markdown?: boolean;
+}
+
+/** `View` for a Snowflake resource; `Procedure` for `pulumi-nodejs:dynamic/wallmonitor:Procedure`. */
+function resourceKind(resource: RecordedResource): string {
+    return resource.type.startsWith(DYNAMIC_PREFIX) ? resource.type.split(/[:/]/).pop()! : kind(resource.type);
+}
+
+const CREATE_SQL = /^CREATE\s+(?:OR\s+REPLACE\s+)?([A-Z]+(?:\s+INTEGRATION)?)\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Z0-9_$."]+)/i;
+
+/**
+ * What a dynamic resource manages, named as a reviewer knows it: a procedure by its name, others
+ * by the Snowflake objects their statements create (a dashboard app: its stage and the app).
+ */
+function dynamicLabel(resource: RecordedResource): string {
+    const procedure = input(resource, "procedure");
+    if (typeof procedure === "string") {
+        return `${resourceKind(resource)} ${procedure}`;
+    }
+    const created = [...new Set(statementsIn(resource.inputs).map((statement) => CREATE_SQL.exec(oneLine(statement.text)))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => `${match[1].toUpperCase()} ${match[2]}`))].sort();
+    return `${resourceKind(resource)} ${created.length === 0 ? resource.name : created.join(", ")}`;
+}
+
+/** The component that declared a component: the longest other component name its own name extends. */
+function parentOf(component: RecordedResource, components: readonly RecordedResource[]): RecordedResource | undefined {
+    return components.filter((other) => other !== component && component.name.startsWith(`${other.name}-`))
+        .sort((a, b) => b.name.length - a.name.length)[0];
+}
+
+/**
+ * What a reviewer should weigh before approving: the tables that hold data and how they are
+ * guarded, who can read raw agent events (directly or through a role grant), whether
+ * conversation text is stored, what the admin role creates, and the secrets the stack writes.
+ */
+export function planRisks(build: OfflineBuild, grants: readonly GrantRow[], roleOf: (resource: RecordedResource) => string,
+                          adminRole: string): string[] {
+    const risks: string[] = [];
+    const tables = build.resources.filter((resource) => kind(resource.type) === "Table");
+    const names = (list: readonly RecordedResource[]) => list.map((table) => String(input(table, "name"))).sort().join(", ");
+    const guarded = tables.filter((table) => table.protect);
+    const unguarded = tables.filter((table) => !table.protect);
+    if (guarded.length > 0) {
+        risks.push(`${guarded.length} tables hold data; all are protected, so a \`pulumi up\` that would replace or delete ` +
+            `one fails instead: ${names(guarded)}.`);
+    }
+    if (unguarded.length > 0) {
+        risks.push(`${unguarded.length} tables are not protected; a replacement or removal drops their rows: ${names(unguarded)}.`);
+    }
+    const rawReaders = grants.filter((grant) => /AI_OBSERVABILITY_|EVENTS_ADMIN|EVENTS_VIEWER|UNREDACTED/.test(grant.on));
+    for (const reader of [...new Set(rawReaders.map((grant) => grant.role))].sort()) {
+        const via = rawReaders.filter((grant) => grant.role === reader).map((grant) => grant.on).sort();
+        const inheritors = grants.filter((grant) => grant.on === `ROLE ${reader}`).map((grant) => grant.role).sort();
+        risks.push(`${reader} reads every agent's raw events (${via.join("; ")})` + (inheritors.length === 0
+            ? "; no other role inherits it."
+            : `; inherited by ${inheritors.join(", ")}, so every member of ${inheritors.length === 1 ? "that role" : "those roles"} reads them too.`));
+    }
+    const storesText = build.config?.["wallmonitor:storeConversationText"] === "true";
+    risks.push(storesText ? "conversation text is stored (wallmonitor:storeConversationText is true)."
+        : "conversation text is not stored (wallmonitor:storeConversationText is false).");
+    const byAdmin = build.resources.filter((resource) => resource.type.startsWith(SNOWFLAKE_PREFIX) && !isGrant(resource) &&
+        roleOf(resource) === adminRole);
+    if (byAdmin.length > 0) {
+        const kinds = new Map<string, number>();
+        byAdmin.forEach((resource) => kinds.set(kind(resource.type), (kinds.get(kind(resource.type)) ?? 0) + 1));
+        risks.push(`created as ${adminRole}: ${[...kinds].sort().map(([name, count]) => `${count} ${name}`).join(", ")}.`);
+    }
+    const secrets = build.resources.filter((resource) => resource.type.startsWith(DYNAMIC_PREFIX) &&
+        Object.values(resource.inputs).some(isSecret)).map((resource) => resource.name).sort();
+    if (secrets.length > 0) {
+        risks.push(`secret values (shown as [secret]) go to Snowflake through: ${secrets.join(", ")}.`);
+    }
+    return risks.map((risk) => `- ${risk}`);
+}
+
+/** A SQL body: a fenced block, folded into `<details>` for Markdown viewers. */
+function sqlBlock(title: string, sql: string, markdown: boolean): string[] {
+    return markdown
+        ? [`<details><summary>${title}</summary>`, "", "```sql", sql, "```", "", "</details>", ""]
+        : [`### ${title}`, "", "```sql", sql, "```", ""];
+}
+
+/**
+ * The plan: by default a summary a reviewer reads in a minute (objects per component, with the
+ * dynamic resources under the component that owns them; the grants; the risks; the policy
+ * verdict). `full` adds every SQL body and every statement of Wallmonitor's provider.
+ */
+export function renderPlan(build: OfflineBuild, options: PlanOptions = {}): string {
     const snowflakeResources = build.resources.filter((resource) => resource.type.startsWith(SNOWFLAKE_PREFIX));
+    const dynamicResources = build.resources.filter((candidate) => candidate.type.startsWith(DYNAMIC_PREFIX));
     const components = build.resources.filter((resource) => resource.type.startsWith("wallmonitor:"));
     const providers = build.resources.filter((resource) => resource.type === "pulumi:providers:snowflake");
+    const roleOf = (resource: RecordedResource) =>
+        text(providers.find((candidate) => resource.provider?.includes(`::${candidate.name}::`))?.inputs.role ?? "?");
+    const objects = snowflakeResources.filter((resource) => !isGrant(resource));
+    const grants = [...snowflakeResources.filter(isGrant).map(grantRow), ...dynamicResources.flatMap(dynamicGrantRows)]
+        .sort((a, b) => a.role.localeCompare(b.role) || a.on.localeCompare(b.on));
     const out: string[] = [`# Wallmonitor plan for stack \`${build.stack}\``, "",
-        `${snowflakeResources.length} Snowflake objects and grants, ${components.length} components, ` +
-        `${providers.length} providers. Offline: built on Pulumi's mock runtime from Pulumi.${build.stack}.yaml.`, ""];
+        `${objects.length} Snowflake objects, ${snowflakeResources.length - objects.length} grant resources and ` +
+        `${dynamicResources.length} resources of Wallmonitor's provider, in ${components.length} components; ` +
+        `${providers.length} providers. Offline: built on Pulumi's mock runtime from Pulumi.${build.stack}.yaml.` +
+        (options.full ? "" : " Every SQL body: `--full`."), ""];
 
     out.push(...section("Providers", [...providers]
         .sort((a, b) => a.name.localeCompare(b.name))
         .map((provider) => `- ${provider.name}: role ${text(input(provider, "role"))}, preview features ` +
             `${text(input(provider, "previewFeaturesEnabled"))}`)));
 
-    const objects = snowflakeResources.filter((resource) => !isGrant(resource));
-    const byComponent = new Map<string, string[]>();
-    for (const resource of objects) {
+    const owned = new Map<string, string[]>();
+    for (const resource of [...objects, ...dynamicResources.filter((resource) => resource.type !== GRANT_TYPE)]) {
+        const line = resource.type.startsWith(DYNAMIC_PREFIX)
+            ? `- ${dynamicLabel(resource)} (Wallmonitor's provider)`
+            : `- ${kind(resource.type)} ${objectName(resource)} (as role ${roleOf(resource)})`;
         const component = componentOf(resource, components);
-        const provider = providers.find((candidate) => resource.provider?.includes(`::${candidate.name}::`));
-        const line = `- ${kind(resource.type)} ${objectName(resource)} (as role ${text(provider?.inputs.role ?? "?")})`;
-        byComponent.set(component, [...(byComponent.get(component) ?? []), line]);
+        owned.set(component, [...(owned.get(component) ?? []), line]);
     }
+    const label = (component: RecordedResource) => `${component.name} (${component.type})`;
+    const depth = (component: RecordedResource): number => {
+        const parent = parentOf(component, components);
+        return parent === undefined ? 0 : depth(parent) + 1;
+    };
     const objectLines: string[] = [];
-    for (const component of [...byComponent.keys()].sort()) {
-        objectLines.push(`### ${component}`, "", ...byComponent.get(component)!.sort(), "");
+    for (const component of [...components].sort((a, b) => a.name.localeCompare(b.name))) {
+        const lines = (owned.get(label(component)) ?? []).sort();
+        const parts = components.filter((other) => parentOf(other, components) === component).map((other) => other.name).sort();
+        const heading = "#".repeat(Math.min(3 + depth(component), 6));
+        objectLines.push(`${heading} ${label(component)}: ${lines.length} object(s)`, "");
+        if (parts.length > 0) {
+            objectLines.push(`Composes ${parts.join(", ")}.`, "");
+        }
+        if (lines.length > 0) {
+            objectLines.push(...lines, "");
+        }
+    }
+    const loose = owned.get("(stack)") ?? [];
+    if (loose.length > 0) {
+        objectLines.push("### (stack)", "", ...loose.sort(), "");
     }
     out.push(...section("Objects by component", objectLines));
 
-    const dynamicResources = build.resources.filter((candidate) => candidate.type.startsWith(DYNAMIC_PREFIX));
-    const grants = [...snowflakeResources.filter(isGrant).map(grantRow), ...dynamicResources.flatMap(dynamicGrantRows)]
-        .sort((a, b) => a.role.localeCompare(b.role) || a.on.localeCompare(b.on));
     out.push(...section("Grants", [
         "| role | object | privileges |",
         "|---|---|---|",
         ...grants.map((grant) => `| ${grant.role} | ${grant.on} | ${grant.privileges} |`),
     ]));
-
-    const sqlLines: string[] = [];
-    const sqlOf: [string, string][] = [["View", "statement"], ["DynamicTable", "query"], ["Task", "sqlStatement"]];
-    for (const [resourceKind, key] of sqlOf) {
-        for (const resource of objects.filter((candidate) => kind(candidate.type) === resourceKind)
-            .sort((a, b) => objectName(a).localeCompare(objectName(b)))) {
-            const extra = resourceKind === "DynamicTable" ? ` (refresh ${text(input(resource, "refreshMode"))})` : "";
-            sqlLines.push(`### ${resourceKind} ${objectName(resource)}${extra}`, "", "```sql", text(input(resource, key)), "```", "");
-        }
-    }
-    sqlLines.push(...procedureLines(dynamicResources.filter((resource) => resource.type === PROCEDURE_TYPE)));
-    out.push(...section("SQL", sqlLines));
-
-    const dynamicLines: string[] = [];
-    for (const resource of [...dynamicResources].sort((a, b) => a.name.localeCompare(b.name))) {
-        dynamicLines.push(`### ${resource.type.split("/").pop()} ${resource.name} (Wallmonitor's provider on snowflake-sdk)`, "");
-        for (const statement of statementsIn(resource.inputs)) {
-            // A procedure's Python body is shown under SQL, by the statements it embeds.
-            const body = procedureBody(statement.text);
-            const sql = body === undefined ? oneLine(statement.text)
-                : `${oneLine(procedureHeader(statement.text))} $$ <${body.trim().split("\n").length} lines of Python> $$`;
-            dynamicLines.push(`- \`${sql}\` (${statement.file})`);
-        }
-        dynamicLines.push("");
-    }
-    out.push(...section("Dynamic provider resources", dynamicLines));
+    const adminRole = text(providers.find((provider) => provider.name.endsWith("-admin"))?.inputs.role ?? "");
+    out.push(...section("Risks", planRisks(build, grants, roleOf, adminRole)));
     out.push(...section("Policy", policyLines(checkBuild(build))));
+
+    if (options.full) {
+        const markdown = options.markdown === true;
+        const sqlLines: string[] = [];
+        const sqlOf: [string, string][] = [["View", "statement"], ["DynamicTable", "query"], ["Task", "sqlStatement"]];
+        for (const [resourceKind, key] of sqlOf) {
+            for (const resource of objects.filter((candidate) => kind(candidate.type) === resourceKind)
+                .sort((a, b) => objectName(a).localeCompare(objectName(b)))) {
+                const extra = resourceKind === "DynamicTable" ? ` (refresh ${text(input(resource, "refreshMode"))})` : "";
+                sqlLines.push(...sqlBlock(`${resourceKind} ${objectName(resource)}${extra}`, text(input(resource, key)), markdown));
+            }
+        }
+        sqlLines.push(...procedureLines(dynamicResources.filter((resource) => resource.type === PROCEDURE_TYPE), markdown));
+        out.push(...section("SQL", sqlLines));
+
+        const dynamicLines: string[] = [];
+        for (const resource of [...dynamicResources].sort((a, b) => a.name.localeCompare(b.name))) {
+            dynamicLines.push(`### ${resource.type.split("/").pop()} ${resource.name} (Wallmonitor's provider on snowflake-sdk)`, "");
+            for (const statement of statementsIn(resource.inputs)) {
+                // A procedure's Python body is shown under SQL, by the statements it embeds.
+                const body = procedureBody(statement.text);
+                const sql = body === undefined ? oneLine(statement.text)
+                    : `${oneLine(procedureHeader(statement.text))} $$ <${body.trim().split("\n").length} lines of Python> $$`;
+                dynamicLines.push(`- \`${sql}\` (${statement.file})`);
+            }
+            dynamicLines.push("");
+        }
+        out.push(...section("Dynamic provider resources", dynamicLines));
+    }
     // Local file paths (the dashboard upload) are shown relative to the checkout, so the plan
     // reads the same on every machine.
     return `${out.join("\n").trimEnd()}\n`.split(PROJECT_ROOT).join("<repo>");

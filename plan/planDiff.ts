@@ -225,6 +225,29 @@ export interface ObjectChange {
     /** Inputs that differ (replacing ones first). */
     readonly properties: readonly string[];
     readonly replacing: readonly string[];
+    /** For an uploaded file set (the dashboard's `files`, path -> SHA-256): which files differ. */
+    readonly files?: { readonly added: readonly string[]; readonly removed: readonly string[]; readonly changed: readonly string[] };
+}
+
+/** The files of two `path -> hash` maps that were added, removed or changed; undefined when either is not such a map. */
+export function fileChanges(before: unknown, after: unknown): ObjectChange["files"] {
+    const isMap = (value: unknown): value is Record<string, string> => value !== null && typeof value === "object" &&
+        !Array.isArray(value) && Object.values(value as object).every((hash) => typeof hash === "string");
+    if (!isMap(before) || !isMap(after)) {
+        return undefined;
+    }
+    return {
+        added: Object.keys(after).filter((file) => !(file in before)).sort(),
+        removed: Object.keys(before).filter((file) => !(file in after)).sort(),
+        changed: Object.keys(after).filter((file) => file in before && before[file] !== after[file]).sort(),
+    };
+}
+
+/** `files (changed: a.py; added: b.py)`: a changed file set named by its files. */
+function describeFiles(files: NonNullable<ObjectChange["files"]>): string {
+    const parts = (["changed", "added", "removed"] as const).filter((key) => files[key].length > 0)
+        .map((key) => `${key}: ${files[key].join(", ")}`);
+    return `files (${parts.join("; ")})`;
 }
 
 export interface SqlChange {
@@ -309,7 +332,11 @@ export async function diffPlans(before: PlanModel, after: PlanModel,
                 replacing = properties.filter((property) => replaceKeys(now.kind).includes(property));
             }
             const change: ChangeKind = replacing.length > 0 ? "replaced" : "changed";
-            objects.push({ ...base, change, replacing, properties: [...replacing, ...properties.filter((p) => !replacing.includes(p)), ...optionChanges] });
+            const files = properties.includes("files") ? fileChanges(old.inputs.files, now.inputs.files) : undefined;
+            objects.push({
+                ...base, change, replacing, properties: [...replacing, ...properties.filter((p) => !replacing.includes(p)), ...optionChanges],
+                ...(files === undefined ? {} : { files }),
+            });
         }
     }
 
@@ -477,7 +504,9 @@ export function renderPlanDiff(diff: PlanDiff, from: string, to: string): string
         const sorted = [...diff.objects].sort((a, b) => CHANGE_ORDER.indexOf(a.change) - CHANGE_ORDER.indexOf(b.change) ||
             a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name) || a.key.localeCompare(b.key));
         for (const object of sorted) {
-            const inputs = object.properties.map((property) => (object.replacing.includes(property) ? `**${property}** (replaces)` : property));
+            const shown = (property: string) => (property === "files" && object.files !== undefined ? describeFiles(object.files) : property);
+            const inputs = object.properties.map((property) =>
+                (object.replacing.includes(property) ? `**${shown(property)}** (replaces)` : shown(property)));
             out.push(`| ${object.change} | ${object.kind} | ${object.name} | ${object.component} | ${inputs.join(", ")} |`);
         }
         out.push("");

@@ -1,13 +1,4 @@
-/**
- * The offline plan: `npm run plan -- <stack>` prints what `pulumi up` would create for
- * Pulumi.<stack>.yaml, without a Snowflake account or the Pulumi CLI, and runs the policy pack
- * over it (exit 1 on a violation).
- *
- * `npm run plan -- --stack <stack> --against <git-ref>` builds the stack at <git-ref> too and
- * prints what changes between it and this checkout, as Markdown for a pull-request comment.
- * Exit status: 0 nothing changed, 2 something changed, 1 a policy violation or an error.
- * `--json` prints the plan model (or the diff) as JSON instead.
- */
+/** The offline plan's command line; HELP below is its manual. */
 import * as fs from "fs";
 import * as path from "path";
 
@@ -17,17 +8,49 @@ import { diffPlans, emptyPlanModel, exitCode, planModel, renderPlanDiff } from "
 import { extractRevision } from "../plan/revision";
 import { checkBuild } from "../policy/offline";
 
-const USAGE = "usage: plan [<stack> | --stack <stack>] [--against <git-ref>] [--json]";
+const USAGE = "usage: plan [<stack> | --stack <stack>] [--full] [--markdown] [--against <git-ref>] [--json] [--help]";
+
+const HELP = `${USAGE}
+
+What \`pulumi up\` would do for Pulumi.<stack>.yaml, built on Pulumi's mock runtime: no Snowflake
+account, no Pulumi CLI, no credentials. The policy pack (policy/) runs over the result.
+
+Modes
+  (default)            a summary a reviewer reads in a minute: the objects of each component
+                       (with the resources of Wallmonitor's own provider under the component that
+                       owns them), the grants, the risks, the policy verdict
+  --full               the summary, then every SQL body (views, dynamic tables, tasks, the
+                       statements each procedure embeds) and every statement of Wallmonitor's provider
+  --markdown           with --full: each SQL body folded into <details>, for a pull-request comment
+  --against <git-ref>  builds the stack at <git-ref> too and prints what changes between it and this
+                       checkout, as Markdown for a pull-request comment (risky changes first)
+  --json               the plan model (or, with --against, the diff) as JSON
+
+Flags
+  <stack>, --stack <stack>   the stack (default dev); Pulumi.<stack>.yaml must exist
+  --help, -h                 this text
+
+Examples
+  npm run plan -- --stack prod
+  npm run plan -- --stack dev --full --markdown > plan.md
+  npm run plan -- --stack dev --against origin/main
+
+Exit status
+  without --against: 0 the policies pass, 1 a policy violation or an error
+  with --against:    0 nothing changed, 2 something changed, 1 a policy violation or an error
+`;
 
 interface Options {
     help: boolean;
     stack: string;
     against?: string;
     json: boolean;
+    full: boolean;
+    markdown: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-    const options: Options = { help: false, stack: "dev", json: false };
+    const options: Options = { help: false, stack: "dev", json: false, full: false, markdown: false };
     for (let index = 0; index < argv.length; index++) {
         const arg = argv[index];
         const value = () => {
@@ -43,6 +66,10 @@ function parseArgs(argv: readonly string[]): Options {
             options.against = value();
         } else if (arg === "--json") {
             options.json = true;
+        } else if (arg === "--full") {
+            options.full = true;
+        } else if (arg === "--markdown") {
+            options.markdown = true;
         } else if (arg === "--help" || arg === "-h") {
             options.help = true;
         } else if (!arg.startsWith("--") && index === 0) {
@@ -62,12 +89,15 @@ function emit(text: string): Promise<void> {
 async function main(): Promise<number> {
     const options = parseArgs(process.argv.slice(2));
     if (options.help) {
-        await emit(`${USAGE}\n`);
+        await emit(HELP);
         return 0;
+    }
+    if (options.markdown && !options.full) {
+        throw new Error(`--markdown folds the SQL bodies that --full adds: give both\n${USAGE}`);
     }
     if (options.against === undefined) {
         const build = await buildOffline(options.stack);
-        await emit(options.json ? `${JSON.stringify(planModel(build, PROJECT_ROOT), null, 2)}\n` : renderPlan(build));
+        await emit(options.json ? `${JSON.stringify(planModel(build, PROJECT_ROOT), null, 2)}\n` : renderPlan(build, { full: options.full, markdown: options.markdown }));
         return checkBuild(build).length > 0 ? 1 : 0;
     }
     const revision = extractRevision(options.against);

@@ -143,7 +143,7 @@ describe("agent access in the dev stack's build", () => {
     });
 
     it("shows every grant in the plan's Grants table, and the policy pack passes", () => {
-        const plan = renderPlan(build);
+        const plan = renderPlan(build, { full: true });
         const table = plan.slice(plan.indexOf("## Grants"), plan.indexOf("## SQL"));
         for (const row of [
             `| ${OWNER} | FUTURE AGENTS IN SCHEMA SNOWFLAKE_INTELLIGENCE.AGENTS | MONITOR |`,
@@ -168,7 +168,7 @@ describe("agent access in the dev stack's build", () => {
 
     it("shows every procedure's statements in the plan, the alerting procedure's too", async () => {
         const alerting = await buildOffline("dev", { "wallmonitor:alertingEnabled": "true" });
-        const plan = renderPlan(alerting);
+        const plan = renderPlan(alerting, { full: true });
         expect(plan).to.include("### Procedure WALLMONITOR_DEV.WALLMONITOR.EVALUATE_ALERTS");
         expect(plan).to.match(/### Procedure statement \S+ \(EVALUATE_ALERTS\)/);
         expect(plan).to.match(/### Procedure statement insert_agent_events \(DISCOVER_AGENTS, REFRESH_AGENT_EVENTS, ROLLUP_AGENT_EVENTS\)/);

@@ -193,7 +193,7 @@ describe("alerting on the mock runtime", () => {
         }
         for (const credential of CREDENTIALS) {
             expect(JSON.stringify(build.outputs)).not.to.include(credential);
-            expect(renderPlan(build)).not.to.include(credential);
+            expect(renderPlan(build, { full: true })).not.to.include(credential);
         }
     });
 

@@ -80,7 +80,7 @@ for (const stack of ["member-eu", "member-apps"]) {
         });
 
         it("never shows the key in the plan or the plan model, and shows the identity setting", () => {
-            const plan = renderPlan(build);
+            const plan = renderPlan(build, { full: true });
             expect(plan).not.to.include(KEY);
             expect(JSON.stringify(planModel(build, PROJECT_ROOT))).not.to.include(KEY);
             expect(plan).to.include(`### View ${readStackConfig(stack)["wallmonitor:database"]}.WALLMONITOR.${ORG_IDENTITY_KEY_VIEW}\n\n\`\`\`sql\n[secret]\n\`\`\``);

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { EMAIL_PATTERN } from "../lib/config/alerts";
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
 import { CheckFailure, checkRoleSwitches, checkStatement, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";

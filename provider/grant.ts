@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import { ident } from "../lib/sql/render";
 import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Row } from "./connection";

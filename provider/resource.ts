@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import {
     CONFIG_KEYS, ConnectionLimits, DEFAULT_LIMITS, resolveSettings, Session, SessionOptions, withSession,
 } from "./connection";
@@ -77,9 +77,6 @@ export function checkIdentifier(news: Readonly<Record<string, unknown>>, propert
             `use letters A-Z, digits, _ and $, for example ${example}.`,
     }];
 }
-
-/** DATABASE.SCHEMA.NAME of unquoted UPPERCASE identifiers, as the resources name schema objects. */
-export const QUALIFIED_NAME_PATTERN = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
 
 /** The checks of a resource's role switches (statements.ts roleSwitches). */
 export function checkRoleSwitches(news: Readonly<Record<string, unknown>>): CheckFailure[] {

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { WEBHOOK_KINDS, WebhookKind } from "../lib/config/alerts";
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN, QUALIFIED_NAME_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";
 import { Session } from "./connection";
-import { CheckFailure, checkRoleSwitches, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { CheckFailure, checkRoleSwitches, checkStatement, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import { dropIfPresent } from "./streamlit";
 

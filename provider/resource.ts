@@ -4,7 +4,7 @@ import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import {
     CONFIG_KEYS, ConnectionLimits, DEFAULT_LIMITS, resolveSettings, Session, SessionOptions, withSession,
 } from "./connection";
-import { SnowflakeError } from "./errors";
+import { OBJECT_MISSING, SnowflakeError } from "./errors";
 import type { Statement } from "./statements";
 
 /**
@@ -62,6 +62,11 @@ export interface ResourceKind<Inputs extends object, Outputs extends Inputs> {
     update(session: Session, id: string, olds: Outputs, news: Inputs, changed: readonly (keyof Inputs & string)[]): Promise<Outputs>;
     /** Deletes the object; must succeed when it is already gone. */
     delete(session: Session, id: string, state: Outputs): Promise<void>;
+}
+
+/** Runs a DROP whose object, or the schema around it, may already be gone (Snowflake 002003). */
+export async function dropIfPresent(session: Session, statement: Statement): Promise<void> {
+    await session.tryRun(statement, (failure) => failure.code === OBJECT_MISSING);
 }
 
 /** A failure unless `news[property]` is an unquoted UPPERCASE identifier (or absent, when optional). */

@@ -7,10 +7,10 @@ import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";
 import { Session } from "./connection";
-import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, ResourceKind, snowflakeProvider } from "./resource";
+import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, dropIfPresent, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import {
-    checkStreamlitApp, deployStreamlitApp, dropIfPresent, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
+    checkStreamlitApp, deployStreamlitApp, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
     streamlitAppStatements, urlIdOf,
 } from "./streamlit";
 

@@ -1,5 +1,6 @@
 import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
 import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/config/org";
+import { DEFAULTS } from "../lib/config/stack";
 import type { PolicyRule, PolicySubject } from "./rules";
 
 /** rules.ts lists this module's rules, so its helpers are read when a rule runs, whichever module loads first. */
@@ -13,7 +14,8 @@ const rules = () => require("./rules") as typeof import("./rules");
  * view is neither shared nor in plain text.
  */
 
-const DEFAULT_IDENTITY = "pseudonymous";
+/** Pulumi.yaml's default, for a stack whose policy config does not say. */
+const DEFAULT_IDENTITY = DEFAULTS.orgUserIdentity;
 const IDENTITY_CASE = new RegExp(`\\bCASE\\s+'(${ORG_USER_IDENTITIES.join("|")})'[\\s\\S]*?\\bEND\\b`, "gi");
 
 function baseName(name: unknown): string {

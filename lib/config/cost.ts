@@ -75,10 +75,10 @@ export const UNASSIGNED_TEAM = "UNASSIGNED";
 export interface CostConfig {
     /**
      * Money per credit, in costCurrency, kept as the validated decimal text so it renders into SQL
-     * exactly as written (Pulumi.yaml declares it a string). Defaults to 3.00.
+     * exactly as written (Pulumi.yaml declares it a string).
      */
     readonly costCreditPrice: string;
-    /** ISO 4217 code shown next to every amount. Defaults to USD. */
+    /** ISO 4217 code shown next to every amount. */
     readonly costCurrency: string;
     /** Rates that replace or add to DEFAULT_MODEL_RATES, by model; undefined when not configured. */
     readonly costModelRates: Readonly<Record<string, ModelRate>> | undefined;
@@ -86,13 +86,13 @@ export interface CostConfig {
     readonly costTeamsByUser: Readonly<Record<string, readonly string[]>> | undefined;
     /** Team -> agents as DATABASE.SCHEMA.AGENT (upper case); undefined when not configured. */
     readonly costTeamsByAgent: Readonly<Record<string, readonly string[]>> | undefined;
-    /** Event attribute matched to the usage view's REQUEST_ID. Defaults to record_id. */
+    /** Event attribute matched to the usage view's REQUEST_ID. */
     readonly costUsageJoinKey: CostUsageJoinKey;
-    /** Where CoWork requests' actual cost is read (COST_COWORK_USAGE_VIEWS). Defaults to SNOWFLAKE_COWORK_USAGE_HISTORY. */
+    /** Where CoWork requests' actual cost is read (COST_COWORK_USAGE_VIEWS). */
     readonly costCoworkUsageView: CostCoworkUsageView;
-    /** Read teams from the usage view's USER_TAGS / AGENT_TAGS. Defaults to false. */
+    /** Read teams from the usage view's USER_TAGS / AGENT_TAGS. */
     readonly costUseTags: boolean;
-    /** Name of the tag whose value is a team (matched on tag_name, any case). Defaults to TEAM. */
+    /** Name of the tag whose value is a team (matched on tag_name, any case). */
     readonly costTeamTag: string;
 }
 

@@ -55,7 +55,7 @@ export function refusingEmptyValues(source: RawConfigSource, schemaDefault: (key
 }
 
 /** LIKE patterns: identifier characters, dots and the wildcards; no quotes, spaces or semicolons. */
-export const AGENT_PATTERN = /^[A-Za-z0-9_$.%-]{1,767}$/;
+const AGENT_PATTERN = /^[A-Za-z0-9_$.%-]{1,767}$/;
 const COMMENT_PATTERN = /^[^'\\;\n\r]{0,256}$/;
 
 /**

@@ -104,7 +104,7 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly gitAllowedPrefixes: readonly string[] | undefined;
     /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
     readonly gitUsername: string | undefined;
-    // --- alerting (lib/alertConfig.ts) ---
+    // --- alerting (lib/config/alerts.ts) ---
     /** Deploy alert evaluation and notifications; false creates no alerting object. */
     readonly alertingEnabled: boolean;
     /** Minutes between two evaluations of the alert rules (its own serverless task). */
@@ -120,10 +120,10 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     /**
      * Create the webhook and Git token secrets even though the account lets bind values be read
      * back (ALLOW_BIND_VALUES_ACCESS is not FALSE), accepting that the credential bound to CREATE
-     * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts). Defaults to false.
+     * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts).
      */
     readonly acceptReadableBindValues: boolean;
-    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
+    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/sql/historyColumns.ts). */
     readonly allowColumnChanges: AllowedColumnChanges | undefined;
     /**
      * Grant the owner role READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, so that

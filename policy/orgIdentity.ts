@@ -1,5 +1,6 @@
 import { ORG_IDENTITY_KEY_VIEW, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
 import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/config/org";
+import { DEFAULTS } from "../lib/config/stack";
 import { grantsOf, isSecret, isUnknown, PolicyRule, PolicySubject } from "./subject";
 
 /**
@@ -10,7 +11,8 @@ import { grantsOf, isSecret, isUnknown, PolicyRule, PolicySubject } from "./subj
  * view is neither shared nor in plain text.
  */
 
-const DEFAULT_IDENTITY = "pseudonymous";
+/** Pulumi.yaml's default, for a stack whose policy config does not say. */
+const DEFAULT_IDENTITY = DEFAULTS.orgUserIdentity;
 const IDENTITY_CASE = new RegExp(`\\bCASE\\s+'(${ORG_USER_IDENTITIES.join("|")})'[\\s\\S]*?\\bEND\\b`, "gi");
 
 function baseName(name: unknown): string {

@@ -1,6 +1,8 @@
 import type { PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 
+import { ORG_USER_IDENTITIES } from "../lib/config/org";
+import { DEFAULTS } from "../lib/config/stack";
 import { RAW_EVENT_VIEWS } from "../lib/sql/catalog";
 import { TABLES } from "../lib/sql/tables";
 import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
@@ -18,8 +20,8 @@ export const POLICY_NAMES: readonly string[] = [...ALL_RESOURCE_RULES, ...PROVID
  * arguments and call the policies directly.
  */
 
-/** Pulumi.yaml's default viewer role; a stack with another one passes it as policy config. */
-export const DEFAULT_VIEWER_ROLE = "SFE_WALLMONITOR_VIEWER";
+/** Pulumi.yaml's default viewer role (parsed from its schema); a stack with another one passes it as policy config. */
+export const DEFAULT_VIEWER_ROLE = DEFAULTS.viewerRole;
 
 /** Settings of the stack the rules read besides its viewer roles; policy config in the pack, stack config offline. */
 export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity" | "agentLocations">;
@@ -78,8 +80,8 @@ const viewerRolesSchema = {
         },
         orgUserIdentity: {
             type: "string" as const,
-            enum: ["none", "pseudonymous", "named"],
-            default: "pseudonymous",
+            enum: [...ORG_USER_IDENTITIES],
+            default: DEFAULTS.orgUserIdentity,
             description: "The stack's wallmonitor:orgUserIdentity (policy/config.<stack>.json; a test keeps them equal).",
         },
     },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { ident, literal } from "../lib/sql/render";
 import { Session } from "./connection";
+import { OBJECT_MISSING } from "./errors";
 import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";
 
@@ -27,9 +28,6 @@ export const AI_OBSERVABILITY = {
      */
     probeAgent: { database: "SNOWFLAKE", schema: "LOCAL", name: "WALLMONITOR_ACCESS_PROBE" },
 } as const;
-
-/** "does not exist or not authorized": for a grant, the account lacks the role; for a revoke, it is gone. */
-export const OBJECT_MISSING = "002003";
 
 export interface ApplicationRoleGrant {
     /** `SNOWFLAKE.<ROLE>`. */

@@ -1,11 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { EMAIL_PATTERN } from "../lib/config/alerts";
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
-import { CheckFailure, checkRoleSwitches, checkStatement, ResourceKind, snowflakeProvider } from "./resource";
+import { notificationIntegrationExists, notificationIntegrationStatements } from "./notificationIntegration";
+import { CheckFailure, checkRoleSwitches, checkStatement, dropIfPresent, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
-import { dropIfPresent } from "./streamlit";
 
 /**
  * The email notification integration alerts are sent through, with its allowed recipients, and
@@ -48,9 +48,7 @@ export function emailIntegrationInputs(args: EmailIntegrationSettings): EmailInt
             INTEGRATION: integration, RECIPIENTS: recipients, COMMENT: literal(args.comment),
         }),
         alterRecipients: providerStatement("alerts/alter_email_recipients", { INTEGRATION: integration, RECIPIENTS: recipients }),
-        grantUsage: providerStatement("alerts/grant_integration_usage", { INTEGRATION: integration, ROLE: ident(args.ownerRole) }),
-        show: providerStatement("alerts/show_webhook_integration", { NAME: literal(args.integrationName) }),
-        drop: providerStatement("alerts/drop_webhook_integration", { INTEGRATION: integration }),
+        ...notificationIntegrationStatements(args.integrationName, args.ownerRole),
     };
 }
 
@@ -104,8 +102,7 @@ export const emailIntegrationKind: ResourceKind<EmailIntegrationInputs, EmailInt
     },
 
     async read(session, _id, state) {
-        const rows = await session.run(state.show);
-        return rows.length === 0 ? undefined : state;
+        return await notificationIntegrationExists(session, state.show) ? state : undefined;
     },
 
     async update(session, _id, olds, news, changed) {

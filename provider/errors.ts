@@ -6,6 +6,12 @@ import type { Statement } from "./statements";
  * could hold credentials. Messages pass through `redact` before they leave the provider.
  */
 
+/**
+ * Snowflake's "does not exist or not authorized": the object (or the database or schema around it)
+ * is gone, or the role cannot see it; for a grant of an application role, the account lacks the role.
+ */
+export const OBJECT_MISSING = "002003";
+
 /** Where a failure happened: logging in, running a statement, or on the way to Snowflake. */
 export type FailureKind = "login" | "statement" | "transport";
 

@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import { ident } from "../lib/sql/render";
-import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Row } from "./connection";
+import { OBJECT_MISSING } from "./errors";
 import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";
 

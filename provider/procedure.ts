@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
+import { QUALIFIED_NAME_PATTERN } from "../lib/sql/identifier";
 import { ident, SqlValue } from "../lib/sql/render";
-import { OBJECT_MISSING } from "./aiObservabilityAccess";
-import { checkIdentifier, checkStatement, CheckFailure, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { OBJECT_MISSING } from "./errors";
+import { checkIdentifier, checkStatement, CheckFailure, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";
 
 /**

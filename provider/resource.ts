@@ -1,10 +1,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN } from "../lib/sql/identifier";
 import {
     CONFIG_KEYS, ConnectionLimits, DEFAULT_LIMITS, resolveSettings, Session, SessionOptions, withSession,
 } from "./connection";
-import { SnowflakeError } from "./errors";
+import { OBJECT_MISSING, SnowflakeError } from "./errors";
 import type { Statement } from "./statements";
 
 /**
@@ -64,6 +64,11 @@ export interface ResourceKind<Inputs extends object, Outputs extends Inputs> {
     delete(session: Session, id: string, state: Outputs): Promise<void>;
 }
 
+/** Runs a DROP whose object, or the schema around it, may already be gone (Snowflake 002003). */
+export async function dropIfPresent(session: Session, statement: Statement): Promise<void> {
+    await session.tryRun(statement, (failure) => failure.code === OBJECT_MISSING);
+}
+
 /** A failure unless `news[property]` is an unquoted UPPERCASE identifier (or absent, when optional). */
 export function checkIdentifier(news: Readonly<Record<string, unknown>>, property: string, example: string,
                                 optional = false): CheckFailure[] {
@@ -77,9 +82,6 @@ export function checkIdentifier(news: Readonly<Record<string, unknown>>, propert
             `use letters A-Z, digits, _ and $, for example ${example}.`,
     }];
 }
-
-/** DATABASE.SCHEMA.NAME of unquoted UPPERCASE identifiers, as the resources name schema objects. */
-export const QUALIFIED_NAME_PATTERN = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
 
 /** The checks of a resource's role switches (statements.ts roleSwitches). */
 export function checkRoleSwitches(news: Readonly<Record<string, unknown>>): CheckFailure[] {

@@ -1,5 +1,4 @@
 import { ident, literal } from "../lib/sql/render";
-import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Row, Session } from "./connection";
 import { checkIdentifier, checkStatement, CheckFailure, Cleanup } from "./resource";
 import { providerStatement, Statement } from "./statements";
@@ -99,9 +98,4 @@ export async function findStreamlitApp(session: Session, app: StreamlitApp): Pro
 /** Snowflake's URL id for the app (`url_id` of SHOW STREAMLITS), or null where it reports none. */
 export function urlIdOf(row: Row | undefined): string | null {
     return typeof row?.url_id === "string" && row.url_id !== "" ? row.url_id : null;
-}
-
-/** Runs a DROP whose object, or the schema around it, may already be gone (Snowflake 002003). */
-export async function dropIfPresent(session: Session, statement: Statement): Promise<void> {
-    await session.tryRun(statement, (failure) => failure.code === OBJECT_MISSING);
 }

@@ -1,13 +1,14 @@
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 
+import { QUALIFIED_NAME_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
-import { OBJECT_MISSING } from "./aiObservabilityAccess";
 import { Session } from "./connection";
-import { CheckFailure, checkIdentifier, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { OBJECT_MISSING } from "./errors";
+import { CheckFailure, checkIdentifier, checkStatement, dropIfPresent, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, Statement } from "./statements";
 import {
-    checkStreamlitApp, deployStreamlitApp, dropIfPresent, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
+    checkStreamlitApp, deployStreamlitApp, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
     streamlitAppStatements, urlIdOf,
 } from "./streamlit";
 

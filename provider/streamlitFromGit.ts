@@ -1,15 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN, IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, HTTPS_URL_PATTERN } from "../lib/config/git";
+import { IDENTIFIER_PATTERN, QUALIFIED_NAME_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";
 import { Session } from "./connection";
-import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { CheckFailure, checkRoleSwitches, checkStatement, Cleanup, dropIfPresent, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
 import {
-    checkStreamlitApp, deployStreamlitApp, dropIfPresent, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
+    checkStreamlitApp, deployStreamlitApp, findStreamlitApp, StreamlitApp, streamlitAppStatementList,
     streamlitAppStatements, urlIdOf,
 } from "./streamlit";
 

@@ -1,15 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { WEBHOOK_KINDS, WebhookKind } from "../lib/config/alerts";
-import { IDENTIFIER_PATTERN } from "../lib/config/stack";
+import { IDENTIFIER_PATTERN, QUALIFIED_NAME_PATTERN } from "../lib/sql/identifier";
 import { ident, literal } from "../lib/sql/render";
 import {
     BindHistoryGuard, bindHistoryGuard, checkBindHistoryGuard, ensureBindHistoryClosed, runBoundSecretStatement,
 } from "./bindHistory";
 import { Session } from "./connection";
-import { CheckFailure, checkRoleSwitches, checkStatement, QUALIFIED_NAME_PATTERN, ResourceKind, snowflakeProvider } from "./resource";
+import { notificationIntegrationExists, notificationIntegrationStatements } from "./notificationIntegration";
+import { CheckFailure, checkRoleSwitches, checkStatement, dropIfPresent, ResourceKind, snowflakeProvider } from "./resource";
 import { providerStatement, roleSwitches, Statement } from "./statements";
-import { dropIfPresent } from "./streamlit";
 
 /**
  * A webhook notification integration (Slack, Microsoft Teams or PagerDuty) and the Snowflake
@@ -115,9 +115,7 @@ export function webhookIntegrationInputs(args: WebhookIntegrationSettings): Omit
                 INTEGRATION: integration, URL: literal(args.url), SECRET: secret,
                 BODY_TEMPLATE: literal(WEBHOOK_BODY_TEMPLATES[args.kind]), COMMENT: comment,
             }),
-            grantUsage: providerStatement("alerts/grant_integration_usage", { INTEGRATION: integration, ROLE: ident(args.ownerRole) }),
-            show: providerStatement("alerts/show_webhook_integration", { NAME: literal(args.integrationName) }),
-            drop: providerStatement("alerts/drop_webhook_integration", { INTEGRATION: integration }),
+            ...notificationIntegrationStatements(args.integrationName, args.ownerRole),
         },
         bindHistory: bindHistoryGuard(args.acceptReadableBindValues ?? false),
     };
@@ -221,8 +219,7 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
     },
 
     async read(session, _id, state) {
-        const rows = await session.run(state.integration.show);
-        return rows.length === 0 ? undefined : state;
+        return await notificationIntegrationExists(session, state.integration.show) ? state : undefined;
     },
 
     async update(session, _id, olds, news, changed) {

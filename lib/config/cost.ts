@@ -1,4 +1,5 @@
-import { ConfigError, DEFAULTS, RawConfigSource } from "./stack";
+import { IDENTIFIER_PATTERN, QUALIFIED_NAME_PATTERN } from "../sql/identifier";
+import { ConfigError, DefaultingSource, Reader } from "./reader";
 
 /**
  * Cost and chargeback settings (the `cost*` keys): the credit price and currency, the per-model
@@ -8,7 +9,7 @@ import { ConfigError, DEFAULTS, RawConfigSource } from "./stack";
  * CoWork usage view the account has.
  *
  * Structured values are JSON strings, validated here; every error is a ConfigError naming the
- * key and the fix. The defaults are in lib/config.ts DEFAULTS, with every other key's.
+ * key and the fix. Defaults come from Pulumi.yaml, as for every other key (lib/config/defaults.ts).
  */
 
 /** Credits per million tokens of each token class. */
@@ -74,10 +75,10 @@ export const UNASSIGNED_TEAM = "UNASSIGNED";
 export interface CostConfig {
     /**
      * Money per credit, in costCurrency, kept as the validated decimal text so it renders into SQL
-     * exactly as written (Pulumi.yaml declares it a string). Defaults to 3.00.
+     * exactly as written (Pulumi.yaml declares it a string).
      */
     readonly costCreditPrice: string;
-    /** ISO 4217 code shown next to every amount. Defaults to USD. */
+    /** ISO 4217 code shown next to every amount. */
     readonly costCurrency: string;
     /** Rates that replace or add to DEFAULT_MODEL_RATES, by model; undefined when not configured. */
     readonly costModelRates: Readonly<Record<string, ModelRate>> | undefined;
@@ -85,32 +86,27 @@ export interface CostConfig {
     readonly costTeamsByUser: Readonly<Record<string, readonly string[]>> | undefined;
     /** Team -> agents as DATABASE.SCHEMA.AGENT (upper case); undefined when not configured. */
     readonly costTeamsByAgent: Readonly<Record<string, readonly string[]>> | undefined;
-    /** Event attribute matched to the usage view's REQUEST_ID. Defaults to record_id. */
+    /** Event attribute matched to the usage view's REQUEST_ID. */
     readonly costUsageJoinKey: CostUsageJoinKey;
-    /** Where CoWork requests' actual cost is read (COST_COWORK_USAGE_VIEWS). Defaults to SNOWFLAKE_COWORK_USAGE_HISTORY. */
+    /** Where CoWork requests' actual cost is read (COST_COWORK_USAGE_VIEWS). */
     readonly costCoworkUsageView: CostCoworkUsageView;
-    /** Read teams from the usage view's USER_TAGS / AGENT_TAGS. Defaults to false. */
+    /** Read teams from the usage view's USER_TAGS / AGENT_TAGS. */
     readonly costUseTags: boolean;
-    /** Name of the tag whose value is a team (matched on tag_name, any case). Defaults to TEAM. */
+    /** Name of the tag whose value is a team (matched on tag_name, any case). */
     readonly costTeamTag: string;
 }
 
 const MODEL_NAME = /^[a-z0-9][a-z0-9._-]{0,99}$/;
 const TEAM_NAME = /^[A-Za-z0-9_][A-Za-z0-9_ .&/-]{0,99}$/;
 const USER_NAME = /^[A-Za-z0-9_$@.+-]{1,255}$/;
-const AGENT_NAME = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
-const TAG_NAME = /^[A-Z_][A-Z0-9_$]{0,254}$/;
 const CURRENCY = /^[A-Z]{3}$/;
 /** Highest rate accepted: far above any model's, so a misplaced decimal point is caught. */
 const MAX_RATE = 1000;
 
-function raw(source: RawConfigSource, key: keyof CostConfig): string | undefined {
-    const value = source.get(key);
-    return value === undefined || value === "" ? undefined : value;
-}
+type CostReader = Reader<keyof CostConfig>;
 
-function json(source: RawConfigSource, key: keyof CostConfig, example: string): unknown {
-    const value = raw(source, key);
+function json(read: CostReader, key: keyof CostConfig, example: string): unknown {
+    const value = read.text(key);
     if (value === undefined) {
         return undefined;
     }
@@ -125,11 +121,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
     return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function creditPrice(source: RawConfigSource): string {
-    const value = raw(source, "costCreditPrice");
-    if (value === undefined) {
-        return DEFAULTS.costCreditPrice;
-    }
+function creditPrice(read: CostReader): string {
+    const value = read.required("costCreditPrice");
     const parsed = Number(value);
     if (!/^\d+(\.\d{1,6})?$/.test(value.trim()) || !Number.isFinite(parsed) || parsed <= 0 || parsed > 1000) {
         throw new ConfigError("costCreditPrice", `"${value}" is not a price per credit: give a number above 0 and at ` +
@@ -146,9 +139,9 @@ function rate(model: string, tokenClass: TokenClass, value: unknown): number {
     return value;
 }
 
-function modelRates(source: RawConfigSource): Record<string, ModelRate> | undefined {
+function modelRates(read: CostReader): Record<string, ModelRate> | undefined {
     const example = '{"claude-4-sonnet": {"input": 1.5, "output": 7.5, "cacheRead": 0.15, "cacheWrite": 1.9}}';
-    const parsed = json(source, "costModelRates", example);
+    const parsed = json(read, "costModelRates", example);
     if (parsed === undefined) {
         return undefined;
     }
@@ -184,9 +177,9 @@ function modelRates(source: RawConfigSource): Record<string, ModelRate> | undefi
 }
 
 /** Team -> members, each member in one team only; `member` checks and normalises a name. */
-function teams(source: RawConfigSource, key: "costTeamsByUser" | "costTeamsByAgent", what: string, example: string,
+function teams(read: CostReader, key: "costTeamsByUser" | "costTeamsByAgent", what: string, example: string,
                member: (name: string) => string | undefined): Record<string, string[]> | undefined {
-    const parsed = json(source, key, example);
+    const parsed = json(read, key, example);
     if (parsed === undefined) {
         return undefined;
     }
@@ -223,21 +216,22 @@ function teams(source: RawConfigSource, key: "costTeamsByUser" | "costTeamsByAge
     }));
 }
 
-/** The cost settings, validated, with defaults applied. */
-export function parseCostConfig(source: RawConfigSource): CostConfig {
-    const currency = (raw(source, "costCurrency") ?? DEFAULTS.costCurrency).toUpperCase();
+/** The cost settings, validated; `source` answers unset keys with Pulumi.yaml's defaults (withSchemaDefaults). */
+export function parseCostConfig(source: DefaultingSource): CostConfig {
+    const read: CostReader = new Reader(source);
+    const currency = read.required("costCurrency").toUpperCase();
     if (!CURRENCY.test(currency)) {
-        throw new ConfigError("costCurrency", `"${raw(source, "costCurrency")}" is not a currency code: use three letters ` +
+        throw new ConfigError("costCurrency", `"${read.required("costCurrency")}" is not a currency code: use three letters ` +
             "(ISO 4217), for example USD or EUR.");
     }
-    const joinKey = raw(source, "costUsageJoinKey") ?? DEFAULTS.costUsageJoinKey;
+    const joinKey = read.required("costUsageJoinKey");
     const usageJoinKey = COST_USAGE_JOIN_KEYS.find((candidate) => candidate === joinKey.toLowerCase());
     if (usageJoinKey === undefined) {
         throw new ConfigError("costUsageJoinKey", `"${joinKey}" is not one of the accepted values: ` +
             `${COST_USAGE_JOIN_KEYS.join(", ")} (the event attribute ai.observability.record_id or ` +
             "snow.ai.observability.agent.request_id). The Cost reconciliation view shows the match rate of both.");
     }
-    const coworkView = raw(source, "costCoworkUsageView") ?? DEFAULTS.costCoworkUsageView;
+    const coworkView = read.required("costCoworkUsageView");
     const coworkUsageView = COST_COWORK_USAGE_VIEWS.find((candidate) => candidate === coworkView.trim().toUpperCase());
     if (coworkUsageView === undefined) {
         throw new ConfigError("costCoworkUsageView", `"${coworkView}" is not one of the accepted values: ` +
@@ -245,27 +239,23 @@ export function parseCostConfig(source: RawConfigSource): CostConfig {
             "SNOWFLAKE.ACCOUNT_USAGE (SHOW VIEWS LIKE 'SNOWFLAKE_%_USAGE_HISTORY' IN SCHEMA SNOWFLAKE.ACCOUNT_USAGE), " +
             "or NONE if it has neither.");
     }
-    const useTags = raw(source, "costUseTags") ?? String(DEFAULTS.costUseTags);
-    if (useTags !== "true" && useTags !== "false") {
-        throw new ConfigError("costUseTags", `"${useTags}" is not a boolean. Accepted values: true, false.`);
-    }
-    const teamTag = (raw(source, "costTeamTag") ?? DEFAULTS.costTeamTag).toUpperCase();
-    if (!TAG_NAME.test(teamTag)) {
-        throw new ConfigError("costTeamTag", `"${raw(source, "costTeamTag")}" is not a tag name: give the tag's own ` +
+    const teamTag = read.required("costTeamTag").toUpperCase();
+    if (!IDENTIFIER_PATTERN.test(teamTag)) {
+        throw new ConfigError("costTeamTag", `"${read.required("costTeamTag")}" is not a tag name: give the tag's own ` +
             "name without database and schema (letters, digits, _ and $), for example COST_CENTER.");
     }
     return {
-        costCreditPrice: creditPrice(source),
+        costCreditPrice: creditPrice(read),
         costCurrency: currency,
-        costModelRates: modelRates(source),
-        costTeamsByUser: teams(source, "costTeamsByUser", "user name", '{"FINANCE": ["ALICE", "BOB"]}',
+        costModelRates: modelRates(read),
+        costTeamsByUser: teams(read, "costTeamsByUser", "user name", '{"FINANCE": ["ALICE", "BOB"]}',
             (name) => USER_NAME.test(name) ? name.toUpperCase() : undefined),
-        costTeamsByAgent: teams(source, "costTeamsByAgent", "agent (DATABASE.SCHEMA.AGENT)",
+        costTeamsByAgent: teams(read, "costTeamsByAgent", "agent (DATABASE.SCHEMA.AGENT)",
             '{"SALES": ["SALES_DB.AGENTS.SALES_ASSISTANT"]}',
-            (name) => AGENT_NAME.test(name.toUpperCase()) ? name.toUpperCase() : undefined),
+            (name) => QUALIFIED_NAME_PATTERN.test(name.toUpperCase()) ? name.toUpperCase() : undefined),
         costUsageJoinKey: usageJoinKey,
         costCoworkUsageView: coworkUsageView,
-        costUseTags: useTags === "true",
+        costUseTags: read.boolean("costUseTags"),
         costTeamTag: teamTag,
     };
 }

@@ -1,6 +1,8 @@
+import { IDENTIFIER_PATTERN } from "../sql/identifier";
+
 /**
  * The organisation keys of the stack configuration (`accountRole`, `org*`), parsed and validated
- * for lib/config.ts. A member shares its rollups with the central account; the central account
+ * for lib/config/stack.ts. A member shares its rollups with the central account; the central account
  * reads every member's share and unifies them with its own data.
  *
  * Structured values are JSON strings in the stack file, validated here, and every error is a
@@ -15,8 +17,6 @@ export const ORG_SHARE_SCHEMA = "WALLMONITOR_SHARED";
 
 /** A Snowflake region name as `SELECT CURRENT_REGION()` prints it, without the region group (AWS_EU_WEST_1). */
 export const REGION_PATTERN = /^[A-Z][A-Z0-9_]{2,63}$/;
-/** An unquoted UPPERCASE identifier; the same rule as lib/config.ts. */
-const NAME_PATTERN = /^[A-Z_][A-Z0-9_$]{0,254}$/;
 /** `organization/project/stack` or `organization/stack`, as `pulumi stack ls` names stacks. */
 export const STACK_REFERENCE_PATTERN = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){1,2}$/;
 
@@ -46,7 +46,7 @@ export interface OrgShareOutput {
     readonly region?: string;
 }
 
-/** Raised as lib/config.ts's ConfigError; kept as a callback so this module does not import it. */
+/** Raised as lib/config/reader.ts's ConfigError; a callback, as lib/sql/historyColumns.ts and the entry point raise it too. */
 export type ConfigErrorFactory = (key: string, message: string) => Error;
 
 function parseJsonList(key: string, value: string | undefined, error: ConfigErrorFactory, example: string): unknown[] | undefined {
@@ -66,7 +66,7 @@ function parseJsonList(key: string, value: string | undefined, error: ConfigErro
 }
 
 function name(key: string, value: unknown, what: string, error: ConfigErrorFactory): string {
-    if (typeof value !== "string" || !NAME_PATTERN.test(value)) {
+    if (typeof value !== "string" || !IDENTIFIER_PATTERN.test(value)) {
         throw error(key, `${what} ${JSON.stringify(value)} is not an unquoted UPPERCASE Snowflake identifier ` +
             "(letters A-Z, digits, _ and $).");
     }
@@ -192,7 +192,7 @@ export function sourceAccount(account: { organization: string; account: string }
 
 /** The Snowflake provider's form of a share's path: `"ORG"."ACCOUNT"."SHARE"`. */
 export function sharePath(share: OrgShareOutput): string {
-    const bad = [share.organization, share.account, share.share].find((part) => !NAME_PATTERN.test(part));
+    const bad = [share.organization, share.account, share.share].find((part) => !IDENTIFIER_PATTERN.test(part));
     if (bad !== undefined) {
         throw new Error(`${JSON.stringify(bad)} in the share path of ${share.organization}.${share.account} is not an ` +
             "unquoted UPPERCASE Snowflake identifier");
@@ -259,7 +259,7 @@ export function offlineSecrets(config: Readonly<Record<string, string>>): Record
         ? { [key]: OFFLINE_IDENTITY_KEY } : {};
 }
 
-/** The organisation keys of a parsed config, as lib/config.ts declares them. */
+/** The organisation keys of a parsed config, as lib/config/stack.ts declares them. */
 export interface OrgSettings {
     readonly accountRole: AccountRole;
     readonly orgShareName: string;
@@ -322,7 +322,7 @@ export function ownSourceAccount(role: AccountRole, connection: { organizationNa
     }
     const organization = connection.organizationName;
     const account = connection.accountName;
-    if (organization === undefined || account === undefined || !NAME_PATTERN.test(organization) || !NAME_PATTERN.test(account)) {
+    if (organization === undefined || account === undefined || !IDENTIFIER_PATTERN.test(organization) || !IDENTIFIER_PATTERN.test(account)) {
         throw error("accountRole", `${role} needs snowflake:organizationName and snowflake:accountName in the stack file as ` +
             "UPPERCASE names (SELECT CURRENT_ORGANIZATION_NAME(), CURRENT_ACCOUNT_NAME()): every shared row is tagged " +
             "with them as SOURCE_ACCOUNT.");

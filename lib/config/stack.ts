@@ -1,24 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
 
-import {
-    AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget,
-} from "./alerts";
+import { AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget } from "./alerts";
 import { CostConfig, parseCostConfig } from "./cost";
+import { ConfigSchema, PROJECT_CONFIG_SCHEMA, withSchemaDefaults } from "./defaults";
+import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, GIT_USERNAME_PATTERN } from "./git";
 import { AllowedColumnChanges, parseAllowColumnChanges } from "../sql/historyColumns";
+import { IDENTIFIER_PATTERN } from "../sql/identifier";
 import {
     ACCOUNT_ROLES, checkOrgIdentityKey, checkOrgSettings, ORG_IDENTITY_KEY, ORG_USER_IDENTITIES, OrgSettings, parseConsumerAccounts,
     parseMembers, REGION_PATTERN,
 } from "./org";
+import { CONFIG_NAMESPACE, ConfigError, RawConfigSource, Reader } from "./reader";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
  *
  * Every key is checked before a single resource is declared, and a bad value fails the
- * preview with a message that names the key, what was given and what is accepted. The
- * defaults here are the same as the schema in Pulumi.yaml (a test keeps them in step).
+ * preview with a message that names the key, what was given and what is accepted. Defaults
+ * come from Pulumi.yaml's config schema (lib/config/defaults.ts) and are parsed like set values.
+ *
+ * A new key: declare it (type, default, description) in Pulumi.yaml, add its field to
+ * WallmonitorConfig and one line to parseConfig with the reader for its kind (`optional(...)`
+ * when its default is "").
  */
 
-export const CONFIG_NAMESPACE = "wallmonitor";
+/** The config API's error type, re-exported so that callers import the config module alone. */
+export { ConfigError } from "./reader";
 
 export const WAREHOUSE_SIZES = [
     "XSMALL", "SMALL", "MEDIUM", "LARGE", "XLARGE", "XXLARGE", "XXXLARGE", "X4LARGE", "X5LARGE", "X6LARGE",
@@ -42,7 +49,7 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-/** The core keys below; cost* (lib/costConfig.ts) and accountRole/org* (lib/orgConfig.ts) come from their modules. */
+/** The core keys below; cost* (lib/config/cost.ts) and accountRole/org* (lib/config/org.ts) come from their modules. */
 export interface WallmonitorConfig extends CostConfig, OrgSettings {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
@@ -97,7 +104,7 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly gitAllowedPrefixes: readonly string[] | undefined;
     /** User name stored with the token (wallmonitor:gitToken) in the Snowflake secret. */
     readonly gitUsername: string | undefined;
-    // --- alerting (lib/alertConfig.ts) ---
+    // --- alerting (lib/config/alerts.ts) ---
     /** Deploy alert evaluation and notifications; false creates no alerting object. */
     readonly alertingEnabled: boolean;
     /** Minutes between two evaluations of the alert rules (its own serverless task). */
@@ -113,10 +120,10 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     /**
      * Create the webhook and Git token secrets even though the account lets bind values be read
      * back (ALLOW_BIND_VALUES_ACCESS is not FALSE), accepting that the credential bound to CREATE
-     * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts). Defaults to false.
+     * or ALTER SECRET stays readable in bind history (provider/bindHistory.ts).
      */
     readonly acceptReadableBindValues: boolean;
-    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/historyColumns.ts). */
+    /** History-table columns whose drop, rename, type change or placement this stack accepts (lib/sql/historyColumns.ts). */
     readonly allowColumnChanges: AllowedColumnChanges | undefined;
     /**
      * Grant the owner role READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, so that
@@ -146,324 +153,73 @@ export interface AgentLocation {
     readonly schema?: string;
 }
 
-/** The defaults, identical to those in Pulumi.yaml's config schema. */
-export const DEFAULTS: WallmonitorConfig = {
-    database: "SNOWFLAKE_EXAMPLE",
-    createDatabase: true,
-    schema: "WALLMONITOR",
-    warehouse: "SFE_WALLMONITOR_WH",
-    createWarehouse: true,
-    warehouseSize: "XSMALL",
-    warehouseAutoSuspendSeconds: 60,
-    ownerRole: "SFE_WALLMONITOR_OWNER",
-    viewerRole: "SFE_WALLMONITOR_VIEWER",
-    parentRole: "SYSADMIN",
-    adminRole: "ACCOUNTADMIN",
-    refreshIntervalMinutes: 10,
-    realtimeWindowHours: 24,
-    historyDays: 30,
-    rollupRetentionDays: 400,
-    dynamicTableTargetLagMinutes: 30,
-    ingestOverlapMinutes: 5,
-    initialLookbackHours: 24,
-    ingestPath: "event_table",
-    agentIncludePattern: "%",
-    agentExcludePattern: undefined,
-    storeConversationText: false,
-    taskSize: "XSMALL",
-    suspendTaskAfterFailures: 3,
-    comment: "Managed by Wallmonitor (Pulumi)",
-    dashboardSource: "folder",
-    gitRepositoryUrl: undefined,
-    gitRef: "branches/main",
-    gitCommit: undefined,
-    gitAppPath: "streamlit",
-    gitAllowedPrefixes: undefined,
-    gitUsername: undefined,
-    accountRole: "standalone",
-    orgShareName: "WALLMONITOR_ORG_SHARE",
-    orgConsumerAccounts: undefined,
-    orgShareRecentHistory: false,
-    orgRegion: undefined,
-    orgMembers: undefined,
-    orgDatabasePrefix: "WALLMONITOR_ORG",
-    orgUserIdentity: "pseudonymous",
-    costCreditPrice: "3.00",
-    costCurrency: "USD",
-    costModelRates: undefined,
-    costTeamsByUser: undefined,
-    costTeamsByAgent: undefined,
-    costUsageJoinKey: "record_id",
-    costCoworkUsageView: "SNOWFLAKE_COWORK_USAGE_HISTORY",
-    costUseTags: false,
-    costTeamTag: "TEAM",
-    alertingEnabled: false,
-    alertScheduleMinutes: 10,
-    alertCooldownMinutes: 30,
-    alertRules: undefined,
-    alertEmailRecipients: undefined,
-    alertWebhooks: undefined,
-    acceptReadableBindValues: false,
-    allowColumnChanges: undefined,
-    agentLocations: undefined,
-    taskErrorIntegration: undefined,
-    readUnredactedEvents: false,
-};
-
-/** A stack configuration value that cannot be used; the message names the key and the fix. */
-export class ConfigError extends Error {
-    constructor(readonly key: string, message: string) {
-        super(`Invalid config ${CONFIG_NAMESPACE}:${key}: ${message}`);
-        this.name = "ConfigError";
-    }
-}
-
-/** Unquoted Snowflake identifier, upper case so the name in Snowflake is exactly the name in config. */
-export const IDENTIFIER_PATTERN = /^[A-Z_][A-Z0-9_$]{0,254}$/;
-/** LIKE patterns: identifier characters, dots and the wildcards; no quotes, spaces or semicolons. */
-export const AGENT_PATTERN = /^[A-Za-z0-9_$.%-]{1,767}$/;
-const COMMENT_PATTERN = /^[^'\\;\n\r]{0,256}$/;
-/** An https URL without credentials, query or fragment (a Git origin or an allowed prefix of one). */
-export const HTTPS_URL_PATTERN = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._~%+-]+)*\/?$/;
-/** `branches/<name>` or `tags/<name>` (names of letters, digits, _ . - and /, no `..`), or `commits/<40-hex sha>`. */
-export const GIT_REF_PATTERN =
-    /^((branches|tags)\/(?!.*\.\.)[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*|commits\/[0-9a-f]{40})$/;
-/** A full commit SHA: Snowflake's `/commits/<sha>/` paths take the whole hash. */
-export const GIT_COMMIT_PATTERN = /^[0-9a-f]{40}$/;
-/** A folder inside the repository (`.` for its root), without `..`. */
-export const GIT_APP_PATH_PATTERN = /^(\.|(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*)$/;
-const GIT_USERNAME_PATTERN = /^[A-Za-z0-9._@+-]{1,255}$/;
-
-/** Where raw values come from: Pulumi config in a program, a plain map in tests. */
-export interface RawConfigSource {
-    get(key: string): string | undefined;
-}
-
-/**
- * The source, refusing an empty string for every key that has a default. Pulumi hands the program
- * a key's Pulumi.yaml default when the stack does not set it, and the optional keys (no default
- * here) declare "" there, so for them "" is how "not set" arrives. Any other key set to "" was
- * cleared by someone and would otherwise fall back to its default without a word
- * (`ownerRole: ""` deploying SFE_WALLMONITOR_OWNER).
- */
-export function refusingEmptyValues(source: RawConfigSource): RawConfigSource {
-    return {
-        get(key: string): string | undefined {
-            const value = source.get(key);
-            const fallback = (DEFAULTS as unknown as Record<string, unknown>)[key];
-            if (value === "" && fallback !== undefined) {
-                throw new ConfigError(key, `is set to an empty string. Set a value, or remove the key with ` +
-                    `\`pulumi config rm ${CONFIG_NAMESPACE}:${key}\` to use the default (${JSON.stringify(fallback)}).`);
-            }
-            return value;
-        },
-    };
-}
-
-class Reader {
-    constructor(private readonly source: RawConfigSource) {}
-
-    private raw(key: keyof WallmonitorConfig): string | undefined {
-        const value = this.source.get(key);
-        return value === undefined || value === "" ? undefined : value;
-    }
-
-    identifier(key: keyof WallmonitorConfig, fallback: string): string {
-        const value = this.raw(key) ?? fallback;
-        if (!IDENTIFIER_PATTERN.test(value)) {
-            throw new ConfigError(key, `"${value}" is not an unquoted UPPERCASE Snowflake identifier. ` +
-                `Use letters A-Z, digits and _, starting with a letter or _ (for example ${fallback}).`);
-        }
-        if (value.includes("$")) {
-            // Names end up inside $$-quoted procedure bodies (the rendered statements), where $$ ends the body.
-            throw new ConfigError(key, `"${value}" contains $, which Wallmonitor does not accept in names: they are ` +
-                `written into $$-quoted procedure bodies, where $$ would end the body. Use letters A-Z, digits and _ ` +
-                `(for example ${fallback}).`);
-        }
-        return value;
-    }
-
-    /** An identifier that may be left unset; `example` shows a valid value in the error. */
-    optionalIdentifier(key: keyof WallmonitorConfig, example: string): string | undefined {
-        return this.raw(key) === undefined ? undefined : this.identifier(key, example);
-    }
-
-    boolean(key: keyof WallmonitorConfig, fallback: boolean): boolean {
-        const value = this.raw(key);
-        if (value === undefined) {
-            return fallback;
-        }
-        if (value !== "true" && value !== "false") {
-            throw new ConfigError(key, `"${value}" is not a boolean. Accepted values: true, false.`);
-        }
-        return value === "true";
-    }
-
-    integer(key: keyof WallmonitorConfig, fallback: number, min: number, max: number): number {
-        const value = this.raw(key);
-        if (value === undefined) {
-            return fallback;
-        }
-        const parsed = Number(value);
-        if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
-            throw new ConfigError(key, `"${value}" is not a whole number from ${min} to ${max}.`);
-        }
-        return parsed;
-    }
-
-    oneOf<T extends string>(key: keyof WallmonitorConfig, fallback: T, allowed: readonly T[]): T {
-        const value = (this.raw(key) ?? fallback).toUpperCase().replace(/-/g, "");
-        const match = allowed.find((candidate) => candidate === value);
-        if (match === undefined) {
-            throw new ConfigError(key, `"${this.raw(key)}" is not one of the accepted values: ${allowed.join(", ")}.`);
-        }
-        return match;
-    }
-
-    pattern(key: keyof WallmonitorConfig, fallback: string | undefined): string | undefined {
-        const value = this.raw(key) ?? fallback;
-        if (value !== undefined && !AGENT_PATTERN.test(value)) {
-            throw new ConfigError(key, `"${value}" is not an agent pattern. Use a SQL LIKE pattern over ` +
-                `DATABASE.SCHEMA.AGENT made of letters, digits, _ $ . - and the wildcards % and _ ` +
-                `(for example "SALES_DB.%"); quotes, spaces and semicolons are not allowed.`);
-        }
-        return value;
-    }
-
-    /** One of `allowed`, compared without regard to case. */
-    choice<T extends string>(key: keyof WallmonitorConfig, fallback: T, allowed: readonly T[]): T {
-        const value = this.raw(key);
-        const match = value === undefined ? fallback : allowed.find((candidate) => candidate === value.toLowerCase());
-        if (match === undefined) {
-            throw new ConfigError(key, `"${value}" is not one of the accepted values: ${allowed.join(", ")}.`);
-        }
-        return match;
-    }
-
-    /** A value matching `pattern`; `what` says what is accepted, with an example. */
-    matching(key: keyof WallmonitorConfig, fallback: string | undefined, pattern: RegExp, what: string): string | undefined {
-        const value = this.raw(key) ?? fallback;
-        if (value !== undefined && !pattern.test(value)) {
-            throw new ConfigError(key, `"${value}" is not ${what}.`);
-        }
-        return value;
-    }
-
-    /** A Git repository's https URL; one carrying credentials is refused without being repeated. */
-    repositoryUrl(key: keyof WallmonitorConfig): string | undefined {
-        const value = this.raw(key);
-        if (value !== undefined && /^[a-z]+:\/\/[^/]*@/i.test(value)) {
-            throw new ConfigError(key, "contains credentials (user:token@ before the host), which would be stored in plain " +
-                "text; remove them, and set the token with `pulumi config set --secret wallmonitor:gitToken`.");
-        }
-        return this.matching(key, undefined, HTTPS_URL_PATTERN, "an https:// URL of a Git repository without credentials, " +
-            "query or fragment (for example https://github.com/acme/wallmonitor.git); a token goes in wallmonitor:gitToken, set with --secret");
-    }
-
-    /** Comma-separated https URL prefixes. */
-    urlPrefixes(key: keyof WallmonitorConfig): string[] | undefined {
-        const value = this.raw(key);
-        if (value === undefined) {
-            return undefined;
-        }
-        const prefixes = value.split(",").map((prefix) => prefix.trim()).filter((prefix) => prefix !== "");
-        const bad = prefixes.find((prefix) => !HTTPS_URL_PATTERN.test(prefix));
-        if (prefixes.length === 0 || bad !== undefined) {
-            throw new ConfigError(key, `"${bad ?? value}" is not a comma-separated list of https:// URL prefixes ` +
-                "(for example https://github.com/acme/).");
-        }
-        return prefixes;
-    }
-
-    /** The raw text of a structured (JSON) value, parsed by its own module; undefined when unset. */
-    text(key: keyof WallmonitorConfig): string | undefined {
-        return this.raw(key);
-    }
-
-    /** A structured alert value parsed by lib/alertConfig.ts; its errors become ConfigErrors for `key`. */
-    alert<T>(key: keyof WallmonitorConfig, parse: (key: string, raw: string | undefined) => T): T {
-        try {
-            return parse(key, this.raw(key));
-        } catch (error) {
-            throw error instanceof AlertConfigError ? new ConfigError(key, error.message) : error;
-        }
-    }
-
-    comment(key: keyof WallmonitorConfig, fallback: string): string {
-        const value = this.raw(key) ?? fallback;
-        if (!COMMENT_PATTERN.test(value)) {
-            throw new ConfigError(key, "must be at most 256 characters on one line, without quotes, backslashes or semicolons.");
-        }
-        return value;
-    }
-}
-
 const orgError = (key: string, message: string) => new ConfigError(key, message);
 
-/** Validates raw values and applies defaults; throws ConfigError on the first bad key. */
-export function parseConfig(rawSource: RawConfigSource): WallmonitorConfig {
-    const source = refusingEmptyValues(rawSource);
-    const read = new Reader(source);
-    const d = DEFAULTS;
+/**
+ * Validates the stack's raw values, with `schema`'s defaults behind them; throws ConfigError on
+ * the first bad key. `schema` is the project's Pulumi.yaml but for tests of the derivation itself.
+ */
+export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = PROJECT_CONFIG_SCHEMA): WallmonitorConfig {
+    const source = withSchemaDefaults(rawSource, schema);
+    const read = new Reader<keyof WallmonitorConfig>(source);
     const config: WallmonitorConfig = {
-        database: read.identifier("database", d.database),
-        createDatabase: read.boolean("createDatabase", d.createDatabase),
-        schema: read.identifier("schema", d.schema),
-        warehouse: read.identifier("warehouse", d.warehouse),
-        createWarehouse: read.boolean("createWarehouse", d.createWarehouse),
-        warehouseSize: read.oneOf("warehouseSize", d.warehouseSize, WAREHOUSE_SIZES),
-        warehouseAutoSuspendSeconds: read.integer("warehouseAutoSuspendSeconds", d.warehouseAutoSuspendSeconds, 60, 86400),
-        ownerRole: read.identifier("ownerRole", d.ownerRole),
-        viewerRole: read.identifier("viewerRole", d.viewerRole),
-        parentRole: read.identifier("parentRole", d.parentRole),
-        adminRole: read.identifier("adminRole", d.adminRole),
-        refreshIntervalMinutes: read.integer("refreshIntervalMinutes", d.refreshIntervalMinutes, 1, 1440),
-        realtimeWindowHours: read.integer("realtimeWindowHours", d.realtimeWindowHours, 1, 168),
-        historyDays: read.integer("historyDays", d.historyDays, 1, 90),
-        rollupRetentionDays: read.integer("rollupRetentionDays", d.rollupRetentionDays, 30, 3650),
-        dynamicTableTargetLagMinutes: read.integer("dynamicTableTargetLagMinutes", d.dynamicTableTargetLagMinutes, 1, 10080),
-        ingestOverlapMinutes: read.integer("ingestOverlapMinutes", d.ingestOverlapMinutes, 0, 1440),
-        initialLookbackHours: read.integer("initialLookbackHours", d.initialLookbackHours, 1, 2160),
-        ingestPath: read.choice("ingestPath", d.ingestPath, INGEST_PATHS),
-        agentIncludePattern: read.pattern("agentIncludePattern", d.agentIncludePattern) ?? "%",
-        agentExcludePattern: read.pattern("agentExcludePattern", d.agentExcludePattern),
-        storeConversationText: read.boolean("storeConversationText", d.storeConversationText),
-        taskSize: read.oneOf("taskSize", d.taskSize, WAREHOUSE_SIZES),
-        suspendTaskAfterFailures: read.integer("suspendTaskAfterFailures", d.suspendTaskAfterFailures, 1, 100),
-        comment: read.comment("comment", d.comment),
-        dashboardSource: read.choice("dashboardSource", d.dashboardSource, DASHBOARD_SOURCES),
+        database: read.identifier("database"),
+        createDatabase: read.boolean("createDatabase"),
+        schema: read.identifier("schema"),
+        warehouse: read.identifier("warehouse"),
+        createWarehouse: read.boolean("createWarehouse"),
+        warehouseSize: read.oneOf("warehouseSize", WAREHOUSE_SIZES),
+        warehouseAutoSuspendSeconds: read.integer("warehouseAutoSuspendSeconds", 60, 86400),
+        ownerRole: read.identifier("ownerRole"),
+        viewerRole: read.identifier("viewerRole"),
+        parentRole: read.identifier("parentRole"),
+        adminRole: read.identifier("adminRole"),
+        refreshIntervalMinutes: read.integer("refreshIntervalMinutes", 1, 1440),
+        realtimeWindowHours: read.integer("realtimeWindowHours", 1, 168),
+        historyDays: read.integer("historyDays", 1, 90),
+        rollupRetentionDays: read.integer("rollupRetentionDays", 30, 3650),
+        dynamicTableTargetLagMinutes: read.integer("dynamicTableTargetLagMinutes", 1, 10080),
+        ingestOverlapMinutes: read.integer("ingestOverlapMinutes", 0, 1440),
+        initialLookbackHours: read.integer("initialLookbackHours", 1, 2160),
+        ingestPath: read.choice("ingestPath", INGEST_PATHS),
+        agentIncludePattern: read.pattern("agentIncludePattern"),
+        agentExcludePattern: read.optional("agentExcludePattern", (key) => read.pattern(key)),
+        storeConversationText: read.boolean("storeConversationText"),
+        taskSize: read.oneOf("taskSize", WAREHOUSE_SIZES),
+        suspendTaskAfterFailures: read.integer("suspendTaskAfterFailures", 1, 100),
+        comment: read.comment("comment"),
+        dashboardSource: read.choice("dashboardSource", DASHBOARD_SOURCES),
         gitRepositoryUrl: read.repositoryUrl("gitRepositoryUrl"),
-        gitRef: read.matching("gitRef", d.gitRef, GIT_REF_PATTERN,
-            "branches/<branch>, tags/<tag> or commits/<full 40-hex SHA> (for example branches/main or tags/v1.2.0)") ?? d.gitRef,
-        gitCommit: read.matching("gitCommit", d.gitCommit, GIT_COMMIT_PATTERN,
-            "a full commit SHA (40 lower-case hex digits, as `git rev-parse HEAD` prints it)"),
-        gitAppPath: read.matching("gitAppPath", d.gitAppPath, GIT_APP_PATH_PATTERN,
-            "a folder in the repository made of letters, digits, _ . - and / without .. (for example streamlit, or . for the root)")
-            ?? d.gitAppPath,
+        gitRef: read.matching("gitRef", GIT_REF_PATTERN,
+            "branches/<branch>, tags/<tag> or commits/<full 40-hex SHA> (for example branches/main or tags/v1.2.0)"),
+        gitCommit: read.optional("gitCommit", (key) => read.matching(key, GIT_COMMIT_PATTERN,
+            "a full commit SHA (40 lower-case hex digits, as `git rev-parse HEAD` prints it)")),
+        gitAppPath: read.matching("gitAppPath", GIT_APP_PATH_PATTERN,
+            "a folder in the repository made of letters, digits, _ . - and / without .. (for example streamlit, or . for the root)"),
         gitAllowedPrefixes: read.urlPrefixes("gitAllowedPrefixes"),
-        gitUsername: read.matching("gitUsername", d.gitUsername, GIT_USERNAME_PATTERN,
-            "a Git user name of letters, digits and . _ @ + - (at most 255)"),
-        accountRole: read.choice("accountRole", d.accountRole, ACCOUNT_ROLES),
-        orgShareName: read.identifier("orgShareName", d.orgShareName),
+        gitUsername: read.optional("gitUsername", (key) => read.matching(key, GIT_USERNAME_PATTERN,
+            "a Git user name of letters, digits and . _ @ + - (at most 255)")),
+        accountRole: read.choice("accountRole", ACCOUNT_ROLES),
+        orgShareName: read.identifier("orgShareName"),
         orgConsumerAccounts: parseConsumerAccounts(read.text("orgConsumerAccounts"), orgError),
-        orgShareRecentHistory: read.boolean("orgShareRecentHistory", d.orgShareRecentHistory),
-        orgRegion: read.matching("orgRegion", d.orgRegion, REGION_PATTERN,
-            "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)"),
-        orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName", d.orgShareName), orgError),
-        orgDatabasePrefix: read.identifier("orgDatabasePrefix", d.orgDatabasePrefix),
-        orgUserIdentity: read.choice("orgUserIdentity", d.orgUserIdentity, ORG_USER_IDENTITIES),
+        orgShareRecentHistory: read.boolean("orgShareRecentHistory"),
+        orgRegion: read.optional("orgRegion", (key) => read.matching(key, REGION_PATTERN,
+            "a Snowflake region as SELECT CURRENT_REGION() prints it, without the region group (for example AWS_EU_WEST_1)")),
+        orgMembers: parseMembers(read.text("orgMembers"), read.identifier("orgShareName"), orgError),
+        orgDatabasePrefix: read.identifier("orgDatabasePrefix"),
+        orgUserIdentity: read.choice("orgUserIdentity", ORG_USER_IDENTITIES),
         ...parseCostConfig(source),
-        alertingEnabled: read.boolean("alertingEnabled", d.alertingEnabled),
-        alertScheduleMinutes: read.integer("alertScheduleMinutes", d.alertScheduleMinutes, 1, 1440),
-        alertCooldownMinutes: read.integer("alertCooldownMinutes", d.alertCooldownMinutes, 0, 1440),
-        alertRules: read.alert("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw))),
-        alertEmailRecipients: read.alert("alertEmailRecipients", parseEmailRecipients),
-        alertWebhooks: read.alert("alertWebhooks", parseWebhooks),
-        acceptReadableBindValues: read.boolean("acceptReadableBindValues", d.acceptReadableBindValues),
+        alertingEnabled: read.boolean("alertingEnabled"),
+        alertScheduleMinutes: read.integer("alertScheduleMinutes", 1, 1440),
+        alertCooldownMinutes: read.integer("alertCooldownMinutes", 0, 1440),
+        alertRules: read.parsed("alertRules", (key, raw) => (raw === undefined ? undefined : parseAlertRules(key, raw)), AlertConfigError),
+        alertEmailRecipients: read.parsed("alertEmailRecipients", parseEmailRecipients, AlertConfigError),
+        alertWebhooks: read.parsed("alertWebhooks", parseWebhooks, AlertConfigError),
+        acceptReadableBindValues: read.boolean("acceptReadableBindValues"),
         allowColumnChanges: parseAllowColumnChanges(read.text("allowColumnChanges"), orgError),
         agentLocations: parseAgentLocations(read.text("agentLocations")),
-        taskErrorIntegration: read.optionalIdentifier("taskErrorIntegration", "TASK_ERRORS_SNS"),
-        readUnredactedEvents: read.boolean("readUnredactedEvents", d.readUnredactedEvents),
+        taskErrorIntegration: read.optional("taskErrorIntegration", (key) => read.identifier(key, "TASK_ERRORS_SNS")),
+        readUnredactedEvents: read.boolean("readUnredactedEvents"),
     };
     checkOrgSettings(config, orgError);
     checkIngestPath(config);
@@ -694,3 +450,9 @@ export function loadConnection(): ConnectionConfig {
         password: config.getSecret("password"),
     };
 }
+
+/**
+ * The configuration of a stack that sets nothing: Pulumi.yaml's defaults, parsed. Last in the
+ * module, as parsing uses the constants above.
+ */
+export const DEFAULTS: WallmonitorConfig = parseConfig({ get: () => undefined });

@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { IDENTIFIER_PATTERN } from "../config/stack";
+import { IDENTIFIER_PATTERN } from "./identifier";
 
 /**
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.

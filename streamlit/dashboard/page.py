@@ -35,7 +35,11 @@ def start(title: str, caption: str, long_windows: bool = False) -> Page:
     except NoSession as error:
         st.error(str(error))
         st.stop()
-    settings = queries.settings(conn)
+    try:
+        settings = queries.settings(conn)
+    except queries.MissingSettings as error:
+        st.error(str(error))
+        st.stop()
     status = queries.pipeline_status(conn)
     chosen = filters.sidebar(conn, settings, queries.utc_now(), status)
     if chosen.from_rollups and not long_windows:

@@ -17,7 +17,7 @@ come from the merged histograms (within 2.47 %).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -64,21 +64,26 @@ DEFAULT_WINDOW = WINDOWS[1]
 
 @dataclass(frozen=True)
 class Settings:
-    """DASHBOARD_SETTINGS, or the stack defaults when a deployment predates that view."""
-    realtime_window_hours: int = 24
-    history_days: int = 30
-    refresh_interval_minutes: int = 10
-    refresh_task: str = "REFRESH_AGENT_EVENTS_TASK"
+    """The stack's windows and schedule as the deployment's DASHBOARD_SETTINGS view states them.
+    The dashboard keeps no copy of the stack's config or its defaults (those live in Pulumi.yaml)."""
+    realtime_window_hours: int
+    history_days: int
+    refresh_interval_minutes: int
+    refresh_task: str
+
+
+class MissingSettings(RuntimeError):
+    """DASHBOARD_SETTINGS cannot be read: the app runs without the schema it is deployed with."""
 
 
 @dataclass(frozen=True)
 class Filters:
     window: Window
     now: datetime
+    settings: Settings
     agents: tuple[str, ...] = ()
     users: tuple[str, ...] = ()
     models: tuple[str, ...] = ()
-    settings: Settings = field(default_factory=Settings)
 
     @property
     def start(self) -> datetime:
@@ -180,12 +185,19 @@ def _where(f: Filters, timeline: str, since: datetime, time_column: str = "EVENT
 
 # --- what every page needs -----------------------------------------------------------------------
 def settings(conn: Connection) -> Settings:
+    """The deployment's settings; MissingSettings when its view cannot be read, since any value
+    guessed here could disagree with the deployed views (which window is realtime, how many days
+    the raw history keeps)."""
+    fix = ("Deploy the stack with `pulumi up`, which creates the view and grants the viewer role SELECT on it, "
+           "then reload this page.")
     try:
         rows = run(conn, "SELECT * FROM {DASHBOARD_SETTINGS}", views=("DASHBOARD_SETTINGS",))
-    except Exception:  # a deployment without the view: the stack's defaults
-        return Settings()
-    if not rows:
-        return Settings()
+    except Exception as error:
+        raise MissingSettings(f"The dashboard reads the stack's settings from {conn.qualified('DASHBOARD_SETTINGS')}, "
+                              f"which cannot be read here ({error}). {fix}") from error
+    if len(rows) != 1:
+        raise MissingSettings(f"{conn.qualified('DASHBOARD_SETTINGS')} holds {len(rows)} rows instead of the "
+                              f"stack's one. {fix}")
     row = rows[0]
     return Settings(realtime_window_hours=int(row["REALTIME_WINDOW_HOURS"]), history_days=int(row["HISTORY_DAYS"]),
                     refresh_interval_minutes=int(row["REFRESH_INTERVAL_MINUTES"]), refresh_task=row["REFRESH_TASK"])

@@ -1,0 +1,2 @@
+-- An email or webhook integration; the same statement drops either type.
+DROP NOTIFICATION INTEGRATION IF EXISTS {{INTEGRATION}}

@@ -10,7 +10,7 @@ import { TABLES } from "./tables";
 
 /**
  * Every statement of alert evaluation (sql/alerts/), rendered for one stack. The procedure
- * EVALUATE_ALERTS embeds them (lib/procedures.ts), the emulator tests run the same text
+ * EVALUATE_ALERTS embeds them (lib/sql/procedures.ts), the emulator tests run the same text
  * (scripts/render-sql.ts writes it out).
  */
 

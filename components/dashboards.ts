@@ -46,6 +46,7 @@ const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableNam
     EVALUATION_RUNS: ["AGENT_EVENTS_RECENT"],
     ALERT_HISTORY_VIEW: [],
     ALERT_STATUS: [],
+    ALERT_RULES: [],
 };
 
 /**

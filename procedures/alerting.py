@@ -2,9 +2,11 @@
 
 Like procedures/ingestion.py, the control flow is Python so that it runs unchanged on the
 Snowflake emulator in the tests; every statement comes from sql/alerts/ (rendered by
-lib/alertCatalog.ts). At deploy time the rendered statements and the stack's alert settings
-(rules with per-agent overrides, cooldown, notification channels) are appended to this module
-as STATEMENTS and SETTINGS; the tests pass the same values.
+lib/sql/alertCatalog.ts). At deploy time the rendered statements and the stack's alert settings
+(rules with per-agent overrides, each rule's statement and value format from its record in
+sql/alerts/rules/, cooldown, notification channels) are appended to this module as STATEMENTS
+and SETTINGS; the tests pass the same values. The module names no rule: the rules are what
+SETTINGS holds.
 
 One evaluation:
 
@@ -51,7 +53,6 @@ STATEMENTS: dict[str, str] = {}
 SETTINGS: dict = {}
 
 LEVELS = ("OK", "WARNING", "CRITICAL")
-RULE_STATEMENT_PREFIX = "rule_"
 # PagerDuty's payload.summary takes at most 1024 characters; Slack and Teams take more.
 MAX_MESSAGE_CHARS = 1000
 MAX_ERROR_CHARS = 300
@@ -106,12 +107,13 @@ def level_of(rule, value, volume):
     return "OK", None
 
 
-def _format_value(rule_name, value):
+def _format_value(value_format, value):
+    """A value as a message shows it, by its rule's format (lib/sql/alertRules.ts VALUE_FORMATS)."""
     if value is None:
         return "no data"
-    if rule_name in ("error_rate", "negative_feedback_rate"):
+    if value_format == "percent":
         return f"{100 * float(value):.1f} %"
-    if rule_name == "token_spike":
+    if value_format == "multiple":
         return f"{float(value):.2f}x"
     return f"{float(value):,.0f}"
 
@@ -139,15 +141,15 @@ def inert(text, limit=MAX_MESSAGE_CHARS):
     return redact_placeholders(" ".join(text.split())[:limit])
 
 
-def _message(event, key, level, value, threshold, window, detail, stack):
+def _message(event, key, level, value, threshold, window, value_format, detail, stack):
     rule_name, database, schema, agent = key
     what = f"{rule_name} on {database}.{schema}.{agent}"
     if event == "RECOVERED":
-        text = f"[Wallmonitor {stack}] RECOVERED: {what} is back to normal (now {_format_value(rule_name, value)})."
+        text = f"[Wallmonitor {stack}] RECOVERED: {what} is back to normal (now {_format_value(value_format, value)})."
     else:
         verb = "ESCALATED to" if event == "ESCALATED" else "is"
-        text = (f"[Wallmonitor {stack}] {level}: {what} {verb} {level}: {_format_value(rule_name, value)} "
-                f"(threshold {_format_value(rule_name, threshold)}, last {window} min).")
+        text = (f"[Wallmonitor {stack}] {level}: {what} {verb} {level}: {_format_value(value_format, value)} "
+                f"(threshold {_format_value(value_format, threshold)}, last {window} min).")
     if detail:
         text += f" {detail}"
     return inert(text)
@@ -293,7 +295,7 @@ def run_evaluation(session, statements, settings, as_of=None):
         overridden = any((rules or {}).get(rule_name, {}).get("enabled") for rules in settings["rules"].get("agents", {}).values())
         if not default["enabled"] and not overridden:
             continue
-        for row in _run(session, statements, RULE_STATEMENT_PREFIX + rule_name, [_ts(as_of)]):
+        for row in _run(session, statements, settings["ruleInfo"][rule_name]["statement"], [_ts(as_of)]):
             fields = row.as_dict()
             key = (fields["RULE_NAME"], fields["AGENT_DATABASE"], fields["AGENT_SCHEMA"], fields["AGENT_NAME"])
             agent = ".".join(key[1:])
@@ -319,7 +321,8 @@ def run_evaluation(session, statements, settings, as_of=None):
         window = windows[key[0]]
 
         def record(event, event_level, event_threshold, first_seen, last_seen, incident):
-            text = _message(event, key, event_level, value, event_threshold, window, detail, stack)
+            text = _message(event, key, event_level, value, event_threshold, window,
+                            settings["ruleInfo"][key[0]]["format"], detail, stack)
             # RECOVERED goes where the incident's highest level went: its LEVEL is that level.
             pending = bool(_channels_for(channels, event_level))
             writes.append(("insert_history", [

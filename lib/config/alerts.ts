@@ -8,69 +8,30 @@
  *     {"defaults": {"error_rate": {"warning": 0.2, "critical": 0.4, "minVolume": 20}},
  *      "agents": {"SALES_DB.AGENTS.SALES_BOT": {"latency_p95": {"warning": 30000}, "silent_agent": {"enabled": false}}}}
  *
- * Anything not given keeps the built-in default (ALERT_RULE_DEFAULTS). A rule's window is
+ * The rules, their meaning and their built-in defaults are the records in sql/alerts/rules/
+ * (lib/sql/alertRules.ts). Anything not given keeps the built-in default. A rule's window is
  * stack-wide (it is part of the rendered SQL); thresholds, minimum volume and `enabled` can be
  * overridden per agent.
  */
 
-export const ALERT_RULE_NAMES = [
-    "error_rate", "latency_p95", "latency_p99", "token_spike",
-    "runaway_thread_turns", "runaway_thread_steps", "runaway_thread_tokens",
-    "silent_agent", "negative_feedback_rate", "ingest_failing", "data_lag",
-] as const;
-export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
+import {
+    ALERT_RULE_RECORDS, AlertRule, AlertRuleRecord, RULE_FIELDS, ruleProblem,
+} from "../sql/alertRules";
+
+/** A rule's name: one record in sql/alerts/rules/ (lib/sql/alertRules.ts). */
+export type AlertRuleName = string;
 
 export const ALERT_LEVELS = ["WARNING", "CRITICAL"] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
-export interface AlertRule {
-    readonly enabled: boolean;
-    /** The value at or above which the rule fires WARNING. */
-    readonly warning: number;
-    /** The value at or above which it fires CRITICAL; null: never critical. */
-    readonly critical: number | null;
-    /** How far back from the evaluation the rule looks (minutes). */
-    readonly windowMinutes: number;
-    /** Below this many observations (turns, feedback events) the rule does not fire. */
-    readonly minVolume: number;
+/** The rules' built-in defaults, from their records. */
+export function ruleDefaults(records: readonly AlertRuleRecord[]): Readonly<Record<AlertRuleName, AlertRule>> {
+    return Object.fromEntries(records.map((record) => [record.name, record.defaults]));
 }
 
-/** How each rule's value reads, for messages, the README and the validation of thresholds. */
-export const ALERT_RULE_INFO: Readonly<Record<AlertRuleName, { unit: string; ratio: boolean; windowed: boolean; what: string }>> = {
-    error_rate: { unit: "of turns failed", ratio: true, windowed: true, what: "failed turns / turns" },
-    latency_p95: { unit: "ms", ratio: false, windowed: true, what: "95th percentile of turn latency" },
-    latency_p99: { unit: "ms", ratio: false, windowed: true, what: "99th percentile of turn latency" },
-    token_spike: { unit: "x baseline", ratio: false, windowed: true, what: "tokens per turn / the agent's tokens per turn over the previous 14 days" },
-    runaway_thread_turns: { unit: "turns in one thread", ratio: false, windowed: true, what: "most turns of one thread" },
-    runaway_thread_steps: { unit: "planning steps in one thread", ratio: false, windowed: true, what: "most planning (LLM) steps of one thread" },
-    runaway_thread_tokens: { unit: "tokens in one thread", ratio: false, windowed: true, what: "most tokens of one thread" },
-    silent_agent: { unit: "turns expected, none seen", ratio: false, windowed: true, what: "turns expected in the window (same time of day, previous 7 days) when none arrived" },
-    negative_feedback_rate: { unit: "of feedback negative", ratio: true, windowed: true, what: "negative feedback / feedback" },
-    ingest_failing: { unit: "failed refreshes in a row", ratio: false, windowed: false, what: "consecutive failed refreshes of the agent" },
-    data_lag: { unit: "minutes since the last refresh", ratio: false, windowed: false, what: "minutes since a refresh last reached the agent" },
-};
-
-/** Built-in defaults, chosen so a month of ordinary traffic fires nothing (test/sql/test_alerts.py counts it). */
-export const ALERT_RULE_DEFAULTS: Readonly<Record<AlertRuleName, AlertRule>> = {
-    error_rate: { enabled: true, warning: 0.25, critical: 0.5, windowMinutes: 60, minVolume: 20 },
-    latency_p95: { enabled: true, warning: 60_000, critical: 120_000, windowMinutes: 60, minVolume: 10 },
-    latency_p99: { enabled: true, warning: 90_000, critical: 180_000, windowMinutes: 60, minVolume: 10 },
-    token_spike: { enabled: true, warning: 2, critical: 3, windowMinutes: 60, minVolume: 10 },
-    runaway_thread_turns: { enabled: true, warning: 15, critical: 30, windowMinutes: 120, minVolume: 0 },
-    runaway_thread_steps: { enabled: true, warning: 60, critical: 120, windowMinutes: 120, minVolume: 0 },
-    runaway_thread_tokens: { enabled: true, warning: 1_000_000, critical: 2_000_000, windowMinutes: 120, minVolume: 0 },
-    // Turns arrive in conversations of 1-6 turns, so zero turns in 2 h is likelier than a Poisson count of turns
-    // suggests: at a warning of 20 expected turns, a simulated month at 12 turns/h had one natural 2-hour gap
-    // (a false positive). 40 expected turns is about 11 expected conversations: P(none) is about 2e-5 per window.
-    silent_agent: { enabled: true, warning: 40, critical: 80, windowMinutes: 120, minVolume: 0 },
-    negative_feedback_rate: { enabled: true, warning: 0.6, critical: 0.8, windowMinutes: 360, minVolume: 20 },
-    ingest_failing: { enabled: true, warning: 2, critical: 5, windowMinutes: 60, minVolume: 0 },
-    data_lag: { enabled: true, warning: 60, critical: 180, windowMinutes: 60, minVolume: 0 },
-};
-
-/** Days of daily rollups the token baseline averages; days of history the silence baseline averages. */
-export const TOKEN_BASELINE_DAYS = 14;
-export const SILENCE_BASELINE_DAYS = 7;
+/** The deployed rules' names and built-in defaults (chosen so a month of ordinary traffic fires nothing: test/sql/test_alerts.py counts it). */
+export const ALERT_RULE_NAMES: readonly AlertRuleName[] = ALERT_RULE_RECORDS.map((record) => record.name);
+export const ALERT_RULE_DEFAULTS = ruleDefaults(ALERT_RULE_RECORDS);
 
 export interface AlertRuleSet {
     readonly defaults: Readonly<Record<AlertRuleName, AlertRule>>;
@@ -98,7 +59,6 @@ export class AlertConfigError extends Error {
     }
 }
 
-const RULE_FIELDS = ["enabled", "warning", "critical", "windowMinutes", "minVolume"] as const;
 const AGENT_KEY = /^[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*\.[A-Z_][A-Z0-9_$]*$/;
 const CONFIG_KEY = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 const IDENTIFIER = /^[A-Z_][A-Z0-9_$]{0,254}$/;
@@ -117,7 +77,8 @@ function parseJson(key: string, raw: string, example: string): unknown {
     }
 }
 
-function checkRule(key: string, where: string, name: AlertRuleName, base: AlertRule, value: unknown, agentLevel: boolean): AlertRule {
+function checkRule(key: string, where: string, record: AlertRuleRecord, base: AlertRule, value: unknown, agentLevel: boolean): AlertRule {
+    const name = record.name;
     if (!isObject(value)) {
         throw new AlertConfigError(key, `${where}.${name} must be an object such as {"warning": ${base.warning}}.`);
     }
@@ -136,51 +97,36 @@ function checkRule(key: string, where: string, name: AlertRuleName, base: AlertR
         windowMinutes: value.windowMinutes === undefined ? base.windowMinutes : (value.windowMinutes as number),
         minVolume: value.minVolume === undefined ? base.minVolume : (value.minVolume as number),
     };
-    const at = `${where}.${name}`;
-    if (typeof rule.enabled !== "boolean") {
-        throw new AlertConfigError(key, `${at}.enabled must be true or false.`);
-    }
-    const info = ALERT_RULE_INFO[name];
-    const upper = info.ratio ? 1 : Number.MAX_SAFE_INTEGER;
-    const threshold = (field: "warning" | "critical", v: unknown) => {
-        if (typeof v !== "number" || !Number.isFinite(v) || v <= 0 || v > upper) {
-            throw new AlertConfigError(key, `${at}.${field} is ${JSON.stringify(v)}; it must be a number ` +
-                (info.ratio ? "above 0 and at most 1 (a fraction: 0.25 is 25 %)" : "above 0") + ` (${info.unit}).`);
-        }
-    };
-    threshold("warning", rule.warning);
-    if (rule.critical !== null) {
-        threshold("critical", rule.critical);
-        if (rule.critical < rule.warning) {
-            throw new AlertConfigError(key, `${at}: critical (${rule.critical}) is below warning (${rule.warning}); ` +
-                "critical must be at least the warning threshold (or null for no critical level).");
-        }
-    }
-    if (!Number.isInteger(rule.windowMinutes) || rule.windowMinutes < 5 || rule.windowMinutes > 10080) {
-        throw new AlertConfigError(key, `${at}.windowMinutes is ${JSON.stringify(rule.windowMinutes)}; it must be a whole number of minutes from 5 to 10080.`);
-    }
-    if (!Number.isInteger(rule.minVolume) || rule.minVolume < 0 || rule.minVolume > 1_000_000) {
-        throw new AlertConfigError(key, `${at}.minVolume is ${JSON.stringify(rule.minVolume)}; it must be a whole number from 0 to 1000000.`);
+    const problem = ruleProblem(`${where}.${name}`, { ...rule }, record.ratio, record.unit);
+    if (problem !== undefined) {
+        throw new AlertConfigError(key, problem);
     }
     return rule;
 }
 
-function ruleEntries(key: string, where: string, value: unknown): [AlertRuleName, unknown][] {
+function ruleEntries(key: string, where: string, value: unknown, records: readonly AlertRuleRecord[]): [AlertRuleRecord, unknown][] {
+    const names = records.map((record) => record.name).join(", ");
     if (!isObject(value)) {
-        throw new AlertConfigError(key, `${where} must be an object of rules (${ALERT_RULE_NAMES.join(", ")}).`);
+        throw new AlertConfigError(key, `${where} must be an object of rules (${names}).`);
     }
     return Object.entries(value).map(([name, rule]) => {
-        if (!(ALERT_RULE_NAMES as readonly string[]).includes(name)) {
-            throw new AlertConfigError(key, `${where} names an unknown rule "${name}"; the rules are ${ALERT_RULE_NAMES.join(", ")}.`);
+        const record = records.find((candidate) => candidate.name === name);
+        if (record === undefined) {
+            throw new AlertConfigError(key, `${where} names an unknown rule "${name}"; the rules are ${names}.`);
         }
-        return [name as AlertRuleName, rule];
+        return [record, rule];
     });
 }
 
-/** `alertRules`: the built-in defaults with what the JSON changes. */
-export function parseAlertRules(key: string, raw: string | undefined): AlertRuleSet {
+/**
+ * `alertRules`: the built-in defaults with what the JSON changes. `records` are the rules
+ * there are (the deployed ones; tests pass others).
+ */
+export function parseAlertRules(key: string, raw: string | undefined,
+                                records: readonly AlertRuleRecord[] = ALERT_RULE_RECORDS): AlertRuleSet {
+    const builtIn = ruleDefaults(records);
     if (raw === undefined) {
-        return { defaults: ALERT_RULE_DEFAULTS, agents: {} };
+        return { defaults: builtIn, agents: {} };
     }
     const example = '{"defaults": {"error_rate": {"warning": 0.2}}, "agents": {"DB.SCHEMA.AGENT": {"latency_p95": {"warning": 30000}}}}';
     const document = parseJson(key, raw, example);
@@ -191,9 +137,9 @@ export function parseAlertRules(key: string, raw: string | undefined): AlertRule
     if (extra.length > 0) {
         throw new AlertConfigError(key, `has unknown field(s) ${extra.join(", ")}; use "defaults" and "agents".`);
     }
-    const defaults: Record<AlertRuleName, AlertRule> = { ...ALERT_RULE_DEFAULTS };
-    for (const [name, rule] of ruleEntries(key, "defaults", document.defaults ?? {})) {
-        defaults[name] = checkRule(key, "defaults", name, ALERT_RULE_DEFAULTS[name], rule, false);
+    const defaults: Record<AlertRuleName, AlertRule> = { ...builtIn };
+    for (const [record, rule] of ruleEntries(key, "defaults", document.defaults ?? {}, records)) {
+        defaults[record.name] = checkRule(key, "defaults", record, builtIn[record.name], rule, false);
     }
     const agents: Record<string, Partial<Record<AlertRuleName, AlertRule>>> = {};
     const agentsDocument = document.agents ?? {};
@@ -205,8 +151,8 @@ export function parseAlertRules(key: string, raw: string | undefined): AlertRule
             throw new AlertConfigError(key, `agents key "${agent}" is not DATABASE.SCHEMA.AGENT in unquoted UPPERCASE identifiers ` +
                 "(for example SALES_DB.AGENTS.SALES_BOT).");
         }
-        agents[agent] = Object.fromEntries(ruleEntries(key, `agents.${agent}`, rules)
-            .map(([name, rule]) => [name, checkRule(key, `agents.${agent}`, name, defaults[name], rule, true)]));
+        agents[agent] = Object.fromEntries(ruleEntries(key, `agents.${agent}`, rules, records)
+            .map(([record, rule]) => [record.name, checkRule(key, `agents.${agent}`, record, defaults[record.name], rule, true)]));
     }
     return { defaults, agents };
 }
@@ -331,9 +277,4 @@ export function webhookTarget(key: string, kind: WebhookKind, value: string): We
             "Snowflake posts to https://events.pagerduty.com/v2/enqueue only.");
     }
     return { url: "https://events.pagerduty.com/v2/enqueue", secret: trimmed };
-}
-
-/** The rule for one agent: its override if any, else the default. */
-export function ruleFor(rules: AlertRuleSet, agent: string, name: AlertRuleName): AlertRule {
-    return rules.agents[agent]?.[name] ?? rules.defaults[name];
 }

@@ -1,36 +1,31 @@
 import * as fs from "fs";
 import * as path from "path";
 
-import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "../config/alerts";
+import { AlertRuleSet, parseAlertRules } from "../config/alerts";
+import { ALERT_RULE_RECORDS, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
-import { alertRuleSet, WallmonitorConfig } from "../config/stack";
-import { ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
-import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
+import { WallmonitorConfig } from "../config/stack";
+import { ident, literal, renderSql, RenderedSql, SQL_ROOT, SqlRows, SqlValue } from "./render";
+import { TABLES } from "./tables";
 
 /**
  * Every statement of alert evaluation (sql/alerts/), rendered for one stack. The procedure
- * EVALUATE_ALERTS embeds them (lib/procedures.ts), the emulator tests run the same text
+ * EVALUATE_ALERTS embeds them (lib/sql/procedures.ts), the emulator tests run the same text
  * (scripts/render-sql.ts writes it out).
  */
 
 export const ALERT_PROCEDURE = "EVALUATE_ALERTS";
 export const ALERT_TASK = "EVALUATE_ALERTS_TASK";
-export const ALERT_VIEWS = { history: "ALERT_HISTORY_VIEW", status: "ALERT_STATUS" } as const;
+export const ALERT_VIEWS = { history: "ALERT_HISTORY_VIEW", status: "ALERT_STATUS", rules: "ALERT_RULES" } as const;
 
-/** The statement that computes each rule (one row per active agent), by rule. */
-export const RULE_STATEMENTS: Readonly<Record<AlertRuleName, string>> = {
-    error_rate: "rule_error_rate",
-    latency_p95: "rule_latency_p95",
-    latency_p99: "rule_latency_p99",
-    token_spike: "rule_token_spike",
-    runaway_thread_turns: "rule_runaway_thread_turns",
-    runaway_thread_steps: "rule_runaway_thread_steps",
-    runaway_thread_tokens: "rule_runaway_thread_tokens",
-    silent_agent: "rule_silent_agent",
-    negative_feedback_rate: "rule_negative_feedback_rate",
-    ingest_failing: "rule_ingest_failing",
-    data_lag: "rule_data_lag",
-};
+/** The statement that computes a rule (one row per active agent); EVALUATE_ALERTS finds it in SETTINGS.ruleInfo. */
+export function ruleStatementName(rule: string): string {
+    return `rule_${rule}`;
+}
+
+/** The statement of each deployed rule, by rule. */
+export const RULE_STATEMENTS: Readonly<Record<string, string>> = Object.fromEntries(
+    ALERT_RULE_RECORDS.map((record) => [record.name, ruleStatementName(record.name)]));
 
 /** Where EVALUATE_ALERTS sends: the email integration (with its recipients) and each webhook integration. */
 export interface AlertChannel {
@@ -47,12 +42,20 @@ export interface AlertChannel {
  */
 export const DELIVERY_LOOKBACK_DAYS = 13;
 
+/** What EVALUATE_ALERTS knows of each rule besides its thresholds: where its SQL is and how its value reads. */
+export interface RuleInfo {
+    readonly statement: string;
+    readonly format: ValueFormat;
+}
+
 /** What the procedure embeds as SETTINGS (procedures/alerting.py). */
 export interface AlertSettings {
     readonly stack: string;
     readonly deliveryLookbackDays: number;
     readonly cooldownMinutes: number;
-    readonly rules: ReturnType<typeof alertRuleSet>;
+    readonly rules: AlertRuleSet;
+    /** Every rule the procedure evaluates, from its record. */
+    readonly ruleInfo: Readonly<Record<string, RuleInfo>>;
     readonly channels: readonly AlertChannel[];
 }
 
@@ -71,13 +74,77 @@ export function alertChannels(config: WallmonitorConfig): AlertChannel[] {
     return [...email, ...webhooks];
 }
 
-export function alertSettings(config: WallmonitorConfig): AlertSettings {
+/**
+ * The rules in force: the configured ones, else the records' defaults. `records` are the rules
+ * there are; config parsed against other records is refused rather than half applied.
+ */
+export function alertRulesInForce(config: WallmonitorConfig, records: readonly AlertRuleRecord[]): AlertRuleSet {
+    const rules = config.alertRules ?? parseAlertRules("alertRules", undefined, records);
+    const names = records.map((record) => record.name).sort();
+    if (JSON.stringify(Object.keys(rules.defaults).sort()) !== JSON.stringify(names)) {
+        throw new Error(`wallmonitor:alertRules was parsed for the rules ${Object.keys(rules.defaults).sort().join(", ")}, ` +
+            `not the records given (${names.join(", ")}); parse it with the same records.`);
+    }
+    return rules;
+}
+
+export function alertSettings(config: WallmonitorConfig, records: readonly AlertRuleRecord[] = ALERT_RULE_RECORDS): AlertSettings {
     return {
         stack: `${config.database}.${config.schema}`,
         deliveryLookbackDays: DELIVERY_LOOKBACK_DAYS,
         cooldownMinutes: config.alertCooldownMinutes,
-        rules: alertRuleSet(config),
+        rules: alertRulesInForce(config, records),
+        ruleInfo: Object.fromEntries(records.map((record) => [record.name, {
+            statement: ruleStatementName(record.name), format: record.format,
+        }])),
         channels: alertChannels(config),
+    };
+}
+
+/** The Wallmonitor tables a rule's `{table: NAME}` may name. */
+const RULE_TABLES = new Set(TABLES.map((table) => table.name));
+
+/** A rule's SQL, rendered for the stack from the values its record gives. */
+function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name: string) => SqlValue): RenderedSql {
+    const resolve = (placeholder: string, value: RuleSqlValue): SqlValue => {
+        if (typeof value === "number") {
+            return value;
+        }
+        if ("table" in value) {
+            if (!RULE_TABLES.has(value.table)) {
+                throw new AlertRuleRecordError(path.basename(record.recordFile), `values.${placeholder} names the table ${value.table}, ` +
+                    `which Wallmonitor does not create; the tables are ${[...RULE_TABLES].join(", ")}.`);
+            }
+            return qualified(value.table);
+        }
+        if ("setting" in value) {
+            return rules.defaults[record.name].windowMinutes;
+        }
+        return literal(value.literal);
+    };
+    const values = Object.fromEntries(Object.entries(record.values).map(([placeholder, value]) => [placeholder, resolve(placeholder, value)]));
+    // renderSql takes a path under sql/; a records root elsewhere (a test's) is reached relative to it.
+    return renderSql(path.relative(SQL_ROOT, record.sqlFile).split(path.sep).join("/"), values);
+}
+
+/**
+ * ALERT_RULES' rows: each rule as the stack sets it (AGENT_FULL_NAME NULL), then each agent's
+ * overrides; flags as 1/0, which the view turns into BOOLEAN.
+ */
+function ruleRows(records: readonly AlertRuleRecord[], rules: AlertRuleSet): SqlRows {
+    const flag = (value: boolean) => (value ? 1 : 0);
+    const row = (record: AlertRuleRecord, agent: string | null, rule: AlertRuleSet["defaults"][string]) => [
+        literal(record.name), literal(record.label), literal(record.measures), literal(record.unit), literal(record.format),
+        flag(record.ratio), flag(record.windowed), agent === null ? null : literal(agent),
+        flag(rule.enabled), rule.warning, rule.critical, rule.windowMinutes, rule.minVolume,
+    ];
+    return {
+        rows: [
+            ...records.map((record) => row(record, null, rules.defaults[record.name])),
+            ...Object.entries(rules.agents).flatMap(([agent, overrides]) => records
+                .filter((record) => overrides[record.name] !== undefined)
+                .map((record) => row(record, agent, overrides[record.name]!))),
+        ],
     };
 }
 
@@ -89,30 +156,12 @@ export interface AlertSql {
     readonly views: Readonly<Record<(typeof ALERT_VIEWS)[keyof typeof ALERT_VIEWS], RenderedSql>>;
 }
 
-export function buildAlertSql(config: WallmonitorConfig): AlertSql {
+/** The alert SQL of a stack; `records` are the rules (the deployed ones; tests pass others). */
+export function buildAlertSql(config: WallmonitorConfig, records: readonly AlertRuleRecord[] = ALERT_RULE_RECORDS): AlertSql {
     const qualified = (name: string) => ident(config.database, config.schema, name);
-    const rules = alertRuleSet(config);
+    const rules = alertRulesInForce(config, records);
     const alert = (file: string, values: Record<string, SqlValue>) => renderSql(`alerts/${file}.sql`, values);
-    const history = { HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name), REGISTRY_TABLE: qualified(AGENT_REGISTRY.name) };
-    const window = (rule: AlertRuleName) => ({ WINDOW_MINUTES: rules.defaults[rule].windowMinutes });
     const state = { STATE_TABLE: qualified(ALERT_STATE.name) };
-    const ruleSql: Record<AlertRuleName, RenderedSql> = {
-        error_rate: alert("error_rate", { ...history, ...window("error_rate") }),
-        latency_p95: alert("latency", { ...history, ...window("latency_p95"), PERCENTILE: 0.95, RULE_NAME: literal("latency_p95") }),
-        latency_p99: alert("latency", { ...history, ...window("latency_p99"), PERCENTILE: 0.99, RULE_NAME: literal("latency_p99") }),
-        token_spike: alert("token_spike", {
-            ...history, ...window("token_spike"), AGENT_ROLLUP: qualified(AGENT_DAILY_ROLLUP.name), BASELINE_DAYS: TOKEN_BASELINE_DAYS,
-        }),
-        runaway_thread_turns: alert("thread_turns", { ...history, ...window("runaway_thread_turns") }),
-        runaway_thread_steps: alert("thread_steps", { ...history, ...window("runaway_thread_steps") }),
-        runaway_thread_tokens: alert("thread_tokens", { ...history, ...window("runaway_thread_tokens") }),
-        silent_agent: alert("silent_agent", { ...history, ...window("silent_agent"), BASELINE_DAYS: SILENCE_BASELINE_DAYS }),
-        negative_feedback_rate: alert("negative_feedback", { ...history, ...window("negative_feedback_rate") }),
-        ingest_failing: alert("ingest_failing", {
-            REGISTRY_TABLE: history.REGISTRY_TABLE, INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
-        }),
-        data_lag: alert("data_lag", { REGISTRY_TABLE: history.REGISTRY_TABLE, INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name) }),
-    };
     const alertHistory = { HISTORY_TABLE: qualified(ALERT_HISTORY.name) };
     const statements: Record<string, RenderedSql> = {
         clock: alert("clock", {}),
@@ -134,15 +183,16 @@ export function buildAlertSql(config: WallmonitorConfig): AlertSql {
             NOTIFICATION_HISTORY: ident(config.database, "INFORMATION_SCHEMA", "NOTIFICATION_HISTORY"),
             LOOKBACK_DAYS: DELIVERY_LOOKBACK_DAYS,
         }),
-        ...Object.fromEntries(ALERT_RULE_NAMES.map((rule) => [RULE_STATEMENTS[rule], ruleSql[rule]])),
+        ...Object.fromEntries(records.map((record) => [ruleStatementName(record.name), ruleSql(record, rules, qualified)])),
     };
     return {
         statements,
         task: alert("evaluate_task", { PROCEDURE: qualified(ALERT_PROCEDURE) }),
-        settings: alertSettings(config),
+        settings: alertSettings(config, records),
         views: {
             ALERT_HISTORY_VIEW: alert("alert_history_view", { HISTORY_TABLE: qualified(ALERT_HISTORY.name) }),
             ALERT_STATUS: alert("alert_status_view", state),
+            ALERT_RULES: alert("alert_rules_view", { RULE_ROWS: ruleRows(records, rules) }),
         },
     };
 }

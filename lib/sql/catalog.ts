@@ -42,6 +42,8 @@ export const VIEW_NAMES = [
     // Alerting (lib/alertCatalog.ts): over ALERT_HISTORY / ALERT_STATE, empty while alerting is off.
     "ALERT_HISTORY_VIEW",
     "ALERT_STATUS",
+    // The alert rules and thresholds in force (sql/alerts/rules/), which the Alerts page reads.
+    "ALERT_RULES",
 ] as const;
 export type ViewName = (typeof VIEW_NAMES)[number];
 

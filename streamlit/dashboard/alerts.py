@@ -1,6 +1,7 @@
-"""The Alerts page's queries: ALERT_STATUS (each rule and agent that fired, open or not) and
+"""The Alerts page's queries: ALERT_STATUS (each rule and agent that fired, open or not),
 ALERT_HISTORY_VIEW (every firing, escalation and recovery, with what became of its
-notifications). Fixed text, `?` binds only, through queries.run, like every dashboard query."""
+notifications) and ALERT_RULES (the deployed rules: label, value format, thresholds in force).
+Fixed text, `?` binds only, through queries.run, like every dashboard query."""
 
 from __future__ import annotations
 
@@ -62,6 +63,17 @@ def failed_deliveries(conn: Connection, f: Filters) -> list[dict]:
         ORDER BY EVALUATED_AT DESC, RULE_NAME, AGENT_FULL_NAME, EVENT_TYPE
         LIMIT {HISTORY_LIMIT}""", [*UNDELIVERED, _timestamp(f.start), _timestamp(f.now), *params],
         views=("ALERT_HISTORY_VIEW",))
+
+
+def rules(conn: Connection, f: Filters) -> list[dict]:
+    """Every deployed rule as the stack sets it, then its overrides for the agents in the filter (all without one)."""
+    where, params = _agents(f)
+    return queries.run(conn, f"""
+        SELECT RULE_NAME, LABEL, MEASURES, VALUE_FORMAT, AGENT_FULL_NAME, ENABLED, WARNING_THRESHOLD, CRITICAL_THRESHOLD,
+               WINDOW_MINUTES, IS_WINDOWED, MIN_VOLUME
+        FROM {{ALERT_RULES}}
+        WHERE AGENT_FULL_NAME IS NULL OR (TRUE{where})
+        ORDER BY RULE_NAME, AGENT_FULL_NAME NULLS FIRST""", params, views=("ALERT_RULES",))
 
 
 def ever_evaluated(conn: Connection) -> bool:

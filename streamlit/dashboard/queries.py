@@ -32,8 +32,8 @@ VIEWS = frozenset({
     "PIPELINE_HEALTH", "DASHBOARD_SETTINGS",
     "AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM",
     "COST_DAILY", "COST_RECONCILIATION", "COST_TOP_THREADS", "COST_MODEL_RATES", "COST_ROLLUP_ESTIMATE",
-    # Alerting (dashboard/alerts.py): the history and current state of EVALUATE_ALERTS.
-    "ALERT_HISTORY_VIEW", "ALERT_STATUS",
+    # Alerting (dashboard/alerts.py): the history and current state of EVALUATE_ALERTS, and its rules.
+    "ALERT_HISTORY_VIEW", "ALERT_STATUS", "ALERT_RULES",
 })
 CACHE_SECONDS = 30
 THREAD_LIST_LIMIT = 500

@@ -1,18 +1,13 @@
-"""Alerts: what is firing now, notifications that did not arrive, and every firing, escalation and
-recovery with where it was sent and whether it was delivered."""
+"""Alerts: what is firing now, notifications that did not arrive, every firing, escalation and
+recovery with where it was sent and whether it was delivered, and the rules in force. Each rule's
+label and value format come from the deployed ALERT_RULES view (its record in
+sql/alerts/rules/): this page names no rule."""
 
 import pandas as pd
 import streamlit as st
 
 from dashboard import alerts, fmt, notices, page
 
-RULES = {
-    "error_rate": "Error rate", "latency_p95": "Latency p95", "latency_p99": "Latency p99", "token_spike": "Token spike",
-    "runaway_thread_turns": "Runaway thread (turns)", "runaway_thread_steps": "Runaway thread (steps)",
-    "runaway_thread_tokens": "Runaway thread (tokens)", "silent_agent": "Silent agent",
-    "negative_feedback_rate": "Negative feedback", "ingest_failing": "Ingestion failing", "data_lag": "Data lag",
-}
-RATES = {"error_rate", "negative_feedback_rate"}
 OPEN_COLUMNS = {
     "LEVEL": "Level", "RULE": "Rule", "AGENT_FULL_NAME": "Agent", "SHOWN_VALUE": "Value", "SHOWN_THRESHOLD": "Threshold",
     "FIRST_SEEN": st.column_config.DatetimeColumn("Firing since (UTC)", format="YYYY-MM-DD HH:mm"),
@@ -25,6 +20,10 @@ HISTORY_COLUMNS = {
     "SHOWN_VALUE": "Value", "SHOWN_THRESHOLD": "Threshold", "WINDOW_MINUTES": st.column_config.NumberColumn("Window (min)"),
     "DETAIL": "Detail", "DELIVERY_STATUS": "Delivery", "NOTIFIED_VIA": "Notified", "MESSAGE": "Message",
 }
+RULE_COLUMNS = {
+    "RULE": "Rule", "MEASURES": "Measures", "AGENT": "Agent", "STATE": "State",
+    "SHOWN_WARNING": "Warning", "SHOWN_CRITICAL": "Critical", "WINDOW": "Window", "MIN_VOLUME": "Min. volume",
+}
 FAILED_COLUMNS = {
     "EVALUATED_AT": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
     "EVENT_TYPE": "Event", "LEVEL": "Level", "RULE": "Rule", "AGENT_FULL_NAME": "Agent", "DELIVERY_STATUS": "Delivery",
@@ -33,23 +32,42 @@ FAILED_COLUMNS = {
 }
 
 
-def shown(rule: str, value) -> str:
+def shown(value_format: str, value) -> str:
+    """A value as its rule's format reads (lib/sql/alertRules.ts VALUE_FORMATS)."""
     if value is None or pd.isna(value):
         return "–"
-    if rule in RATES:
+    if value_format == "percent":
         return fmt.percent(100 * float(value))
-    if rule in ("latency_p95", "latency_p99"):
+    if value_format == "duration_ms":
         return fmt.duration_ms(value)
-    if rule == "token_spike":
+    if value_format == "multiple":
         return f"{float(value):.2f}×"
     return fmt.number(value)
 
 
-def with_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    frame["RULE"] = [RULES.get(rule, rule) for rule in frame["RULE_NAME"]]
-    frame["SHOWN_VALUE"] = [shown(rule, value) for rule, value in zip(frame["RULE_NAME"], frame["VALUE"])]
-    frame["SHOWN_THRESHOLD"] = [shown(rule, value) for rule, value in zip(frame["RULE_NAME"], frame["THRESHOLD"])]
+def with_labels(frame: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """The rule's label, and the value and threshold as people read them; a rule no longer deployed keeps its name."""
+    stack_rules = rules[rules["AGENT_FULL_NAME"].isna()].set_index("RULE_NAME")
+    labels, formats = stack_rules["LABEL"].to_dict(), stack_rules["VALUE_FORMAT"].to_dict()
+    frame["RULE"] = [labels.get(rule, rule) for rule in frame["RULE_NAME"]]
+    frame["SHOWN_VALUE"] = [shown(formats.get(rule, "number"), value) for rule, value in zip(frame["RULE_NAME"], frame["VALUE"])]
+    frame["SHOWN_THRESHOLD"] = [shown(formats.get(rule, "number"), value)
+                                for rule, value in zip(frame["RULE_NAME"], frame["THRESHOLD"])]
     return frame
+
+
+def show_rules(rules: pd.DataFrame) -> None:
+    """The rules in force: each as the stack sets it, then what differs for an agent."""
+    st.subheader("Rules")
+    rules = rules.copy()
+    rules["RULE"] = rules["LABEL"]
+    rules["AGENT"] = ["every agent" if pd.isna(agent) else agent for agent in rules["AGENT_FULL_NAME"]]
+    rules["STATE"] = ["on" if enabled else "off" for enabled in rules["ENABLED"]]
+    rules["SHOWN_WARNING"] = [shown(f, v) for f, v in zip(rules["VALUE_FORMAT"], rules["WARNING_THRESHOLD"])]
+    rules["SHOWN_CRITICAL"] = [shown(f, v) for f, v in zip(rules["VALUE_FORMAT"], rules["CRITICAL_THRESHOLD"])]
+    rules["WINDOW"] = [f"{int(minutes)} min" if windowed else "–"
+                       for minutes, windowed in zip(rules["WINDOW_MINUTES"], rules["IS_WINDOWED"])]
+    st.dataframe(rules[list(RULE_COLUMNS)], column_config=RULE_COLUMNS, hide_index=True)
 
 
 def main() -> None:
@@ -60,6 +78,7 @@ def main() -> None:
     opened = pd.DataFrame(alerts.open_incidents(conn, f))
     events = pd.DataFrame(alerts.history(conn, f))
     failed = pd.DataFrame(alerts.failed_deliveries(conn, f))
+    rules = pd.DataFrame(alerts.rules(conn, f))
     if opened.empty and events.empty and not alerts.ever_evaluated(conn):
         if not current.status["AGENTS"] or current.status["NEWEST_EVENT"] is None:
             notices.nothing_to_show(current, "alerts")
@@ -67,6 +86,7 @@ def main() -> None:
         st.success("**No alert has fired yet.** Alerting runs when the stack sets `wallmonitor:alertingEnabled` to true; "
                    "the task EVALUATE_ALERTS_TASK then evaluates the rules on its schedule. Evaluate once by hand as the owner role:")
         st.code(f"CALL {conn.database}.{conn.schema}.EVALUATE_ALERTS();", language="sql")
+        show_rules(rules)
         return
     fired = events[events["EVENT_TYPE"] == "FIRING"] if not events.empty else events
     recovered = events[events["EVENT_TYPE"] == "RECOVERED"] if not events.empty else events
@@ -85,14 +105,14 @@ def main() -> None:
                    "notification; the result comes from INFORMATION_SCHEMA.NOTIFICATION_HISTORY (FAILED: refused or "
                    "given up after retries; UNKNOWN: no result within its 14 days; SENDING: the evaluation stopped "
                    "while sending). Check the integration and its secret; the alert is not sent again.")
-        st.dataframe(with_labels(failed)[list(FAILED_COLUMNS)], column_config=FAILED_COLUMNS, hide_index=True)
+        st.dataframe(with_labels(failed, rules)[list(FAILED_COLUMNS)], column_config=FAILED_COLUMNS, hide_index=True)
 
     st.subheader("Open incidents")
     if opened.empty:
         st.success("Nothing is firing.")
     else:
         opened["STATE"] = ["clearing (in cooldown)" if not pd.isna(clear) else "firing" for clear in opened["CLEAR_SINCE"]]
-        st.dataframe(with_labels(opened)[list(OPEN_COLUMNS)], column_config=OPEN_COLUMNS, hide_index=True)
+        st.dataframe(with_labels(opened, rules)[list(OPEN_COLUMNS)], column_config=OPEN_COLUMNS, hide_index=True)
 
     st.subheader("History")
     if events.empty:
@@ -100,7 +120,8 @@ def main() -> None:
     else:
         if len(events) == alerts.HISTORY_LIMIT:
             st.caption(f"The newest {alerts.HISTORY_LIMIT} events.")
-        st.dataframe(with_labels(events)[list(HISTORY_COLUMNS)], column_config=HISTORY_COLUMNS, hide_index=True)
+        st.dataframe(with_labels(events, rules)[list(HISTORY_COLUMNS)], column_config=HISTORY_COLUMNS, hide_index=True)
+    show_rules(rules)
 
 
 main()

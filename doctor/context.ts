@@ -1,0 +1,98 @@
+import { parseConfig, refusingEmptyValues, WallmonitorConfig } from "../lib/config/stack";
+import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
+import { buildOffline, OfflineBuild, readStackConfig } from "../plan/offline";
+import { Analysis, analyse } from "../privileges/check";
+import { collect } from "../privileges/collect";
+import { ConnectionLimits, ConnectionSettings, DEFAULT_LIMITS, resolveSettings, withSession } from "../provider/connection";
+import { ReadOnlySession } from "./readOnly";
+import type { Finding } from "./report";
+import { doctorStatement } from "./sql";
+
+/**
+ * What every check reads: the stack's validated config, its offline build (the resources
+ * `pulumi up` would create), the privilege model's analysis of it, its rendered SQL catalog, and
+ * read-only sessions on the account with the stack's own credentials.
+ */
+export interface DoctorContext {
+    readonly stack: string;
+    readonly beforeDeploy: boolean;
+    readonly config: WallmonitorConfig;
+    readonly build: OfflineBuild;
+    readonly analysis: Analysis;
+    readonly catalog: SqlCatalog;
+    /** Runs `body` in a read-only session as `role` (the login role when undefined), with no secondary roles. */
+    as<T>(role: string | undefined, body: (session: ReadOnlySession) => Promise<T>): Promise<T>;
+    /** Whether a role exists on the account (checked once, by the account check). */
+    readonly existingRoles: Set<string>;
+}
+
+/** The stack's config as `namespace:key` -> value, without encrypted values (those come from the environment). */
+export function plainStackConfig(stack: string): Record<string, string> {
+    const raw = readStackConfig(stack);
+    // `pulumi config set --secret` stores {"secure": ...}, which only the Pulumi CLI can decrypt.
+    return Object.fromEntries(Object.entries(raw).filter(([, value]) => !/^\{"secure":/.test(value)));
+}
+
+export function stackConfig(raw: Readonly<Record<string, string>>): WallmonitorConfig {
+    return parseConfig(refusingEmptyValues({ get: (key) => raw[`wallmonitor:${key}`] }));
+}
+
+/** The connection the dynamic provider would open for this stack: its `snowflake:` config, then the environment. */
+export function connectionSettings(raw: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): ConnectionSettings {
+    return resolveSettings(raw, env);
+}
+
+/** Fewer, shorter retries than the provider: a doctor run should answer quickly. */
+export const DOCTOR_LIMITS: ConnectionLimits = { ...DEFAULT_LIMITS, attempts: 2, firstRetryDelayMs: 500 };
+
+/** One offline build and analysis per stack and process: the build is deterministic, and it takes seconds. */
+const analysed = new Map<string, Promise<{ build: OfflineBuild; analysis: Analysis }>>();
+
+function analyseStack(stack: string): Promise<{ build: OfflineBuild; analysis: Analysis }> {
+    if (!analysed.has(stack)) {
+        analysed.set(stack, (async () => {
+            const build = await buildOffline(stack);
+            return { build, analysis: analyse(build, await collect(build)) };
+        })());
+    }
+    return analysed.get(stack)!;
+}
+
+export async function loadContext(stack: string, beforeDeploy: boolean, settings: ConnectionSettings,
+                                  limits: ConnectionLimits = DOCTOR_LIMITS): Promise<DoctorContext> {
+    const raw = plainStackConfig(stack);
+    const config = stackConfig(raw);
+    // Before the first deploy the stack's warehouse does not exist yet; the login's own is used.
+    const { build, analysis } = await analyseStack(stack);
+    return {
+        stack,
+        beforeDeploy,
+        config,
+        build,
+        analysis,
+        catalog: buildSqlCatalog(config),
+        existingRoles: new Set<string>(),
+        as: (role, body) => withSession(settings, { role, warehouse: beforeDeploy ? settings.warehouse : config.warehouse }, limits, async (session) => {
+            const readOnly = new ReadOnlySession(session, role);
+            await readOnly.query(doctorStatement("use_no_secondary_roles"));
+            return body(readOnly);
+        }),
+    };
+}
+
+/** A check area: its findings; a failure inside one area is its finding, not the end of the run. */
+export type Check = (context: DoctorContext) => Promise<Finding[]>;
+
+/** The roles the stack's roles run as: the owner when it exists, else the login role (before the first deploy). */
+export function ownerOrLogin(context: DoctorContext): string | undefined {
+    return context.existingRoles.has(context.config.ownerRole) ? context.config.ownerRole : undefined;
+}
+
+/** Snowflake's string for a cell (the driver returns numbers and dates typed; the fake returns text). */
+export function cell(row: Readonly<Record<string, unknown>>, column: string): string {
+    const value = row[column] ?? row[column.toUpperCase()] ?? row[column.toLowerCase()];
+    if (value === null || value === undefined) {
+        return "";
+    }
+    return value instanceof Date ? value.toISOString() : String(value);
+}

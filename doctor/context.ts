@@ -48,7 +48,7 @@ export const DOCTOR_LIMITS: ConnectionLimits = { ...DEFAULT_LIMITS, attempts: 2,
 /** One offline build and analysis per stack and process: the build is deterministic, and it takes seconds. */
 const analysed = new Map<string, Promise<{ build: OfflineBuild; analysis: Analysis }>>();
 
-function analyseStack(stack: string): Promise<{ build: OfflineBuild; analysis: Analysis }> {
+export function analyseStack(stack: string): Promise<{ build: OfflineBuild; analysis: Analysis }> {
     if (!analysed.has(stack)) {
         analysed.set(stack, (async () => {
             const build = await buildOffline(stack);

@@ -127,7 +127,7 @@ async function ingestion(context: DoctorContext, session: ReadOnlySession, schem
     return findings;
 }
 
-async function dashboard(context: DoctorContext, session: ReadOnlySession, schema: string): Promise<Finding[]> {
+async function dashboard(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {
     const app = context.build.resources.map((resource) => (resource.inputs as Record<string, any>).app?.name)
         .find((name): name is string => typeof name === "string");
     if (app === undefined) {
@@ -183,7 +183,7 @@ export function deployedCheck(now: () => Date = () => new Date()): Check {
             ...await tasks(context, session, schema),
             ...await dynamicTables(context, session, schema, now()),
             ...await ingestion(context, session, schema, now()),
-            ...await dashboard(context, session, schema),
+            ...await dashboard(context, session),
             ...await notifications(context, session),
         ]);
     };

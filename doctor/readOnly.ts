@@ -96,26 +96,38 @@ export function notReadOnly(text: string): string | undefined {
     return `it starts with ${upper.split(" ")[0]}`;
 }
 
-/** A session that runs only read-only statements, without binds. */
+/** The statement's `?` placeholders outside literals and comments. */
+export function placeholderCount(text: string): number {
+    return (codeOf(text).match(/\?/g) ?? []).length;
+}
+
+/**
+ * A session that runs only read-only statements. The only binds it sends are NULLs, and only to
+ * EXPLAIN: no value of any kind leaves the doctor in a bind.
+ */
 export class ReadOnlySession {
     /** Every statement sent, in order: what a test (and `--json`) can show was run. */
     readonly sent: string[] = [];
 
     constructor(private readonly session: Session, readonly role: string | undefined) {}
 
-    async query(statement: Statement): Promise<Row[]> {
+    async query(statement: Statement, nullBinds = 0): Promise<Row[]> {
         const reason = notReadOnly(statement.text);
         if (reason !== undefined) {
             throw new ReadOnlyRefusal(statement, reason);
         }
+        if (nullBinds > 0 && !/^EXPLAIN\b/i.test(codeOf(statement.text))) {
+            throw new ReadOnlyRefusal(statement, "binds are sent only to EXPLAIN, and only as NULL");
+        }
         this.sent.push(statement.text);
-        return this.session.run(statement);
+        // snowflake-sdk sends a null bind as SQL NULL; the Session type names the string binds the provider sends.
+        return this.session.run(statement, nullBinds > 0 ? new Array<null>(nullBinds).fill(null) as unknown as string[] : undefined);
     }
 
     /** Runs the statement; a SQL error (not a login or transport failure) is returned, as Snowflake worded it. */
-    async attempt(statement: Statement): Promise<{ rows: Row[] } | { error: string; code?: string }> {
+    async attempt(statement: Statement, nullBinds = 0): Promise<{ rows: Row[] } | { error: string; code?: string }> {
         try {
-            return { rows: await this.query(statement) };
+            return { rows: await this.query(statement, nullBinds) };
         } catch (error) {
             if (error instanceof SnowflakeError && error.details.kind === "statement") {
                 return { error: error.details.reason, code: error.details.code };

@@ -28,8 +28,11 @@ export interface DoctorContext {
 
 /** The stack's config as `namespace:key` -> value, without encrypted values (those come from the environment). */
 export function plainStackConfig(stack: string): Record<string, string> {
-    const raw = readStackConfig(stack);
-    // `pulumi config set --secret` stores {"secure": ...}, which only the Pulumi CLI can decrypt.
+    return withoutEncrypted(readStackConfig(stack));
+}
+
+/** `pulumi config set --secret` stores {"secure": ...}, which only the Pulumi CLI can decrypt. */
+function withoutEncrypted(raw: Readonly<Record<string, string>>): Record<string, string> {
     return Object.fromEntries(Object.entries(raw).filter(([, value]) => !/^\{"secure":/.test(value)));
 }
 
@@ -37,10 +40,37 @@ export function stackConfig(raw: Readonly<Record<string, string>>): WallmonitorC
     return parseConfig(refusingEmptyValues({ get: (key) => raw[`wallmonitor:${key}`] }));
 }
 
-/** The connection the dynamic provider would open for this stack: its `snowflake:` config, then the environment. */
-export function connectionSettings(raw: Readonly<Record<string, string>>, env: NodeJS.ProcessEnv): ConnectionSettings {
-    return resolveSettings(raw, env);
+/**
+ * The connection the dynamic provider would open for this stack: its `snowflake:` config, then
+ * the environment. A credential set with `pulumi config set --secret` is encrypted in the stack
+ * file and only the Pulumi CLI decrypts it, so the doctor takes it from the environment and says so.
+ */
+export function connectionSettings(stack: string, env: NodeJS.ProcessEnv): ConnectionSettings {
+    return settingsFrom(readStackConfig(stack), stack, env);
 }
+
+/** `raw`: the stack file's config as readStackConfig returns it, encrypted values included. */
+export function settingsFrom(raw: Readonly<Record<string, string>>, stack: string, env: NodeJS.ProcessEnv): ConnectionSettings {
+    try {
+        return resolveSettings(withoutEncrypted(raw), env);
+    } catch (error) {
+        const encrypted = Object.entries(raw).filter(([key, value]) => key.startsWith("snowflake:") && /^\{"secure":/.test(value))
+            .map(([key]) => key);
+        if (encrypted.length === 0 || !(error instanceof Error)) {
+            throw error;
+        }
+        const exports = encrypted.map((key) => `${ENVIRONMENT_OF[key] ?? key}="$(pulumi config get ${key})"`).join(" ");
+        throw new Error(`${error.message} ${encrypted.join(", ")} ${encrypted.length > 1 ? "are" : "is"} encrypted in Pulumi.${stack}.yaml, ` +
+            `which only the Pulumi CLI reads: run the doctor with ${exports} npm run doctor -- --stack ${stack}`);
+    }
+}
+
+/** The environment variable the provider reads for each `snowflake:` key a stack may hold encrypted (provider/connection.ts). */
+const ENVIRONMENT_OF: Record<string, string> = {
+    "snowflake:privateKey": "SNOWFLAKE_PRIVATE_KEY",
+    "snowflake:privateKeyPassphrase": "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE",
+    "snowflake:password": "SNOWFLAKE_PASSWORD",
+};
 
 /** Fewer, shorter retries than the provider: a doctor run should answer quickly. */
 export const DOCTOR_LIMITS: ConnectionLimits = { ...DEFAULT_LIMITS, attempts: 2, firstRetryDelayMs: 500 };

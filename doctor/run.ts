@@ -2,7 +2,7 @@ import { ConnectionLimits, ConnectionSettings } from "../provider/connection";
 import { SnowflakeError } from "../provider/errors";
 import { accountCheck } from "./account";
 import { compileCheck } from "./compile";
-import { Check, connectionSettings, DoctorContext, DOCTOR_LIMITS, loadContext, plainStackConfig } from "./context";
+import { Check, connectionSettings, DoctorContext, DOCTOR_LIMITS, loadContext } from "./context";
 import { deployedCheck } from "./deployed";
 import { eventsCheck } from "./events";
 import { grantsCheck } from "./grants";
@@ -33,18 +33,18 @@ function failureText(error: unknown): string {
 /** Runs every check read-only and returns the report; never throws for what it finds on the account. */
 export async function runDoctor(options: DoctorOptions): Promise<Report> {
     const mode = options.beforeDeploy ? "before-deploy" : "after-deploy";
-    const notConnected = (title: string, error: unknown, fix: string): Report => ({
+    const notConnected = (title: string, error: unknown, fix?: string): Report => ({
         stack: options.stack, mode, connected: false,
         findings: [{ area: "connection", status: "fail", title, evidence: failureText(error), fix }],
     });
     let settings: ConnectionSettings;
     let context: DoctorContext;
     try {
-        settings = connectionSettings(plainStackConfig(options.stack), options.env);
+        settings = connectionSettings(options.stack, options.env);
         context = await loadContext(options.stack, options.beforeDeploy, settings, options.limits ?? DOCTOR_LIMITS);
     } catch (error) {
-        return notConnected(`stack ${options.stack}: no connection could be made`, error,
-            "set what the message names (secrets through the environment: SNOWFLAKE_PRIVATE_KEY or SNOWFLAKE_PASSWORD)");
+        // The message names the key or file to set (connection settings, ConfigError, a missing stack file).
+        return notConnected(`stack ${options.stack}: no connection could be made`, error);
     }
     const findings: Finding[] = [];
     try {

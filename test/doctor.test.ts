@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import * as crypto from "crypto";
 
-import { analyseStack, plainStackConfig, stackConfig } from "../doctor/context";
+import { analyseStack, plainStackConfig, settingsFrom, stackConfig } from "../doctor/context";
 import { notReadOnly } from "../doctor/readOnly";
 import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
 import { runDoctor } from "../doctor/run";
@@ -310,6 +310,13 @@ describe("the doctor's live-shape checks", () => {
         for (const { key } of [...RELIED_ON, { key: EVALUATION_KEY }]) {
             expect(ingestion, key).to.include(`"${key}"`);
         }
+    });
+
+    it("say how to pass a credential the stack file holds encrypted", () => {
+        const raw = { ...plainStackConfig(STACK), "snowflake:privateKey": JSON.stringify({ secure: "v1:abc" }) };
+        expect(() => settingsFrom(raw, STACK, {})).to.throw("snowflake:privateKey is encrypted in Pulumi.dev.yaml, which only the Pulumi CLI reads: " +
+            "run the doctor with SNOWFLAKE_PRIVATE_KEY=\"$(pulumi config get snowflake:privateKey)\" npm run doctor -- --stack dev");
+        expect(settingsFrom(raw, STACK, { SNOWFLAKE_PRIVATE_KEY: "KEY" }).privateKey).to.equal("KEY");
     });
 
     it("read the stack's config as the program does", () => {

@@ -95,7 +95,8 @@ export const compileCheck: Check = async (context) => context.as(ownerOrLogin(co
         title: `${compiled.length} statements compile here (EXPLAIN)${findings.length > 0 ? `, ${findings.length} do not` : ""}` });
     for (const [reason, names] of skipped) {
         findings.push({ area: "compile", status: "not-checked", title: `${names.length} statements not compiled: ${reason}`,
-            evidence: names.map((name) => name.replace(/\s*\n\s*/g, " ")).join("\n") });
+            // Names alone on one line; names with Snowflake's message one per line.
+            evidence: names.map((name) => name.replace(/\s*\n\s*/g, " ")).join(names.some((name) => name.includes(": ")) ? "\n" : ", ") });
     }
     return findings;
 });

@@ -56,6 +56,7 @@ function healthyAccount(analysis: Analysis, deployed = true): FakeAccount {
         applicationRoles: ["AI_OBSERVABILITY_READER", "AI_OBSERVABILITY_ADMIN"],
         grants, futureGrants,
         parameters: { CORTEX_ENABLED_CROSS_REGION: "ANY_REGION", ALLOW_BIND_VALUES_ACCESS: "FALSE" },
+        eventTableReadable: true,
         agentsInEvents: [{ name: AGENT, events: 812 }],
         newestEvent: "2026-12-01 13:55:00.000",
         spans: [
@@ -102,9 +103,9 @@ describe("wallmonitor doctor against the protocol fake", function () {
         await fake.stop();
     });
 
-    async function doctor(account: FakeAccount, beforeDeploy = false, env: NodeJS.ProcessEnv = {}): Promise<Report> {
+    async function doctor(account: FakeAccount, beforeDeploy = false, env: NodeJS.ProcessEnv = {}, stack = STACK): Promise<Report> {
         scriptAccount(fake, account);
-        return runDoctor({ stack: STACK, beforeDeploy, now: () => NOW,
+        return runDoctor({ stack, beforeDeploy, now: () => NOW,
             env: { [ACCESS_URL_ENV]: fake.url, SNOWFLAKE_PRIVATE_KEY: privateKey, ...env },
             limits: { attempts: 1, firstRetryDelayMs: 10, requestTimeoutMs: 10_000, statementTimeoutMs: 20_000 } });
     }
@@ -243,6 +244,21 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(exitCode(report)).to.equal(0);
         // Nothing ran as a role that does not exist yet.
         expect(fake.statements.filter((statement) => statement.role === OWNER)).to.deep.equal([]);
+    });
+
+    it("before deploying a stack that binds secrets: fails while bind values are readable, and where the event table cannot be read", async () => {
+        const account = healthyAccount(analysis, false);
+        account.roles.push("PLATFORM_ADMIN");
+        account.parameters.ALLOW_BIND_VALUES_ACCESS = "TRUE";
+        account.applicationRoles.length = 0;
+        const report = await doctor({ ...account, eventTableReadable: false }, true, {}, "prod");
+        const binds = line(report, "fail", /^ALLOW_BIND_VALUES_ACCESS = TRUE: bind values are readable in bind and query history$/);
+        expect(binds, renderText(report)).to.not.equal(undefined);
+        expect(binds!.fix).to.match(/^ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE \(as ACCOUNTADMIN\), or set wallmonitor:acceptReadableBindValues to true/);
+        expect(line(report, "fail", /^neither SNOWFLAKE\.AI_OBSERVABILITY_READER nor SNOWFLAKE\.AI_OBSERVABILITY_EVENTS_LOOKUP is visible$/)).to.not.equal(undefined);
+        expect(line(report, "fail", /^the event table is not readable by the login role \(the owner role does not exist yet\)$/)?.evidence).to.include("does not exist or not authorized");
+        expect(line(report, "not-checked", /^live event shapes: the event table is not readable here$/)).to.not.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
     });
 
     it("exits 2 when it cannot log in, without the key in the report", async () => {

@@ -46,6 +46,8 @@ export interface FakeAccount {
     readonly grants: Record<string, GrantRow[]>;
     readonly futureGrants: FutureGrantRow[];
     readonly parameters: Record<string, string>;
+    /** False: every read of the event table is refused, as for a role without its reader role. */
+    readonly eventTableReadable: boolean;
     /** Agents that wrote events, with their event counts. */
     readonly agentsInEvents: { name: string; events: number }[];
     readonly newestEvent: string;
@@ -141,6 +143,10 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
     ]));
     for (const failure of account.explainFailures) {
         fake.on(failure.pattern, { error: { code: "000904", sqlState: "42000", message: failure.message } });
+    }
+    if (!account.eventTableReadable) {
+        fake.on(/FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, { error: { code: "002003", sqlState: "02000",
+            message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." } });
     }
     fake.on(/^SHOW TASKS IN SCHEMA /, rows(["created_on", "name", "id", "database_name", "schema_name", "owner", "comment", "warehouse",
         "schedule", "predecessors", "state", "definition", "condition"],

@@ -116,10 +116,13 @@ async function afterDeploy(context: DoctorContext, session: ReadOnlySession): Pr
         }
         const mine = analysis.grants.filter((grant) => grant.grantee === grantee);
         const direct = held(await session.query(doctorStatement("grants_to_role", { ROLE: ident(grantee) })), grantee);
-        const schemas = [...new Set(mine.flatMap((grant) => grant.on?.kind === "future" && grant.on.in.type === "SCHEMA" ? [grant.on.in.name] : []))];
+        const containers = [...new Map(mine.flatMap((grant) => grant.on?.kind === "future" ? [[`${grant.on.in.type} ${grant.on.in.name}`, grant.on.in]] as const : []))
+            .values()];
         const future: HeldGrant[] = [];
-        for (const schema of schemas) {
-            const rows = await session.query(doctorStatement("future_grants_in_schema", { SCHEMA: ident(...schema.split(".")) }));
+        for (const container of containers) {
+            const rows = await session.query(container.type === "SCHEMA"
+                ? doctorStatement("future_grants_in_schema", { SCHEMA: ident(...container.name.split(".")) })
+                : doctorStatement("future_grants_in_database", { DATABASE: ident(container.name) }));
             future.push(...rows.filter((row) => cell(row, "grantee_name").toUpperCase() === grantee)
                 .map((row) => ({ privilege: cell(row, "privilege").toUpperCase(), on: cell(row, "grant_on").toUpperCase().replace(/_/g, " "),
                     name: plainName(cell(row, "name")), via: grantee })));

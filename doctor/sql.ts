@@ -7,7 +7,7 @@ import type { Statement } from "../provider/statements";
  */
 
 export const DOCTOR_SQL = [
-    "current_session", "account_parameter", "show_role", "grants_to_role", "future_grants_in_schema", "application_roles",
+    "current_session", "account_parameter", "show_role", "grants_to_role", "future_grants_in_schema", "future_grants_in_database", "application_roles",
     "use_no_secondary_roles", "newest_event", "show_agents", "agents_in_events", "shape_keys", "shape_names",
     "show_tasks", "task_runs", "show_dynamic_tables", "pipeline_health", "show_streamlits", "show_notification_integrations",
     "notification_failures",
@@ -25,6 +25,7 @@ export function doctorSqlFiles(): string[] {
         current_session: {}, application_roles: {}, use_no_secondary_roles: {}, show_agents: {}, show_notification_integrations: {},
         account_parameter: { NAME: { literal: "X" } }, show_role: { NAME: { literal: "X" } },
         grants_to_role: { ROLE: { identifier: "X" } }, future_grants_in_schema: { SCHEMA: { identifier: "X.Y" } },
+        future_grants_in_database: { DATABASE: { identifier: "X" } },
         newest_event: { LOOKBACK_DAYS: 1 }, agents_in_events: { LOOKBACK_DAYS: 1 },
         shape_keys: { LOOKBACK_DAYS: 1, SAMPLE_SIZE: 1 }, shape_names: { LOOKBACK_DAYS: 1, SAMPLE_SIZE: 1 },
         show_tasks: { SCHEMA: { identifier: "X.Y" } }, show_dynamic_tables: { SCHEMA: { identifier: "X.Y" } },

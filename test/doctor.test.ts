@@ -47,8 +47,8 @@ function healthyAccount(analysis: Analysis, deployed = true): FakeAccount {
             { privilege: "OWNERSHIP", grantedOn: "TASK", name: `${SCHEMA}.REFRESH_AGENT_EVENTS_TASK` });
     }
     const futureGrants = deployed ? analysis.grants.filter((grant) => grant.on?.kind === "future").map((grant) => {
-        const on = grant.on as { objectType: string; in: { name: string } };
-        return { schema: on.in.name, privilege: grant.privileges[0], grantOn: on.objectType.replace(/ /g, "_"), grantee: grant.grantee };
+        const on = grant.on as { objectType: string; in: { type: "SCHEMA" | "DATABASE"; name: string } };
+        return { in: on.in.type, container: on.in.name, privilege: grant.privileges[0], grantOn: on.objectType.replace(/ /g, "_"), grantee: grant.grantee };
     }) : [];
     return {
         account: "ANALYTICS_DEV", region: "AWS_US_WEST_2",
@@ -144,7 +144,9 @@ describe("wallmonitor doctor against the protocol fake", function () {
     it("fails on a missing grant, naming it and the statement that makes it (exit 1)", async () => {
         const account = healthyAccount(analysis);
         account.grants[OWNER] = account.grants[OWNER].filter((grant) => grant.privilege !== "EXECUTE TASK");
-        const report = await doctor(account);
+        const withoutFuture = { ...account, futureGrants: account.futureGrants.filter((grant) => grant.grantee !== VIEWER) };
+        const report = await doctor(withoutFuture);
+        expect(line(report, "fail", new RegExp(`^role ${VIEWER} lacks SELECT ON FUTURE DYNAMIC TABLES IN SCHEMA ${SCHEMA}$`))).to.not.equal(undefined);
         const missing = line(report, "fail", new RegExp(`^role ${OWNER} lacks EXECUTE TASK, EXECUTE MANAGED TASK ON ACCOUNT$`));
         expect(missing, renderText(report)).to.not.equal(undefined);
         expect(missing!.fix).to.include(`GRANT EXECUTE TASK, EXECUTE MANAGED TASK ON ACCOUNT TO ROLE ${OWNER}`);

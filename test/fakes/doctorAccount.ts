@@ -18,9 +18,11 @@ export interface GrantRow {
     readonly name: string;
 }
 
-/** One row of SHOW FUTURE GRANTS IN SCHEMA: the privilege on future objects of a kind. */
+/** One row of SHOW FUTURE GRANTS IN SCHEMA or IN DATABASE: the privilege on future objects of a kind. */
 export interface FutureGrantRow {
-    readonly schema: string;
+    readonly in: "SCHEMA" | "DATABASE";
+    /** The schema or database. */
+    readonly container: string;
     readonly privilege: string;
     /** As SHOW prints it, e.g. DYNAMIC_TABLE, AGENT. */
     readonly grantOn: string;
@@ -113,11 +115,11 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         fake.on(new RegExp(`^SHOW GRANTS TO ROLE ${role}$`), rows(SHOW_GRANTS_COLUMNS,
             grants.map((grant) => [CREATED, grant.privilege, grant.grantedOn, grant.name, "ROLE", role, "false", "ACCOUNTADMIN"])));
     }
-    fake.on(/^SHOW FUTURE GRANTS IN SCHEMA /, rows(SHOW_FUTURE_GRANTS_COLUMNS, []));
-    for (const schema of new Set(account.futureGrants.map((grant) => grant.schema))) {
-        fake.on(new RegExp(`^SHOW FUTURE GRANTS IN SCHEMA ${escape(schema)}$`), rows(SHOW_FUTURE_GRANTS_COLUMNS,
-            account.futureGrants.filter((grant) => grant.schema === schema)
-                .map((grant) => [CREATED, grant.privilege, grant.grantOn, `${schema}.<${grant.grantOn}>`, "ROLE", grant.grantee, "false"])));
+    fake.on(/^SHOW FUTURE GRANTS IN (SCHEMA|DATABASE) /, rows(SHOW_FUTURE_GRANTS_COLUMNS, []));
+    for (const key of new Set(account.futureGrants.map((grant) => `${grant.in} ${grant.container}`))) {
+        fake.on(new RegExp(`^SHOW FUTURE GRANTS IN ${escape(key)}$`), rows(SHOW_FUTURE_GRANTS_COLUMNS,
+            account.futureGrants.filter((grant) => `${grant.in} ${grant.container}` === key)
+                .map((grant) => [CREATED, grant.privilege, grant.grantOn, `${grant.container}.<${grant.grantOn}>`, "ROLE", grant.grantee, "false"])));
     }
     fake.on(/^SHOW GRANTS OF APPLICATION ROLE /, rows(["created_on", "role", "granted_to", "grantee_name", "granted_by"],
         [[CREATED, "AI_OBSERVABILITY_READER", "ROLE", "WALLMONITOR_DEV_OWNER", "ACCOUNTADMIN"]]));

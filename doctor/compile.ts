@@ -3,7 +3,7 @@ import type { RenderedSql } from "../lib/sql/render";
 import type { Statement } from "../provider/statements";
 import { Check, DoctorContext, ownerOrLogin } from "./context";
 import { codeOf, placeholderCount } from "./readOnly";
-import type { Finding } from "./report";
+import { count, Finding } from "./report";
 
 /**
  * SQL compiles here: every view, dynamic-table query and ingestion or rollup statement of the
@@ -81,8 +81,8 @@ export const compileCheck: Check = async (context) => context.as(ownerOrLogin(co
         const result = await session.attempt(explainStatement(target), binds);
         const withNulls = binds > 0 ? ` (compiled with NULL for its ${binds} bind values)` : "";
         if ("error" in result && binds > 0 && NULL_BIND_REFUSAL.test(result.error)) {
-            skipped.set("Snowflake did not compile it with NULL in place of its bind values", [
-                ...(skipped.get("Snowflake did not compile it with NULL in place of its bind values") ?? []), `${target.name}: ${result.error}`]);
+            skipped.set("Snowflake refused NULL in place of their bind values", [
+                ...(skipped.get("Snowflake refused NULL in place of their bind values") ?? []), `${target.name}: ${result.error}`]);
         } else if ("error" in result) {
             findings.push({ area: "compile", status: "fail", title: `${target.name} (${target.sql.files[0]}) does not compile${withNulls}`,
                 evidence: result.error,
@@ -92,9 +92,9 @@ export const compileCheck: Check = async (context) => context.as(ownerOrLogin(co
         }
     }
     findings.unshift({ area: "compile", status: compiled.length > 0 ? "pass" : "not-checked",
-        title: `${compiled.length} statements compile here (EXPLAIN)${findings.length > 0 ? `, ${findings.length} do not` : ""}` });
+        title: `${count(compiled.length, "statement")} compile here (EXPLAIN)${findings.length > 0 ? `, ${findings.length} do not` : ""}` });
     for (const [reason, names] of skipped) {
-        findings.push({ area: "compile", status: "not-checked", title: `${names.length} statements not compiled: ${reason}`,
+        findings.push({ area: "compile", status: "not-checked", title: `${count(names.length, "statement")} not compiled: ${reason}`,
             // Names alone on one line; names with Snowflake's message one per line.
             evidence: names.map((name) => name.replace(/\s*\n\s*/g, " ")).join(names.some((name) => name.includes(": ")) ? "\n" : ", ") });
     }

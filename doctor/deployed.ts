@@ -138,6 +138,8 @@ async function dashboard(context: DoctorContext, session: ReadOnlySession): Prom
     if (rows.length === 0) {
         return [{ area: "deployed", status: "fail", title: `Streamlit app ${app} does not exist (or the owner cannot see it)`, fix: "pulumi up" }];
     }
+    // Snowsight opens an app at #/streamlit-apps/DB.SCHEMA.APP under the account's address
+    // (https://docs.snowflake.com/en/developer-guide/snowflake-cli/streamlit-apps/manage-apps/get-url).
     const organization = context.build.config?.["snowflake:organizationName"] ?? "<organization>";
     const account = context.build.config?.["snowflake:accountName"] ?? "<account>";
     return [{ area: "deployed", status: "pass", title: `Streamlit app ${app} exists`,

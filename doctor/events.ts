@@ -1,7 +1,7 @@
 import { agentLocationName, WallmonitorConfig } from "../lib/config/stack";
 import { ident } from "../lib/sql/render";
 import { cell, Check, DoctorContext, ownerOrLogin } from "./context";
-import type { Finding } from "./report";
+import { count, Finding } from "./report";
 import { doctorStatement } from "./sql";
 
 /**
@@ -103,7 +103,7 @@ export const eventsCheck: Check = async (context) => {
             const wanted = seen.agents.filter((agent) => like(config.agentIncludePattern, agent.name) &&
                 (config.agentExcludePattern === undefined || !like(config.agentExcludePattern, agent.name)));
             findings.push({ area: "events", status: "pass",
-                title: `${seen.agents.length} agents wrote events in the last ${LOOKBACK_DAYS} days; ${wanted.length} match the agent patterns`,
+                title: `${count(seen.agents.length, "agent")} wrote events in the last ${LOOKBACK_DAYS} days; ${wanted.length} match the agent patterns`,
                 evidence: seen.agents.map((agent) => `${agent.name} (${agent.events} events)`).join(", ") || "none" });
             for (const agent of wanted) {
                 if (readsPerAgent(config) && !inLocations(config, agent.name)) {

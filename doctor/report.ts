@@ -27,6 +27,11 @@ export interface Report {
     readonly findings: readonly Finding[];
 }
 
+/** `1 statement`, `2 statements`. */
+export function count(n: number, noun: string): string {
+    return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
 export const EXIT = { ok: 0, failures: 1, noConnection: 2 } as const;
 
 export function exitCode(report: Report): number {

@@ -3,7 +3,7 @@ import { ident, literal } from "../lib/sql/render";
 import { loadModel } from "../privileges/classify";
 import { BIND_VALUES_PARAMETER, CLOSE_BIND_HISTORY } from "../provider/bindHistory";
 import { cell, Check, DoctorContext, ownerOrLogin } from "./context";
-import type { Finding } from "./report";
+import { count, Finding } from "./report";
 import { doctorStatement } from "./sql";
 
 /**
@@ -42,6 +42,12 @@ export function fillPlaceholders(statement: string, context: Pick<DoctorContext,
         filled = filled.split(placeholder).join(value);
     }
     return filled;
+}
+
+/** What a check returned, briefly: the row count and the first rows' values. */
+function describeRows(rows: readonly Readonly<Record<string, unknown>>[]): string {
+    const shown = rows.slice(0, 3).map((row) => Object.keys(row).map((column) => `${column}=${cell(row, column)}`).join(" "));
+    return `${count(rows.length, "row")}${shown.length > 0 ? `: ${shown.join("; ")}` : ""}${rows.length > 3 ? "; ..." : ""}`;
 }
 
 export const settledCheck: Check = async (context) => {
@@ -83,11 +89,11 @@ export const settledCheck: Check = async (context) => {
         }
         const role = asOwner ? owner : undefined;
         const result = await context.as(role, (session) => session.attempt({ file: "privileges/model.json openChecks", text: filled }));
+        const fact = `[open] ${open.fact.replace(/\.$/, "")}`;
+        const ran = `${filled} as ${role ?? "the login role"}`;
         findings.push("error" in result
-            ? { area: "settled", status: "warn", title: `[open] ${open.fact}: refuted or not permitted here`,
-                evidence: `${filled} as ${role ?? "the login role"}: ${result.error}` }
-            : { area: "settled", status: "pass", title: `[open] ${open.fact}: holds here`,
-                evidence: `${filled} as ${role ?? "the login role"}: ${result.rows.length} rows` });
+            ? { area: "settled", status: "warn", title: `${fact}: the check was refused here`, evidence: `${ran}: ${result.error}` }
+            : { area: "settled", status: "pass", title: `${fact}: the check succeeded here`, evidence: `${ran}: ${describeRows(result.rows)}` });
     }
     return findings;
 };

@@ -4,7 +4,7 @@ import * as path from "path";
 import { SQL_ROOT } from "../lib/sql/render";
 import { cell, Check, ownerOrLogin } from "./context";
 import { LOOKBACK_DAYS } from "./events";
-import type { Finding } from "./report";
+import { count, Finding } from "./report";
 import { doctorStatement } from "./sql";
 
 /**
@@ -73,7 +73,7 @@ export const shapesCheck: Check = async (context) => context.as(ownerOrLogin(con
         (kind === "ANY" || cell(row, "SPAN_KIND") === kind)));
     const kindName = (kind: SpanKind) => (kind === "ANY" ? "agent" : kind.toLowerCase());
     findings.push({ area: "shapes", status: "pass",
-        title: `sampled ${totals.ANY} Cortex Agent spans of ${agents.size} agents (newest ${SAMPLE_SIZE} per agent, last ${LOOKBACK_DAYS} days)`,
+        title: `sampled ${totals.ANY} Cortex Agent spans of ${count(agents.size, "agent")} (newest ${SAMPLE_SIZE} per agent, last ${LOOKBACK_DAYS} days)`,
         evidence: `${totals.ROOT} root spans, ${totals.PLANNING} planning spans` });
     for (const { key, kind, consequence } of RELIED_ON) {
         const total = totals[kind];

@@ -54,8 +54,8 @@ export interface FakeAccount {
     readonly agentsInEvents: { name: string; events: number }[];
     readonly newestEvent: string;
     readonly spans: FakeSpan[];
-    /** Statement texts (regex sources) whose EXPLAIN fails, with Snowflake's message. */
-    readonly explainFailures: { pattern: RegExp; message: string }[];
+    /** Statements Snowflake refuses (an EXPLAIN that does not compile, a read not allowed), with its code and message; they win over every other reply. */
+    readonly refusals: { pattern: RegExp; code: string; message: string }[];
     readonly tasks: { name: string; state: "started" | "suspended"; lastState: string; failures: number; lastError: string | null }[];
     readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string }[];
     readonly agentHealth: { agent: string; health: string; lastEvent: string; lagMinutes: number; error: string | null }[];
@@ -123,6 +123,11 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
     }
     fake.on(/^SHOW GRANTS OF APPLICATION ROLE /, rows(["created_on", "role", "granted_to", "grantee_name", "granted_by"],
         [[CREATED, "AI_OBSERVABILITY_READER", "ROLE", "WALLMONITOR_DEV_OWNER", "ACCOUNTADMIN"]]));
+    // The privilege model's open checks (privileges/model.json openChecks), answered as Snowflake answers them when allowed.
+    fake.on(/^SELECT 1 FROM \S+ LIMIT 0$/, rows(["1"], []));
+    fake.on(/^SELECT SNOWFLAKE\.NOTIFICATION\.SANITIZE_WEBHOOK_CONTENT\(/, rows(["SANITIZE_WEBHOOK_CONTENT('SNOWFLAKE_WEBHOOK_SECRET')"], [["REDACTED"]]));
+    fake.on(/^SELECT COUNT\(\*\) FROM TABLE\(SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\(/, rows(["COUNT(*)"],
+        [[account.agentsInEvents[0]?.events ?? 0]]));
     fake.on(/SELECT MAX\(e\.TIMESTAMP\) AS NEWEST_EVENT/, rows(["NEWEST_EVENT", "EVENTS"],
         [[account.newestEvent, account.agentsInEvents.reduce((sum, agent) => sum + agent.events, 0)]]));
     fake.on(/AS AGENT_DATABASE,/, rows(["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "EVENTS", "NEWEST_EVENT"],
@@ -143,9 +148,6 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         [1, 0, null, "Result", null, null, "1", null, null, null],
         [1, 1, "[0]", "TableScan", "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS", "E", "TIMESTAMP, RECORD_ATTRIBUTES", 120, 8, 524288],
     ]));
-    for (const failure of account.explainFailures) {
-        fake.on(failure.pattern, { error: { code: "000904", sqlState: "42000", message: failure.message } });
-    }
     if (!account.eventTableReadable) {
         fake.on(/FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, { error: { code: "002003", sqlState: "02000",
             message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." } });
@@ -169,4 +171,7 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
             "WALLMONITOR_DEV_WH", app.urlId, "ROLE"])));
     fake.on(/^SHOW NOTIFICATION INTEGRATIONS$/, rows(["name", "type", "category", "enabled", "comment", "created_on"], []));
     fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"], []));
+    for (const refusal of account.refusals) {
+        fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
+    }
 }

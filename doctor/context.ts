@@ -103,7 +103,7 @@ export async function loadContext(stack: string, beforeDeploy: boolean, settings
         catalog: buildSqlCatalog(config),
         existingRoles: new Set<string>(),
         as: (role, body) => withSession(settings, { role, warehouse: beforeDeploy ? settings.warehouse : config.warehouse }, limits, async (session) => {
-            const readOnly = new ReadOnlySession(session, role);
+            const readOnly = new ReadOnlySession(session);
             await readOnly.query(doctorStatement("use_no_secondary_roles"));
             return body(readOnly);
         }),

@@ -106,10 +106,7 @@ export function placeholderCount(text: string): number {
  * EXPLAIN: no value of any kind leaves the doctor in a bind.
  */
 export class ReadOnlySession {
-    /** Every statement sent, in order: what a test (and `--json`) can show was run. */
-    readonly sent: string[] = [];
-
-    constructor(private readonly session: Session, readonly role: string | undefined) {}
+    constructor(private readonly session: Session) {}
 
     async query(statement: Statement, nullBinds = 0): Promise<Row[]> {
         const reason = notReadOnly(statement.text);
@@ -119,7 +116,6 @@ export class ReadOnlySession {
         if (nullBinds > 0 && !/^EXPLAIN\b/i.test(codeOf(statement.text))) {
             throw new ReadOnlyRefusal(statement, "binds are sent only to EXPLAIN, and only as NULL");
         }
-        this.sent.push(statement.text);
         // snowflake-sdk sends a null bind as SQL NULL; the Session type names the string binds the provider sends.
         return this.session.run(statement, nullBinds > 0 ? new Array<null>(nullBinds).fill(null) as unknown as string[] : undefined);
     }

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import * as crypto from "crypto";
 
 import { analyseStack, plainStackConfig, settingsFrom, stackConfig } from "../doctor/context";
-import { notReadOnly } from "../doctor/readOnly";
+import { notReadOnly, ReadOnlyRefusal, ReadOnlySession } from "../doctor/readOnly";
 import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
 import { runDoctor } from "../doctor/run";
 import { EVALUATION_KEY, RELIED_ON } from "../doctor/shapes";
@@ -321,6 +321,47 @@ describe("the doctor's read-only gate", () => {
         for (const [text, reason] of refused) {
             expect(notReadOnly(text), text).to.match(reason);
         }
+    });
+});
+
+describe("the doctor's read-only session", () => {
+    const recording = () => {
+        const ran: { text: string; binds?: readonly string[] }[] = [];
+        const session = new ReadOnlySession({
+            run: async (statement, binds) => {
+                ran.push({ text: statement.text, binds });
+                return [];
+            },
+            tryRun: async () => ({ rows: [] }),
+        });
+        return { ran, session };
+    };
+
+    it("refuses a statement that is not read-only before it reaches Snowflake", async () => {
+        const { ran, session } = recording();
+        for (const text of ["GRANT ROLE X TO ROLE Y", "ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE"]) {
+            let refused: unknown;
+            try {
+                await session.query({ file: "doctor/test.sql", text });
+            } catch (error) {
+                refused = error;
+            }
+            expect(refused, text).to.be.instanceOf(ReadOnlyRefusal);
+        }
+        expect(ran).to.deep.equal([]);
+    });
+
+    it("sends binds only to EXPLAIN, and only NULLs", async () => {
+        const { ran, session } = recording();
+        await session.query({ file: "doctor/test.sql", text: "EXPLAIN USING TABULAR DELETE FROM A.B.C WHERE X < ?" }, 1);
+        let refused: unknown;
+        try {
+            await session.query({ file: "doctor/test.sql", text: "SELECT * FROM A.B.C WHERE X < ?" }, 1);
+        } catch (error) {
+            refused = error;
+        }
+        expect(refused).to.be.instanceOf(ReadOnlyRefusal);
+        expect(ran).to.deep.equal([{ text: "EXPLAIN USING TABULAR DELETE FROM A.B.C WHERE X < ?", binds: [null] }]);
     });
 });
 

@@ -75,25 +75,28 @@ const ENVIRONMENT_OF: Record<string, string> = {
 /** Fewer, shorter retries than the provider: a doctor run should answer quickly. */
 export const DOCTOR_LIMITS: ConnectionLimits = { ...DEFAULT_LIMITS, attempts: 2, firstRetryDelayMs: 500 };
 
-/** One offline build and analysis per stack and process: the build is deterministic, and it takes seconds. */
+/** One offline build and analysis per stack (and config overrides) and process: the build is deterministic, and it takes seconds. */
 const analysed = new Map<string, Promise<{ build: OfflineBuild; analysis: Analysis }>>();
 
-export function analyseStack(stack: string): Promise<{ build: OfflineBuild; analysis: Analysis }> {
-    if (!analysed.has(stack)) {
-        analysed.set(stack, (async () => {
-            const build = await buildOffline(stack);
+export function analyseStack(stack: string, overrides: Readonly<Record<string, string>> = {}): Promise<{ build: OfflineBuild; analysis: Analysis }> {
+    const key = JSON.stringify([stack, overrides]);
+    if (!analysed.has(key)) {
+        analysed.set(key, (async () => {
+            const build = await buildOffline(stack, { ...overrides });
             return { build, analysis: analyse(build, await collect(build)) };
         })());
     }
-    return analysed.get(stack)!;
+    return analysed.get(key)!;
 }
 
+/**
+ * `overrides` (`wallmonitor:<key>` -> value) replace the stack file's values, as `pulumi up
+ * --config` does for one run: the doctor then checks the stack as it will be with them.
+ */
 export async function loadContext(stack: string, beforeDeploy: boolean, settings: ConnectionSettings,
-                                  limits: ConnectionLimits = DOCTOR_LIMITS): Promise<DoctorContext> {
-    const raw = plainStackConfig(stack);
-    const config = stackConfig(raw);
-    // Before the first deploy the stack's warehouse does not exist yet; the login's own is used.
-    const { build, analysis } = await analyseStack(stack);
+                                  limits: ConnectionLimits = DOCTOR_LIMITS, overrides: Readonly<Record<string, string>> = {}): Promise<DoctorContext> {
+    const config = stackConfig({ ...plainStackConfig(stack), ...overrides });
+    const { build, analysis } = await analyseStack(stack, overrides);
     return {
         stack,
         beforeDeploy,
@@ -102,6 +105,7 @@ export async function loadContext(stack: string, beforeDeploy: boolean, settings
         analysis,
         catalog: buildSqlCatalog(config),
         existingRoles: new Set<string>(),
+        // Before the first deploy the stack's warehouse does not exist yet; the login's own is used.
         as: (role, body) => withSession(settings, { role, warehouse: beforeDeploy ? settings.warehouse : config.warehouse }, limits, async (session) => {
             const readOnly = new ReadOnlySession(session);
             await readOnly.query(doctorStatement("use_no_secondary_roles"));

@@ -15,6 +15,8 @@ export interface DoctorOptions {
     readonly beforeDeploy: boolean;
     readonly env: NodeJS.ProcessEnv;
     readonly limits?: ConnectionLimits;
+    /** `wallmonitor:<key>` -> value, replacing the stack file's values for this run (as `pulumi up --config` does). */
+    readonly overrides?: Readonly<Record<string, string>>;
     /** The clock lag is measured against; tests fix it. */
     readonly now?: () => Date;
 }
@@ -41,7 +43,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
     let context: DoctorContext;
     try {
         settings = connectionSettings(options.stack, options.env);
-        context = await loadContext(options.stack, options.beforeDeploy, settings, options.limits ?? DOCTOR_LIMITS);
+        context = await loadContext(options.stack, options.beforeDeploy, settings, options.limits ?? DOCTOR_LIMITS, options.overrides);
     } catch (error) {
         // The message names the key or file to set (connection settings, ConfigError, a missing stack file).
         return notConnected(`stack ${options.stack}: no connection could be made`, error);

@@ -6,6 +6,7 @@ import { notReadOnly, ReadOnlyRefusal, ReadOnlySession } from "../doctor/readOnl
 import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
 import { runDoctor } from "../doctor/run";
 import { EVALUATION_KEY, RELIED_ON } from "../doctor/shapes";
+import type { OfflineBuild } from "../plan/offline";
 import type { Analysis } from "../privileges/check";
 import { ACCESS_URL_ENV } from "../provider/connection";
 import { FakeAccount, grantRows, scriptAccount } from "./fakes/doctorAccount";
@@ -27,8 +28,8 @@ const P = "snow.ai.observability.";
 const keys = (names: readonly string[], count: number) => Object.fromEntries(names.map((name) => [`${P}${name}`, count]));
 const IDENTITY = ["object.name", "object.type", "database.name", "schema.name"];
 
-/** An account where `pulumi up` ran and everything works: the roles hold exactly the declared grants. */
-function healthyAccount(analysis: Analysis, deployed = true): FakeAccount {
+/** An account where `pulumi up` ran and everything works: the roles hold exactly the declared grants, the build's tasks run. */
+function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuild): FakeAccount {
     const objects = { "DYNAMIC TABLE": ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"].map((name) => `${SCHEMA}.${name}`),
         AGENT: [AGENT] };
     const grants: Record<string, FakeAccount["grants"][string]> = {
@@ -67,12 +68,15 @@ function healthyAccount(analysis: Analysis, deployed = true): FakeAccount {
             { agent: AGENT, kind: "OTHER", name: "SqlExecution_CortexAnalyst", objectType: "CORTEX AGENT", spans: 150, keys: keys(IDENTITY, 150) },
         ],
         refusals: [],
-        tasks: ["REFRESH_AGENT_EVENTS_TASK", "DISCOVER_AGENTS_TASK", "ROLLUP_AGENT_EVENTS_TASK"]
+        tasks: (build === undefined ? ["REFRESH_AGENT_EVENTS_TASK", "DISCOVER_AGENTS_TASK", "ROLLUP_AGENT_EVENTS_TASK"]
+            : build.resources.filter((resource) => resource.type.endsWith(":Task")).map((resource) => String(resource.inputs.name)))
             .map((name) => ({ name, state: "started" as const, lastState: "SUCCEEDED", failures: 0, lastError: null })),
         dynamicTables: ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"]
             .map((name) => ({ name, schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000" })),
         agentHealth: [{ agent: AGENT, health: "HEALTHY", lastEvent: "2026-12-01 13:50:00.000", lagMinutes: 10, error: null }],
         streamlits: [{ name: "WALLMONITOR_DASHBOARD", urlId: "abc123" }],
+        notificationIntegrations: [],
+        deliveryFailures: [],
     };
 }
 
@@ -103,9 +107,10 @@ describe("wallmonitor doctor against the protocol fake", function () {
         await fake.stop();
     });
 
-    async function doctor(account: FakeAccount, beforeDeploy = false, env: NodeJS.ProcessEnv = {}, stack = STACK): Promise<Report> {
+    async function doctor(account: FakeAccount, beforeDeploy = false, env: NodeJS.ProcessEnv = {}, stack = STACK,
+                          overrides: Record<string, string> = {}): Promise<Report> {
         scriptAccount(fake, account);
-        return runDoctor({ stack, beforeDeploy, now: () => NOW,
+        return runDoctor({ stack, beforeDeploy, now: () => NOW, overrides,
             env: { [ACCESS_URL_ENV]: fake.url, SNOWFLAKE_PRIVATE_KEY: privateKey, ...env },
             limits: { attempts: 1, firstRetryDelayMs: 10, requestTimeoutMs: 10_000, statementTimeoutMs: 20_000 } });
     }
@@ -266,6 +271,26 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(line(report, "fail", /^the event table is not readable by the login role \(the owner role does not exist yet\)$/)?.evidence).to.include("does not exist or not authorized");
         expect(line(report, "not-checked", /^live event shapes: the event table is not readable here$/)).to.not.equal(undefined);
         expect(exitCode(report)).to.equal(1);
+    });
+
+    it("checks the stack's notification integrations: missing, disabled, failing deliveries", async () => {
+        const overrides = { "wallmonitor:alertingEnabled": "true", "wallmonitor:alertEmailRecipients": "oncall@acme.com" };
+        const alerting = await analyseStack(STACK, overrides);
+        const integration = "WALLMONITOR_DEV_WALLMONITOR_ALERT_EMAIL";
+        const account = healthyAccount(alerting.analysis, true, alerting.build);
+        const missing = await doctor(account, false, {}, STACK, overrides);
+        expect(line(missing, "fail", new RegExp(`^notification integration ${integration} does not exist`)), renderText(missing)).to.not.equal(undefined);
+        expect(line(missing, "pass", new RegExp(`^role ${OWNER} holds all \\d+ grants`))).to.not.equal(undefined);
+        fake.reset();
+        const failing = await doctor({ ...account, notificationIntegrations: [{ name: integration, type: "EMAIL", enabled: true }],
+            deliveryFailures: [{ integration, failures: 2, lastError: "Email recipient not verified: oncall@acme.com" }] }, false, {}, STACK, overrides);
+        expect(line(failing, "warn", new RegExp(`^notification integration ${integration}: 2 failed deliveries in the last day$`))?.evidence)
+            .to.equal("last error: Email recipient not verified: oncall@acme.com");
+        expect(failures(failing), renderText(failing)).to.deep.equal([]);
+        fake.reset();
+        const disabled = await doctor({ ...account, notificationIntegrations: [{ name: integration, type: "EMAIL", enabled: false }] }, false, {}, STACK, overrides);
+        expect(line(disabled, "fail", new RegExp(`^notification integration ${integration} is disabled$`))?.fix)
+            .to.equal(`ALTER NOTIFICATION INTEGRATION ${integration} SET ENABLED = TRUE (as its owner)`);
     });
 
     it("exits 2 when it cannot log in, without the key in the report", async () => {

@@ -60,6 +60,9 @@ export interface FakeAccount {
     readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string }[];
     readonly agentHealth: { agent: string; health: string; lastEvent: string; lagMinutes: number; error: string | null }[];
     readonly streamlits: { name: string; urlId: string }[];
+    readonly notificationIntegrations: { name: string; type: string; enabled: boolean }[];
+    /** Failed deliveries in the last day, per integration (NOTIFICATION_HISTORY). */
+    readonly deliveryFailures: { integration: string; failures: number; lastError: string }[];
 }
 
 const SHOW_GRANTS_COLUMNS = ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"];
@@ -169,8 +172,10 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         "query_warehouse", "url_id", "owner_role_type"],
         account.streamlits.map((app) => [CREATED, app.name, "WALLMONITOR_DEV", "WALLMONITOR", "Wallmonitor", "WALLMONITOR_DEV_OWNER", null,
             "WALLMONITOR_DEV_WH", app.urlId, "ROLE"])));
-    fake.on(/^SHOW NOTIFICATION INTEGRATIONS$/, rows(["name", "type", "category", "enabled", "comment", "created_on"], []));
-    fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"], []));
+    fake.on(/^SHOW NOTIFICATION INTEGRATIONS$/, rows(["name", "type", "category", "enabled", "comment", "created_on"],
+        account.notificationIntegrations.map((integration) => [integration.name, integration.type, "NOTIFICATION", String(integration.enabled), null, CREATED])));
+    fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"],
+        account.deliveryFailures.map((failure) => [failure.integration, failure.failures, failure.lastError])));
     for (const refusal of account.refusals) {
         fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
     }

@@ -34,6 +34,13 @@ export const RELIED_ON: readonly { key: string; kind: SpanKind; consequence: str
 /** Evaluation turns carry it (snowflake-access.md, "Live event shapes"); ingestion keeps them out of production metrics. */
 export const EVALUATION_KEY = "snow.ai.observability.run.name";
 
+/** The span types ingestion takes for evaluation spans, read from its SQL, where they are spelled once. */
+export function evaluationSpanTypes(): Set<string> {
+    const text = fs.readFileSync(path.join(SQL_ROOT, "ingestion", "parsed_events.sql"), "utf8");
+    const list = /IN \(([^)]*)\), FALSE\) AS HAS_EVALUATION_SPAN_TYPE/.exec(text)![1];
+    return new Set([...list.matchAll(/'([^']+)'/g)].map((match) => match[1]));
+}
+
 /** The span names ingestion categorises, read from its own SQL so the two cannot drift: exact names and LIKE prefixes. */
 export function recognisedSpanNames(): { exact: Set<string>; prefixes: string[] } {
     const text = fs.readFileSync(path.join(SQL_ROOT, "ingestion", "parsed_events.sql"), "utf8");
@@ -88,9 +95,13 @@ export const shapesCheck: Check = async (context) => context.as(ownerOrLogin(con
             : { area: "shapes", status: count < total ? "warn" : "pass", title: `${count} of ${total} ${kindName(kind)} spans carry \`${key}\`` +
                 (count < total ? `: for the others ${consequence}` : "") });
     }
+    const evaluationTypes = evaluationSpanTypes();
+    const isEvaluation = (row: Readonly<Record<string, unknown>>) =>
+        cell(row, "HAS_RUN_NAME").toLowerCase() === "true" || evaluationTypes.has(cell(row, "SPAN_TYPE").toLowerCase());
     const { exact, prefixes } = recognisedSpanNames();
     const unknown = new Map<string, number>();
-    for (const row of agentRows) {
+    // Evaluation spans have names of their own (EvalRoot_*, Eval_*); ingestion keeps them apart by their marks, not their names.
+    for (const row of agentRows.filter((candidate) => !isEvaluation(candidate))) {
         const name = cell(row, "SPAN_NAME");
         if (!exact.has(name) && !prefixes.some((prefix) => name.startsWith(prefix))) {
             unknown.set(name, (unknown.get(name) ?? 0) + Number(cell(row, "SPANS")));
@@ -109,7 +120,8 @@ export const shapesCheck: Check = async (context) => context.as(ownerOrLogin(con
     if (otherTypes.size > 0) {
         findings.push({ area: "shapes", status: "pass", title: `spans of other object types are left out: ${[...otherTypes].map(([type, count]) => `${type} (${count})`).join(", ")}` });
     }
-    const evaluation = carrying(EVALUATION_KEY, "ANY");
-    findings.push({ area: "shapes", status: "pass", title: `${evaluation} of ${totals.ANY} spans belong to evaluation runs (\`${EVALUATION_KEY}\`): kept out of production metrics` });
+    const evaluation = spans(agentRows.filter(isEvaluation));
+    findings.push({ area: "shapes", status: "pass", title: `${evaluation} of ${totals.ANY} spans belong to evaluation runs ` +
+        `(an evaluation span type or \`${EVALUATION_KEY}\`): kept out of production metrics` });
     return findings;
 });

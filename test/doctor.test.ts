@@ -5,7 +5,7 @@ import { analyseStack, plainStackConfig, settingsFrom, stackConfig } from "../do
 import { notReadOnly, ReadOnlyRefusal, ReadOnlySession } from "../doctor/readOnly";
 import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
 import { runDoctor } from "../doctor/run";
-import { EVALUATION_KEY, RELIED_ON } from "../doctor/shapes";
+import { EVALUATION_KEY, evaluationSpanTypes, recognisedObjectType, recognisedSpanNames, RELIED_ON } from "../doctor/shapes";
 import type { OfflineBuild } from "../plan/offline";
 import type { Analysis } from "../privileges/check";
 import { ACCESS_URL_ENV } from "../provider/connection";
@@ -190,12 +190,16 @@ describe("wallmonitor doctor against the protocol fake", function () {
         const account = healthyAccount(analysis);
         const planning = account.spans[1];
         account.spans[1] = { ...planning, keys: Object.fromEntries(Object.entries(planning.keys).filter(([key]) => !key.endsWith("token_count.input"))) };
-        account.spans.push({ agent: AGENT, kind: "OTHER", name: "BrandNewStep", objectType: "Cortex Agent", spans: 60, keys: { ...keys(IDENTITY, 60), [EVALUATION_KEY]: 60 } });
+        account.spans.push({ agent: AGENT, kind: "OTHER", name: "BrandNewStep", objectType: "Cortex Agent", spans: 60, keys: keys(IDENTITY, 60) },
+            // Evaluation spans have names of their own: counted as evaluation traffic, not as unrecognised names.
+            { agent: AGENT, kind: "OTHER", name: "EvalRoot_correctness", objectType: "Cortex Agent", spans: 20, spanType: "eval_root", keys: keys(IDENTITY, 20) },
+            { agent: AGENT, kind: "ROOT", name: "AgentV2RequestResponseInfo", objectType: "Cortex Agent", spans: 5, runName: true,
+                keys: { ...keys([...IDENTITY, "agent.thread_id", "agent.status.code"], 5), [EVALUATION_KEY]: 5 } });
         const report = await doctor(account);
         expect(line(report, "fail", /^0 of 250 planning spans carry `snow\.ai\.observability\.agent\.planning\.token_count\.input`: input token counts will be 0$/),
             renderText(report)).to.not.equal(undefined);
-        expect(line(report, "warn", /^60 of 560 spans have names Wallmonitor does not recognise/)?.evidence).to.equal("BrandNewStep (60)");
-        expect(line(report, "pass", /^60 of 560 spans belong to evaluation runs/)).to.not.equal(undefined);
+        expect(line(report, "warn", /^60 of 585 spans have names Wallmonitor does not recognise/)?.evidence).to.equal("BrandNewStep (60)");
+        expect(line(report, "pass", /^25 of 585 spans belong to evaluation runs/)).to.not.equal(undefined);
         expect(exitCode(report)).to.equal(1);
     });
 
@@ -399,6 +403,14 @@ describe("the doctor's live-shape checks", () => {
         for (const { key } of [...RELIED_ON, { key: EVALUATION_KEY }]) {
             expect(ingestion, key).to.include(`"${key}"`);
         }
+    });
+
+    it("read span names, the agent object type and the evaluation span types from ingestion's own SQL", () => {
+        const { exact, prefixes } = recognisedSpanNames();
+        expect([...exact]).to.include.members(["AgentV2RequestResponseInfo", "Agent", "Guardrails", "CORTEX_AGENT_FEEDBACK"]);
+        expect(prefixes).to.include.members(["ReasoningAgentStep", "SqlExecution", "ToolCall-", "CortexSearchService"]);
+        expect(recognisedObjectType()).to.equal("CORTEX AGENT");
+        expect([...evaluationSpanTypes()].sort()).to.deep.equal(["cortex_agent_ground_truth", "eval", "eval_root", "record_root"]);
     });
 
     it("say how to pass a credential the stack file holds encrypted", () => {

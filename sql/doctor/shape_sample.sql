@@ -1,5 +1,6 @@
 -- The newest spans per agent in the window, with the span kinds the coverage is counted by:
--- ROOT (one per turn), PLANNING (where tokens and the model sit), OTHER.
+-- ROOT (one per turn), PLANNING (where tokens and the model sit), OTHER; and what marks an
+-- evaluation run's span (its span type, a run name), which ingestion keeps out of production.
 SELECT
     e.RECORD_ATTRIBUTES:"snow.ai.observability.database.name"::STRING || '.'
         || e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING || '.'
@@ -11,6 +12,8 @@ SELECT
         WHEN e.RECORD:name::STRING LIKE 'ReasoningAgentStepPlanning-%' THEN 'PLANNING'
         ELSE 'OTHER'
     END AS SPAN_KIND,
+    LOWER(e.RECORD_ATTRIBUTES:"ai.observability.span_type"::STRING) AS SPAN_TYPE,
+    e.RECORD_ATTRIBUTES:"snow.ai.observability.run.name" IS NOT NULL AS HAS_RUN_NAME,
     e.RECORD_ATTRIBUTES
 FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
 WHERE e.TIMESTAMP >= DATEADD('day', -{{LOOKBACK_DAYS}}, SYSDATE())

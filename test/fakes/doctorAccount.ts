@@ -35,6 +35,10 @@ export interface FakeSpan {
     readonly name: string;
     readonly objectType: string;
     readonly spans: number;
+    /** `ai.observability.span_type`, lower case, when the spans have one. */
+    readonly spanType?: string;
+    /** Whether they carry `snow.ai.observability.run.name` (an evaluation run's). */
+    readonly runName?: boolean;
     /** Attribute keys and how many of these spans carry each. */
     readonly keys: Readonly<Record<string, number>>;
 }
@@ -135,8 +139,8 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         [[account.newestEvent, account.agentsInEvents.reduce((sum, agent) => sum + agent.events, 0)]]));
     fake.on(/AS AGENT_DATABASE,/, rows(["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "EVENTS", "NEWEST_EVENT"],
         account.agentsInEvents.map((agent) => [...agent.name.split("."), agent.events, account.newestEvent])));
-    fake.on(/^SELECT s\.AGENT, s\.SPAN_KIND, s\.SPAN_NAME/, rows(["AGENT", "SPAN_KIND", "SPAN_NAME", "OBJECT_TYPE", "SPANS"],
-        account.spans.map((span) => [span.agent, span.kind, span.name, span.objectType, span.spans])));
+    fake.on(/^SELECT s\.AGENT, s\.SPAN_KIND, s\.SPAN_NAME/, rows(["AGENT", "SPAN_KIND", "SPAN_NAME", "OBJECT_TYPE", "SPAN_TYPE", "HAS_RUN_NAME", "SPANS"],
+        account.spans.map((span) => [span.agent, span.kind, span.name, span.objectType, span.spanType ?? null, String(span.runName ?? false), span.spans])));
     // Summed per agent, kind and key, as the GROUP BY in sql/doctor/shape_keys.sql does.
     const keyCounts = new Map<string, number>();
     for (const span of account.spans) {

@@ -47,5 +47,9 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-    void main();
+    // runDoctor reports what it finds; an error escaping it is a defect of the doctor, reported as a failure.
+    main().catch((error: unknown) => {
+        process.stderr.write(`doctor failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.exit(EXIT.failures);
+    });
 }

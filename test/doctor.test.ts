@@ -2,6 +2,7 @@ import { expect } from "chai";
 import * as crypto from "crypto";
 
 import { analyseStack, plainStackConfig, settingsFrom, stackConfig } from "../doctor/context";
+import { parseArgs } from "../doctor/cli";
 import { notReadOnly, ReadOnlyRefusal, ReadOnlySession } from "../doctor/readOnly";
 import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
 import { runDoctor } from "../doctor/run";
@@ -319,6 +320,16 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(parsed.exitCode).to.equal(0);
         expect(parsed.findings.length).to.equal(report.findings.length);
         expect(parsed.findings.every((finding) => ["pass", "warn", "fail", "not-checked"].includes(finding.status))).to.equal(true);
+    });
+});
+
+describe("the doctor's command line", () => {
+    it("takes --stack, --json and --before-deploy, and nothing else", () => {
+        expect(parseArgs(["--stack", "dev", "--json", "--before-deploy"])).to.deep.equal({ stack: "dev", json: true, beforeDeploy: true });
+        expect(parseArgs(["--stack", "prod"])).to.deep.equal({ stack: "prod", json: false, beforeDeploy: false });
+        expect(() => parseArgs(["--json"])).to.throw("--stack is required");
+        expect(() => parseArgs(["--stack"])).to.throw("--stack needs a value");
+        expect(() => parseArgs(["--stack", "dev", "--fix"])).to.throw("unknown argument --fix");
     });
 });
 

@@ -8,6 +8,7 @@ import { webhookIntegrationInputs, webhookIntegrationStatements } from "../provi
 import { buildSqlCatalog } from "../lib/sql/catalog";
 import { DEFAULTS } from "../lib/config/stack";
 import { buildCentralSql, buildMemberShareSql, identityKeySql } from "../lib/sql/orgCatalog";
+import { doctorSqlFiles } from "../doctor/sql";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql/render";
 import { AGENT_REGISTRY } from "../lib/sql/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -127,7 +128,7 @@ describe("SQL files", () => {
             identityKeySql(undefined),
             ...Object.values(buildCentralSql(DEFAULTS, "ACME.CENTRAL", [{ name: "EU", database: "WALLMONITOR_ORG_EU" }]).views)];
         const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file),
-            ...org.flatMap((sql) => sql.files)]);
+            ...org.flatMap((sql) => sql.files), ...doctorSqlFiles()]);
         expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
     });
 

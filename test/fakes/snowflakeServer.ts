@@ -118,9 +118,13 @@ export const CORTEX_USER = "SNOWFLAKE.CORTEX_USER";
 const NO_BINDS_STATEMENT = /^(CREATE|ALTER)\s+(OR\s+REPLACE\s+)?((API|NOTIFICATION|SECURITY|STORAGE|EXTERNAL\s+ACCESS|CATALOG)\s+)?(INTEGRATION|PIPE|REPLICATION\s+GROUP)\b/i;
 const NO_BINDS_CLAUSE = /\b(CREDENTIALS|ENCRYPTION|IMPORTS|PACKAGES)\s*=\s*\([^)]*\?|\bTAG\s*\([^)]*\?/i;
 
-/** The statement's `?` placeholders outside string literals and quoted identifiers. */
+/** The statement's `?` placeholders outside string literals, quoted identifiers and comments. */
 function placeholders(sql: string): number {
-    return (sql.replace(/'(?:[^']|'')*'/g, "''").replace(/"[^"]*"/g, "\"\"").match(/\?/g) ?? []).length;
+    // Literals, quoted identifiers and comments in one pass, as Snowflake's lexer reads them: an
+    // apostrophe inside a comment ("the agent's") opens no literal, and a `?` in a comment binds nothing.
+    const code = sql.replace(/'(?:[^'\\]|\\.|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\/[^\n]*|\/\*[\s\S]*?\*\//g,
+        (token) => (token.startsWith("'") || token.startsWith("\"") ? "''" : " "));
+    return (code.match(/\?/g) ?? []).length;
 }
 
 const STATUS_ROWS: Reply = { columns: ["status"], rows: [["Statement executed successfully."]] };
@@ -423,15 +427,15 @@ export class FakeSnowflake {
      */
     private enforce(session: Session, sql: string, binds?: readonly string[]): Reply | undefined {
         const code = sql.replace(/\s+/g, " ").replace(/;\s*$/, "").trim();
-        if (placeholders(code) > 0 && (NO_BINDS_STATEMENT.test(code) || NO_BINDS_CLAUSE.test(code))) {
+        if (placeholders(sql) > 0 && (NO_BINDS_STATEMENT.test(code) || NO_BINDS_CLAUSE.test(code))) {
             // Snowflake parses these without bind support: the `?` is a syntax error (error text assumed, not documented).
             const position = code.indexOf("?");
             return { error: { code: "001003", sqlState: "42000",
                 message: `SQL compilation error:\nsyntax error line 1 at position ${position} unexpected '?'.` } };
         }
-        if (binds !== undefined && binds.length !== placeholders(code)) {
+        if (binds !== undefined && binds.length !== placeholders(sql)) {
             return { error: { code: "002049", sqlState: "42601",
-                message: `SQL compilation error: error line 0 at position -1\nBind variable count ${binds.length} does not match the ${placeholders(code)} placeholder(s).` } };
+                message: `SQL compilation error: error line 0 at position -1\nBind variable count ${binds.length} does not match the ${placeholders(sql)} placeholder(s).` } };
         }
         const grant = /^(GRANT|REVOKE) (.+?) ON (AGENT (\S+)|(ALL|FUTURE) AGENTS IN (SCHEMA|DATABASE) (\S+)) (?:TO|FROM) ROLE (\S+)$/i.exec(code);
         if (grant !== null) {

@@ -1,0 +1,2 @@
+-- The schema's tasks and their state, started or suspended (https://docs.snowflake.com/en/sql-reference/sql/show-tasks).
+SHOW TASKS IN SCHEMA {{SCHEMA}}

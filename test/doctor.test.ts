@@ -1,0 +1,438 @@
+import { expect } from "chai";
+import * as crypto from "crypto";
+
+import { analyseStack, plainStackConfig, settingsFrom, stackConfig } from "../doctor/context";
+import { parseArgs } from "../doctor/cli";
+import { notReadOnly, ReadOnlyRefusal, ReadOnlySession } from "../doctor/readOnly";
+import { exitCode, Finding, renderJson, renderText, Report } from "../doctor/report";
+import { runDoctor } from "../doctor/run";
+import { EVALUATION_KEY, evaluationSpanTypes, recognisedObjectType, recognisedSpanNames, RELIED_ON } from "../doctor/shapes";
+import type { OfflineBuild } from "../plan/offline";
+import type { Analysis } from "../privileges/check";
+import { ACCESS_URL_ENV } from "../provider/connection";
+import { FakeAccount, grantRows, scriptAccount } from "./fakes/doctorAccount";
+import { FakeSnowflake } from "./fakes/snowflakeServer";
+
+/**
+ * The doctor against the protocol fake through the real snowflake-sdk: a healthy account, then
+ * each failure a check exists to catch, with the report line and the exit status it must give.
+ */
+
+const STACK = "dev";
+const NOW = new Date("2026-12-01T14:00:00Z");
+const AGENT = "SNOWFLAKE_INTELLIGENCE.AGENTS.SALES_AGENT";
+const OWNER = "WALLMONITOR_DEV_OWNER";
+const VIEWER = "WALLMONITOR_DEV_VIEWER";
+const SCHEMA = "WALLMONITOR_DEV.WALLMONITOR";
+const P = "snow.ai.observability.";
+
+const keys = (names: readonly string[], count: number) => Object.fromEntries(names.map((name) => [`${P}${name}`, count]));
+const IDENTITY = ["object.name", "object.type", "database.name", "schema.name"];
+
+/** An account where `pulumi up` ran and everything works: the roles hold exactly the declared grants, the build's tasks run. */
+function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuild): FakeAccount {
+    const objects = { "DYNAMIC TABLE": ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"].map((name) => `${SCHEMA}.${name}`),
+        AGENT: [AGENT] };
+    const grants: Record<string, FakeAccount["grants"][string]> = {
+        ACCOUNTADMIN: [{ privilege: "USAGE", grantedOn: "ROLE", name: "SYSADMIN" }, { privilege: "USAGE", grantedOn: "ROLE", name: "SECURITYADMIN" },
+            { privilege: "CREATE DATABASE", grantedOn: "ACCOUNT", name: "ACME_DEV" }],
+    };
+    if (deployed) {
+        for (const grant of analysis.grants.filter((candidate) => !candidate.grantee.startsWith("SHARE "))) {
+            // The account has the reader role under its current name only.
+            if (grant.role === "SNOWFLAKE.AI_OBSERVABILITY_EVENTS_LOOKUP") {
+                continue;
+            }
+            grants[grant.grantee] = [...(grants[grant.grantee] ?? []), ...grantRows(grant, objects)];
+        }
+        grants[OWNER].push(...["AGENT_EVENTS_HISTORY", "AGENT_REGISTRY"].map((name) => ({ privilege: "OWNERSHIP", grantedOn: "TABLE", name: `${SCHEMA}.${name}` })),
+            { privilege: "OWNERSHIP", grantedOn: "TASK", name: `${SCHEMA}.REFRESH_AGENT_EVENTS_TASK` });
+    }
+    const futureGrants = deployed ? analysis.grants.filter((grant) => grant.on?.kind === "future").map((grant) => {
+        const on = grant.on as { objectType: string; in: { type: "SCHEMA" | "DATABASE"; name: string } };
+        return { in: on.in.type, container: on.in.name, privilege: grant.privileges[0], grantOn: on.objectType.replace(/ /g, "_"), grantee: grant.grantee };
+    }) : [];
+    return {
+        account: "ANALYTICS_DEV", region: "AWS_US_WEST_2",
+        roles: ["ACCOUNTADMIN", "SYSADMIN", "SECURITYADMIN", ...(deployed ? [OWNER, VIEWER] : [])],
+        applicationRoles: ["AI_OBSERVABILITY_READER", "AI_OBSERVABILITY_ADMIN"],
+        grants, futureGrants,
+        parameters: { CORTEX_ENABLED_CROSS_REGION: "ANY_REGION", ALLOW_BIND_VALUES_ACCESS: "FALSE" },
+        eventTableReadable: true,
+        agentsInEvents: [{ name: AGENT, events: 812 }],
+        newestEvent: "2026-12-01 13:55:00.000",
+        spans: [
+            { agent: AGENT, kind: "ROOT", name: "AgentV2RequestResponseInfo", objectType: "Cortex Agent", spans: 100,
+                keys: keys([...IDENTITY, "agent.thread_id", "agent.status.code"], 100) },
+            { agent: AGENT, kind: "PLANNING", name: "ReasoningAgentStepPlanning-0", objectType: "Cortex Agent", spans: 250,
+                keys: keys([...IDENTITY, "agent.planning.token_count.input", "agent.planning.token_count.output", "agent.planning.model"], 250) },
+            { agent: AGENT, kind: "OTHER", name: "SqlExecution_CortexAnalyst", objectType: "CORTEX AGENT", spans: 150, keys: keys(IDENTITY, 150) },
+        ],
+        refusals: [],
+        tasks: (build === undefined ? ["REFRESH_AGENT_EVENTS_TASK", "DISCOVER_AGENTS_TASK", "ROLLUP_AGENT_EVENTS_TASK"]
+            : build.resources.filter((resource) => resource.type.endsWith(":Task")).map((resource) => String(resource.inputs.name)))
+            .map((name) => ({ name, state: "started" as const, lastState: "SUCCEEDED", failures: 0, lastError: null })),
+        dynamicTables: ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"]
+            .map((name) => ({ name, schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000" })),
+        agentHealth: [{ agent: AGENT, health: "HEALTHY", lastEvent: "2026-12-01 13:50:00.000", lagMinutes: 10, error: null }],
+        streamlits: [{ name: "WALLMONITOR_DASHBOARD", urlId: "abc123" }],
+        notificationIntegrations: [],
+        deliveryFailures: [],
+    };
+}
+
+describe("wallmonitor doctor against the protocol fake", function () {
+    this.timeout(300_000);
+    let fake: FakeSnowflake;
+    let analysis: Analysis;
+    let privateKey: string;
+    let publicKey: string;
+
+    before(async () => {
+        ({ analysis } = await analyseStack(STACK));
+        const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048,
+            publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+        privateKey = pair.privateKey;
+        publicKey = pair.publicKey;
+    });
+
+    beforeEach(async () => {
+        fake = await FakeSnowflake.start();
+        fake.addUser("WALLMONITOR_DEPLOY", { publicKey });
+        // What `pulumi up` leaves: MONITOR on all and future agents in the configured location.
+        fake.grantOnAgents(OWNER, "MONITOR", { scope: "FUTURE", in: "SCHEMA", name: "SNOWFLAKE_INTELLIGENCE.AGENTS" });
+        fake.addAgent({ database: "SNOWFLAKE_INTELLIGENCE", schema: "AGENTS", name: "SALES_AGENT" });
+    });
+
+    afterEach(async () => {
+        await fake.stop();
+    });
+
+    async function doctor(account: FakeAccount, beforeDeploy = false, env: NodeJS.ProcessEnv = {}, stack = STACK,
+                          overrides: Record<string, string> = {}): Promise<Report> {
+        scriptAccount(fake, account);
+        return runDoctor({ stack, beforeDeploy, now: () => NOW, overrides,
+            env: { [ACCESS_URL_ENV]: fake.url, SNOWFLAKE_PRIVATE_KEY: privateKey, ...env },
+            limits: { attempts: 1, firstRetryDelayMs: 10, requestTimeoutMs: 10_000, statementTimeoutMs: 20_000 } });
+    }
+
+    const failures = (report: Report) => report.findings.filter((finding) => finding.status === "fail");
+    const line = (report: Report, status: Finding["status"], pattern: RegExp) =>
+        report.findings.find((finding) => finding.status === status && pattern.test(finding.title));
+
+    it("reports a healthy deployed account with no failure and exit 0, sending only read-only statements", async () => {
+        const report = await doctor(healthyAccount(analysis));
+        expect(failures(report), renderText(report)).to.deep.equal([]);
+        expect(exitCode(report)).to.equal(0);
+        expect(line(report, "pass", /^logged in as WALLMONITOR_DEPLOY with role ACCOUNTADMIN$/)).to.not.equal(undefined);
+        expect(line(report, "pass", new RegExp(`^role ${OWNER} holds all \\d+ grants the privilege model declares for it$`))).to.not.equal(undefined);
+        expect(line(report, "pass", new RegExp(`^role ${OWNER} sees every agent that wrote events`))).to.not.equal(undefined);
+        expect(line(report, "pass", /^250 of 250 planning spans carry `snow\.ai\.observability\.agent\.planning\.token_count\.input`$/)).to.not.equal(undefined);
+        expect(line(report, "pass", /^\d+ statements compile here \(EXPLAIN\)$/)).to.not.equal(undefined);
+        expect(line(report, "not-checked", /statements not compiled: DDL and session statements/)).to.not.equal(undefined);
+        expect(line(report, "pass", /^task WALLMONITOR_DEV\.WALLMONITOR\.REFRESH_AGENT_EVENTS_TASK is started; last run SUCCEEDED/)).to.not.equal(undefined);
+        expect(line(report, "pass", /^ALLOW_BIND_VALUES_ACCESS = FALSE/)).to.not.equal(undefined);
+        expect(line(report, "pass", /^\[open\] MONITOR on an agent is enough for GET_AI_OBSERVABILITY_EVENTS \(older pages also list USAGE\): the check succeeded here$/)).to.not.equal(undefined);
+        // Every statement that reached Snowflake is one the gate lets through, and none was refused.
+        expect(fake.statements.length).to.be.greaterThan(20);
+        expect(fake.statements.filter((statement) => notReadOnly(statement.sql) !== undefined).map((statement) => statement.sql)).to.deep.equal([]);
+        // Binds go only to EXPLAIN, all of them NULL: no value leaves the doctor.
+        const bound = fake.statements.filter((statement) => statement.binds !== undefined);
+        expect(bound.length).to.be.greaterThan(0);
+        expect(bound.filter((statement) => !/^EXPLAIN /.test(statement.sql) || statement.binds!.some((value) => value !== "null"))).to.deep.equal([]);
+        expect(line(report, "not-checked", /takes bind values/)).to.equal(undefined);
+        // The checks that read one role's privileges run as that role alone.
+        const asOwner = fake.statements.filter((statement) => statement.role === OWNER);
+        expect(asOwner[0].sql).to.equal("USE SECONDARY ROLES NONE");
+        expect(asOwner.some((statement) => /^SHOW AGENTS IN ACCOUNT$/.test(statement.sql))).to.equal(true);
+    });
+
+    it("fails on a missing grant, naming it and the statement that makes it (exit 1)", async () => {
+        const account = healthyAccount(analysis);
+        account.grants[OWNER] = account.grants[OWNER].filter((grant) => grant.privilege !== "EXECUTE TASK");
+        const withoutFuture = { ...account, futureGrants: account.futureGrants.filter((grant) => grant.grantee !== VIEWER) };
+        const report = await doctor(withoutFuture);
+        expect(line(report, "fail", new RegExp(`^role ${VIEWER} lacks SELECT ON FUTURE DYNAMIC TABLES IN SCHEMA ${SCHEMA}$`))).to.not.equal(undefined);
+        const missing = line(report, "fail", new RegExp(`^role ${OWNER} lacks EXECUTE TASK, EXECUTE MANAGED TASK ON ACCOUNT$`));
+        expect(missing, renderText(report)).to.not.equal(undefined);
+        expect(missing!.fix).to.include(`GRANT EXECUTE TASK, EXECUTE MANAGED TASK ON ACCOUNT TO ROLE ${OWNER}`);
+        expect(exitCode(report)).to.equal(1);
+        expect(renderText(report)).to.match(new RegExp(`\\n  FAIL        role ${OWNER} lacks EXECUTE TASK, EXECUTE MANAGED TASK ON ACCOUNT\\n`));
+    });
+
+    it("lists extra grants that widen access, and fails a viewer that can read raw events", async () => {
+        const account = healthyAccount(analysis);
+        account.grants[VIEWER].push({ privilege: "SELECT", grantedOn: "TABLE", name: `${SCHEMA}.AGENT_EVENTS_HISTORY` });
+        account.grants[OWNER].push({ privilege: "USAGE", grantedOn: "ROLE", name: "ACCOUNTADMIN" });
+        const report = await doctor(account);
+        expect(line(report, "warn", new RegExp(`^role ${VIEWER} holds SELECT on TABLE ${SCHEMA}\\.AGENT_EVENTS_HISTORY, which Wallmonitor does not need`)),
+            renderText(report)).to.not.equal(undefined);
+        expect(line(report, "warn", new RegExp(`^role ${OWNER} holds USAGE on ROLE ACCOUNTADMIN`))?.fix).to.equal(`REVOKE ROLE ACCOUNTADMIN FROM ROLE ${OWNER}`);
+        expect(line(report, "fail", new RegExp(`^role ${VIEWER} can read raw or textual data: SELECT on TABLE ${SCHEMA}\\.AGENT_EVENTS_HISTORY$`))).to.not.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("fails on an agent that writes events the owner role cannot see (per-agent path)", async () => {
+        // Created after the grants and outside the future grant's schema: the owner holds nothing on it.
+        fake.addAgent({ database: "SNOWFLAKE_INTELLIGENCE", schema: "AGENTS", name: "HR_AGENT" });
+        fake.grantOnAgents("NOBODY", "MONITOR", { agent: "SNOWFLAKE_INTELLIGENCE.AGENTS.HR_AGENT" });
+        const account = healthyAccount(analysis);
+        account.agentsInEvents.push({ name: "SNOWFLAKE_INTELLIGENCE.AGENTS.HR_AGENT", events: 40 }, { name: "FINANCE.BOTS.LEDGER_AGENT", events: 7 });
+        const report = await doctor(account);
+        // HR_AGENT is visible: the future grant in its schema reached it. LEDGER_AGENT is not, and lies outside agentLocations.
+        expect(line(report, "fail", /^agent FINANCE\.BOTS\.LEDGER_AGENT wrote 7 events but role WALLMONITOR_DEV_OWNER cannot see it \(SHOW AGENTS\)$/),
+            renderText(report)).to.not.equal(undefined);
+        expect(line(report, "fail", /^agent FINANCE\.BOTS\.LEDGER_AGENT is outside wallmonitor:agentLocations/)?.fix).to.equal("add FINANCE.BOTS to wallmonitor:agentLocations");
+        expect(line(report, "fail", /HR_AGENT/)).to.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("fails on an attribute no span carries any more, with what it zeroes", async () => {
+        const account = healthyAccount(analysis);
+        const planning = account.spans[1];
+        account.spans[1] = { ...planning, keys: Object.fromEntries(Object.entries(planning.keys).filter(([key]) => !key.endsWith("token_count.input"))) };
+        account.spans.push({ agent: AGENT, kind: "OTHER", name: "BrandNewStep", objectType: "Cortex Agent", spans: 60, keys: keys(IDENTITY, 60) },
+            // Evaluation spans have names of their own: counted as evaluation traffic, not as unrecognised names.
+            { agent: AGENT, kind: "OTHER", name: "EvalRoot_correctness", objectType: "Cortex Agent", spans: 20, spanType: "eval_root", keys: keys(IDENTITY, 20) },
+            { agent: AGENT, kind: "ROOT", name: "AgentV2RequestResponseInfo", objectType: "Cortex Agent", spans: 5, runName: true,
+                keys: { ...keys([...IDENTITY, "agent.thread_id", "agent.status.code"], 5), [EVALUATION_KEY]: 5 } });
+        const report = await doctor(account);
+        expect(line(report, "fail", /^0 of 250 planning spans carry `snow\.ai\.observability\.agent\.planning\.token_count\.input`: input token counts will be 0$/),
+            renderText(report)).to.not.equal(undefined);
+        expect(line(report, "warn", /^60 of 585 spans have names Wallmonitor does not recognise/)?.evidence).to.equal("BrandNewStep (60)");
+        expect(line(report, "pass", /^25 of 585 spans belong to evaluation runs/)).to.not.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("fails on a statement that does not compile here, with its name and Snowflake's message", async () => {
+        const account = healthyAccount(analysis);
+        const message = "SQL compilation error: error line 5 at position 8\ninvalid identifier 'IS_EVALUATION'";
+        account.refusals.push({ code: "000904", pattern: /^EXPLAIN USING TABULAR WITH windowed AS \(\s+SELECT\s+IFF\(EVENT_TIMESTAMP >= DATEADD\('hour', -1/, message });
+        const report = await doctor(account);
+        const failed = line(report, "fail", /^view REALTIME_KPI \(dashboards\/realtime_kpi\.sql\) does not compile$/);
+        expect(failed, renderText(report)).to.not.equal(undefined);
+        expect(failed!.evidence).to.include("invalid identifier 'IS_EVALUATION'");
+        expect(line(report, "pass", /^\d+ statements compile here \(EXPLAIN\), 1 do not$/)).to.not.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("compiles statements with binds with NULL in their place, and lists a NULL Snowflake refuses as not checked", async () => {
+        const account = healthyAccount(analysis);
+        account.refusals.push(
+            { code: "000904", pattern: /^EXPLAIN USING TABULAR [\s\S]*MERGE INTO WALLMONITOR_DEV\.WALLMONITOR\.AGENT_REGISTRY[\s\S]*AI_OBSERVABILITY_EVENTS/,
+                message: "SQL compilation error: error line 9 at position 12\ninvalid identifier 'E.RECORD_ATTRIBUTES'" },
+            { code: "000904", pattern: /^EXPLAIN USING TABULAR [\s\S]*DELETE FROM WALLMONITOR_DEV\.WALLMONITOR\.AGENT_EVENTS_HISTORY/,
+                message: "SQL compilation error:\nargument 2 to function DATEADD needs to be constant, found 'NULL'" });
+        const report = await doctor(account);
+        const failed = line(report, "fail", /^procedure statement merge_agents_from_events \(ingestion\/merge_agents_from_events\.sql\) does not compile \(compiled with NULL for its \d+ bind values\)$/);
+        expect(failed, renderText(report)).to.not.equal(undefined);
+        expect(failed!.evidence).to.include("invalid identifier 'E.RECORD_ATTRIBUTES'");
+        const refused = line(report, "not-checked", /^2 statements not compiled: Snowflake refused NULL in place of their bind values$/);
+        expect(refused?.evidence?.split("\n")).to.deep.equal([
+            "procedure statement apply_retention: SQL compilation error: argument 2 to function DATEADD needs to be constant, found 'NULL'",
+            // The fake's event function refuses an agent it does not hold, as Snowflake documents; NULL names none.
+            "procedure statement insert_agent_events: SQL compilation error: Agent 'NULL.NULL.NULL' does not exist or not authorized.",
+        ]);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("fails on a suspended task, with the command that resumes it", async () => {
+        const account = healthyAccount(analysis);
+        account.tasks[0] = { ...account.tasks[0], state: "suspended", lastState: "FAILED", failures: 3, lastError: "EXECUTE TASK privilege must be granted to owner role" };
+        account.refusals.push({ pattern: /SNOWFLAKE_COWORK_USAGE_HISTORY/, code: "002003",
+            message: "SQL compilation error:\nObject 'SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY' does not exist or not authorized." });
+        const report = await doctor(account);
+        expect(line(report, "warn", /^\[open\] Which database role reads ACCOUNT_USAGE\.SNOWFLAKE_COWORK_USAGE_HISTORY: the check was refused here$/)?.evidence)
+            .to.equal(`SELECT 1 FROM SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY LIMIT 0 as ${OWNER}: SQL compilation error:\n` +
+                "Object 'SNOWFLAKE.ACCOUNT_USAGE.SNOWFLAKE_COWORK_USAGE_HISTORY' does not exist or not authorized.");
+        const suspended = line(report, "fail", /^task WALLMONITOR_DEV\.WALLMONITOR\.REFRESH_AGENT_EVENTS_TASK is suspended$/);
+        expect(suspended, renderText(report)).to.not.equal(undefined);
+        expect(suspended!.fix).to.match(/^ALTER TASK WALLMONITOR_DEV\.WALLMONITOR\.REFRESH_AGENT_EVENTS_TASK RESUME/);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("before the first deploy: the roles pulumi up creates are expected missing, and what needs them is not checked (exit 0)", async () => {
+        const report = await doctor(healthyAccount(analysis, false), true);
+        expect(failures(report), renderText(report)).to.deep.equal([]);
+        expect(line(report, "pass", new RegExp(`^role ${OWNER} does not exist yet: pulumi up creates it$`))).to.not.equal(undefined);
+        expect(line(report, "pass", /^admin role ACCOUNTADMIN holds every account privilege the plan's statements need/)).to.not.equal(undefined);
+        expect(line(report, "not-checked", /statements not compiled: reads objects pulumi up creates$/)).to.not.equal(undefined);
+        expect(report.findings.some((finding) => finding.area === "deployed")).to.equal(false);
+        expect(exitCode(report)).to.equal(0);
+        // Nothing ran as a role that does not exist yet.
+        expect(fake.statements.filter((statement) => statement.role === OWNER)).to.deep.equal([]);
+    });
+
+    it("before deploying a stack that binds secrets: fails while bind values are readable, and where the event table cannot be read", async () => {
+        const account = healthyAccount(analysis, false);
+        account.roles.push("PLATFORM_ADMIN");
+        account.parameters.ALLOW_BIND_VALUES_ACCESS = "TRUE";
+        account.applicationRoles.length = 0;
+        const report = await doctor({ ...account, eventTableReadable: false }, true, {}, "prod");
+        const binds = line(report, "fail", /^ALLOW_BIND_VALUES_ACCESS = TRUE: bind values are readable in bind and query history$/);
+        expect(binds, renderText(report)).to.not.equal(undefined);
+        expect(binds!.fix).to.match(/^ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE \(as ACCOUNTADMIN\), or set wallmonitor:acceptReadableBindValues to true/);
+        expect(line(report, "fail", /^neither SNOWFLAKE\.AI_OBSERVABILITY_READER nor SNOWFLAKE\.AI_OBSERVABILITY_EVENTS_LOOKUP is visible$/)).to.not.equal(undefined);
+        expect(line(report, "fail", /^the event table is not readable by the login role \(the owner role does not exist yet\)$/)?.evidence).to.include("does not exist or not authorized");
+        expect(line(report, "not-checked", /^live event shapes: the event table is not readable here$/)).to.not.equal(undefined);
+        expect(exitCode(report)).to.equal(1);
+    });
+
+    it("checks the stack's notification integrations: missing, disabled, failing deliveries", async () => {
+        const overrides = { "wallmonitor:alertingEnabled": "true", "wallmonitor:alertEmailRecipients": "oncall@acme.com" };
+        const alerting = await analyseStack(STACK, overrides);
+        const integration = "WALLMONITOR_DEV_WALLMONITOR_ALERT_EMAIL";
+        const account = healthyAccount(alerting.analysis, true, alerting.build);
+        const missing = await doctor(account, false, {}, STACK, overrides);
+        expect(line(missing, "fail", new RegExp(`^notification integration ${integration} does not exist`)), renderText(missing)).to.not.equal(undefined);
+        expect(line(missing, "pass", new RegExp(`^role ${OWNER} holds all \\d+ grants`))).to.not.equal(undefined);
+        fake.reset();
+        const failing = await doctor({ ...account, notificationIntegrations: [{ name: integration, type: "EMAIL", enabled: true }],
+            deliveryFailures: [{ integration, failures: 2, lastError: "Email recipient not verified: oncall@acme.com" }] }, false, {}, STACK, overrides);
+        expect(line(failing, "warn", new RegExp(`^notification integration ${integration}: 2 failed deliveries in the last day$`))?.evidence)
+            .to.equal("last error: Email recipient not verified: oncall@acme.com");
+        expect(failures(failing), renderText(failing)).to.deep.equal([]);
+        fake.reset();
+        const disabled = await doctor({ ...account, notificationIntegrations: [{ name: integration, type: "EMAIL", enabled: false }] }, false, {}, STACK, overrides);
+        expect(line(disabled, "fail", new RegExp(`^notification integration ${integration} is disabled$`))?.fix)
+            .to.equal(`ALTER NOTIFICATION INTEGRATION ${integration} SET ENABLED = TRUE (as its owner)`);
+    });
+
+    it("exits 2 when it cannot log in, without the key in the report", async () => {
+        const other = crypto.generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+        const report = await doctor(healthyAccount(analysis), false, { SNOWFLAKE_PRIVATE_KEY: other });
+        expect(report.connected).to.equal(false);
+        expect(exitCode(report)).to.equal(2);
+        expect(report.findings[0].title).to.match(/^could not connect to ACME-ANALYTICS_DEV as WALLMONITOR_DEPLOY$/);
+        expect(renderJson(report)).to.not.include("PRIVATE KEY");
+        expect(renderText(report)).to.not.include(other.split("\n")[1]);
+    });
+
+    it("exits 2 without credentials, naming where to set them", async () => {
+        const report = await runDoctor({ stack: STACK, beforeDeploy: true, env: {} });
+        expect(exitCode(report)).to.equal(2);
+        expect(report.findings[0].evidence).to.match(/key-pair authentication needs a private key\. Set snowflake:privateKey .* or SNOWFLAKE_PRIVATE_KEY/);
+    });
+
+    it("--json carries every finding and the exit code", async () => {
+        const report = await doctor(healthyAccount(analysis));
+        const parsed = JSON.parse(renderJson(report)) as Report & { exitCode: number };
+        expect(parsed.exitCode).to.equal(0);
+        expect(parsed.findings.length).to.equal(report.findings.length);
+        expect(parsed.findings.every((finding) => ["pass", "warn", "fail", "not-checked"].includes(finding.status))).to.equal(true);
+    });
+});
+
+describe("the doctor's command line", () => {
+    it("takes --stack, --json and --before-deploy, and nothing else", () => {
+        expect(parseArgs(["--stack", "dev", "--json", "--before-deploy"])).to.deep.equal({ stack: "dev", json: true, beforeDeploy: true });
+        expect(parseArgs(["--stack", "prod"])).to.deep.equal({ stack: "prod", json: false, beforeDeploy: false });
+        expect(() => parseArgs(["--json"])).to.throw("--stack is required");
+        expect(() => parseArgs(["--stack"])).to.throw("--stack needs a value");
+        expect(() => parseArgs(["--stack", "dev", "--fix"])).to.throw("unknown argument --fix");
+    });
+});
+
+describe("the doctor's read-only gate", () => {
+    it("lets through SHOW, DESCRIBE, SELECT, EXPLAIN (of anything) and USE SECONDARY ROLES NONE", () => {
+        for (const text of ["SHOW GRANTS TO ROLE X", "-- why\nDESCRIBE TABLE A.B.C", "desc procedure A.B.P(VARCHAR)", "SELECT 1 FROM T LIMIT 0;",
+            "EXPLAIN USING TABULAR INSERT INTO A.B.C SELECT 1", "use secondary roles none", "SELECT 'a;b' AS X -- it's fine",
+            "SELECT SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT('SNOWFLAKE_WEBHOOK_SECRET')"]) {
+            expect(notReadOnly(text), text).to.equal(undefined);
+        }
+    });
+
+    it("refuses anything that can change the account, however it is dressed", () => {
+        const refused: [string, RegExp][] = [
+            ["CREATE TABLE A.B.C (X INT)", /starts with CREATE/],
+            ["GRANT USAGE ON DATABASE D TO ROLE R", /starts with GRANT/],
+            ["ALTER TASK A.B.T RESUME", /starts with ALTER/],
+            ["CALL A.B.P()", /starts with CALL/],
+            ["INSERT INTO A.B.C SELECT 1", /starts with INSERT/],
+            ["USE ROLE ACCOUNTADMIN", /starts with USE/],
+            ["USE SECONDARY ROLES ALL", /starts with USE/],
+            ["SELECT 1; DROP TABLE A.B.C", /more than one statement/],
+            ["-- SELECT\nDROP TABLE A.B.C", /starts with DROP/],
+            ["/* SELECT */ DELETE FROM A.B.C", /starts with DELETE/],
+            ["SELECT SYSTEM$SEND_EMAIL('I', 'a@b.c', 's', 'b')", /SYSTEM\$ function/],
+            ["SELECT A.B.SEQ.NEXTVAL", /NEXTVAL/],
+            ["", /empty/],
+        ];
+        for (const [text, reason] of refused) {
+            expect(notReadOnly(text), text).to.match(reason);
+        }
+    });
+});
+
+describe("the doctor's read-only session", () => {
+    const recording = () => {
+        const ran: { text: string; binds?: readonly string[] }[] = [];
+        const session = new ReadOnlySession({
+            run: async (statement, binds) => {
+                ran.push({ text: statement.text, binds });
+                return [];
+            },
+            tryRun: async () => ({ rows: [] }),
+        });
+        return { ran, session };
+    };
+
+    it("refuses a statement that is not read-only before it reaches Snowflake", async () => {
+        const { ran, session } = recording();
+        for (const text of ["GRANT ROLE X TO ROLE Y", "ALTER ACCOUNT SET ALLOW_BIND_VALUES_ACCESS = FALSE"]) {
+            let refused: unknown;
+            try {
+                await session.query({ file: "doctor/test.sql", text });
+            } catch (error) {
+                refused = error;
+            }
+            expect(refused, text).to.be.instanceOf(ReadOnlyRefusal);
+        }
+        expect(ran).to.deep.equal([]);
+    });
+
+    it("sends binds only to EXPLAIN, and only NULLs", async () => {
+        const { ran, session } = recording();
+        await session.query({ file: "doctor/test.sql", text: "EXPLAIN USING TABULAR DELETE FROM A.B.C WHERE X < ?" }, 1);
+        let refused: unknown;
+        try {
+            await session.query({ file: "doctor/test.sql", text: "SELECT * FROM A.B.C WHERE X < ?" }, 1);
+        } catch (error) {
+            refused = error;
+        }
+        expect(refused).to.be.instanceOf(ReadOnlyRefusal);
+        expect(ran).to.deep.equal([{ text: "EXPLAIN USING TABULAR DELETE FROM A.B.C WHERE X < ?", binds: [null] }]);
+    });
+});
+
+describe("the doctor's live-shape checks", () => {
+    it("rely only on attributes ingestion reads", () => {
+        const fs = require("fs") as typeof import("fs");
+        const path = require("path") as typeof import("path");
+        const ingestion = fs.readdirSync(path.join(__dirname, "..", "sql", "ingestion"))
+            .map((file) => fs.readFileSync(path.join(__dirname, "..", "sql", "ingestion", file), "utf8")).join("\n");
+        for (const { key } of [...RELIED_ON, { key: EVALUATION_KEY }]) {
+            expect(ingestion, key).to.include(`"${key}"`);
+        }
+    });
+
+    it("read span names, the agent object type and the evaluation span types from ingestion's own SQL", () => {
+        const { exact, prefixes } = recognisedSpanNames();
+        expect([...exact]).to.include.members(["AgentV2RequestResponseInfo", "Agent", "Guardrails", "CORTEX_AGENT_FEEDBACK"]);
+        expect(prefixes).to.include.members(["ReasoningAgentStep", "SqlExecution", "ToolCall-", "CortexSearchService"]);
+        expect(recognisedObjectType()).to.equal("CORTEX AGENT");
+        expect([...evaluationSpanTypes()].sort()).to.deep.equal(["cortex_agent_ground_truth", "eval", "eval_root", "record_root"]);
+    });
+
+    it("say how to pass a credential the stack file holds encrypted", () => {
+        const raw = { ...plainStackConfig(STACK), "snowflake:privateKey": JSON.stringify({ secure: "v1:abc" }) };
+        expect(() => settingsFrom(raw, STACK, {})).to.throw("snowflake:privateKey is encrypted in Pulumi.dev.yaml, which only the Pulumi CLI reads: " +
+            "run the doctor with SNOWFLAKE_PRIVATE_KEY=\"$(pulumi config get snowflake:privateKey)\" npm run doctor -- --stack dev");
+        expect(settingsFrom(raw, STACK, { SNOWFLAKE_PRIVATE_KEY: "KEY" }).privateKey).to.equal("KEY");
+    });
+
+    it("read the stack's config as the program does", () => {
+        const config = stackConfig(plainStackConfig(STACK));
+        expect(config.ownerRole).to.equal(OWNER);
+    });
+});

@@ -1,0 +1,186 @@
+import type { DeclaredGrant } from "../../privileges/grants";
+import { FakeSnowflake, Reply } from "./snowflakeServer";
+
+/**
+ * A scripted Snowflake account for the doctor: what SHOW GRANTS, SHOW FUTURE GRANTS, EXPLAIN,
+ * SHOW TASKS, SHOW DYNAMIC TABLES and the doctor's event queries answer, in Snowflake's
+ * documented result shapes. A test starts from `healthyAccount` and changes one thing (a grant
+ * removed, a task suspended, an attribute gone), then `scriptAccount` installs the replies.
+ * Agent visibility (SHOW AGENTS) and the event function's privileges stay the fake's own model
+ * (snowflakeServer.ts), so they follow the agent grants, not a script.
+ */
+
+/** One row of SHOW GRANTS TO ROLE (https://docs.snowflake.com/en/sql-reference/sql/show-grants). */
+export interface GrantRow {
+    readonly privilege: string;
+    /** As SHOW prints it: ACCOUNT, ROLE, DATABASE_ROLE, APPLICATION_ROLE, DYNAMIC_TABLE, VIEW, ... */
+    readonly grantedOn: string;
+    readonly name: string;
+}
+
+/** One row of SHOW FUTURE GRANTS IN SCHEMA or IN DATABASE: the privilege on future objects of a kind. */
+export interface FutureGrantRow {
+    readonly in: "SCHEMA" | "DATABASE";
+    /** The schema or database. */
+    readonly container: string;
+    readonly privilege: string;
+    /** As SHOW prints it, e.g. DYNAMIC_TABLE, AGENT. */
+    readonly grantOn: string;
+    readonly grantee: string;
+}
+
+export interface FakeSpan {
+    readonly agent: string;
+    readonly kind: "ROOT" | "PLANNING" | "OTHER";
+    readonly name: string;
+    readonly objectType: string;
+    readonly spans: number;
+    /** `ai.observability.span_type`, lower case, when the spans have one. */
+    readonly spanType?: string;
+    /** Whether they carry `snow.ai.observability.run.name` (an evaluation run's). */
+    readonly runName?: boolean;
+    /** Attribute keys and how many of these spans carry each. */
+    readonly keys: Readonly<Record<string, number>>;
+}
+
+export interface FakeAccount {
+    readonly account: string;
+    readonly region: string;
+    readonly roles: string[];
+    readonly applicationRoles: string[];
+    /** role -> what SHOW GRANTS TO ROLE lists. */
+    readonly grants: Record<string, GrantRow[]>;
+    readonly futureGrants: FutureGrantRow[];
+    readonly parameters: Record<string, string>;
+    /** False: every read of the event table is refused, as for a role without its reader role. */
+    readonly eventTableReadable: boolean;
+    /** Agents that wrote events, with their event counts. */
+    readonly agentsInEvents: { name: string; events: number }[];
+    readonly newestEvent: string;
+    readonly spans: FakeSpan[];
+    /** Statements Snowflake refuses (an EXPLAIN that does not compile, a read not allowed), with its code and message; they win over every other reply. */
+    readonly refusals: { pattern: RegExp; code: string; message: string }[];
+    readonly tasks: { name: string; state: "started" | "suspended"; lastState: string; failures: number; lastError: string | null }[];
+    readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string }[];
+    readonly agentHealth: { agent: string; health: string; lastEvent: string; lagMinutes: number; error: string | null }[];
+    readonly streamlits: { name: string; urlId: string }[];
+    readonly notificationIntegrations: { name: string; type: string; enabled: boolean }[];
+    /** Failed deliveries in the last day, per integration (NOTIFICATION_HISTORY). */
+    readonly deliveryFailures: { integration: string; failures: number; lastError: string }[];
+}
+
+const SHOW_GRANTS_COLUMNS = ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"];
+const SHOW_FUTURE_GRANTS_COLUMNS = ["created_on", "privilege", "grant_on", "name", "grant_to", "grantee_name", "grant_option"];
+/** EXPLAIN USING TABULAR's columns (https://docs.snowflake.com/en/sql-reference/sql/explain). */
+const EXPLAIN_COLUMNS = ["step", "id", "parentOperators", "operation", "objects", "alias", "expressions", "partitionsTotal",
+    "partitionsAssigned", "bytesAssigned"];
+const CREATED = "2026-11-01 08:00:00.000 +0000";
+
+/** The SHOW GRANTS rows a declared grant leaves on an account: ALL grants expanded over `objects` (kind -> names). */
+export function grantRows(grant: DeclaredGrant, objects: Readonly<Record<string, readonly string[]>>): GrantRow[] {
+    const shown = (kind: string) => kind.replace(/ /g, "_");
+    if (grant.role !== undefined) {
+        const grantedOn = grant.role.startsWith("SNOWFLAKE.AI_") ? "APPLICATION_ROLE" : grant.role.includes(".") ? "DATABASE_ROLE" : "ROLE";
+        return [{ privilege: "USAGE", grantedOn, name: grant.role }];
+    }
+    const target = grant.on!;
+    if (target.kind === "object") {
+        return grant.privileges.map((privilege) => ({ privilege, grantedOn: shown(target.object.type), name: target.object.name || "ACME_DEV" }));
+    }
+    if (target.kind === "future") {
+        return [];
+    }
+    const inside = (objects[target.objectType] ?? []).filter((name) => name.startsWith(`${target.in.name}.`));
+    return inside.flatMap((name) => grant.privileges.map((privilege) => ({ privilege, grantedOn: shown(target.objectType), name })));
+}
+
+function rows(columns: readonly string[], values: readonly (readonly (string | number | null)[])[]): Reply {
+    return { columns, rows: values.map((row) => row.map((value) => (value === null ? null : String(value)))) };
+}
+
+const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** Installs the account's replies on the fake. Later rules win, so the general ones come first. */
+export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
+    fake.on(/^SELECT CURRENT_ACCOUNT\(\)/, rows(["ACCOUNT_NAME", "REGION", "ROLE_NAME", "USER_NAME"],
+        [[account.account, account.region, "ACCOUNTADMIN", "WALLMONITOR_DEPLOY"]]));
+    fake.on(/^SHOW PARAMETERS LIKE '([^']+)' IN ACCOUNT$/, rows(["key", "value", "default", "level", "description", "type"], []));
+    for (const [key, value] of Object.entries(account.parameters)) {
+        fake.on(new RegExp(`^SHOW PARAMETERS LIKE '${key}' IN ACCOUNT$`), rows(["key", "value", "default", "level", "description", "type"],
+            [[key, value, "", "ACCOUNT", "", "STRING"]]));
+    }
+    const roleColumns = ["created_on", "name", "is_default", "is_current", "is_inherited", "assigned_to_users", "granted_to_roles",
+        "granted_roles", "owner", "comment"];
+    fake.on(/^SHOW ROLES LIKE /, rows(roleColumns, []));
+    for (const role of account.roles) {
+        fake.on(new RegExp(`^SHOW ROLES LIKE '${role}'$`), rows(roleColumns, [[CREATED, role, "N", "N", "N", "1", "1", "0", "USERADMIN", null]]));
+    }
+    fake.on(/^SHOW APPLICATION ROLES IN APPLICATION SNOWFLAKE$/, rows(["created_on", "name", "owner", "comment", "owner_role_type"],
+        account.applicationRoles.map((name) => [CREATED, name, "SNOWFLAKE", null, "APPLICATION"])));
+    fake.on(/^SHOW GRANTS TO ROLE /, rows(SHOW_GRANTS_COLUMNS, []));
+    for (const [role, grants] of Object.entries(account.grants)) {
+        fake.on(new RegExp(`^SHOW GRANTS TO ROLE ${role}$`), rows(SHOW_GRANTS_COLUMNS,
+            grants.map((grant) => [CREATED, grant.privilege, grant.grantedOn, grant.name, "ROLE", role, "false", "ACCOUNTADMIN"])));
+    }
+    fake.on(/^SHOW FUTURE GRANTS IN (SCHEMA|DATABASE) /, rows(SHOW_FUTURE_GRANTS_COLUMNS, []));
+    for (const key of new Set(account.futureGrants.map((grant) => `${grant.in} ${grant.container}`))) {
+        fake.on(new RegExp(`^SHOW FUTURE GRANTS IN ${escape(key)}$`), rows(SHOW_FUTURE_GRANTS_COLUMNS,
+            account.futureGrants.filter((grant) => `${grant.in} ${grant.container}` === key)
+                .map((grant) => [CREATED, grant.privilege, grant.grantOn, `${grant.container}.<${grant.grantOn}>`, "ROLE", grant.grantee, "false"])));
+    }
+    fake.on(/^SHOW GRANTS OF APPLICATION ROLE /, rows(["created_on", "role", "granted_to", "grantee_name", "granted_by"],
+        [[CREATED, "AI_OBSERVABILITY_READER", "ROLE", "WALLMONITOR_DEV_OWNER", "ACCOUNTADMIN"]]));
+    // The privilege model's open checks (privileges/model.json openChecks), answered as Snowflake answers them when allowed.
+    fake.on(/^SELECT 1 FROM \S+ LIMIT 0$/, rows(["1"], []));
+    fake.on(/^SELECT SNOWFLAKE\.NOTIFICATION\.SANITIZE_WEBHOOK_CONTENT\(/, rows(["SANITIZE_WEBHOOK_CONTENT('SNOWFLAKE_WEBHOOK_SECRET')"], [["REDACTED"]]));
+    fake.on(/^SELECT COUNT\(\*\) FROM TABLE\(SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\(/, rows(["COUNT(*)"],
+        [[account.agentsInEvents[0]?.events ?? 0]]));
+    fake.on(/SELECT MAX\(e\.TIMESTAMP\) AS NEWEST_EVENT/, rows(["NEWEST_EVENT", "EVENTS"],
+        [[account.newestEvent, account.agentsInEvents.reduce((sum, agent) => sum + agent.events, 0)]]));
+    fake.on(/AS AGENT_DATABASE,/, rows(["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "EVENTS", "NEWEST_EVENT"],
+        account.agentsInEvents.map((agent) => [...agent.name.split("."), agent.events, account.newestEvent])));
+    fake.on(/^SELECT s\.AGENT, s\.SPAN_KIND, s\.SPAN_NAME/, rows(["AGENT", "SPAN_KIND", "SPAN_NAME", "OBJECT_TYPE", "SPAN_TYPE", "HAS_RUN_NAME", "SPANS"],
+        account.spans.map((span) => [span.agent, span.kind, span.name, span.objectType, span.spanType ?? null, String(span.runName ?? false), span.spans])));
+    // Summed per agent, kind and key, as the GROUP BY in sql/doctor/shape_keys.sql does.
+    const keyCounts = new Map<string, number>();
+    for (const span of account.spans) {
+        for (const [key, count] of Object.entries(span.keys)) {
+            const id = `${span.agent}\n${span.kind}\n${key}`;
+            keyCounts.set(id, (keyCounts.get(id) ?? 0) + count);
+        }
+    }
+    fake.on(/^SELECT s\.AGENT, s\.SPAN_KIND, f\.KEY/, rows(["AGENT", "SPAN_KIND", "ATTRIBUTE_KEY", "SPANS"],
+        [...keyCounts].map(([id, count]) => [...id.split("\n"), count])));
+    fake.on(/^EXPLAIN USING TABULAR /, rows(EXPLAIN_COLUMNS, [
+        [1, 0, null, "Result", null, null, "1", null, null, null],
+        [1, 1, "[0]", "TableScan", "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS", "E", "TIMESTAMP, RECORD_ATTRIBUTES", 120, 8, 524288],
+    ]));
+    if (!account.eventTableReadable) {
+        fake.on(/FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, { error: { code: "002003", sqlState: "02000",
+            message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." } });
+    }
+    fake.on(/^SHOW TASKS IN SCHEMA /, rows(["created_on", "name", "id", "database_name", "schema_name", "owner", "comment", "warehouse",
+        "schedule", "predecessors", "state", "definition", "condition"],
+        account.tasks.map((task) => [CREATED, task.name, "01b2", "WALLMONITOR_DEV", "WALLMONITOR", "WALLMONITOR_DEV_OWNER", null,
+            "WALLMONITOR_DEV_WH", "15 MINUTE", "[]", task.state, "CALL ...", null])));
+    fake.on(/TASK_HISTORY\(/, rows(["NAME", "LAST_STATE", "LAST_COMPLETED", "FAILURES", "LAST_ERROR"],
+        account.tasks.map((task) => [task.name, task.lastState, "2026-12-01 13:45:00.000", task.failures, task.lastError])));
+    fake.on(/^SHOW DYNAMIC TABLES IN SCHEMA /, rows(["created_on", "name", "database_name", "schema_name", "target_lag", "refresh_mode",
+        "warehouse", "scheduling_state", "data_timestamp"],
+        account.dynamicTables.map((table) => [CREATED, table.name, "WALLMONITOR_DEV", "WALLMONITOR", table.targetLag, "INCREMENTAL",
+            "WALLMONITOR_DEV_WH", table.schedulingState, table.dataTimestamp])));
+    fake.on(/^SELECT AGENT_FULL_NAME, HEALTH/, rows(["AGENT_FULL_NAME", "HEALTH", "LAST_REFRESH_STATUS", "LAST_ERROR_MESSAGE",
+        "LAST_EVENT_TIMESTAMP", "EVENT_LAG_MINUTES"],
+        account.agentHealth.map((agent) => [agent.agent, agent.health, agent.error === null ? "OK" : "ERROR", agent.error, agent.lastEvent, agent.lagMinutes])));
+    fake.on(/^SHOW STREAMLITS LIKE /, rows(["created_on", "name", "database_name", "schema_name", "title", "owner", "comment",
+        "query_warehouse", "url_id", "owner_role_type"],
+        account.streamlits.map((app) => [CREATED, app.name, "WALLMONITOR_DEV", "WALLMONITOR", "Wallmonitor", "WALLMONITOR_DEV_OWNER", null,
+            "WALLMONITOR_DEV_WH", app.urlId, "ROLE"])));
+    fake.on(/^SHOW NOTIFICATION INTEGRATIONS$/, rows(["name", "type", "category", "enabled", "comment", "created_on"],
+        account.notificationIntegrations.map((integration) => [integration.name, integration.type, "NOTIFICATION", String(integration.enabled), null, CREATED])));
+    fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"],
+        account.deliveryFailures.map((failure) => [failure.integration, failure.failures, failure.lastError])));
+    for (const refusal of account.refusals) {
+        fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
+    }
+}

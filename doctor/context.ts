@@ -1,4 +1,4 @@
-import { parseConfig, refusingEmptyValues, WallmonitorConfig } from "../lib/config/stack";
+import { parseConfig, WallmonitorConfig } from "../lib/config/stack";
 import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
 import { buildOffline, OfflineBuild, readStackConfig } from "../plan/offline";
 import { Analysis, analyse } from "../privileges/check";
@@ -37,7 +37,7 @@ function withoutEncrypted(raw: Readonly<Record<string, string>>): Record<string,
 }
 
 export function stackConfig(raw: Readonly<Record<string, string>>): WallmonitorConfig {
-    return parseConfig(refusingEmptyValues({ get: (key) => raw[`wallmonitor:${key}`] }));
+    return parseConfig({ get: (key: string) => raw[`wallmonitor:${key}`] });
 }
 
 /**

@@ -155,7 +155,7 @@ def world():
     with standalone_emulator(catalog, _coverage) as emulator:
         ingest(emulator, on_time, late)
         yield World(emulator, now, delivered, late,
-                    oracle.ingest(delivered, AGENT_TRIPLES, redacted=oracle.reads_redacted_text(catalog["config"])))
+                    oracle.ingest(delivered, AGENT_TRIPLES, without_free_text=oracle.stores_no_free_text(catalog["config"])))
 
 
 @pytest.fixture(scope="module")

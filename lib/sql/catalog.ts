@@ -184,6 +184,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
             DYNAMIC_TABLE_TARGET_LAG_MINUTES: config.dynamicTableTargetLagMinutes,
             REFRESH_TASK: literal(qualified(TASK_NAMES.refresh).identifier),
+            STORE_CONVERSATION_TEXT: config.storeConversationText,
         }),
         AGENT_ROLLUP_DAILY: rollupPeriod("day"),
         AGENT_ROLLUP_WEEKLY: rollupPeriod("week"),

@@ -345,6 +345,7 @@ def test_dashboard_settings_are_the_stacks(world):
         "REFRESH_INTERVAL_MINUTES": config["refreshIntervalMinutes"],
         "DYNAMIC_TABLE_TARGET_LAG_MINUTES": config["dynamicTableTargetLagMinutes"],
         "REFRESH_TASK": f"{config['database']}.{config['schema']}.REFRESH_AGENT_EVENTS_TASK",
+        "STORE_CONVERSATION_TEXT": config["storeConversationText"],
     }]
 
 

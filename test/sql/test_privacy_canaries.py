@@ -209,3 +209,30 @@ def test_nothing_a_member_shares_holds_free_text_or_error_text(account_class):
             assert scan(member.emulator, SHARED_SCHEMA, shared) == set()
         finally:
             member.emulator.close()
+
+
+def test_turning_text_off_hides_stored_text_from_viewers_and_keeps_every_row():
+    """Text stored, then the stack redeployed with storeConversationText off: the next up replaces
+    the views whose statement changed (here, on the emulator, exactly those), after which the
+    viewer sees no free text, while the history keeps every row and every text it held."""
+    stored = render_catalog("dev", storeConversationText="true", readUnredactedEvents="true", ingestPath="event_table")
+    redeployed = render_catalog("dev", ingestPath="event_table")
+    with fakesnow.patch():
+        emulator = Emulator(stored, _coverage)
+        try:
+            ingest(emulator)
+            history = scan(emulator, emulator.schema, ["AGENT_EVENTS_HISTORY"])
+            assert free_text(scan(emulator, emulator.schema, readable_objects("dev")["viewer"])), "precondition"
+
+            changed = [name for name, view in redeployed["views"].items() if view["text"] != stored["views"][name]["text"]]
+            assert changed and not [name for name, table in redeployed["dynamicTables"].items()
+                                    if table["text"] != stored["dynamicTables"][name]["text"]]
+            emulator.catalog = redeployed
+            for name in changed:
+                emulator.create_view(name)
+
+            viewer = scan(emulator, emulator.schema, readable_objects("dev")["viewer"])
+            assert free_text(viewer) == set() and errors(viewer)
+            assert scan(emulator, emulator.schema, ["AGENT_EVENTS_HISTORY"]) == history
+        finally:
+            emulator.close()

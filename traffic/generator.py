@@ -14,7 +14,8 @@ steps, ``SystemExecuteSQLTool_system_execute_sql`` around ``SqlExecution_SystemS
 writes on the ``ReasoningAgentStep*`` spans; ``CORTEX_AGENT_REQUEST`` rows without a trace
 carrying ``VALUE:"snow.ai.observability.response_time_ms"``; feedback with ``positive``,
 ``feedback_message``, ``categories`` and ``orig_request_id``; and evaluation runs in the same
-table (``evaluation_runs_per_agent``).
+table (``evaluation_runs_per_agent``). Every search query, Analyst SQL, feedback comment and
+error text carries a canary (``CANARY``, ``canaries``) for the privacy scans.
 
 Determinism: all randomness comes from ``random.Random`` instances seeded from the caller's
 seed (string seeds are hashed with SHA-512 by ``random``, independent of PYTHONHASHSEED).
@@ -234,7 +235,8 @@ ANALYST_SQL = tuple(f"{sql} /* {_canary('SQL', number)} */" for number, sql in e
     "SELECT COUNT(*) FROM orders WHERE shipped_at >= DATE_TRUNC(month, CURRENT_DATE)",
     "SELECT product_line, SUM(amount) FROM sales GROUP BY product_line ORDER BY 2 DESC",
 ), start=1))
-# What an agent sends Cortex Search (…agent.tool.cortex_search.query), derived from the question.
+# What an agent sends Cortex Search, derived from the question; the attribute key
+# …agent.tool.cortex_search.query is the one parsed_events.sql reads (unverified live).
 SEARCH_QUERIES = _with_canaries("SEARCH", (
     "refund policy damaged goods",
     "configure single sign-on portal",
@@ -499,8 +501,8 @@ def _tool_spans(rng: random.Random, turn: _Turn, tool: Tool, failure: Failure | 
         attrs = _tool_attrs(rng, kind, duration, failure, None if kind == "chart_generation" else name)
     if kind == "cortex_search":
         attrs[TOOL + "cortex_search.limit"] = 10
-        # Picked by the call's request id, not by another draw: the random stream, and so every
-        # other row of a seed's traffic, stays as it was before queries were written.
+        # Picked by the call's request id rather than by another draw from rng, so that the query
+        # changes no other row of a seed's traffic.
         request = attrs[TOOL + "cortex_search.request_id"]
         attrs[TOOL + "cortex_search.query"] = SEARCH_QUERIES[int(request.replace("-", ""), 16) % len(SEARCH_QUERIES)]
     return [_child_span(rng, turn, span_name, duration, failure is not None, attrs)]

@@ -283,7 +283,9 @@ def dashboard_runs(emu, queries, dashboard_session, as_of) -> dict:
     for label in DASHBOARD_WINDOWS:
         window = next(w for w in queries.WINDOWS if w.label == label)
         for path, history_days in (("raw", 400), ("rollups", 7)):
-            filters = queries.Filters(window=window, now=as_of, settings=queries.Settings(history_days=history_days))
+            filters = queries.Filters(window=window, now=as_of, settings=queries.Settings(
+                realtime_window_hours=24, history_days=history_days, refresh_interval_minutes=10,
+                refresh_task="REFRESH_AGENT_EVENTS_TASK", store_conversation_text=False))
             for name in DASHBOARD_QUERIES:
                 query = getattr(queries, name)
                 # A fresh connection (and cache key) per call: nothing is answered from cache.

@@ -8,7 +8,11 @@ from __future__ import annotations
 from traffic.generator import (
     COLUMNS,
     EVENT_TABLE_DDL,
+    CANARY,
+    ERROR_CANARY_KIND,
+    FREE_TEXT_CANARY_KINDS,
     AgentRef,
+    canaries,
     generate,
     is_cortex_agent_event,
     is_evaluation_event,
@@ -22,7 +26,11 @@ from traffic.generator import (
 __all__ = [
     "COLUMNS",
     "EVENT_TABLE_DDL",
+    "CANARY",
+    "ERROR_CANARY_KIND",
+    "FREE_TEXT_CANARY_KINDS",
     "AgentRef",
+    "canaries",
     "generate",
     "is_cortex_agent_event",
     "is_evaluation_event",

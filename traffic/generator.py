@@ -14,7 +14,8 @@ steps, ``SystemExecuteSQLTool_system_execute_sql`` around ``SqlExecution_SystemS
 writes on the ``ReasoningAgentStep*`` spans; ``CORTEX_AGENT_REQUEST`` rows without a trace
 carrying ``VALUE:"snow.ai.observability.response_time_ms"``; feedback with ``positive``,
 ``feedback_message``, ``categories`` and ``orig_request_id``; and evaluation runs in the same
-table (``evaluation_runs_per_agent``).
+table (``evaluation_runs_per_agent``). Every search query, Analyst SQL, feedback comment and
+error text carries a canary (``CANARY``, ``canaries``) for the privacy scans.
 
 Determinism: all randomness comes from ``random.Random`` instances seeded from the caller's
 seed (string seeds are hashed with SHA-512 by ``random``, independent of PYTHONHASHSEED).
@@ -115,6 +116,40 @@ EPOCH = datetime(1970, 1, 1)
 MS = timedelta(milliseconds=1)
 SECOND, MINUTE = 1_000, 60_000
 
+# --- canaries ------------------------------------------------------------------------------
+# Every search query, Analyst SQL, feedback comment and error text the generator writes carries a
+# canary of its own, so a privacy test can grep any object for text that came from a user (or from
+# a tool's failure) without knowing which column should hold it. One canary per distinct text.
+CANARY = re.compile(r"CANARY-(SEARCH|SQL|FEEDBACK|ERROR)-[0-9]+")
+# The user-typed free text (or what an agent derived from it): stored only with storeConversationText.
+FREE_TEXT_CANARY_KINDS = frozenset({"SEARCH", "SQL", "FEEDBACK"})
+ERROR_CANARY_KIND = "ERROR"
+
+
+def _canary(kind: str, number: int) -> str:
+    return f"CANARY-{kind}-{number}"
+
+
+def _with_canaries(kind: str, texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(f"{text} [{_canary(kind, number)}]" for number, text in enumerate(texts, start=1))
+
+
+def _failures_with_canaries(failures: dict[str, tuple[str, str]], first: int) -> dict[str, tuple[str, str]]:
+    return {kind: (code, f"{description} [{_canary(ERROR_CANARY_KIND, number)}]")
+            for number, (kind, (code, description)) in enumerate(failures.items(), start=first)}
+
+
+def canaries(events: Iterable[dict]) -> dict[str, set[str]]:
+    """The canaries ``events`` carry, by kind (SEARCH, SQL, FEEDBACK, ERROR): the ones a test
+    may expect to find stored."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for event in events:
+        text = json.dumps([event["RECORD"], event["RECORD_ATTRIBUTES"], event["VALUE"]], default=str)
+        for match in CANARY.finditer(text):
+            found[match.group(1)].add(match.group(0))
+    return dict(found)
+
+
 # --- vocabulary ------------------------------------------------------------------------------
 PLANNING_MODELS = ("claude-4-sonnet", "llama3.3-70b", "mistral-large2", "openai-gpt-4.1")
 USER_NAMES = ("ALICE", "BOB", "CARMEN", "DMITRI", "ELENA", "FARID", "GRACE", "HIROSHI", "INES", "JONAS")
@@ -150,7 +185,7 @@ OPTIONAL_KINDS = ("sql_execution", "custom_tool", "chart_generation", "server_sk
 TOOL_WEIGHTS = {"cortex_analyst": 5, "cortex_search": 4, "sql_execution": 2, "custom_tool": 2, "chart_generation": 2,
                 "server_skill": 1, "code_execution": 1, "mcp_tool": 1, "agent_router": 1}
 # A tool failing while the turn still succeeds (the agent recovers): (status.code, description).
-TOOL_FAILURES = {
+TOOL_FAILURES = _failures_with_canaries({
     "cortex_analyst": ("422", "Cortex Analyst could not generate SQL for this question"),
     "cortex_search": ("504", "Cortex Search request timed out"),
     "sql_execution": ("000904", "SQL compilation error: invalid identifier REGION_NAME"),
@@ -160,9 +195,9 @@ TOOL_FAILURES = {
     "code_execution": ("1", "Traceback: ZeroDivisionError"),
     "mcp_tool": ("502", "MCP server unreachable"),
     "agent_router": ("500", "Routed agent failed"),
-}
+}, first=1)
 # A turn failing because of that kind of tool: (status.code, description).
-TURN_FAILURES = {
+TURN_FAILURES = _failures_with_canaries({
     "cortex_analyst": ("500", "Cortex Analyst request failed"),
     "cortex_search": ("399504", "Request timed out while waiting for Cortex Search"),
     "sql_execution": ("500", "SQL execution failed"),
@@ -173,7 +208,7 @@ TURN_FAILURES = {
     "mcp_tool": ("500", "MCP tool call failed"),
     "agent_router": ("500", "Agent routing failed"),
     "planning": ("429", "Model rate limit exceeded, retry later"),
-}
+}, first=101)
 QUESTIONS = {
     "cortex_analyst": (
         "What was total revenue by region last quarter",
@@ -195,13 +230,22 @@ QUESTIONS = {
     "agent_router": ("Ask the finance agent about my expense claim",),
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September")
-ANALYST_SQL = (
+ANALYST_SQL = tuple(f"{sql} /* {_canary('SQL', number)} */" for number, sql in enumerate((
     "SELECT region, SUM(amount) AS revenue FROM sales WHERE quarter = 3 GROUP BY region",
     "SELECT COUNT(*) FROM orders WHERE shipped_at >= DATE_TRUNC(month, CURRENT_DATE)",
     "SELECT product_line, SUM(amount) FROM sales GROUP BY product_line ORDER BY 2 DESC",
-)
+), start=1))
+# What an agent sends Cortex Search, derived from the question; the attribute key
+# …agent.tool.cortex_search.query is the one parsed_events.sql reads (unverified live).
+SEARCH_QUERIES = _with_canaries("SEARCH", (
+    "refund policy damaged goods",
+    "configure single sign-on portal",
+    "runbook failed nightly load",
+    "expense claim approval limits",
+))
 FEEDBACK_CATEGORIES = ("incorrect_answer", "incomplete_answer", "too_slow", "wrong_data_source")
-FEEDBACK_MESSAGES = ("Numbers do not match the finance report", "Took too long", "Great answer, thanks", None)
+FEEDBACK_MESSAGES = (*_with_canaries("FEEDBACK", ("Numbers do not match the finance report", "Took too long",
+                                                   "Great answer, thanks")), None)
 
 
 @dataclass(frozen=True)
@@ -457,6 +501,10 @@ def _tool_spans(rng: random.Random, turn: _Turn, tool: Tool, failure: Failure | 
         attrs = _tool_attrs(rng, kind, duration, failure, None if kind == "chart_generation" else name)
     if kind == "cortex_search":
         attrs[TOOL + "cortex_search.limit"] = 10
+        # Picked by the call's request id rather than by another draw from rng, so that the query
+        # changes no other row of a seed's traffic.
+        request = attrs[TOOL + "cortex_search.request_id"]
+        attrs[TOOL + "cortex_search.query"] = SEARCH_QUERIES[int(request.replace("-", ""), 16) % len(SEARCH_QUERIES)]
     return [_child_span(rng, turn, span_name, duration, failure is not None, attrs)]
 
 

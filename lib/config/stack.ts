@@ -84,7 +84,7 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
     readonly agentIncludePattern: string;
     /** SQL LIKE pattern excluded from discovery; undefined excludes nothing. */
     readonly agentExcludePattern: string | undefined;
-    /** Store the user's question, the agent's answer and raw attributes. */
+    /** Store the user's question, the agent's answer, raw attributes, search queries and Analyst SQL, and feedback comments. */
     readonly storeConversationText: boolean;
     readonly taskSize: TaskSize;
     readonly suspendTaskAfterFailures: number;

@@ -149,6 +149,9 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
     const statement = (file: string, values: Record<string, SqlValue>) => renderSql(`ingestion/${file}.sql`, values);
     const dashboard = (file: string, values: Record<string, SqlValue>) => renderSql(`dashboards/${file}.sql`, values);
     const over = (events: string) => ({ EVENTS: qualified(events) });
+    // Views the viewer reads show typed text only while the stack stores it: turning the setting
+    // off hides what history already holds at the next up, without rewriting a row.
+    const typedText = { STORE_CONVERSATION_TEXT: config.storeConversationText };
     const rollupPeriod = (grain: string) => dashboard("rollup_period", {
         GRAIN: literal(grain),
         AGENT_ROLLUP: tables.AGENT_ROLLUP,
@@ -166,15 +169,15 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         THREAD_ACTIVITY: dashboard("thread_activity", over("AGENT_EVENTS")),
         AGENT_METRICS: dashboard("agent_metrics", over("AGENT_EVENTS")),
         HOURLY_THREAD_ACTIVITY: dashboard("hourly_thread_activity", over("AGENT_EVENTS")),
-        THREAD_TIMELINE: dashboard("thread_timeline", over("AGENT_EVENTS")),
+        THREAD_TIMELINE: dashboard("thread_timeline", { ...over("AGENT_EVENTS"), ...typedText }),
         THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_THREAD_ACTIVITY_RECENT") }),
         AGENT_METRICS_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_AGENT_METRICS_RECENT") }),
         HOURLY_THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", {
             DYNAMIC_TABLE: qualified("DT_HOURLY_THREAD_ACTIVITY_RECENT"),
         }),
-        THREAD_TIMELINE_RECENT: dashboard("thread_timeline", over("AGENT_EVENTS_RECENT")),
-        AGENT_FEEDBACK: dashboard("agent_feedback", over("AGENT_EVENTS")),
-        AGENT_FEEDBACK_RECENT: dashboard("agent_feedback", over("AGENT_EVENTS_RECENT")),
+        THREAD_TIMELINE_RECENT: dashboard("thread_timeline", { ...over("AGENT_EVENTS_RECENT"), ...typedText }),
+        AGENT_FEEDBACK: dashboard("agent_feedback", { ...over("AGENT_EVENTS"), ...typedText }),
+        AGENT_FEEDBACK_RECENT: dashboard("agent_feedback", { ...over("AGENT_EVENTS_RECENT"), ...typedText }),
         PIPELINE_HEALTH: dashboard("pipeline_health", {
             REGISTRY_TABLE: tables.REGISTRY_TABLE,
             INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
@@ -186,6 +189,7 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
             REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
             DYNAMIC_TABLE_TARGET_LAG_MINUTES: config.dynamicTableTargetLagMinutes,
             REFRESH_TASK: literal(qualified(TASK_NAMES.refresh).identifier),
+            STORE_CONVERSATION_TEXT: config.storeConversationText,
         }),
         AGENT_ROLLUP_DAILY: rollupPeriod("day"),
         AGENT_ROLLUP_WEEKLY: rollupPeriod("week"),

@@ -14,7 +14,9 @@ SELECT
     COMPLETION_TOKENS,
     SPAN_DURATION_MS,
     TOOL_NAME,
-    RETRIEVAL_QUERY,
+    -- Typed text (a search query, Analyst SQL) only while the stack stores it: rows loaded before
+    -- storeConversationText was turned off keep theirs in the history, the viewer no longer sees it.
+    IFF({{STORE_CONVERSATION_TEXT}}, RETRIEVAL_QUERY, NULL) AS RETRIEVAL_QUERY,
     STATUS,
     ERROR_MESSAGE,
     ROW_NUMBER() OVER (

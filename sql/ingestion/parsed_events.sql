@@ -161,9 +161,14 @@ FROM (
                 1, 1, 'e', 2),
             IFF(s.RECORD:name::STRING LIKE 'SqlExecution%' OR s.RECORD:name::STRING LIKE 'CortexChartToolImpl%',
                 s.RECORD:name::STRING, NULL)) AS TOOL_NAME,
-        COALESCE(
+        -- What the user typed, or what the agent derived from it (a Cortex Search query, Analyst SQL
+        -- built from the question), follows the conversation-text setting like the question itself:
+        -- stored only when the stack allows it, and never from a redacted source (tool inputs are
+        -- among what GET_AI_OBSERVABILITY_EVENTS redacts without READ UNREDACTED AI OBSERVABILITY
+        -- EVENTS TABLE, https://docs.snowflake.com/en/release-notes/bcr-bundles/un-bundled/bcr-read-unredacted-ai-observability-events).
+        IFF({{STORE_CONVERSATION_TEXT}} AND NOT s.SOURCE_TEXT_REDACTED, COALESCE(
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_search.query"::STRING,
-            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.sql_query"::STRING) AS RETRIEVAL_QUERY,
+            s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.cortex_analyst.sql_query"::STRING), NULL) AS RETRIEVAL_QUERY,
         s.RECORD:status:code::STRING AS OTEL_STATUS_CODE,
         COALESCE(
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.status"::STRING,
@@ -194,7 +199,8 @@ FROM (
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.web_search.status.description"::STRING,
             s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.tool.chart_generation.status.description"::STRING) AS STATUS_DESCRIPTION,
         s.VALUE:positive::BOOLEAN AS FEEDBACK_POSITIVE,
-        IFF(s.SOURCE_TEXT_REDACTED, NULL, s.VALUE:feedback_message::STRING) AS FEEDBACK_MESSAGE,
+        -- A feedback comment is typed by the user: the same rule as the question.
+        IFF({{STORE_CONVERSATION_TEXT}} AND NOT s.SOURCE_TEXT_REDACTED, s.VALUE:feedback_message::STRING, NULL) AS FEEDBACK_MESSAGE,
         s.VALUE:categories AS FEEDBACK_CATEGORIES,
         s.VALUE:orig_request_id::STRING AS FEEDBACK_REQUEST_ID,
         s.RECORD_ATTRIBUTES:"ai.observability.span_type"::STRING AS OBSERVABILITY_SPAN_TYPE,

@@ -28,3 +28,13 @@ def nothing_to_show(page: Page, what: str) -> None:
         st.info(f"No {what} in the {page.filters.window.label.lower()} for these filters. "
                 f"The newest event arrived {fmt.ago(status['NEWEST_EVENT'], page.filters.now)}: "
                 "widen the time window or clear a filter.")
+
+
+# Shown instead of empty cells when the deployment stores no text a user typed.
+TEXT_NOT_STORED = ("**{what} are not stored in this deployment.** Wallmonitor keeps text people typed, or that "
+                   "an agent derived from it, only when the stack sets `wallmonitor:storeConversationText: true`; "
+                   "the rest of this page is complete without it.")
+
+
+def text_not_stored(what: str) -> None:
+    st.info(TEXT_NOT_STORED.format(what=what))

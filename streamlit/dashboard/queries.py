@@ -70,6 +70,8 @@ class Settings:
     history_days: int
     refresh_interval_minutes: int
     refresh_task: str
+    # Whether search queries, Analyst SQL and feedback comments are stored (storeConversationText).
+    store_conversation_text: bool
 
 
 class MissingSettings(RuntimeError):
@@ -200,7 +202,8 @@ def settings(conn: Connection) -> Settings:
                               f"stack's one. {fix}")
     row = rows[0]
     return Settings(realtime_window_hours=int(row["REALTIME_WINDOW_HOURS"]), history_days=int(row["HISTORY_DAYS"]),
-                    refresh_interval_minutes=int(row["REFRESH_INTERVAL_MINUTES"]), refresh_task=row["REFRESH_TASK"])
+                    refresh_interval_minutes=int(row["REFRESH_INTERVAL_MINUTES"]), refresh_task=row["REFRESH_TASK"],
+                    store_conversation_text=bool(row["STORE_CONVERSATION_TEXT"]))
 
 
 def pipeline_status(conn: Connection) -> dict:
@@ -362,7 +365,7 @@ def thread_timeline(conn: Connection, agent: str, thread_id: str) -> list[dict]:
     return run(conn, """
         SELECT EVENT_SEQUENCE, EVENT_TIMESTAMP, START_TIMESTAMP, SECONDS_SINCE_THREAD_START, TRACE_ID, SPAN_ID,
                PARENT_SPAN_ID, SPAN_NAME, SPAN_CATEGORY, MODEL_NAME, TOOL_NAME, PROMPT_TOKENS, COMPLETION_TOKENS,
-               TOTAL_TOKENS, SPAN_DURATION_MS, STATUS, ERROR_MESSAGE
+               TOTAL_TOKENS, SPAN_DURATION_MS, RETRIEVAL_QUERY, STATUS, ERROR_MESSAGE
         FROM {THREAD_TIMELINE_RECENT}
         WHERE AGENT_FULL_NAME = ? AND THREAD_ID = ?
         ORDER BY EVENT_SEQUENCE""", [agent, thread_id], views=("THREAD_TIMELINE_RECENT",))

@@ -31,6 +31,8 @@ SPAN_COLUMNS = {
     "STATUS": "Status",
     "ERROR_MESSAGE": "Error",
 }
+# Shown only where the deployment stores text: otherwise every cell would be empty.
+QUERY_COLUMN = {"RETRIEVAL_QUERY": "Search query or SQL"}
 
 
 def thread_label(row: dict) -> str:
@@ -44,7 +46,7 @@ def span_label(row) -> str:
     return f"{row['EVENT_SEQUENCE']:>3}. {indent}{name}"
 
 
-def drill_down(conn, row: dict) -> None:
+def drill_down(conn, row: dict, stores_text: bool) -> None:
     spans = pd.DataFrame(queries.thread_timeline(conn, row["AGENT_FULL_NAME"], row["THREAD_ID"]))
     if spans.empty:
         st.info("This thread's events are no longer in the history.")
@@ -63,7 +65,10 @@ def drill_down(conn, row: dict) -> None:
         timed["END"] = timed["EVENT_TIMESTAMP"]
         timed["LABEL"] = timed.apply(span_label, axis=1)
         charts.show(charts.timeline(charts.frame(timed.to_dict("records"), "START", "END")))
-    st.dataframe(spans[list(SPAN_COLUMNS)], column_config=SPAN_COLUMNS, hide_index=True)
+    columns = {**SPAN_COLUMNS, **QUERY_COLUMN} if stores_text else SPAN_COLUMNS
+    st.dataframe(spans[list(columns)], column_config=columns, hide_index=True)
+    if not stores_text:
+        notices.text_not_stored("Search queries and Analyst SQL")
 
 
 def main() -> None:
@@ -88,7 +93,7 @@ def main() -> None:
 
     st.subheader("Thread timeline")
     chosen = st.selectbox("Thread", range(len(rows)), format_func=lambda i: thread_label(rows[i]), key="wm_thread")
-    drill_down(conn, rows[chosen or 0])
+    drill_down(conn, rows[chosen or 0], current.settings.store_conversation_text)
 
 
 main()

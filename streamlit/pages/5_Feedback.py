@@ -33,7 +33,9 @@ def main() -> None:
     cells[2].metric("Negative", fmt.percent(fmt.rate(negative, positive + negative)))
     cells[3].metric("Negative on failed turns", fmt.number(by_agent["NEGATIVE_ON_FAILED_TURNS"].sum()),
                     help="Negative ratings of turns that failed: fixing the failure may fix the rating.")
-    cells[4].metric("Comments", fmt.number(by_agent["COMMENTS"].sum()))
+    stores_text = current.settings.store_conversation_text
+    cells[4].metric("Comments", fmt.number(by_agent["COMMENTS"].sum()) if stores_text else fmt.MISSING,
+                    help=None if stores_text else "Comments are not stored in this deployment.")
 
     left, right = st.columns(2)
     with left:
@@ -49,6 +51,9 @@ def main() -> None:
                     .encode(color=charts.alt.Color("RATING:N", scale=charts.FEEDBACK_COLORS, title=None)))
 
     st.subheader("Comments")
+    if not stores_text:
+        notices.text_not_stored("Feedback comments")
+        return
     comments = pd.DataFrame(queries.feedback_comments(conn, f))
     if comments.empty:
         st.caption("No comments in the window.")

@@ -386,3 +386,29 @@ def test_evaluation_runs_change_no_production_row():
     assert len(with_runs) > len(without)
     runner = [e for e in with_runs if e["RESOURCE_ATTRIBUTES"].get("snow.user.name") != "EVAL_RUNNER"]
     assert to_rows(runner) == to_rows(without)
+
+
+def test_every_typed_text_and_error_text_carries_its_own_canary(agent_events):
+    """Search queries, Analyst SQL, feedback comments and error descriptions: each distinct text has
+    exactly one canary, and no two texts share one, so a scan that finds a canary knows its source."""
+    from traffic import CANARY, canaries
+    from traffic.generator import TOOL
+
+    texts = defaultdict(set)
+    for event in agent_events:
+        attributes, value = event["RECORD_ATTRIBUTES"], event["VALUE"] or {}
+        texts["SEARCH"].add(attributes.get(TOOL + "cortex_search.query"))
+        texts["SQL"].add(attributes.get(TOOL + "cortex_analyst.sql_query"))
+        texts["FEEDBACK"].add(value.get("feedback_message"))
+        texts["ERROR"] |= {v for k, v in attributes.items() if k.endswith("status.description") and v != "OK"}
+    texts = {kind: found - {None} for kind, found in texts.items()}
+    assert all(texts.values()), {kind: len(found) for kind, found in texts.items()}
+    by_canary = {}
+    for kind, found in texts.items():
+        for text in found:
+            marks = CANARY.findall(text)
+            assert marks == [kind], (kind, text)
+            by_canary.setdefault(CANARY.search(text).group(0), set()).add(text)
+    assert all(len(sources) == 1 for sources in by_canary.values())
+    assert {kind: set(found) for kind, found in canaries(agent_events).items()} == \
+        {kind: {CANARY.search(text).group(0) for text in found} for kind, found in texts.items()}

@@ -245,17 +245,19 @@ def parse(raw: dict) -> Event:
     )
 
 
-def reads_redacted_text(config: dict) -> bool:
-    """Whether a stack's refresh task reads through GET_AI_OBSERVABILITY_EVENTS without READ
-    UNREDACTED AI OBSERVABILITY EVENTS TABLE: that path then stores no feedback text (nor any
-    other text). On the emulator `auto` reads the event table, which is never redacted."""
-    return config["ingestPath"] == "per_agent" and not config["readUnredactedEvents"]
+def stores_no_free_text(config: dict) -> bool:
+    """Whether a stack stores no feedback text (nor any other text a user typed): when it does not
+    store conversation text, or when its refresh task reads through GET_AI_OBSERVABILITY_EVENTS
+    without READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, which hands the text over redacted. On
+    the emulator `auto` reads the event table, which is never redacted."""
+    return (not config["storeConversationText"]
+            or (config["ingestPath"] == "per_agent" and not config["readUnredactedEvents"]))
 
 
-def ingest(delivered: list[dict], agents, redacted: bool = False) -> list[Event]:
+def ingest(delivered: list[dict], agents, without_free_text: bool = False) -> list[Event]:
     """The rows the history should hold: Cortex Agent rows of the monitored ``agents``
     ((database, schema, name) triples), each exact duplicate delivery counted once; without
-    feedback text when ``redacted`` (see reads_redacted_text)."""
+    feedback text when ``without_free_text`` (see stores_no_free_text)."""
     monitored = {tuple(agent) for agent in agents}
     seen: set[str] = set()
     events = []
@@ -267,7 +269,7 @@ def ingest(delivered: list[dict], agents, redacted: bool = False) -> list[Event]
             continue
         seen.add(content)
         event = parse(raw)
-        if redacted:
+        if without_free_text:
             event = dataclasses.replace(event, feedback_message=None)
         if (event.database, event.schema, event.name) in monitored:
             events.append(event)

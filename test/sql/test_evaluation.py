@@ -76,7 +76,7 @@ def test_evaluation_is_left_out_of_production_and_counted_apart(emu):
     events = generate(seed=61, agents=AGENTS, start=now - timedelta(hours=20), end=now - timedelta(minutes=10),
                       turns_per_agent_per_hour=4, feedback_rate=0.3, evaluation_runs_per_agent=2)
     cycle(emu, events)
-    history = oracle.ingest(events, TRIPLES, redacted=oracle.reads_redacted_text(emu.config))
+    history = oracle.ingest(events, TRIPLES, without_free_text=oracle.stores_no_free_text(emu.config))
     evaluation = [e for e in history if e.is_evaluation]
     assert {e.category for e in evaluation} >= {"AGENT_RUN", "LLM_CALL", "EVALUATION", "REQUEST"}
     assert any(e.run_name is None for e in evaluation if e.category == "AGENT_RUN"), \
@@ -115,7 +115,7 @@ def test_marks_arriving_in_a_later_cycle_move_the_whole_trace_out_of_production(
     assert turn_day not in {e["TIMESTAMP"].date() for e in later}
 
     cycle(emu, first)
-    unmarked = oracle.ingest(first, TRIPLES, redacted=oracle.reads_redacted_text(emu.config))
+    unmarked = oracle.ingest(first, TRIPLES, without_free_text=oracle.stores_no_free_text(emu.config))
     assert any(not e.is_evaluation and e.user == "EVAL_RUNNER" for e in unmarked), "precondition"
     check_production_and_evaluation(emu, unmarked)
     turns_before = emu.query("SELECT TURNS FROM AGENT_DAILY_ROLLUP WHERE DAY = ? AND AGENT_NAME = ?",
@@ -124,7 +124,7 @@ def test_marks_arriving_in_a_later_cycle_move_the_whole_trace_out_of_production(
     # The next cycle re-reads far enough back to load the marks (as with a wide overlap).
     emu.execute("UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = DATEADD('day', -4, SYSDATE())")
     cycle(emu, later)
-    history = oracle.ingest(first + later, TRIPLES, redacted=oracle.reads_redacted_text(emu.config))
+    history = oracle.ingest(first + later, TRIPLES, without_free_text=oracle.stores_no_free_text(emu.config))
     assert all(e.is_evaluation for e in history if e.user == "EVAL_RUNNER")
     check_production_and_evaluation(emu, history)
     agent = next(e.name for e in history if e.trace_id == moved_trace)
@@ -145,7 +145,7 @@ def test_wrapper_time_is_never_added_to_tool_time(emu):
     events = generate(seed=63, agents=AGENTS, start=now - timedelta(hours=30), end=now - timedelta(minutes=10),
                       turns_per_agent_per_hour=6)
     cycle(emu, events)
-    history = oracle.production(oracle.ingest(events, TRIPLES, redacted=oracle.reads_redacted_text(emu.config)))
+    history = oracle.production(oracle.ingest(events, TRIPLES, without_free_text=oracle.stores_no_free_text(emu.config)))
     inner = [e for e in history if e.event_name == "SqlExecution_SystemSQL"]
     wrappers = [e for e in history if e.event_name == "SystemExecuteSQLTool_system_execute_sql"]
     assert inner and len(wrappers) == len(inner), "precondition: system SQL calls with their wrappers"

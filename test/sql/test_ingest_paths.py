@@ -23,7 +23,7 @@ from emulator import EVENT_TABLE, render_catalog, utc_now  # noqa: E402
 from test_ingestion import (  # noqa: E402
     AGENTS, HR, OBS, SALES, SUPPORT, agent_events, history_count, history_identities, identity, span, state,
 )
-from traffic import AgentRef, generate, split_late, with_delivery_faults  # noqa: E402
+from traffic import AgentRef, canaries, generate, split_late, with_delivery_faults  # noqa: E402
 
 OPS = AgentRef("OPS_DB", "AGENTS", "OPS_ASSISTANT")
 
@@ -115,12 +115,12 @@ def test_both_paths_load_identical_history_from_the_same_messy_traffic(emulator)
     event_table, event_table_summaries = run_scenario(emulator, "event_table", first, second)
 
     assert len(per_agent) == len(agent_events(events))
-    # Feedback text comes redacted through GET_AI_OBSERVABILITY_EVENTS without READ UNREDACTED AI
-    # OBSERVABILITY EVENTS TABLE (which this stack, storing no text, never grants): the per-agent
-    # path stores none, the direct read keeps it. Every other column but LOADED_AT agrees row for row.
-    assert {r["FEEDBACK_MESSAGE"] for r in per_agent} == {None}
-    assert any(r["FEEDBACK_MESSAGE"] for r in event_table)
-    assert [{**r, "FEEDBACK_MESSAGE": None} for r in event_table] == per_agent
+    # This stack stores no text a user typed: neither path keeps a feedback comment or a search
+    # query, though the traffic carries both. Every column but LOADED_AT agrees row for row.
+    assert {"FEEDBACK", "SEARCH", "SQL"} <= canaries(agent_events(events)).keys(), "precondition: the traffic carries both"
+    for column in ("FEEDBACK_MESSAGE", "RETRIEVAL_QUERY"):
+        assert {r[column] for r in per_agent} == {r[column] for r in event_table} == {None}, column
+    assert event_table == per_agent
     assert {(r["AGENT_DATABASE"], r["AGENT_SCHEMA"], r["AGENT_NAME"], r["RECORD_TYPE"], r["TRACE_ID"], r["SPAN_ID"],
              r["EVENT_NAME"], r["EVENT_TIMESTAMP"], r["FEEDBACK_REQUEST_ID"]) for r in event_table} == \
         {identity(e) for e in agent_events(events)}
@@ -151,7 +151,7 @@ def both_paths(emulator, catalog, seed: int) -> tuple[list[dict], list[dict]]:
         emulator.close = lambda: None  # already closed
 
 
-TEXT_COLUMNS = ("QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "FEEDBACK_MESSAGE")
+TEXT_COLUMNS = ("QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "FEEDBACK_MESSAGE", "RETRIEVAL_QUERY")
 
 
 def test_both_paths_agree_on_conversation_text_when_the_function_is_unredacted(unredacted_catalog, emulator):

@@ -634,7 +634,8 @@ def test_span_category_tool_kind_status_and_error_of_hand_checked_events(emulato
     parsed = {label: (r["SPAN_CATEGORY"], r["TOOL_KIND"], r["TOOL_NAME"], r["STATUS"], r["STATUS_CODE"],
                       r["ERROR_MESSAGE"]) for label, r in rows.items()}
     assert parsed == _EXPECTED
-    assert rows["analyst"]["RETRIEVAL_QUERY"] == "SELECT region, SUM(amount) FROM sales GROUP BY region"
+    # The dev stack stores no conversation text, and Analyst SQL is derived from the question.
+    assert rows["analyst"]["RETRIEVAL_QUERY"] is None
     assert rows["analyst"]["SPAN_DURATION_MS"] == 2500
     root = rows["failed_root"]
     assert (root["SPAN_DURATION_MS"], root["AGENT_ID"], root["RECORD_ID"], root["PARENT_SPAN_ID"]) == \
@@ -652,18 +653,36 @@ def test_feedback_fields_of_a_hand_checked_event(emulator):
 
     assert feedback["RECORD_TYPE"] == "EVENT"
     assert feedback["FEEDBACK_POSITIVE"] is False
-    # The dev stack reads per agent, and GET_AI_OBSERVABILITY_EVENTS redacts feedback text unless
-    # the owner holds READ UNREDACTED AI OBSERVABILITY EVENTS TABLE: no placeholder is stored as
-    # text. The event table, read directly, is not redacted.
+    # The dev stack stores no text a user typed, on either path (the comment is in the event).
     assert feedback["FEEDBACK_MESSAGE"] is None
     for table in ("AGENT_EVENTS_HISTORY", "AGENT_INGEST_STATE"):
         emulator.execute(f"DELETE FROM {table}")
     ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24, 7, "event_table")
     assert [r["FEEDBACK_MESSAGE"] for r in emulator.query(
-        "SELECT FEEDBACK_MESSAGE FROM AGENT_EVENTS_HISTORY WHERE SPAN_CATEGORY = 'FEEDBACK'")] == ["Took too long"]
+        "SELECT FEEDBACK_MESSAGE FROM AGENT_EVENTS_HISTORY WHERE SPAN_CATEGORY = 'FEEDBACK'")] == [None]
     assert json.loads(feedback["FEEDBACK_CATEGORIES"]) == ["too_slow", "incorrect_answer"]
     assert feedback["FEEDBACK_REQUEST_ID"] == "req-1"
     assert feedback["THREAD_ID"] == "4242" and feedback["TRACE_ID"] is None
+
+
+@pytest.fixture
+def emulator_storing_text():
+    """A stack that stores conversation text and reads it unredacted on either path."""
+    import fakesnow
+    from conftest import _coverage
+    from emulator import Emulator, render_catalog
+
+    with fakesnow.patch():
+        emu = Emulator(render_catalog("dev", storeConversationText="true", readUnredactedEvents="true"), _coverage)
+        yield emu
+        emu.close()
+
+
+def test_free_text_of_a_hand_checked_turn_where_the_stack_stores_text(emulator_storing_text):
+    rows = _ingest_hand_checked_turn(emulator_storing_text)
+
+    assert rows["analyst"]["RETRIEVAL_QUERY"] == "SELECT region, SUM(amount) FROM sales GROUP BY region"
+    assert rows["feedback"]["FEEDBACK_MESSAGE"] == "Took too long"
 
 
 def test_tokens_are_read_from_planning_spans_only(emulator):

@@ -155,7 +155,7 @@ def world():
     with standalone_emulator(catalog, _coverage) as emulator:
         ingest(emulator, on_time, late)
         yield World(emulator, now, delivered, late,
-                    oracle.ingest(delivered, AGENT_TRIPLES, redacted=oracle.reads_redacted_text(catalog["config"])))
+                    oracle.ingest(delivered, AGENT_TRIPLES, without_free_text=oracle.stores_no_free_text(catalog["config"])))
 
 
 @pytest.fixture(scope="module")
@@ -345,6 +345,7 @@ def test_dashboard_settings_are_the_stacks(world):
         "REFRESH_INTERVAL_MINUTES": config["refreshIntervalMinutes"],
         "DYNAMIC_TABLE_TARGET_LAG_MINUTES": config["dynamicTableTargetLagMinutes"],
         "REFRESH_TASK": f"{config['database']}.{config['schema']}.REFRESH_AGENT_EVENTS_TASK",
+        "STORE_CONVERSATION_TEXT": config["storeConversationText"],
     }]
 
 

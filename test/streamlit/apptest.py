@@ -81,7 +81,7 @@ def _world() -> World:
     assert summaries and "3 OK, 0 failed" in summaries[0]
     # The dashboard shows production traffic: evaluation runs are left out of every view it reads.
     return World(emulator, now, oracle.production(oracle.ingest(
-        delivered, [(a.database, a.schema, a.name) for a in AGENTS], redacted=oracle.reads_redacted_text(emulator.config))))
+        delivered, [(a.database, a.schema, a.name) for a in AGENTS], without_free_text=oracle.stores_no_free_text(emulator.config))))
 
 
 @pytest.fixture(scope="session")

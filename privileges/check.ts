@@ -1,7 +1,7 @@
 import { OfflineBuild } from "../plan/offline";
 import { kind, objectName } from "../plan/plan";
 import { CollectedBuild, RunStatement } from "./collect";
-import { DeclaredGrant, Holdings, Ownership, plainName } from "./grants";
+import { DeclaredGrant, DEPLOYING_USER, Holdings, Ownership, plainName } from "./grants";
 import {
     Classified, Classifier, describeRequirement, loadModel, normalize, ObjectCatalog, PrivilegeModel, Requirement,
 } from "./classify";
@@ -14,8 +14,7 @@ import {
  * names (a custom admin role) has prerequisites instead, which the README lists.
  */
 
-/** Who runs `USE ROLE`: Snowflake checks the user's granted roles, not the session's current one. */
-export const DEPLOYING_USER = "(the deploying user)";
+export { DEPLOYING_USER } from "./grants";
 
 export interface CheckedStatement {
     readonly statement: RunStatement;
@@ -118,7 +117,7 @@ export function analyse(build: OfflineBuild, collected: CollectedBuild, options:
     // The user holds the admin role and, as the README asks, parentRole, above the roles the build creates.
     const adminRole = collected.statements.find((statement) => /^CREATE ROLE /i.test(statement.text))?.role;
     const userRoles = new Set([...(adminRole === undefined ? [] : [adminRole]),
-        ...collected.grants.filter((grant) => grant.role !== undefined && /^GRANT ROLE /.test(grant.statement)).map((grant) => grant.grantee)]);
+        ...collected.grants.filter((grant) => grant.role !== undefined && /^GRANT ROLE \S+ TO ROLE /.test(grant.statement)).map((grant) => grant.grantee)]);
     const userGrants: DeclaredGrant[] = [...userRoles].map((role) => ({
         id: `${DEPLOYING_USER} holds ${role}`, grantee: DEPLOYING_USER, privileges: [], role, statement: `GRANT ROLE ${role} TO USER (the deploying user)`,
     }));

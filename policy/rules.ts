@@ -14,6 +14,7 @@ import { stableProceduresAndSnowflakeRoles } from "./providerGrantsAndProcedures
 
 import { HISTORY_COLUMN_RULES } from "./historyColumns";
 import { ORG_IDENTITY_RULES } from "./orgIdentity";
+import { OWNER_ROLE_RULES } from "./ownerRole";
 
 /** Pulumi's marker for a secret value in serialized resource inputs. */
 export const SECRET_SIGNATURE_KEY = "4dabf18193072939515e22adb298388d";
@@ -60,6 +61,10 @@ export interface PolicyContext {
     readonly orgUserIdentity?: string;
     /** The stack's agent locations (`DB` or `DB.SCHEMA`, wallmonitor:agentLocations); undefined when not known. */
     readonly agentLocations?: readonly string[];
+    /** The stack's owner role (wallmonitor:ownerRole); policy/ownerRole.ts's default when absent. */
+    readonly ownerRole?: string;
+    /** Whether the stack grants the owner role to parentRole on purpose (wallmonitor:ownerRoleToParentRole). */
+    readonly ownerRoleToParentRole?: boolean;
 }
 
 export interface PolicyRule {
@@ -484,6 +489,7 @@ export const RULES: readonly PolicyRule[] = [
     historyProtected,
     ...HISTORY_COLUMN_RULES,
     ...ORG_IDENTITY_RULES,
+    ...OWNER_ROLE_RULES,
     agentGrantsScoped,
     stableProceduresAndSnowflakeRoles,
 ];

@@ -114,10 +114,10 @@ export function analyse(build: OfflineBuild, collected: CollectedBuild, options:
     const checked = collected.statements.map((statement) => ({ statement, classified: classifier.classify(statement.text, statement.schema) }));
     const owned: Ownership[] = checked.filter(({ classified }) => classified.creates !== undefined)
         .map(({ statement, classified }) => ({ role: statement.role, object: classified.creates! }));
-    // The user holds the admin role and, as the README asks, parentRole, above the roles the build creates.
+    // The bootstrap identity holds the admin role, which creates the roles; the deploy identity holds what the
+    // build grants to deployUser (GRANT ROLE ... TO USER, among the declared grants). No one needs parentRole.
     const adminRole = collected.statements.find((statement) => /^CREATE ROLE /i.test(statement.text))?.role;
-    const userRoles = new Set([...(adminRole === undefined ? [] : [adminRole]),
-        ...collected.grants.filter((grant) => grant.role !== undefined && /^GRANT ROLE \S+ TO ROLE /.test(grant.statement)).map((grant) => grant.grantee)]);
+    const userRoles = new Set(adminRole === undefined ? [] : [adminRole]);
     const userGrants: DeclaredGrant[] = [...userRoles].map((role) => ({
         id: `${DEPLOYING_USER} holds ${role}`, grantee: DEPLOYING_USER, privileges: [], role, statement: `GRANT ROLE ${role} TO USER (the deploying user)`,
     }));
@@ -196,10 +196,14 @@ export function placeholders(analysis: Analysis): Placeholders {
     const admin = analysis.checked.find(({ classified }) => classified.row.id === "create-role")?.statement.role;
     const roles: Record<string, string> = {};
     if (admin !== undefined) {
-        roles[admin] = "admin role (`adminRole`)";
+        roles[admin] = "admin role (`adminRole`): the bootstrap identity's";
     }
     if (owner !== undefined) {
-        roles[owner] = "owner role (`ownerRole`)";
+        roles[owner] = "owner role (`ownerRole`): the deploy identity's, granted to `deployUser` only";
+    }
+    // The other role granted to the deploy user: what a monitoring stack creates account-level objects with.
+    for (const grant of analysis.grants.filter((candidate) => /^GRANT ROLE \S+ TO USER /.test(candidate.statement) && candidate.role !== owner)) {
+        roles[grant.role!] = "deploy admin role (`deployAdminRole`): the deploy identity's, for the account-level objects of a monitoring stack";
     }
     if (viewer !== undefined) {
         roles[viewer] = "viewer role (`viewerRole`)";
@@ -262,7 +266,7 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
     const byRole = new Map<string, Map<string, Line>>();
     for (const analysis of analyses) {
         const { roles, names } = placeholders(analysis);
-        roles[DEPLOYING_USER] = "deploying user (holds `adminRole`, and `parentRole` above the roles Wallmonitor creates)";
+        roles[DEPLOYING_USER] = "deploying users (the bootstrap identity holds `adminRole`; the deploy identity holds the roles granted to `deployUser`)";
         for (const { statement, classified } of analysis.checked) {
             const runner = classified.row.user ? DEPLOYING_USER : statement.role;
             const label = roles[runner] ?? `role ${runner}`;

@@ -11,6 +11,8 @@ export interface AccessArgs {
     readonly adminProvider: pulumi.ProviderResource;
     /** The user that deploys the monitoring objects; the owner role is granted to it (lib/config/stack.ts resolveDeployUser). */
     readonly deployUser: string;
+    /** On a bootstrap stack, the administrator, whose observability probes switch to the owner role (resolveBootstrapUser). */
+    readonly bootstrapUser?: string;
     /** The database and warehouse the grants are on, when this stack creates them. */
     readonly dependsOn?: pulumi.Resource[];
 }
@@ -88,6 +90,12 @@ export class Access extends pulumi.ComponentResource {
             roleName: roles.owner.name,
             userName: args.deployUser,
         }, child);
+        if (args.bootstrapUser !== undefined) {
+            new snowflake.GrantAccountRole(childName(name, `owner_to_user_${args.bootstrapUser}`), {
+                roleName: roles.owner.name,
+                userName: args.bootstrapUser,
+            }, child);
+        }
         if (config.ownerRoleToParentRole) {
             new snowflake.GrantAccountRole(childName(name, `owner_to_${config.parentRole}`), {
                 roleName: roles.owner.name,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
-import { ConnectionConfig, monitoringAdminRole, resolveDeployUser, WallmonitorConfig } from "../lib/config/stack";
+import { ConnectionConfig, monitoringAdminRole, resolveBootstrapUser, resolveDeployUser, WallmonitorConfig } from "../lib/config/stack";
 import { createRoleProviders, RoleProviders } from "../lib/pulumi/providers";
 import { Access } from "./access";
 import { Central } from "./central";
@@ -68,6 +68,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
                 config,
                 adminProvider,
                 deployUser: resolveDeployUser(config, args.connection),
+                bootstrapUser: resolveBootstrapUser(config, args.connection),
                 dependsOn: [this.platform],
             }, { parent: this });
             // What the owner role may read of the AI-observability events, granted and probed by

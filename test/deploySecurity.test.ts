@@ -100,8 +100,8 @@ describe("deploy identities: the bootstrap and the monitoring stack of prod", fu
         bootstrap = await buildOffline("prod", { "wallmonitor:deployment": "bootstrap", "snowflake:user": "WALLMONITOR_ADMIN" });
     });
 
-    it("together declare exactly the account that the offline build shows", () => {
-        const union = [...custom(monitoring), ...custom(bootstrap)].map(key).sort();
+    it("together declare exactly the account that the offline build shows (and the administrator's own owner-role grant)", () => {
+        const union = [...custom(monitoring), ...custom(bootstrap)].map(key).filter((name) => !name.endsWith("owner-to-user-wallmonitor-admin")).sort();
         expect(union).to.deep.equal(custom(all).map(key).sort());
         expect(custom(monitoring).map(key).filter((name) => custom(bootstrap).map(key).includes(name))).to.deep.equal([]);
     });
@@ -131,7 +131,11 @@ describe("deploy identities: the bootstrap and the monitoring stack of prod", fu
     it("gives the deploy user the owner role and the deploy admin role, which holds exactly what the Git dashboard needs", () => {
         const toUser = bootstrap.resources.filter((resource) => resource.type === GRANT_ACCOUNT_ROLE && resource.inputs.userName !== undefined)
             .map((resource) => [resource.inputs.roleName, resource.inputs.userName]);
-        expect(toUser).to.have.deep.members([["SFE_WALLMONITOR_OWNER", "WALLMONITOR_DEPLOY"], ["SFE_WALLMONITOR_DEPLOY_ADMIN", "WALLMONITOR_DEPLOY"]]);
+        // The administrator too holds the owner role: its observability probes switch to it (USE ROLE needs the grant).
+        expect(toUser).to.have.deep.members([["SFE_WALLMONITOR_OWNER", "WALLMONITOR_DEPLOY"], ["SFE_WALLMONITOR_DEPLOY_ADMIN", "WALLMONITOR_DEPLOY"],
+            ["SFE_WALLMONITOR_OWNER", "WALLMONITOR_ADMIN"]]);
+        const probes = bootstrap.resources.find((resource) => resource.type.endsWith("wallmonitor:AiObservabilityAccess"))!;
+        expect(JSON.stringify(probes.inputs.assumeOwnerRole)).to.include("SFE_WALLMONITOR_OWNER");
         const deployAdmin = bootstrap.resources.filter((resource) => resource.inputs.accountRoleName === "SFE_WALLMONITOR_DEPLOY_ADMIN");
         expect(deployAdmin.map((resource) => [resource.inputs.onAccount, resource.inputs.privileges])).to.deep.equal([[true, ["CREATE INTEGRATION"]]]);
     });

@@ -737,6 +737,24 @@ export function resolveDeployUser(config: WallmonitorConfig, connection: Connect
     return connection.user;
 }
 
+/**
+ * The other user that holds the owner role on a bootstrap stack: the administrator running it. The observability
+ * probes (provider/aiObservabilityAccess.ts) switch its session to the owner role, and USE ROLE needs the role granted
+ * to the user (https://docs.snowflake.com/en/sql-reference/sql/use-role). It adds no reach: ACCOUNTADMIN reads the
+ * event table directly (https://docs.snowflake.com/en/sql-reference/local/ai_observability_events). Undefined elsewhere.
+ */
+export function resolveBootstrapUser(config: WallmonitorConfig, connection: ConnectionConfig): string | undefined {
+    if (config.deployment !== "bootstrap") {
+        return undefined;
+    }
+    if (connection.user === undefined || !IDENTIFIER_PATTERN.test(connection.user)) {
+        throw new ConfigError("deployment", "is bootstrap, which needs the administrator's user in snowflake:user (an unquoted " +
+            "UPPERCASE name): the observability probes switch it to the owner role, so it is granted that role too. " +
+            "Set it with `pulumi config set snowflake:user WALLMONITOR_ADMIN`.");
+    }
+    return connection.user === resolveDeployUser(config, connection) ? undefined : connection.user;
+}
+
 /** Reads the stack's config once; call it before declaring any resource. */
 export function loadConfig(): WallmonitorConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);

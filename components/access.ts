@@ -57,8 +57,10 @@ export const READ_UNREDACTED_EVENTS_PRIVILEGE = "READ UNREDACTED AI OBSERVABILIT
  * wallmonitor:ownerRoleToParentRole opts in to that inheritance; the plan's Grants table and the
  * policy rule owner-role-not-inherited show it.
  *
- * Everything here is account-level and retained on delete: leaving a stack (to a bootstrap stack,
- * or by a change of wallmonitor:deployment) removes it from that stack's state, never from Snowflake.
+ * The roles are retained on delete: leaving a stack (to a bootstrap stack, or by a change of
+ * wallmonitor:deployment) removes them from that stack's state, never from Snowflake. Grants are
+ * not: a grant the config no longer asks for (ownerRoleToParentRole, readUnredactedEvents,
+ * deployAdminRole turned off) is revoked, and a bootstrap run grants again what a move revoked.
  */
 export class Access extends pulumi.ComponentResource {
     readonly ownerRole: snowflake.AccountRole;
@@ -69,16 +71,18 @@ export class Access extends pulumi.ComponentResource {
     constructor(name: string, args: AccessArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:access:Access", name, {}, opts);
         const { config } = args;
-        const child = { ...childOptions(this, args.adminProvider, args.dependsOn), retainOnDelete: true };
+        const child = childOptions(this, args.adminProvider, args.dependsOn);
+        // Roles are retained on delete (a dropped role takes every grant made to it); grants follow the config.
+        const retained = { ...child, retainOnDelete: true };
 
         this.ownerRole = new snowflake.AccountRole(childName(name, config.ownerRole), {
             name: config.ownerRole,
             comment: `${config.comment}. Owns Wallmonitor objects and runs ingestion.`,
-        }, child);
+        }, retained);
         this.viewerRole = new snowflake.AccountRole(childName(name, config.viewerRole), {
             name: config.viewerRole,
             comment: `${config.comment}. Reads Wallmonitor dashboards.`,
-        }, child);
+        }, retained);
         const roles = { owner: this.ownerRole, viewer: this.viewerRole };
 
         new snowflake.GrantAccountRole(childName(name, `viewer_to_${config.parentRole}`), {
@@ -115,7 +119,7 @@ export class Access extends pulumi.ComponentResource {
                 adminRole: config.adminRole,
                 grantee: config.ownerRole,
                 spec: { kind: "databaseRole", databaseRole },
-            }), { parent: this, dependsOn: [this.ownerRole], retainOnDelete: true });
+            }), { parent: this, dependsOn: [this.ownerRole] });
         }
 
         const database = { objectType: "DATABASE", objectName: config.database };
@@ -145,7 +149,7 @@ export class Access extends pulumi.ComponentResource {
             this.deployAdminRole = new snowflake.AccountRole(childName(name, config.deployAdminRole), {
                 name: config.deployAdminRole,
                 comment: `${config.comment}. Creates the account-level objects of a routine Wallmonitor deploy.`,
-            }, child);
+            }, retained);
             grant("deploy_admin_account_privileges", this.deployAdminRole.name,
                 { onAccount: true, privileges: deployAdminPrivileges(config) });
             new snowflake.GrantAccountRole(childName(name, `deploy_admin_to_user_${args.deployUser}`), {

@@ -91,14 +91,14 @@ export class ObservabilityAccess extends pulumi.ComponentResource {
             ownerRole: config.ownerRole,
             warehouse: config.warehouse,
             readerRoles: args.readerRoles,
-        }), { parent: this, dependsOn: args.dependsOn, retainOnDelete: true });
+        }), { parent: this, dependsOn: args.dependsOn });
 
         this.agentGrants = (config.agentLocations ?? []).flatMap((location) => agentLocationGrants(location, config))
             .map((spec) => new Grant(childName(name, grantSuffix(spec)), grantInputs({
                 adminRole: config.adminRole,
                 grantee: config.ownerRole,
                 spec,
-            }), { parent: this, dependsOn: args.dependsOn, retainOnDelete: true }));
+            }), { parent: this, dependsOn: args.dependsOn }));
 
         this.readerRoleGranted = this.access.readerRoleGranted;
         this.eventTableReadable = this.access.eventTableReadable;

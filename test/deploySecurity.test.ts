@@ -119,13 +119,18 @@ describe("deploy identities: the bootstrap and the monitoring stack of prod", fu
         expect(monitoring.resources.filter((resource) => resource.inputs.onAccount === true)).to.deep.equal([]);
     });
 
-    it("the bootstrap holds only account-level objects, each retained on delete, so no change of deployment drops one", () => {
+    it("the bootstrap holds only account-level objects; the objects are retained on delete, so no change of deployment drops one", () => {
         expect(bootstrap.resources.filter((resource) => resource.type === PROVIDER).map((resource) => resource.inputs.role))
             .to.deep.equal(["ACCOUNTADMIN"]);
-        expect(custom(bootstrap).filter((resource) => resource.retainOnDelete !== true).map(key)).to.deep.equal([]);
-        // What the monitoring stack leaves out is exactly what is retained: moving it between stacks keeps it in Snowflake.
+        const objects = (build: OfflineBuild) => custom(build).filter((resource) => /:(AccountRole|Database|Warehouse)$/.test(resource.type));
+        expect(objects(bootstrap).map((resource) => resource.type.split(":").pop()).sort())
+            .to.deep.equal(["AccountRole", "AccountRole", "AccountRole", "Warehouse"]);
+        expect(objects(bootstrap).filter((resource) => resource.retainOnDelete !== true).map(key)).to.deep.equal([]);
+        // What the monitoring stack leaves out: every object is retained; grants are revoked when the config drops them.
         const left = custom(all).filter((resource) => !custom(monitoring).map(key).includes(key(resource)));
-        expect(left.filter((resource) => resource.retainOnDelete !== true).map(key)).to.deep.equal([]);
+        expect(objects(all).filter((resource) => !left.includes(resource))).to.deep.equal([]);
+        expect(left.filter((resource) => resource.retainOnDelete === true && !/:(AccountRole|Database|Warehouse)$/.test(resource.type)).map(key))
+            .to.deep.equal([]);
     });
 
     it("gives the deploy user the owner role and the deploy admin role, which holds exactly what the Git dashboard needs", () => {

@@ -169,8 +169,8 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
  * trial account. `bootstrap`: only the account-level objects (the database and warehouse, the roles and their
  * grants, the account privileges, the SNOWFLAKE.* roles, the grants on agents), run rarely by an administrator
  * under its own approval. `monitoring`: everything inside the schema, deployed routinely by wallmonitor:deployUser
- * with the owner role only. Account-level resources are retained on delete, so moving them between stacks or
- * changing this key never drops a role or a grant in Snowflake.
+ * with the owner role only. The account objects (database, warehouse, roles) are retained on delete, so moving
+ * them between stacks or changing this key never drops one in Snowflake; grants follow the config.
  */
 export const DEPLOYMENTS = ["all", "bootstrap", "monitoring"] as const;
 export type Deployment = (typeof DEPLOYMENTS)[number];

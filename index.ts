@@ -6,7 +6,7 @@ import { ownSourceAccount } from "./lib/config/org";
 
 // Config is validated in full before any resource is declared.
 const config = loadConfig();
-const connection = loadConnection();
+const connection = { ...loadConnection(), previewRole: config.previewRole };
 const sourceAccount = ownSourceAccount(config.accountRole, connection, (key, message) => new ConfigError(key, message));
 const wallmonitor = new Wallmonitor(`wallmonitor-${pulumi.getStack()}`, {
     config,
@@ -22,10 +22,13 @@ export const viewerRole = config.viewerRole;
 export const warehouse = config.warehouse;
 /** wallmonitor:agentLocations as DATABASE or DATABASE.SCHEMA: where the owner role holds MONITOR on agents (the policy pack checks against it). */
 export const agentLocations = (config.agentLocations ?? []).map(agentLocationName);
-export const refreshTask = wallmonitor.ingestion.refreshTask.fullyQualifiedName;
-export const dashboardViews = Object.keys(wallmonitor.dashboards.views).map((view) => `${schema}.${view}`);
-/** What the owner role could read of the AI-observability events when this stack was deployed. */
-export const aiObservability = {
+/** all, bootstrap or monitoring (wallmonitor:deployment): which part of Wallmonitor this stack holds. */
+export const deployment = config.deployment;
+export const refreshTask = wallmonitor.ingestion?.refreshTask.fullyQualifiedName;
+export const dashboardViews = wallmonitor.dashboards === undefined ? undefined
+    : Object.keys(wallmonitor.dashboards.views).map((view) => `${schema}.${view}`);
+/** What the owner role could read of the AI-observability events when the bootstrap ran (on the stack that bootstraps). */
+export const aiObservability = wallmonitor.observability === undefined ? undefined : {
     readerRoleGranted: wallmonitor.observability.readerRoleGranted,
     eventTableReadable: wallmonitor.observability.eventTableReadable,
     eventFunctionReadable: wallmonitor.observability.eventFunctionReadable,
@@ -34,7 +37,7 @@ export const aiObservability = {
     warnings: wallmonitor.observability.warnings,
 };
 /** The Streamlit dashboard: its name, what it was built from (Git ref, or the folder's file hashes) and Snowflake's URL id. */
-export const dashboard = {
+export const dashboard = wallmonitor.dashboardApp === undefined ? undefined : {
     app: wallmonitor.dashboardApp.appName,
     source: wallmonitor.dashboardApp.source,
     urlId: wallmonitor.dashboardApp.urlId,

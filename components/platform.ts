@@ -25,7 +25,9 @@ export class Platform extends pulumi.ComponentResource {
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:platform:Platform", name, {}, opts);
         const { config } = args;
-        const child = childOptions(this, args.adminProvider);
+        // Account objects, retained on delete: a stack that stops declaring them (a move to a bootstrap stack, a
+        // change of wallmonitor:deployment) forgets them and leaves them in Snowflake (components/access.ts).
+        const child = { ...childOptions(this, args.adminProvider), retainOnDelete: true };
         this.databaseName = config.database;
         this.warehouseName = config.warehouse;
 

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 
 import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
-import { ConnectionConfig, WallmonitorConfig } from "../lib/config/stack";
+import { ConnectionConfig, monitoringAdminRole, resolveBootstrapUser, resolveDeployUser, WallmonitorConfig } from "../lib/config/stack";
 import { createRoleProviders, RoleProviders } from "../lib/pulumi/providers";
 import { Access } from "./access";
 import { Central } from "./central";
@@ -32,18 +32,22 @@ export interface WallmonitorArgs {
  * Wallmonitor for one Snowflake account: the administrative role bootstraps the roles,
  * account grants, database and warehouse; the owner role creates and owns everything inside
  * the schema (tables, procedures, tasks, views, dynamic tables, the Streamlit dashboard).
+ * wallmonitor:deployment splits the two into a bootstrap stack, run rarely by an administrator,
+ * and a monitoring stack, deployed routinely by wallmonitor:deployUser without the admin role.
  */
 export class Wallmonitor extends pulumi.ComponentResource {
     readonly providers: RoleProviders;
     readonly sql: SqlCatalog;
-    readonly platform: Platform;
-    readonly access: Access;
-    readonly observability: ObservabilityAccess;
-    readonly storage: Storage;
-    readonly ingestion: Ingestion;
-    readonly dashboards: Dashboards;
-    readonly cost: Cost;
-    readonly dashboardApp: DashboardApp;
+    /** The account-level part: present unless wallmonitor:deployment is monitoring. */
+    readonly platform?: Platform;
+    readonly access?: Access;
+    readonly observability?: ObservabilityAccess;
+    /** The monitoring part: present unless wallmonitor:deployment is bootstrap. */
+    readonly storage?: Storage;
+    readonly ingestion?: Ingestion;
+    readonly dashboards?: Dashboards;
+    readonly cost?: Cost;
+    readonly dashboardApp?: DashboardApp;
     /** A member's share for the central account (accountRole member). */
     readonly memberShare?: MemberShare;
     /** The central account's member databases and unified views (accountRole central). */
@@ -57,90 +61,118 @@ export class Wallmonitor extends pulumi.ComponentResource {
         this.sql = buildSqlCatalog(config);
         this.providers = createRoleProviders(name, config, args.connection, { parent: this });
 
-        this.platform = new Platform(`${name}-platform`, {
+        if (config.deployment !== "monitoring") {
+            const adminProvider = this.providers.admin!;
+            this.platform = new Platform(`${name}-platform`, { config, adminProvider }, { parent: this });
+            this.access = new Access(`${name}-access`, {
+                config,
+                adminProvider,
+                deployUser: resolveDeployUser(config, args.connection),
+                bootstrapUser: resolveBootstrapUser(config, args.connection),
+                dependsOn: [this.platform],
+            }, { parent: this });
+            // What the owner role may read of the AI-observability events, granted and probed by
+            // Wallmonitor's own provider; the pipeline re-checks at run time.
+            this.observability = new ObservabilityAccess(`${name}-observability`, {
+                config,
+                dependsOn: [this.access],
+            }, { parent: this });
+        }
+        if (config.deployment !== "bootstrap") {
+            Object.assign(this, this.deployMonitoring(name, args));
+        }
+        this.registerOutputs({});
+    }
+
+    /** Everything inside the schema, as the owner role; after the bootstrap where this stack runs it too. */
+    private deployMonitoring(name: string, args: WallmonitorArgs): MonitoringPart {
+        // Account-level objects the schema objects need (integrations, a share) come from deployAdminRole where set.
+        const config: WallmonitorConfig = { ...args.config, adminRole: monitoringAdminRole(args.config) };
+        const access = this.access === undefined ? [] : [this.access];
+        const observability = this.observability === undefined ? [] : [this.observability];
+        const ownerProvider = this.providers.owner!;
+        const viewerRoleName = this.access?.viewerRole.name ?? config.viewerRole;
+        const storage = new Storage(`${name}-storage`, {
             config,
-            adminProvider: this.providers.admin,
+            ownerProvider,
+            dependsOn: access,
         }, { parent: this });
-        this.access = new Access(`${name}-access`, {
-            config,
-            adminProvider: this.providers.admin,
-            dependsOn: [this.platform],
-        }, { parent: this });
-        // What the owner role may read of the AI-observability events, granted and probed by
-        // Wallmonitor's own provider; the pipeline re-checks at run time.
-        this.observability = new ObservabilityAccess(`${name}-observability`, {
-            config,
-            dependsOn: [this.access],
-        }, { parent: this });
-        this.storage = new Storage(`${name}-storage`, {
-            config,
-            ownerProvider: this.providers.owner,
-            dependsOn: [this.access],
-        }, { parent: this });
-        const tables = Object.values(this.storage.tables);
-        this.ingestion = new Ingestion(`${name}-ingestion`, {
+        const tables = Object.values(storage.tables);
+        const ingestion = new Ingestion(`${name}-ingestion`, {
             config,
             sql: this.sql,
-            ownerProvider: this.providers.owner,
+            ownerProvider,
             // The tasks start at once: the owner should hold the event-table role first.
-            dependsOn: [...tables, this.observability],
+            dependsOn: [...tables, ...observability],
         }, { parent: this });
-        this.dashboards = new Dashboards(`${name}-dashboards`, {
+        const dashboards = new Dashboards(`${name}-dashboards`, {
             config,
             sql: this.sql,
-            ownerProvider: this.providers.owner,
-            viewerRoleName: this.access.viewerRole.name,
-            dependsOn: [...tables, this.access],
+            ownerProvider,
+            viewerRoleName,
+            dependsOn: [...tables, ...access],
         }, { parent: this });
         // Actual cost reads ACCOUNT_USAGE: after the access component's SNOWFLAKE.USAGE_VIEWER grant.
-        this.cost = new Cost(`${name}-cost`, {
+        const cost = new Cost(`${name}-cost`, {
             config,
             sql: this.sql,
-            ownerProvider: this.providers.owner,
-            viewerRoleName: this.access.viewerRole.name,
-            dependsOn: [...tables, this.access],
+            ownerProvider,
+            viewerRoleName,
+            dependsOn: [...tables, ...access],
         }, { parent: this });
         // The app opens for the viewer role and reads the views: it comes after both, and after
         // the viewer's grants on them.
-        this.dashboardApp = new DashboardApp(`${name}-dashboard-app`, {
+        const dashboardApp = new DashboardApp(`${name}-dashboard-app`, {
             config,
             gitToken: args.gitToken,
-            dependsOn: [this.access, this.dashboards, this.cost],
+            dependsOn: [...access, dashboards, cost],
         }, { parent: this });
 
         // Organisation-wide monitoring: a member shares its rollups, the central account unifies them.
         if (config.accountRole !== "standalone" && args.sourceAccount === undefined) {
             throw new Error(`a ${config.accountRole} stack needs its SOURCE_ACCOUNT (sourceAccount)`);
         }
+        const part: MonitoringPart = { storage, ingestion, dashboards, cost, dashboardApp };
         if (config.accountRole === "member") {
-            this.memberShare = new MemberShare(`${name}-org-share`, {
+            part.memberShare = new MemberShare(`${name}-org-share`, {
                 config,
                 sourceAccount: args.sourceAccount!,
                 connection: args.connection,
-                ownerProvider: this.providers.owner,
-                dependsOn: [...tables, this.dashboards],
+                ownerProvider,
+                dependsOn: [...tables, dashboards],
             }, { parent: this });
         }
         if (config.accountRole === "central") {
-            this.central = new Central(`${name}-org-central`, {
+            part.central = new Central(`${name}-org-central`, {
                 config,
                 sourceAccount: args.sourceAccount!,
-                adminProvider: this.providers.admin,
-                ownerProvider: this.providers.owner,
-                ownerRoleName: this.access.ownerRole.name,
-                viewerRoleName: this.access.viewerRole.name,
-                dependsOn: [...tables, this.access, this.dashboards],
+                adminProvider: this.providers.deployAdmin ?? this.providers.admin!,
+                ownerProvider,
+                ownerRoleName: this.access?.ownerRole.name ?? config.ownerRole,
+                viewerRoleName,
+                dependsOn: [...tables, ...access, dashboards],
             }, { parent: this });
         }
         if (config.alertingEnabled) {
-            this.alerting = new Alerting(`${name}-alerting`, {
+            part.alerting = new Alerting(`${name}-alerting`, {
                 config,
-                ownerProvider: this.providers.owner,
+                ownerProvider,
                 webhookTargets: args.alertWebhookTargets ?? {},
-                dependsOn: [...tables, this.access],
+                dependsOn: [...tables, ...access],
             }, { parent: this });
         }
-
-        this.registerOutputs({});
+        return part;
     }
+}
+
+/** What the monitoring part declares (Wallmonitor's fields of the same names). */
+interface MonitoringPart {
+    storage: Storage;
+    ingestion: Ingestion;
+    dashboards: Dashboards;
+    cost: Cost;
+    dashboardApp: DashboardApp;
+    memberShare?: MemberShare;
+    central?: Central;
+    alerting?: Alerting;
 }

@@ -82,6 +82,14 @@ async function settle(resources: RecordedResource[], errors: unknown[]): Promise
 }
 
 /**
+ * An offline build shows the whole account: a stack that deploys only the monitoring objects
+ * (wallmonitor:deployment monitoring) is built together with what its bootstrap stack declares,
+ * so the plan, the policy pack and the privilege check see both identities' work. An override
+ * builds one part alone.
+ */
+export const ACCOUNT_VIEW: Readonly<Record<string, string>> = { "wallmonitor:deployment": "all" };
+
+/**
  * Runs the program for `stack` with config from its stack file (plus `overrides`, where an
  * empty string unsets a key; `secretKeys` marks keys as secrets, as `pulumi config set
  * --secret` does) and records every resource it registers. Rejects with the
@@ -99,7 +107,7 @@ export async function buildOffline(stack: string, overrides: Record<string, stri
     const onRejection = (reason: unknown) => errors.push(reason);
     process.on("unhandledRejection", onRejection);
     try {
-        const stackConfig = { ...readStackConfig(stack, root), ...overrides };
+        const stackConfig = { ...readStackConfig(stack, root), ...ACCOUNT_VIEW, ...overrides };
         const placeholders = offlineSecrets(stackConfig);
         const config = { ...stackConfig, ...placeholders };
         pulumi.runtime.setAllConfig(config, [...secretKeys, ...Object.keys(placeholders)]);

@@ -45,7 +45,9 @@ export function grantRow(resource: RecordedResource): GrantRow {
     const inputs = resource.inputs as Record<string, any>;
     switch (kind(resource.type)) {
         case "GrantAccountRole":
-            return { role: inputs.parentRoleName, on: `ROLE ${inputs.roleName}`, privileges: "(role grant)" };
+            // To a user (the owner role to the deploy user, components/access.ts) or to a role.
+            return { role: typeof inputs.userName === "string" ? `USER ${inputs.userName}` : inputs.parentRoleName,
+                on: `ROLE ${inputs.roleName}`, privileges: "(role grant)" };
         case "GrantDatabaseRole":
             return { role: inputs.parentRoleName, on: `DATABASE ROLE ${inputs.databaseRoleName}`, privileges: "(role grant)" };
         case "GrantApplicationRole":

@@ -10,7 +10,8 @@ export function buildSettings(build: OfflineBuild): PolicySettings {
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
     // The agent locations as the stack exports them (DATABASE or DATABASE.SCHEMA).
     const agentLocations = Array.isArray(build.outputs.agentLocations) ? build.outputs.agentLocations as string[] : [];
-    return { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity, agentLocations };
+    return { allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity, agentLocations,
+        ownerRole: config.ownerRole, ownerRoleToParentRole: config.ownerRoleToParentRole };
 }
 
 /**

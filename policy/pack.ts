@@ -24,7 +24,8 @@ export const POLICY_NAMES: readonly string[] = [...ALL_RESOURCE_RULES, ...PROVID
 export const DEFAULT_VIEWER_ROLE = DEFAULTS.viewerRole;
 
 /** Settings of the stack the rules read besides its viewer roles; policy config in the pack, stack config offline. */
-export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity" | "agentLocations">;
+export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity" | "agentLocations" | "ownerRole" |
+    "ownerRoleToParentRole">;
 
 /** The context for a stack whose viewer role is `viewerRole`. */
 export function policyContext(viewerRoles: readonly string[], settings: PolicySettings = {}): PolicyContext {
@@ -78,6 +79,15 @@ const viewerRolesSchema = {
             description: "The stack's agent locations (wallmonitor:agentLocations, DATABASE or DATABASE.SCHEMA); " +
                 "unset: grants on agents are checked for privilege and grantee only.",
         },
+        ownerRole: {
+            type: "string" as const,
+            description: "The stack's owner role (wallmonitor:ownerRole; policy/config.<stack>.json, a test keeps them equal).",
+        },
+        ownerRoleToParentRole: {
+            type: "boolean" as const,
+            default: false,
+            description: "The stack's wallmonitor:ownerRoleToParentRole (policy/config.<stack>.json; a test keeps them equal).",
+        },
         orgUserIdentity: {
             type: "string" as const,
             enum: [...ORG_USER_IDENTITIES],
@@ -97,6 +107,7 @@ export const RESOURCE_POLICIES: ResourceValidationPolicy[] = [
             const config = args.getConfig<{ viewerRoles?: string[] } & PolicySettings>();
             const settings: PolicySettings = {
                 allowColumnChanges: config.allowColumnChanges, orgUserIdentity: config.orgUserIdentity, agentLocations: config.agentLocations,
+                ownerRole: config.ownerRole, ownerRoleToParentRole: config.ownerRoleToParentRole,
             };
             for (const message of rule.check(subjectOf(args), policyContext(config.viewerRoles ?? [DEFAULT_VIEWER_ROLE], settings))) {
                 reportViolation(message);

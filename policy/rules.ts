@@ -18,6 +18,7 @@ import {
 
 import { HISTORY_COLUMN_RULES } from "./historyColumns";
 import { ORG_IDENTITY_RULES } from "./orgIdentity";
+import { OWNER_ROLE_RULES } from "./ownerRole";
 
 /** Privileges that only read or use; anything else written to a viewer is a write (or control) privilege. */
 export const READ_PRIVILEGES: readonly string[] = ["USAGE", "SELECT", "REFERENCES", "READ"];
@@ -277,6 +278,7 @@ export const RULES: readonly PolicyRule[] = [
     historyProtected,
     ...HISTORY_COLUMN_RULES,
     ...ORG_IDENTITY_RULES,
+    ...OWNER_ROLE_RULES,
     agentGrantsScoped,
     stableProceduresAndSnowflakeRoles,
 ];

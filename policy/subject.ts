@@ -28,6 +28,10 @@ export interface PolicyContext {
     readonly orgUserIdentity?: string;
     /** The stack's agent locations (`DB` or `DB.SCHEMA`, wallmonitor:agentLocations); undefined when not known. */
     readonly agentLocations?: readonly string[];
+    /** The stack's owner role (wallmonitor:ownerRole); policy/ownerRole.ts's default when absent. */
+    readonly ownerRole?: string;
+    /** Whether the stack grants the owner role to parentRole on purpose (wallmonitor:ownerRoleToParentRole). */
+    readonly ownerRoleToParentRole?: boolean;
 }
 
 export interface PolicyRule {

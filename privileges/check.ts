@@ -1,7 +1,7 @@
 import { OfflineBuild } from "../plan/offline";
 import { kind, objectName } from "../plan/plan";
 import { CollectedBuild, RunStatement } from "./collect";
-import { DeclaredGrant, Holdings, Ownership, plainName } from "./grants";
+import { DeclaredGrant, DEPLOYING_USER, Holdings, Ownership, plainName } from "./grants";
 import {
     Classified, Classifier, describeRequirement, loadModel, normalize, ObjectCatalog, PrivilegeModel, Requirement,
 } from "./classify";
@@ -14,8 +14,7 @@ import {
  * names (a custom admin role) has prerequisites instead, which the README lists.
  */
 
-/** Who runs `USE ROLE`: Snowflake checks the user's granted roles, not the session's current one. */
-export const DEPLOYING_USER = "(the deploying user)";
+export { DEPLOYING_USER } from "./grants";
 
 export interface CheckedStatement {
     readonly statement: RunStatement;
@@ -115,10 +114,10 @@ export function analyse(build: OfflineBuild, collected: CollectedBuild, options:
     const checked = collected.statements.map((statement) => ({ statement, classified: classifier.classify(statement.text, statement.schema) }));
     const owned: Ownership[] = checked.filter(({ classified }) => classified.creates !== undefined)
         .map(({ statement, classified }) => ({ role: statement.role, object: classified.creates! }));
-    // The user holds the admin role and, as the README asks, parentRole, above the roles the build creates.
+    // The bootstrap identity holds the admin role, which creates the roles; the deploy identity holds what the
+    // build grants to deployUser (GRANT ROLE ... TO USER, among the declared grants). No one needs parentRole.
     const adminRole = collected.statements.find((statement) => /^CREATE ROLE /i.test(statement.text))?.role;
-    const userRoles = new Set([...(adminRole === undefined ? [] : [adminRole]),
-        ...collected.grants.filter((grant) => grant.role !== undefined && /^GRANT ROLE /.test(grant.statement)).map((grant) => grant.grantee)]);
+    const userRoles = new Set(adminRole === undefined ? [] : [adminRole]);
     const userGrants: DeclaredGrant[] = [...userRoles].map((role) => ({
         id: `${DEPLOYING_USER} holds ${role}`, grantee: DEPLOYING_USER, privileges: [], role, statement: `GRANT ROLE ${role} TO USER (the deploying user)`,
     }));
@@ -197,10 +196,14 @@ export function placeholders(analysis: Analysis): Placeholders {
     const admin = analysis.checked.find(({ classified }) => classified.row.id === "create-role")?.statement.role;
     const roles: Record<string, string> = {};
     if (admin !== undefined) {
-        roles[admin] = "admin role (`adminRole`)";
+        roles[admin] = "admin role (`adminRole`): the bootstrap identity's";
     }
     if (owner !== undefined) {
-        roles[owner] = "owner role (`ownerRole`)";
+        roles[owner] = "owner role (`ownerRole`): the deploy identity's, granted to `deployUser` only";
+    }
+    // The other role granted to the deploy user: what a monitoring stack creates account-level objects with.
+    for (const grant of analysis.grants.filter((candidate) => /^GRANT ROLE \S+ TO USER /.test(candidate.statement) && candidate.role !== owner)) {
+        roles[grant.role!] = "deploy admin role (`deployAdminRole`): the deploy identity's, for the account-level objects of a monitoring stack";
     }
     if (viewer !== undefined) {
         roles[viewer] = "viewer role (`viewerRole`)";
@@ -263,7 +266,7 @@ export function renderMarkdown(analyses: readonly Analysis[]): string {
     const byRole = new Map<string, Map<string, Line>>();
     for (const analysis of analyses) {
         const { roles, names } = placeholders(analysis);
-        roles[DEPLOYING_USER] = "deploying user (holds `adminRole`, and `parentRole` above the roles Wallmonitor creates)";
+        roles[DEPLOYING_USER] = "deploying users (the bootstrap identity holds `adminRole`; the deploy identity holds the roles granted to `deployUser`)";
         for (const { statement, classified } of analysis.checked) {
             const runner = classified.row.user ? DEPLOYING_USER : statement.role;
             const label = roles[runner] ?? `role ${runner}`;

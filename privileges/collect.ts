@@ -15,7 +15,7 @@ import type { Statement } from "../provider/statements";
 import { streamlitFromFolderKind, streamlitFromFolderStatements } from "../provider/streamlitFromFolder";
 import { streamlitFromGitKind, streamlitFromGitStatements } from "../provider/streamlitFromGit";
 import { webhookIntegrationKind, webhookIntegrationStatements } from "../provider/webhookIntegration";
-import { DeclaredGrant, GrantTarget, plainName, singular } from "./grants";
+import { DeclaredGrant, DEPLOYING_USER, GrantTarget, plainName, singular } from "./grants";
 
 /**
  * Every statement each role runs, collected from an offline build: what Pulumi's Snowflake
@@ -142,7 +142,10 @@ export function resourceGrant(resource: RecordedResource): DeclaredGrant | undef
     const list = privileges.join(", ");
     switch (kind(resource.type)) {
         case "GrantAccountRole":
-            return { id, grantee: args.parentRoleName, privileges: [], role: args.roleName, statement: `GRANT ROLE ${args.roleName} TO ROLE ${args.parentRoleName}` };
+            // A role granted to a user: the deploy user (components/access.ts), whose roles the check holds as the deploying user's.
+            return typeof args.userName === "string"
+                ? { id, grantee: DEPLOYING_USER, privileges: [], role: args.roleName, statement: `GRANT ROLE ${args.roleName} TO USER ${args.userName}` }
+                : { id, grantee: args.parentRoleName, privileges: [], role: args.roleName, statement: `GRANT ROLE ${args.roleName} TO ROLE ${args.parentRoleName}` };
         case "GrantDatabaseRole": {
             const role = plainName(args.databaseRoleName);
             return { id, grantee: args.parentRoleName, privileges: [], role, statement: `GRANT DATABASE ROLE ${role} TO ROLE ${args.parentRoleName}` };

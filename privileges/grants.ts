@@ -6,6 +6,9 @@ import { ACCOUNT, AGENT_CONTAINERS, Alternative, normalize, ObjectRef, Privilege
  * roles) or as a system-defined role.
  */
 
+/** Who runs `USE ROLE`: Snowflake checks the user's granted roles, not the session's current one. */
+export const DEPLOYING_USER = "(the deploying user)";
+
 export type GrantTarget =
     | { readonly kind: "object"; readonly object: ObjectRef }
     | { readonly kind: "all" | "future"; readonly objectType: string; readonly in: ObjectRef };

@@ -5,7 +5,7 @@ import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 import { ALERT_RULE_DEFAULTS, ALERT_RULE_NAMES, webhookTarget } from "../lib/config/alerts";
 import { ALERT_PROCEDURE, ALERT_TASK, alertingProcedureDefinition, buildAlertSql, RULE_STATEMENTS } from "../lib/sql/alertCatalog";
 import { alertRuleSet, ConfigError, DEFAULTS, parseConfig } from "../lib/config/stack";
-import { buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../plan/offline";
+import { ACCOUNT_VIEW, buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../plan/offline";
 import { PROCEDURE_TYPE, renderPlan } from "../plan/plan";
 import { ProcedureInputs, procedureBody } from "../provider/procedure";
 
@@ -166,7 +166,8 @@ describe("alerting on the mock runtime", () => {
 
     it("embeds the rules and channels in the procedure, never a credential", () => {
         const definition = procedureBody(alertProcedure(build).create.text);
-        const raw: Record<string, string> = { ...readStackConfig("dev"), ...ALERTING };
+        // The config the build ran with: the account's view of the stack (plan/offline.ts ACCOUNT_VIEW), plus alerting.
+        const raw: Record<string, string> = { ...readStackConfig("dev"), ...ACCOUNT_VIEW, ...ALERTING };
         const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
         expect(definition?.trim()).to.equal(alertingProcedureDefinition(buildAlertSql(config)).trim());
         expect(definition).to.include('\\"integration\\": \\"WALLMONITOR_ALERTS_PAGER\\"'.replace(/ /g, ""));

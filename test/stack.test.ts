@@ -153,8 +153,12 @@ for (const stack of ["dev", "prod"]) {
             expect(inputs(cortex!)).to.include({ grantee: config.ownerRole, adminRole: config.adminRole, privilege: "DATABASE ROLE" });
             const database = ownerGrants.find((grant) => inputs(grant).onAccountObject?.objectType === "DATABASE");
             expect(inputs(database!).privileges).to.include("CREATE SCHEMA");
-            const parents = byKind(build, "GrantAccountRole").map((grant) => [inputs(grant).roleName, inputs(grant).parentRoleName]);
-            expect(parents).to.deep.include.members([[config.ownerRole, config.parentRole], [config.viewerRole, config.parentRole]]);
+            // People reach the viewer role through parentRole; the owner role (raw events of every agent) goes to the deploy user only.
+            const grantees = byKind(build, "GrantAccountRole")
+                .map((grant) => [inputs(grant).roleName, inputs(grant).parentRoleName ?? `USER ${inputs(grant).userName}`]);
+            expect(grantees).to.deep.include.members([[config.ownerRole, `USER ${build.config!["snowflake:user"]}`],
+                [config.viewerRole, config.parentRole]]);
+            expect(grantees.filter(([role, grantee]) => role === config.ownerRole && !String(grantee).startsWith("USER "))).to.deep.equal([]);
         });
 
         it("runs ingestion as a started serverless task on the configured schedule", () => {

@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 
-import { PROJECT_ROOT } from "../plan/offline";
+import { ACCOUNT_ADMIN_ROLES, parseConfig } from "../lib/config/stack";
+import { PROJECT_ROOT, readStackConfig } from "../plan/offline";
 
 /**
  * The GitHub Actions workflows cannot run here; these tests parse them and check what they
@@ -24,6 +25,7 @@ interface Step {
 
 interface Job {
     "runs-on": string;
+    concurrency?: unknown;
     needs?: string | string[];
     if?: string;
     environment?: string | { name: string };
@@ -81,7 +83,7 @@ describe("GitHub Actions workflows", () => {
     const files = fs.readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).sort();
 
     it("parse as YAML, with read-only default permissions, runnable jobs and pinned actions", () => {
-        expect(files).to.deep.equal(["deploy.yml", "drift.yml", "pull-request.yml"]);
+        expect(files).to.deep.equal(["bootstrap.yml", "deploy.yml", "drift.yml", "pull-request.yml"]);
         for (const file of files) {
             const workflow = load(file);
             expect(workflow.name, file).to.be.a("string");
@@ -143,8 +145,10 @@ describe("GitHub Actions workflows", () => {
             expect(preview.permissions).to.deep.equal({ contents: "read", "pull-requests": "write" });
             // Forks get no secrets: the job is skipped for them rather than failing.
             expect(preview.if).to.include("github.event.pull_request.head.repo.full_name == github.repository");
-            expect(preview.env?.PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
-            expect(preview.env?.SNOWFLAKE_PRIVATE_KEY).to.match(/secrets\[format\('SNOWFLAKE_PRIVATE_KEY_\{0\}', matrix\.secret_suffix\)\]/);
+            // The read-only preview identity of each stack, from that stack's protected environment.
+            expect(preview.environment).to.equal("preview-${{ matrix.stack }}");
+            expect(preview.env?.PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_PREVIEW_ACCESS_TOKEN }}");
+            expect(preview.env?.SNOWFLAKE_PRIVATE_KEY).to.match(/secrets\[format\('SNOWFLAKE_PREVIEW_KEY_\{0\}', matrix\.secret_suffix\)\]/);
             for (const entry of preview.strategy!.matrix.include!) {
                 expect((entry as { secret_suffix?: string }).secret_suffix).to.equal(entry.stack.toUpperCase().replace(/-/g, "_"));
             }
@@ -222,6 +226,134 @@ describe("GitHub Actions workflows", () => {
         const documented = [...section.matchAll(/`((?:PULUMI|SNOWFLAKE)_[A-Z0-9_]+)`/g)].map((match) => match[1])
             .filter((name) => !["SNOWFLAKE_PRIVATE_KEY", "SNOWFLAKE_PRIVATE_KEY_PASSPHRASE"].includes(name));
         expect(used).to.deep.equal([...new Set(documented)].sort());
-        expect(used).to.include.members(["PULUMI_ACCESS_TOKEN", "SNOWFLAKE_PRIVATE_KEY_DEV", "SNOWFLAKE_PRIVATE_KEY_PROD"]);
+        expect(used).to.include.members(["PULUMI_ACCESS_TOKEN", "SNOWFLAKE_PRIVATE_KEY_DEV", "SNOWFLAKE_PRIVATE_KEY_PROD",
+            "SNOWFLAKE_PREVIEW_KEY_DEV", "SNOWFLAKE_PREVIEW_KEY_PROD", "SNOWFLAKE_ADMIN_KEY"]);
+    });
+});
+
+/** The secrets a job can read: those its own text names (GITHUB_TOKEN aside), with the stacks a format() expands to. */
+function jobSecrets(job: Job): string[] {
+    return secretNames(yaml.dump(job)).filter((name) => name !== "GITHUB_TOKEN");
+}
+
+function environmentOf(job: Job): string | undefined {
+    return typeof job.environment === "string" ? job.environment : job.environment?.name;
+}
+
+/** Triggers whose jobs run code a pull request's author wrote, or run with secrets on behalf of a pull request. */
+const PULL_REQUEST_TRIGGERS = ["pull_request", "pull_request_target", "workflow_run"];
+/** Secrets a pull request's jobs may read, in a preview environment: the read-only preview identity and the stack's passphrase. */
+const PREVIEW_SECRET = /^(SNOWFLAKE_PREVIEW_KEY(_PASSPHRASE)?_[A-Z0-9_]+|PULUMI_PREVIEW_ACCESS_TOKEN|PULUMI_CONFIG_PASSPHRASE)$/;
+
+/**
+ * What issue 15 item 2 forbids, for a set of workflows: a secret outside a GitHub environment (a repository
+ * secret is readable by any workflow a same-repository branch edits), a pull request's job reading anything
+ * but the preview identity, or doing so outside a `preview-` environment; and the administrator's key
+ * anywhere but the bootstrap workflow's `bootstrap-` environment.
+ */
+export function credentialProblems(workflows: Record<string, Workflow>): string[] {
+    const problems: string[] = [];
+    for (const [file, workflow] of Object.entries(workflows)) {
+        const pullRequest = Object.keys(workflow.on ?? {}).filter((trigger) => PULL_REQUEST_TRIGGERS.includes(trigger));
+        if (pullRequest.some((trigger) => trigger !== "pull_request")) {
+            problems.push(`${file}: triggered by ${pullRequest.join(", ")}, which runs with secrets for a pull request`);
+        }
+        for (const [name, job] of Object.entries(workflow.jobs)) {
+            const secrets = jobSecrets(job);
+            const environment = environmentOf(job);
+            if (secrets.length > 0 && environment === undefined) {
+                problems.push(`${file} ${name}: reads ${secrets.join(", ")} outside a GitHub environment`);
+            }
+            if (pullRequest.length > 0 && secrets.length > 0) {
+                const other = secrets.filter((secret) => !PREVIEW_SECRET.test(secret));
+                if (other.length > 0) {
+                    problems.push(`${file} ${name}: runs pull-request code with ${other.join(", ")}`);
+                }
+                if (!(environment ?? "").startsWith("preview-")) {
+                    problems.push(`${file} ${name}: runs pull-request code with credentials outside a preview- environment`);
+                }
+            }
+            const admin = secrets.filter((secret) => /^SNOWFLAKE_ADMIN_KEY/.test(secret));
+            if (admin.length > 0 && (file !== "bootstrap.yml" || !(environment ?? "").startsWith("bootstrap-"))) {
+                problems.push(`${file} ${name}: reads the administrator's ${admin.join(", ")} outside the bootstrap workflow's environment`);
+            }
+        }
+    }
+    return problems;
+}
+
+describe("workflow credentials (issue 15 item 2)", () => {
+    const all = Object.fromEntries(fs.readdirSync(WORKFLOWS).filter((file) => /\.ya?ml$/.test(file)).map((file) => [file, load(file)]));
+
+    it("keep every credential in a GitHub environment, pull requests to the preview identity, the admin key to the bootstrap", () => {
+        expect(credentialProblems(all)).to.deep.equal([]);
+    });
+
+    it("find the preview job of main before the fix: the prod deploy key, run for any branch, outside an environment", () => {
+        const before = load("pull-request.yml");
+        const preview = before.jobs.preview;
+        const old: Job = {
+            ...preview,
+            environment: undefined,
+            env: {
+                PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+                PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+                SNOWFLAKE_PRIVATE_KEY: "${{ secrets[format('SNOWFLAKE_PRIVATE_KEY_{0}', matrix.secret_suffix)] }}",
+            },
+        };
+        const problems = credentialProblems({ "pull-request.yml": { ...before, jobs: { preview: old } } });
+        expect(problems.join("\n")).to.include("outside a GitHub environment");
+        expect(problems.join("\n")).to.match(/runs pull-request code with .*PULUMI_ACCESS_TOKEN.*SNOWFLAKE_PRIVATE_KEY_PROD/);
+        // A pull_request_target workflow, or the admin key in a deploy job, is refused as well.
+        expect(credentialProblems({ "x.yml": { ...before, on: { pull_request_target: {} }, jobs: {} } })).to.have.length(1);
+        const deploy = load("deploy.yml");
+        const adminInDeploy = { ...deploy.jobs["up-prod"], env: { SNOWFLAKE_PRIVATE_KEY: "${{ secrets.SNOWFLAKE_ADMIN_KEY }}" } };
+        expect(credentialProblems({ "deploy.yml": { ...deploy, jobs: { "up-prod": adminInDeploy } } }).join()).to.include("administrator");
+    });
+
+    it("preview as the read-only identity: its user and role from the environment, no refresh, previewRole refused by up", () => {
+        const [step] = pulumiSteps(all["pull-request.yml"].jobs.preview);
+        expect(step.with).to.not.have.property("refresh");
+        const configMap = yaml.load(String(step.with?.["config-map"])) as Record<string, { value: string; secret: boolean }>;
+        expect(configMap).to.deep.equal({
+            "snowflake:user": { value: "${{ vars.SNOWFLAKE_PREVIEW_USER }}", secret: false },
+            "wallmonitor:previewRole": { value: "${{ vars.SNOWFLAKE_PREVIEW_ROLE }}", secret: false },
+        });
+    });
+
+    it("deploy only monitoring stacks, whose deploy identity holds no administrator role", () => {
+        const deployed = Object.values(all["deploy.yml"].jobs).flatMap((job) => pulumiSteps(job).map((step) => String(step.with?.["stack-name"])));
+        expect(deployed).to.deep.equal(["dev", "prod"]);
+        for (const stack of deployed) {
+            const config = parseConfig({ get: (key) => readStackConfig(stack)[`wallmonitor:${key}`] });
+            expect(config.deployment, stack).to.equal("monitoring");
+            expect(ACCOUNT_ADMIN_ROLES as readonly string[], stack).to.not.include(config.deployAdminRole ?? "");
+        }
+    });
+
+    it("bootstrap in a workflow of its own, run by hand, in the bootstrap- environment, as <stack>-bootstrap with the stack's config", () => {
+        const workflow = all["bootstrap.yml"];
+        expect(Object.keys(workflow.on)).to.deep.equal(["workflow_dispatch"]);
+        const monitoring = STACKS.filter((stack) => readStackConfig(stack)["wallmonitor:deployment"] === "monitoring");
+        expect(workflow.on.workflow_dispatch.inputs.stack.options).to.deep.equal(monitoring);
+        expect(jobSecrets(workflow.jobs.plan)).to.deep.equal([]);
+        const job = workflow.jobs.bootstrap;
+        expect(job.needs).to.equal("plan");
+        expect(environmentOf(job)).to.equal("bootstrap-${{ inputs.stack }}");
+        expect(job.env?.SNOWFLAKE_PRIVATE_KEY).to.equal("${{ secrets.SNOWFLAKE_ADMIN_KEY }}");
+        const configure = job.steps.find((step) => /pulumi config cp/.test(step.run ?? ""))!;
+        expect(configure.run).to.include('pulumi config cp --stack "$STACK" --dest "$STACK-bootstrap"');
+        expect(configure.run).to.include('pulumi config set --stack "$STACK-bootstrap" wallmonitor:deployment bootstrap');
+        expect(configure.run).to.include('snowflake:user "$ADMIN_USER"');
+        const up = pulumiSteps(job).find((step) => step.with?.command === "up")!;
+        expect(up.with).to.deep.include({ "stack-name": "${{ inputs.stack }}-bootstrap", policyPacks: "policy" });
+        // No other workflow deploys or previews a bootstrap stack, and the environments of the purposes are apart.
+        const environments = Object.entries(all).flatMap(([file, other]) => Object.values(other.jobs)
+            .map((candidate) => [file, environmentOf(candidate)] as const)).filter(([, environment]) => environment !== undefined);
+        for (const [file, environment] of environments) {
+            const purpose = /^(preview|bootstrap|drift)-/.exec(environment!)?.[1] ?? "deploy";
+            expect({ "pull-request.yml": "preview", "bootstrap.yml": "bootstrap", "drift.yml": "drift", "deploy.yml": "deploy" }[file],
+                `${file}: ${environment}`).to.equal(purpose);
+        }
     });
 });

@@ -144,7 +144,46 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
      * and schema), which the per-agent path and SHOW AGENTS need; undefined grants nothing.
      */
     readonly agentLocations: readonly AgentLocation[] | undefined;
+    // --- deployment identities (see DEPLOYMENTS) ---
+    /** What this stack declares: everything (`all`), only the account-level bootstrap, or only the monitoring objects. */
+    readonly deployment: Deployment;
+    /**
+     * The user that deploys the monitoring objects: the owner role is granted to it directly. Undefined: the
+     * connection's user (snowflake:user), which is the one identity of a stack that deploys `all`.
+     */
+    readonly deployUser: string | undefined;
+    /**
+     * Grant the owner role to parentRole as well. The owner role holds SNOWFLAKE.AI_OBSERVABILITY_READER (every
+     * agent's raw events, unredacted), so this lets every member of parentRole read every conversation. Defaults to false.
+     */
+    readonly ownerRoleToParentRole: boolean;
+    /**
+     * The custom role a monitoring deploy uses where it still creates an account-level object (deployTimeAdminUses),
+     * instead of adminRole. The bootstrap creates it, grants it only those account privileges and grants it to
+     * deployUser. Undefined: those objects are created by adminRole (a stack that deploys `all`).
+     */
+    readonly deployAdminRole: string | undefined;
+    /**
+     * The role of a least-privilege preview identity (a pull request's credentialed preview): every Snowflake
+     * provider connects with it instead of the owner and admin roles. Set only by the preview job
+     * (`pulumi config set` in its checkout); refused by anything but a preview.
+     */
+    readonly previewRole: string | undefined;
 }
+
+/**
+ * Which part of Wallmonitor a stack declares. `all`: one identity (adminRole) bootstraps and deploys, as on a
+ * trial account. `bootstrap`: only the account-level objects (the database and warehouse, the roles and their
+ * grants, the account privileges, the SNOWFLAKE.* roles, the grants on agents), run rarely by an administrator
+ * under its own approval. `monitoring`: everything inside the schema, deployed routinely by wallmonitor:deployUser
+ * with the owner role only. The account objects (database, warehouse, roles) are retained on delete, so moving
+ * them between stacks or changing this key never drops one in Snowflake; grants follow the config.
+ */
+export const DEPLOYMENTS = ["all", "bootstrap", "monitoring"] as const;
+export type Deployment = (typeof DEPLOYMENTS)[number];
+
+/** System roles a routine (monitoring) deploy must not hold: each can change every object and grant of the account. */
+export const ACCOUNT_ADMIN_ROLES = ["ACCOUNTADMIN", "SECURITYADMIN", "ORGADMIN", "USERADMIN", "GLOBALORGADMIN"] as const;
 
 /** A database or a schema that holds Cortex Agents. */
 export interface AgentLocation {
@@ -220,7 +259,13 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         agentLocations: parseAgentLocations(read.text("agentLocations")),
         taskErrorIntegration: read.optional("taskErrorIntegration", (key) => read.identifier(key, "TASK_ERRORS_SNS")),
         readUnredactedEvents: read.boolean("readUnredactedEvents"),
+        deployment: read.choice("deployment", DEPLOYMENTS),
+        deployUser: read.optional("deployUser", (key) => read.identifier(key, "WALLMONITOR_DEPLOY")),
+        ownerRoleToParentRole: read.boolean("ownerRoleToParentRole"),
+        deployAdminRole: read.optional("deployAdminRole", (key) => read.identifier(key, "SFE_WALLMONITOR_DEPLOY_ADMIN")),
+        previewRole: read.optional("previewRole", (key) => read.identifier(key, "SFE_WALLMONITOR_PREVIEW")),
     };
+    checkDeployment(config);
     checkOrgSettings(config, orgError);
     checkIngestPath(config);
     return checkCombinations(checkDashboardSource(config));
@@ -345,10 +390,135 @@ function checkCombinations(config: WallmonitorConfig): WallmonitorConfig {
     return config;
 }
 
+/** What a monitoring stack still creates at account level, each with the account privileges it needs. */
+export interface DeployTimeAdminUse {
+    /** The configuration that needs it. */
+    readonly what: string;
+    readonly accountPrivileges: readonly string[];
+}
+
+/**
+ * What a monitoring stack still runs with an admin role, besides the bootstrap: these create account-level
+ * objects (integrations, a share, databases from shares) inside the same dynamic resources as the schema
+ * objects that name them. Privileges: https://docs.snowflake.com/en/sql-reference/sql/create-integration,
+ * https://docs.snowflake.com/en/sql-reference/sql/create-share, https://docs.snowflake.com/en/sql-reference/sql/create-database.
+ */
+export function deployTimeAdminUses(config: WallmonitorConfig): DeployTimeAdminUse[] {
+    const uses: DeployTimeAdminUse[] = [];
+    if (config.dashboardSource === "git") {
+        uses.push({ what: "dashboardSource git (the Git API integration)", accountPrivileges: ["CREATE INTEGRATION"] });
+    }
+    if (config.alertingEnabled && (config.alertEmailRecipients !== undefined || config.alertWebhooks !== undefined)) {
+        uses.push({ what: "alerting's notification integrations", accountPrivileges: ["CREATE INTEGRATION"] });
+    }
+    if (config.accountRole === "member") {
+        uses.push({ what: "accountRole member (the organisation share)", accountPrivileges: ["CREATE SHARE"] });
+    }
+    if (config.accountRole === "central") {
+        uses.push({ what: "accountRole central (databases from the members' shares)", accountPrivileges: ["IMPORT SHARE", "CREATE DATABASE"] });
+    }
+    return uses;
+}
+
+/** The account privileges wallmonitor:deployAdminRole receives from the bootstrap: exactly what deployTimeAdminUses lists. */
+export function deployAdminPrivileges(config: WallmonitorConfig): string[] {
+    return [...new Set(deployTimeAdminUses(config).flatMap((use) => use.accountPrivileges))];
+}
+
+/** The role the monitoring part creates account-level objects with: deployAdminRole where set, else adminRole. */
+export function monitoringAdminRole(config: WallmonitorConfig): string {
+    return config.deployAdminRole ?? config.adminRole;
+}
+
+/**
+ * A monitoring stack is deployed routinely, by a key that pull requests never see but that every merge uses:
+ * it holds the owner role and, where deployTimeAdminUses lists something, wallmonitor:deployAdminRole with just
+ * those privileges; never a role that can change every object and grant of the account.
+ */
+function checkDeployment(config: WallmonitorConfig): void {
+    const adminRoles: readonly string[] = ACCOUNT_ADMIN_ROLES;
+    if (config.deployAdminRole !== undefined) {
+        if (adminRoles.includes(config.deployAdminRole)) {
+            throw new ConfigError("deployAdminRole", `is ${config.deployAdminRole}, a system role that can change every object ` +
+                "and grant of the account; name a custom role (for example SFE_WALLMONITOR_DEPLOY_ADMIN), which the bootstrap " +
+                "creates with only the privileges the monitoring stack needs.");
+        }
+        for (const key of ["ownerRole", "viewerRole", "parentRole", "adminRole"] as const) {
+            if (config[key] === config.deployAdminRole) {
+                throw new ConfigError("deployAdminRole", `must differ from ${key} (both are ${config[key]}); ` +
+                    "it is a role of its own holding only the account privileges the monitoring stack needs.");
+            }
+        }
+        if (deployTimeAdminUses(config).length === 0) {
+            throw new ConfigError("deployAdminRole", `is set, but this stack creates no account-level object at deploy time ` +
+                "(no Git dashboard, alert integration, share or shared database), so the role would hold nothing; remove it.");
+        }
+    }
+    if (config.deployment !== "monitoring") {
+        return;
+    }
+    const uses = deployTimeAdminUses(config);
+    if (uses.length > 0 && config.deployAdminRole === undefined) {
+        throw new ConfigError("deployAdminRole", `is required with wallmonitor:deployment monitoring: this stack still creates ` +
+            `account-level objects for ${uses.map((use) => `${use.what}, which needs ${use.accountPrivileges.join(" and ")}`).join("; ")}. ` +
+            "A routine deploy must not hold wallmonitor:adminRole. Set deployAdminRole to a custom role " +
+            "(`pulumi config set wallmonitor:deployAdminRole SFE_WALLMONITOR_DEPLOY_ADMIN`); the bootstrap creates it with " +
+            "exactly those privileges and grants it to wallmonitor:deployUser.");
+    }
+}
+
+/**
+ * The user the owner role is granted to: wallmonitor:deployUser, else the connection's user. A stack that
+ * bootstraps for another identity (deployment bootstrap) must name it: its own user is the administrator.
+ */
+export function resolveDeployUser(config: WallmonitorConfig, connection: ConnectionConfig): string {
+    if (config.deployUser !== undefined) {
+        return config.deployUser;
+    }
+    if (config.deployment === "bootstrap") {
+        throw new ConfigError("deployUser", "is required with wallmonitor:deployment bootstrap: the owner role is granted to " +
+            "the user that deploys the monitoring stack, not to the administrator running the bootstrap. Set it with " +
+            "`pulumi config set wallmonitor:deployUser WALLMONITOR_DEPLOY`.");
+    }
+    if (connection.user === undefined || !IDENTIFIER_PATTERN.test(connection.user)) {
+        throw new ConfigError("deployUser", `is not set and snowflake:user is ${connection.user === undefined ? "not set either" :
+            `"${connection.user}", not an unquoted UPPERCASE identifier`}: the owner role is granted to this user. Set it with ` +
+            "`pulumi config set wallmonitor:deployUser WALLMONITOR_DEPLOY`.");
+    }
+    return connection.user;
+}
+
+/**
+ * The other user that holds the owner role on a bootstrap stack: the administrator running it. The observability
+ * probes (provider/aiObservabilityAccess.ts) switch its session to the owner role, and USE ROLE needs the role granted
+ * to the user (https://docs.snowflake.com/en/sql-reference/sql/use-role). It adds no reach: ACCOUNTADMIN reads the
+ * event table directly (https://docs.snowflake.com/en/sql-reference/local/ai_observability_events). Undefined elsewhere.
+ */
+export function resolveBootstrapUser(config: WallmonitorConfig, connection: ConnectionConfig): string | undefined {
+    if (config.deployment !== "bootstrap") {
+        return undefined;
+    }
+    if (connection.user === undefined || !IDENTIFIER_PATTERN.test(connection.user)) {
+        throw new ConfigError("deployment", "is bootstrap, which needs the administrator's user in snowflake:user (an unquoted " +
+            "UPPERCASE name): the observability probes switch it to the owner role, so it is granted that role too. " +
+            "Set it with `pulumi config set snowflake:user WALLMONITOR_ADMIN`.");
+    }
+    return connection.user === resolveDeployUser(config, connection) ? undefined : connection.user;
+}
+
 /** Reads the stack's config once; call it before declaring any resource. */
 export function loadConfig(): WallmonitorConfig {
     const config = new pulumi.Config(CONFIG_NAMESPACE);
-    return parseConfig({ get: (key) => config.get(key) });
+    return checkPreviewRole(parseConfig({ get: (key) => config.get(key) }), pulumi.runtime.isDryRun());
+}
+
+/** The preview identity reads; a deployment with its role would half-apply whatever it may create. */
+export function checkPreviewRole(config: WallmonitorConfig, dryRun: boolean): WallmonitorConfig {
+    if (config.previewRole !== undefined && !dryRun) {
+        throw new ConfigError("previewRole", `is ${config.previewRole}, the read-only preview identity's role, and is for ` +
+            "`pulumi preview` only; remove it (`pulumi config rm wallmonitor:previewRole`) before `pulumi up` or `destroy`.");
+    }
+    return config;
 }
 
 /**
@@ -432,6 +602,8 @@ export interface ConnectionConfig {
     readonly privateKey?: pulumi.Output<string>;
     readonly privateKeyPassphrase?: pulumi.Output<string>;
     readonly password?: pulumi.Output<string>;
+    /** The preview identity's role (wallmonitor:previewRole): every explicit Snowflake provider connects with it. */
+    readonly previewRole?: string;
 }
 
 /**

@@ -1,9 +1,9 @@
-import * as fs from "fs";
 import * as path from "path";
 
 import { ALERT_RULE_NAMES, AlertRuleName, SILENCE_BASELINE_DAYS, TOKEN_BASELINE_DAYS } from "../config/alerts";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { alertRuleSet, WallmonitorConfig } from "../config/stack";
+import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
 import { ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
 import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "./tables";
 
@@ -158,15 +158,17 @@ function dollarFreeJsonLiteral(value: unknown): string {
     return JSON.stringify(JSON.stringify(value)).replace(/\$/g, "\\\\u0024");
 }
 
+/** What EVALUATE_ALERTS embeds besides its settings: the statements, their binds, and each rule's statement. */
+export function alertingEmbedding(sql: AlertSql): ProcedureEmbedding {
+    return procedureEmbedding(sql.statements, { rules: RULE_STATEMENTS });
+}
+
 /**
- * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
- * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
- * are also valid Python string literals). Settings hold integration names and recipients, never
- * a webhook credential.
+ * The deployed body of EVALUATE_ALERTS: the handler module followed by the lines filling its
+ * STATEMENTS, BINDS, NAMES (alertingEmbedding) and SETTINGS (JSON strings, which are also valid
+ * Python string literals). Settings hold integration names and recipients, never a webhook credential.
  */
 export function alertingProcedureDefinition(sql: AlertSql): string {
-    const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
-    const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
-    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${dollarFreeJsonLiteral(texts)}))\n` +
+    return embeddedHandler(ALERTING_HANDLER_FILE, alertingEmbedding(sql), dollarFreeJsonLiteral) +
         `SETTINGS.update(_json.loads(${dollarFreeJsonLiteral(sql.settings)}))\n`;
 }

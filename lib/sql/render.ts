@@ -136,8 +136,8 @@ function codeOf(template: string): string {
     return template.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$[\s\S]*?\$\$/g, " ");
 }
 
-/** Replaces each `{{bind name}}` with `?`; returns the text and the names in order. */
-function renderBinds(file: string, template: string): { text: string; binds: string[] } {
+/** Replaces each `{{bind name}}` of an expanded template with `?`; returns the text and the names in order. */
+export function renderBinds(file: string, template: string): { text: string; binds: string[] } {
     const code = codeOf(template);
     if (code.includes("?")) {
         throw new Error(`${file}: a bare ? binds a value no one named; write {{bind name}} so callers pass it by name`);

@@ -142,8 +142,8 @@ class Cycle:
 
         def poll_every_agent():
             for ref in self.refs:
-                emu.query_rows(insert, [ref.database, ref.schema, ref.name, ref.database, ref.schema, ref.name,
-                                        read_from, read_from])
+                emu.query_rows(insert, statements.params("insert_agent_events", {
+                    "agent_database": ref.database, "agent_schema": ref.schema, "agent_name": ref.name, "read_from": read_from}))
 
         def rebuild_snapshot():
             emu.execute(f"CREATE OR REPLACE TABLE {BASELINE_SNAPSHOT} AS SELECT * FROM {baseline} "

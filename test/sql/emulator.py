@@ -51,7 +51,7 @@ import snowflake.connector
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "procedures"))
-from sql_binds import Statements  # noqa: E402  (procedures/, on the path just above)
+from sql_binds import Statements, run  # noqa: E402  (procedures/, on the path just above)
 
 EVENT_TABLE = "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS"
 # ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY as documented (docs snowflake-domain.md section 2).
@@ -251,6 +251,10 @@ class Emulator:
         for name in self.catalog["procedureStatements"]:
             self.statement(name)
         return embedded_statements(self.catalog["ingestionEmbedding"])
+
+    def run(self, name: str, values=None) -> list[dict]:
+        """One ingestion statement with its values by bind name, as the handlers run it."""
+        return [row.as_dict() for row in run(self.session, self.handler_statements(), name, values)]
 
     def execute(self, text: str, params=None, files=()):
         self.coverage.add(files)

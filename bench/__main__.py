@@ -142,8 +142,8 @@ class Cycle:
 
         def poll_every_agent():
             for ref in self.refs:
-                emu.query_rows(insert, [ref.database, ref.schema, ref.name, ref.database, ref.schema, ref.name,
-                                        read_from, read_from])
+                emu.query_rows(insert, statements.params("insert_agent_events", {
+                    "agent_database": ref.database, "agent_schema": ref.schema, "agent_name": ref.name, "read_from": read_from}))
 
         def rebuild_snapshot():
             emu.execute(f"CREATE OR REPLACE TABLE {BASELINE_SNAPSHOT} AS SELECT * FROM {baseline} "
@@ -249,9 +249,9 @@ def dashboard_benchmark(catalog: dict, agent_count: int, months: int, rate: floa
             # Every day of the raw year rolled up with the rollup procedure's statements.
             emu.execute(f"""CREATE OR REPLACE TEMPORARY TABLE ROLLUP_DAYS_SCRATCH AS
                             SELECT TO_DATE(EVENT_TIMESTAMP) AS DAY, COUNT(*) AS HISTORY_ROWS FROM {raw} GROUP BY 1""")
-            for step in ingestion.ROLLUP_STEPS:
-                emu.execute(statements[f"rollup_delete_{step}"])
-                emu.execute(statements[f"rollup_insert_{step}"].replace(history, raw))
+            for step in statements.names["rollupSteps"]:
+                emu.execute(statements[step["delete"]])
+                emu.execute(statements[step["insert"]].replace(history, raw))
             # The history holds the whole year too, for the dashboard's raw-event path.
             emu.execute(f"DELETE FROM {history}")
             emu.execute(f"INSERT INTO {history} SELECT * FROM {raw}")

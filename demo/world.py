@@ -17,7 +17,7 @@ for path in (ROOT, ROOT / "test" / "sql", ROOT / "streamlit"):
 from fakesnow.instance import FakeSnow  # noqa: E402
 
 from demo.usage import UsageFeed  # noqa: E402
-from emulator import Coverage, Emulator, render_catalog  # noqa: E402
+from emulator import Coverage, Emulator, embedded_statements, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, with_delivery_faults  # noqa: E402
 from traffic.__main__ import demo_agents  # noqa: E402
 
@@ -134,8 +134,7 @@ class DemoWorld:
 
         self.emulator.call(self.catalog["tasks"]["rollup"]["text"])
         alerts = self.catalog["alerts"]
-        statements = {name: entry["text"] for name, entry in alerts["statements"].items()}
-        alerting.run_evaluation(self.emulator.session, statements, alerts["settings"])
+        alerting.run_evaluation(self.emulator.session, embedded_statements(alerts["embedding"]), alerts["settings"])
 
     def stop(self) -> None:
         self._stop.set()

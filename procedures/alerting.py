@@ -2,11 +2,12 @@
 
 Like procedures/ingestion.py, the control flow is Python so that it runs unchanged on the
 Snowflake emulator in the tests; every statement comes from sql/alerts/ (rendered by
-lib/sql/alertCatalog.ts). At deploy time the rendered statements and the stack's alert settings
-(rules with per-agent overrides, each rule's statement and value format from its record in
-sql/alerts/rules/, cooldown, notification channels) are appended to this module as STATEMENTS
-and SETTINGS; the tests pass the same values. The module names no rule: the rules are what
-SETTINGS holds.
+lib/sql/alertCatalog.ts). At deploy time the rendered statements, their bind names and the stack's
+alert settings (rules with per-agent overrides, each rule's statement and value format from its
+record in sql/alerts/rules/, cooldown, notification channels) are appended to this module as
+STATEMENTS, BINDS and SETTINGS; the tests pass the same values. The module names no rule: the
+rules are what SETTINGS holds. Values are passed to a statement by bind name
+(procedures/sql_binds.py).
 
 One evaluation:
 
@@ -49,8 +50,14 @@ import unicodedata
 import uuid
 from datetime import datetime, timedelta
 
+from sql_binds import Statements, run
+
+# Filled at deploy time (lib/sql/alertCatalog.ts alertingEmbedding).
 STATEMENTS: dict[str, str] = {}
+BINDS: dict[str, list[str]] = {}
+NAMES: dict = {}
 SETTINGS: dict = {}
+EMBEDDED = Statements(STATEMENTS, BINDS, NAMES)
 
 LEVELS = ("OK", "WARNING", "CRITICAL")
 # PagerDuty's payload.summary takes at most 1024 characters; Slack and Teams take more.
@@ -65,11 +72,7 @@ CHANNEL_STATUS = {"QUEUED": "queued", "SUCCESS": "delivered", "RETRIABLE_FAILURE
 
 def evaluate_alerts(session, as_of=None):
     """Handler of EVALUATE_ALERTS(AS_OF): AS_OF NULL evaluates as of now."""
-    return run_evaluation(session, STATEMENTS, SETTINGS, as_of)
-
-
-def _run(session, statements, name, params=None):
-    return session.sql(statements[name], params=list(params or [])).collect()
+    return run_evaluation(session, EMBEDDED, SETTINGS, as_of)
 
 
 def _ts(value):
@@ -81,6 +84,12 @@ def _as_datetime(value):
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
+
+
+def _key_binds(key):
+    """The binds that name one (rule, agent) in ALERT_STATE and ALERT_HISTORY."""
+    rule_name, database, schema, agent = key
+    return {"rule_name": rule_name, "agent_database": database, "agent_schema": schema, "agent_name": agent}
 
 
 def _rank(level):
@@ -177,30 +186,37 @@ def _summary(deliveries):
 def _send_pending(session, statements, channels, now):
     """Sends every PENDING transition once (claimed first); returns how many were sent."""
     sent = 0
-    for row in _run(session, statements, "pending_deliveries"):
+    for row in run(session, statements, "pending_deliveries"):
         fields = row.as_dict()
-        claimed = _run(session, statements, "claim_delivery", [fields["DELIVERY_KEY"]])
+        claimed = run(session, statements, "claim_delivery", {"delivery_key": fields["DELIVERY_KEY"]})
         if not claimed or int(claimed[0][0]) == 0:
             continue
-        text = _run(session, statements, "sanitize_message", [fields["MESSAGE"]])[0][0]
+        text = run(session, statements, "sanitize_message", {"message": fields["MESSAGE"]})[0][0]
         subject = f"Wallmonitor {text.split('] ', 1)[-1]}"[:250]
         deliveries = []
         for channel in _channels_for(channels, fields["LEVEL"]):
             options = {"subject": subject, "toAddress": list(channel["recipients"])} if channel["kind"] == "email" else {}
-            queued_at = _as_datetime(_run(session, statements, "clock")[0][0])
+            queued_at = _as_datetime(run(session, statements, "clock")[0][0])
             delivery = {"integration": channel["integration"], "queued_at": _ts(queued_at), "request": None}
             try:
-                _run(session, statements, "send_notification",
-                     [json.dumps({"text/plain": text}), json.dumps({channel["integration"]: options})])
+                run(session, statements, "send_notification", {
+                    "message": json.dumps({"text/plain": text}),
+                    "integration_configuration": json.dumps({channel["integration"]: options})})
                 delivery.update(status="queued", error=None)
             except Exception as error:  # noqa: BLE001 - a refused send is recorded, the others go on
                 delivery.update(status="send failed", error=inert(error, MAX_ERROR_CHARS))
             deliveries.append(delivery)
-        status, via, errors = _summary(deliveries)
-        _run(session, statements, "record_delivery", [status, via, json.dumps(deliveries), errors, _ts(now), text,
-                                                       fields["DELIVERY_KEY"]])
+        _record_delivery(session, statements, fields["DELIVERY_KEY"], deliveries, now, text)
         sent += 1
     return sent
+
+
+def _record_delivery(session, statements, key, deliveries, now, text):
+    """Records what became of one transition's notifications; ``text`` None keeps its message."""
+    status, via, errors = _summary(deliveries)
+    run(session, statements, "record_delivery", {
+        "delivery_status": status, "notified_via": via, "deliveries": json.dumps(deliveries), "delivery_error": errors,
+        "delivery_checked_at": _ts(now), "message": text, "delivery_key": key})
 
 
 def _match_requests(open_rows, attempts):
@@ -233,10 +249,10 @@ def _match_requests(open_rows, attempts):
 def _check_deliveries(session, statements, lookback_days, now):
     """Reads NOTIFICATION_HISTORY into the transitions still QUEUED or RETRYING."""
     open_rows = [(row.as_dict()["DELIVERY_KEY"], json.loads(row.as_dict()["DELIVERIES"] or "[]"))
-                 for row in _run(session, statements, "open_deliveries")]
+                 for row in run(session, statements, "open_deliveries")]
     if not open_rows:
         return
-    attempts = [row.as_dict() for row in _run(session, statements, "notification_history")]
+    attempts = [row.as_dict() for row in run(session, statements, "notification_history")]
     requests = _match_requests(open_rows, attempts)
     horizon = now - timedelta(days=lookback_days)
     for key, deliveries in open_rows:
@@ -255,13 +271,12 @@ def _check_deliveries(session, statements, lookback_days, now):
             # For webhooks ERROR_MESSAGE is the HTTP response body: kept short and inert.
             delivery["error"] = inert(last["ERROR_MESSAGE"], MAX_ERROR_CHARS) if last["ERROR_MESSAGE"] else None
         if json.dumps(deliveries) != before:
-            status, via, errors = _summary(deliveries)
-            _run(session, statements, "record_delivery", [status, via, json.dumps(deliveries), errors, _ts(now), None, key])
+            _record_delivery(session, statements, key, deliveries, now, None)
 
 
 def _checked_as_of(session, statements, as_of):
     """(AS_OF, now): AS_OF as a naive UTC timestamp (None: now), refused when it cannot be evaluated."""
-    row = _run(session, statements, "last_evaluation")[0].as_dict()
+    row = run(session, statements, "last_evaluation")[0].as_dict()
     now, last = _as_datetime(row["NOW"]), _as_datetime(row["LAST_EVALUATED_AT"])
     if as_of is None:
         as_of = now
@@ -295,7 +310,7 @@ def run_evaluation(session, statements, settings, as_of=None):
         overridden = any((rules or {}).get(rule_name, {}).get("enabled") for rules in settings["rules"].get("agents", {}).values())
         if not default["enabled"] and not overridden:
             continue
-        for row in _run(session, statements, settings["ruleInfo"][rule_name]["statement"], [_ts(as_of)]):
+        for row in run(session, statements, settings["ruleInfo"][rule_name]["statement"], {"as_of": _ts(as_of)}):
             fields = row.as_dict()
             key = (fields["RULE_NAME"], fields["AGENT_DATABASE"], fields["AGENT_SCHEMA"], fields["AGENT_NAME"])
             agent = ".".join(key[1:])
@@ -306,7 +321,7 @@ def run_evaluation(session, statements, settings, as_of=None):
             observed[key] = (level, threshold, value, volume, baseline, fields["DETAIL"])
 
     states = {}
-    for row in _run(session, statements, "read_state"):
+    for row in run(session, statements, "read_state"):
         fields = row.as_dict()
         states[(fields["RULE_NAME"], fields["AGENT_DATABASE"], fields["AGENT_SCHEMA"], fields["AGENT_NAME"])] = fields
 
@@ -325,11 +340,14 @@ def run_evaluation(session, statements, settings, as_of=None):
                             settings["ruleInfo"][key[0]]["format"], detail, stack)
             # RECOVERED goes where the incident's highest level went: its LEVEL is that level.
             pending = bool(_channels_for(channels, event_level))
-            writes.append(("insert_history", [
-                incident, event, *key, event_level, value, event_threshold, window, volume, baseline,
-                None if detail is None else str(detail)[:2000], _ts(first_seen), _ts(last_seen), _ts(as_of),
-                "PENDING" if pending else "NONE", text, f"{incident}/{event}/{event_level}", "PENDING" if pending else "NONE",
-            ]))
+            writes.append(("insert_history", {
+                "incident_id": incident, "event_type": event, **_key_binds(key), "level": event_level, "value": value,
+                "threshold": event_threshold, "window_minutes": window, "volume": volume, "baseline": baseline,
+                "detail": None if detail is None else str(detail)[:2000], "first_seen": _ts(first_seen),
+                "last_seen": _ts(last_seen), "evaluated_at": _ts(as_of), "notified_via": "PENDING" if pending else "NONE",
+                "message": text, "delivery_key": f"{incident}/{event}/{event_level}",
+                "delivery_status": "PENDING" if pending else "NONE",
+            }))
             counts[event] += 1
 
         if previous == "OK":
@@ -350,23 +368,25 @@ def run_evaluation(session, statements, settings, as_of=None):
                 new = {**state, "LEVEL": "OK", "CLEAR_SINCE": clear_since, "RECOVERED_AT": as_of, "LAST_NOTIFIED_AT": as_of}
             else:
                 new = {**state, "CLEAR_SINCE": clear_since}
-        writes.append(("delete_state", list(key)))
-        writes.append(("insert_state", [
-            *key, new["LEVEL"], new["INCIDENT_ID"], value, new["THRESHOLD"], _ts(_as_datetime(new["FIRST_SEEN"])),
-            _ts(_as_datetime(new["LAST_SEEN"])), _ts(_as_datetime(new["CLEAR_SINCE"])), new["NOTIFIED_LEVEL"],
-            _ts(_as_datetime(new["LAST_NOTIFIED_AT"])), _ts(_as_datetime(new["RECOVERED_AT"])), _ts(as_of),
-        ]))
+        writes.append(("delete_state", _key_binds(key)))
+        writes.append(("insert_state", {
+            **_key_binds(key), "level": new["LEVEL"], "incident_id": new["INCIDENT_ID"], "value": value,
+            "threshold": new["THRESHOLD"], "first_seen": _ts(_as_datetime(new["FIRST_SEEN"])),
+            "last_seen": _ts(_as_datetime(new["LAST_SEEN"])), "clear_since": _ts(_as_datetime(new["CLEAR_SINCE"])),
+            "notified_level": new["NOTIFIED_LEVEL"], "last_notified_at": _ts(_as_datetime(new["LAST_NOTIFIED_AT"])),
+            "recovered_at": _ts(_as_datetime(new["RECOVERED_AT"])), "last_evaluated_at": _ts(as_of),
+        }))
 
     # Owner's-rights procedures may run their own transaction, begun and ended inside the call.
     # https://docs.snowflake.com/en/sql-reference/transactions#transactions-and-stored-procedures
     if writes:
-        _run(session, statements, "begin_transaction")
+        run(session, statements, "begin_transaction")
         try:
-            for name, params in writes:
-                _run(session, statements, name, params)
-            _run(session, statements, "commit_transaction")
+            for name, values in writes:
+                run(session, statements, name, values)
+            run(session, statements, "commit_transaction")
         except BaseException:
-            _run(session, statements, "rollback_transaction")
+            run(session, statements, "rollback_transaction")
             raise
     sent = _send_pending(session, statements, channels, now)
     _check_deliveries(session, statements, int(settings.get("deliveryLookbackDays", 13)), now)

@@ -3,11 +3,13 @@ DISCOVER_AGENTS and REFRESH_AGENT_EVENTS.
 
 The control flow lives here, in Python, rather than in Snowflake Scripting so that it runs
 unchanged against the Snowflake emulator in the tests. Every statement it executes comes from
-sql/ (rendered for the stack by lib/catalog.ts); at deploy time the rendered statements are
-appended to this module as STATEMENTS, and the tests pass the same rendered text.
+sql/ (rendered for the stack by lib/sql/catalog.ts); at deploy time the rendered statements, their
+bind names and the generated statement-name groups are appended to this module (STATEMENTS, BINDS,
+NAMES), and the tests pass the same embedded data (test/sql/emulator.py).
 
 A handler needs only `session.sql(text, params=[...]).collect()`, returning rows that support
 `row[i]` and `row.as_dict()`: Snowpark's Session in Snowflake, a thin adapter in the tests.
+Values are passed to a statement by bind name (procedures/sql_binds.py).
 """
 
 from __future__ import annotations
@@ -15,7 +17,14 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from sql_binds import Statements, run
+
+# Filled at deploy time (lib/sql/procedures.ts ingestionEmbedding): statement texts, their bind
+# names, and the generated statement-name groups (rollupSteps).
 STATEMENTS: dict[str, str] = {}
+BINDS: dict[str, list[str]] = {}
+NAMES: dict = {}
+EMBEDDED = Statements(STATEMENTS, BINDS, NAMES)
 
 MAX_ERROR_MESSAGE_CHARS = 2000
 
@@ -85,24 +94,20 @@ def _flag(procedure, argument, value):
 
 def discover_agents(session, include_pattern, exclude_pattern, auto_activate):
     """Handler of DISCOVER_AGENTS(INCLUDE_PATTERN, EXCLUDE_PATTERN, AUTO_ACTIVATE)."""
-    return run_discovery(session, STATEMENTS, include_pattern, exclude_pattern, auto_activate)
+    return run_discovery(session, EMBEDDED, include_pattern, exclude_pattern, auto_activate)
 
 
 def refresh_agent_events(session, lookback_hours, history_days, ingest_path="auto"):
     """Handler of REFRESH_AGENT_EVENTS(LOOKBACK_HOURS, HISTORY_DAYS, INGEST_PATH)."""
-    return run_refresh(session, STATEMENTS, lookback_hours, history_days, ingest_path)
+    return run_refresh(session, EMBEDDED, lookback_hours, history_days, ingest_path)
 
 
 def rollup_agent_events(session, history_days, rollup_retention_days):
     """Handler of ROLLUP_AGENT_EVENTS(HISTORY_DAYS, ROLLUP_RETENTION_DAYS)."""
-    return run_rollup(session, STATEMENTS, history_days, rollup_retention_days)
+    return run_rollup(session, EMBEDDED, history_days, rollup_retention_days)
 
 
 DISCOVER, REFRESH, ROLLUP = "DISCOVER_AGENTS", "REFRESH_AGENT_EVENTS", "ROLLUP_AGENT_EVENTS"
-
-
-def _run(session, statements, name, params=None):
-    return session.sql(statements[name], params=list(params or [])).collect()
 
 
 def _merge_counts(rows):
@@ -118,10 +123,15 @@ def _inserted_count(rows):
     return int(tuple(rows[0])[0] or 0) if rows else 0
 
 
+def _window(lookback_hours, history_days):
+    """The binds of every statement that computes where reading starts (read_from.sql, read_points.sql)."""
+    return {"lookback_hours": lookback_hours, "history_days": history_days}
+
+
 def _agents_from_show(rows):
     for row in rows:
         fields = {str(key).lower(): value for key, value in row.as_dict().items()}
-        yield fields["database_name"], fields["schema_name"], fields["name"]
+        yield {"agent_database": fields["database_name"], "agent_schema": fields["schema_name"], "agent_name": fields["name"]}
 
 
 def run_discovery(session, statements, include_pattern, exclude_pattern, auto_activate):
@@ -130,13 +140,12 @@ def run_discovery(session, statements, include_pattern, exclude_pattern, auto_ac
     include_pattern = _pattern(DISCOVER, "INCLUDE_PATTERN", include_pattern, nullable=False)
     exclude_pattern = _pattern(DISCOVER, "EXCLUDE_PATTERN", exclude_pattern, nullable=True)
     auto_activate = _flag(DISCOVER, "AUTO_ACTIVATE", auto_activate)
-    found = list(_agents_from_show(_run(session, statements, "show_agents")))
-    _run(session, statements, "create_discovered_agents")
+    found = list(_agents_from_show(run(session, statements, "show_agents")))
+    run(session, statements, "create_discovered_agents")
     for agent in found:
-        _run(session, statements, "insert_discovered_agent", agent)
-    added, updated = _merge_counts(_run(
-        session, statements, "merge_discovered_agents",
-        [include_pattern, exclude_pattern, auto_activate]))
+        run(session, statements, "insert_discovered_agent", agent)
+    added, updated = _merge_counts(run(session, statements, "merge_discovered_agents", {
+        "include_pattern": include_pattern, "exclude_pattern": exclude_pattern, "auto_activate": auto_activate}))
     return f"Found {len(found)} agents; added {added}; updated {updated}"
 
 
@@ -185,8 +194,8 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     requested = (ingest_path or "auto").strip().lower()
     if requested not in INGEST_PATHS:
         raise ArgumentError(REFRESH, "INGEST_PATH", f"{ingest_path!r} is not one of {', '.join(INGEST_PATHS)}")
-    started = tuple(_run(session, statements, "cycle_started")[0])[0]
-    expired = _run(session, statements, "apply_retention", [history_days])
+    started = tuple(run(session, statements, "cycle_started")[0])[0]
+    expired = run(session, statements, "apply_retention", {"history_days": history_days})
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
 
     unreadable = None
@@ -196,7 +205,7 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
         path, reason = "EVENT_TABLE", "ingestPath event_table"
     else:
         try:
-            _run(session, statements, "probe_event_table")
+            run(session, statements, "probe_event_table")
             path, reason = "EVENT_TABLE", f"auto: owner role can read {EVENT_TABLE}"
         except Exception as error:  # not granted (or not there): the per-agent function still works
             unreadable = _error_text(error, 300)
@@ -207,9 +216,11 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     path, reason, agents, summary = _ingest(session, statements, requested, path, reason, lookback_hours,
                                             history_days, removed)
     condition, message = _cycle_condition(session, statements, agents, discovery)
-    _run(session, statements, "record_cycle_state", [
-        started, path, reason, agents, condition, message, discovery.status, discovery.message,
-        discovery.read_from, discovery.scanned_through, discovery.added])
+    run(session, statements, "record_cycle_state", {
+        "cycle_started": started, "ingest_path": path, "ingest_path_reason": reason, "active_agents": agents,
+        "condition": condition, "condition_message": message, "events_discovery_status": discovery.status,
+        "events_discovery_message": discovery.message, "events_discovery_read_from": discovery.read_from,
+        "events_discovered_through": discovery.scanned_through, "agents_added_from_events": discovery.added})
     if discovery.added:
         summary += f"; registered {discovery.added} agents from their events"
     elif discovery.status != "OK":
@@ -229,16 +240,16 @@ def _ingest(session, statements, requested, path, reason, lookback_hours, histor
         except Exception as error:
             message = _error_text(error)
             if requested == "event_table":
-                _run(session, statements, "record_event_table_failure",
-                     [lookback_hours, history_days, message, reason])
-                agents = len(_run(session, statements, "active_agents"))
+                run(session, statements, "record_event_table_failure", {
+                    **_window(lookback_hours, history_days), "error_message": message, "reason": reason})
+                agents = len(run(session, statements, "active_agents"))
                 return path, reason, agents, (_summary(agents, [], 0, removed, path, reason, failed=agents)
                                               + f"; the event-table pass failed: {message[:300]}")
             path = "PER_AGENT"
             reason = f"auto: event-table pass failed ({_error_text(error, 300)}); per agent for this cycle"[
                 :MAX_REASON_CHARS]
 
-    agents = [tuple(row)[:3] for row in _run(session, statements, "active_agents")]
+    agents = [tuple(row)[:3] for row in run(session, statements, "active_agents")]
     loaded, failures = _refresh_per_agent(session, statements, agents, lookback_hours, history_days, reason)
     return path, reason, len(agents), _summary(len(agents), failures, loaded, removed, path, reason)
 
@@ -258,9 +269,9 @@ def _discover_from_events(session, statements, lookback_hours, history_days, unr
     if unreadable is not None:
         return _EventsDiscovery("SKIPPED", f"the owner role cannot read {EVENT_TABLE} ({unreadable})")
     try:
-        read_from, scan_started = tuple(_run(session, statements, "events_discovery_read_from",
-                                             [lookback_hours, history_days])[0])[:2]
-        added, _stamped = _merge_counts(_run(session, statements, "merge_agents_from_events", [read_from]))
+        read_from, scan_started = tuple(run(session, statements, "events_discovery_read_from",
+                                            _window(lookback_hours, history_days))[0])[:2]
+        added, _stamped = _merge_counts(run(session, statements, "merge_agents_from_events", {"read_from": read_from}))
     except Exception as error:  # typically not authorized: no SNOWFLAKE.AI_OBSERVABILITY_READER
         return _EventsDiscovery("FAILED", f"cannot scan {EVENT_TABLE} ({_error_text(error, 300)})")
     return _EventsDiscovery("OK", f"scanned {EVENT_TABLE} from {read_from}; added {added}",
@@ -278,7 +289,7 @@ def _cycle_condition(session, statements, agents, discovery):
     if agents:
         return "OK", f"{agents} active agents registered"
     try:
-        visible = len(_run(session, statements, "show_agents"))
+        visible = len(run(session, statements, "show_agents"))
     except Exception as error:
         visible, shown = 0, f"SHOW AGENTS failed ({_error_text(error, 200)})"
     else:
@@ -297,35 +308,35 @@ def _cycle_condition(session, statements, agents, discovery):
 def _refresh_from_event_table(session, statements, lookback_hours, history_days, reason):
     """One pass over the event table for every active agent, then one state update.
     Returns (agents read, rows loaded)."""
-    cycle_started = tuple(_run(session, statements, "cycle_started")[0])[0]
+    cycle_started = tuple(run(session, statements, "cycle_started")[0])[0]
+    window = _window(lookback_hours, history_days)
     # The earliest read-from point bounds both scans as a constant (see the statement).
-    points = [tuple(row)[3] for row in _run(session, statements, "read_points_all", [lookback_hours, history_days])]
+    points = [tuple(row)[3] for row in run(session, statements, "read_points_all", window)]
     loaded = 0
     if points:
-        earliest = min(points)
-        loaded = _inserted_count(_run(session, statements, "insert_events_from_event_table",
-                                      [lookback_hours, history_days, earliest, earliest]))
-    inserted, updated = _merge_counts(_run(session, statements, "record_event_table_success",
-                                           [lookback_hours, history_days, cycle_started, reason]))
+        loaded = _inserted_count(run(session, statements, "insert_events_from_event_table",
+                                     {**window, "earliest_read_from": min(points)}))
+    inserted, updated = _merge_counts(run(session, statements, "record_event_table_success",
+                                          {**window, "cycle_started": cycle_started, "reason": reason}))
     return inserted + updated, loaded
 
 
 def _refresh_per_agent(session, statements, agents, lookback_hours, history_days, reason):
     loaded, failures = 0, []
     for database, schema, name in agents:
+        agent = {"agent_database": database, "agent_schema": schema, "agent_name": name}
         read_from = None
         try:
-            read_from = tuple(_run(session, statements, "read_from",
-                                   [lookback_hours, history_days, database, schema, name])[0])[0]
-            inserted = _inserted_count(_run(
-                session, statements, "insert_agent_events",
-                [database, schema, name, database, schema, name, read_from, read_from]))
-            _run(session, statements, "record_refresh_success",
-                 [database, schema, name, read_from, inserted, reason])
+            read_from = tuple(run(session, statements, "read_from",
+                                  {**_window(lookback_hours, history_days), **agent})[0])[0]
+            inserted = _inserted_count(run(session, statements, "insert_agent_events", {**agent, "read_from": read_from}))
+            run(session, statements, "record_refresh_success",
+                {**agent, "read_from": read_from, "rows_loaded": inserted, "reason": reason})
             loaded += inserted
         except Exception as error:  # one agent's failure must not stop the others
-            _run(session, statements, "record_refresh_failure",
-                 [database, schema, name, _per_agent_error(error, database, schema, name), read_from, reason])
+            run(session, statements, "record_refresh_failure", {
+                **agent, "error_message": _per_agent_error(error, database, schema, name), "read_from": read_from,
+                "reason": reason})
             failures.append(f"{database}.{schema}.{name}")
     return loaded, failures
 
@@ -353,10 +364,6 @@ def _summary(agents, failures, loaded, removed, path, reason, failed=None):
     return summary
 
 
-# The daily rollups, in the order they are recomputed (lib/catalog.ts ROLLUP_STEPS).
-ROLLUP_STEPS = ("agent", "user", "model", "tool", "latency")
-
-
 def run_rollup(session, statements, history_days, rollup_retention_days):
     """One rollup run, chained after each ingestion cycle:
 
@@ -374,24 +381,27 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
     history_days = _whole_number(ROLLUP, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
     rollup_retention_days = _whole_number(ROLLUP, "ROLLUP_RETENTION_DAYS", rollup_retention_days,
                                           *ROLLUP_RETENTION_DAYS_RANGE)
-    started = tuple(_run(session, statements, "cycle_started")[0])[0]
+    started = tuple(run(session, statements, "cycle_started")[0])[0]
+    # The daily rollups in the order they are recomputed, with their statements (lib/sql/catalog.ts ROLLUP_STEPS).
+    steps = statements.names["rollupSteps"]
+    retention = {"rollup_retention_days": rollup_retention_days}
     expired = 0
-    for step in ROLLUP_STEPS:
-        expired += _inserted_count(_run(session, statements, f"rollup_expire_{step}", [rollup_retention_days]))
-    _run(session, statements, "rollup_expire_day_state", [rollup_retention_days])
-    _run(session, statements, "rollup_find_days", [history_days, rollup_retention_days])
-    days = [tuple(row)[0] for row in _run(session, statements, "rollup_stale_days")]
+    for step in steps:
+        expired += _inserted_count(run(session, statements, step["expire"], retention))
+    run(session, statements, "rollup_expire_day_state", retention)
+    run(session, statements, "rollup_find_days", {"history_days": history_days, **retention})
+    days = [tuple(row)[0] for row in run(session, statements, "rollup_stale_days")]
     if days:
-        _run(session, statements, "rollup_begin")
+        run(session, statements, "rollup_begin")
         try:
-            for step in ROLLUP_STEPS:
-                _run(session, statements, f"rollup_delete_{step}")
-                _run(session, statements, f"rollup_insert_{step}")
-            _run(session, statements, "rollup_delete_day_state")
-            _run(session, statements, "rollup_record_days", [started])
-            _run(session, statements, "rollup_commit")
+            for step in steps:
+                run(session, statements, step["delete"])
+                run(session, statements, step["insert"])
+            run(session, statements, "rollup_delete_day_state")
+            run(session, statements, "rollup_record_days", {"rollup_started": started})
+            run(session, statements, "rollup_commit")
         except Exception:
-            _run(session, statements, "rollup_rollback")
+            run(session, statements, "rollup_rollback")
             raise
     listed = ", ".join(str(day) for day in days[:10]) + (" ..." if len(days) > 10 else "")
     return (f"Rolled up {len(days)} days" + (f" ({listed})" if days else "")

@@ -6,13 +6,14 @@
  */
 import * as fs from "fs";
 
-import { ALERT_PROCEDURE, ALERT_TASK, buildAlertSql } from "../lib/sql/alertCatalog";
+import { ALERT_PROCEDURE, ALERT_TASK, alertingEmbedding, buildAlertSql } from "../lib/sql/alertCatalog";
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/catalog";
 import { parseConfig } from "../lib/config/stack";
 import { VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
 import { readStackConfig } from "../plan/offline";
 import { memberDatabaseName, ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/config/org";
 import { buildCentralSql, buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
+import { ingestionEmbedding } from "../lib/sql/procedures";
 import { createTableStatement, listSqlFiles } from "../lib/sql/render";
 import { TABLES } from "../lib/sql/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -26,6 +27,7 @@ function main(): void {
     const raw = { ...readStackConfig(stack), ...overrides };
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
     const catalog = buildSqlCatalog(config);
+    const alerts = buildAlertSql(config);
     // Organisation-wide SQL: a member's shared views, or the central account's unified views.
     const source = ownSourceAccount(config.accountRole,
         { organizationName: raw["snowflake:organizationName"], accountName: raw["snowflake:accountName"] },
@@ -47,12 +49,14 @@ function main(): void {
         views: catalog.views,
         dynamicTables: catalog.dynamicTables,
         procedureStatements: catalog.procedureStatements,
+        // What the ingestion procedures embed; the tests hand their handlers exactly this.
+        ingestionEmbedding: ingestionEmbedding(catalog.procedureStatements),
         tasks: catalog.tasks,
         costViews: catalog.cost,
         viewerCostViews: VIEWER_COST_VIEWS,
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         org,
-        alerts: { ...buildAlertSql(config), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
+        alerts: { ...alerts, embedding: alertingEmbedding(alerts), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

@@ -105,12 +105,12 @@ describe("organisation config", () => {
 describe("UNION ALL of rendered branches", () => {
     it("joins whole branches in order and keeps every source file once", () => {
         const joined = unionAll([
-            { text: "SELECT 1 AS A\n", files: ["org/x.sql"] },
-            { text: "  SELECT 2 AS A", files: ["org/x.sql", "org/y.sql"] },
+            { text: "SELECT 1 AS A\n", files: ["org/x.sql"], binds: [] },
+            { text: "  SELECT 2 AS A", files: ["org/x.sql", "org/y.sql"], binds: [] },
         ]);
         expect(joined.text).to.equal("SELECT 1 AS A\nUNION ALL\nSELECT 2 AS A");
         expect(joined.files).to.deep.equal(["org/x.sql", "org/y.sql"]);
-        expect(unionAll([{ text: "SELECT 1", files: [] }]).text).to.equal("SELECT 1");
+        expect(unionAll([{ text: "SELECT 1", files: [], binds: [] }]).text).to.equal("SELECT 1");
         expect(() => unionAll([])).to.throw(/at least one branch/);
     });
 });

@@ -1,10 +1,10 @@
-import * as fs from "fs";
 import * as path from "path";
 
 import { AlertRuleSet, parseAlertRules } from "../config/alerts";
 import { ALERT_RULE_RECORDS, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { WallmonitorConfig } from "../config/stack";
+import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
 import { ident, literal, renderSql, RenderedSql, SQL_ROOT, SqlRows, SqlValue } from "./render";
 import { TABLES } from "./tables";
 
@@ -209,14 +209,19 @@ function dollarFreeJsonLiteral(value: unknown): string {
 }
 
 /**
- * The deployed body of EVALUATE_ALERTS: the handler module followed by one line filling its
- * STATEMENTS and SETTINGS with the stack's rendered SQL and alert settings (JSON strings, which
- * are also valid Python string literals). Settings hold integration names and recipients, never
- * a webhook credential.
+ * What EVALUATE_ALERTS embeds besides its settings: the statements and their binds. Each rule's
+ * statement is named in SETTINGS.ruleInfo, beside the rest of its record.
+ */
+export function alertingEmbedding(sql: AlertSql): ProcedureEmbedding {
+    return procedureEmbedding(sql.statements, {});
+}
+
+/**
+ * The deployed body of EVALUATE_ALERTS: the handler module followed by the lines filling its
+ * STATEMENTS, BINDS (alertingEmbedding) and SETTINGS (JSON strings, which are also valid
+ * Python string literals). Settings hold integration names and recipients, never a webhook credential.
  */
 export function alertingProcedureDefinition(sql: AlertSql): string {
-    const texts = Object.fromEntries(Object.entries(sql.statements).map(([key, rendered]) => [key, rendered.text]));
-    const handler = fs.readFileSync(ALERTING_HANDLER_FILE, "utf8").trimEnd();
-    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${dollarFreeJsonLiteral(texts)}))\n` +
+    return embeddedHandler(ALERTING_HANDLER_FILE, alertingEmbedding(sql), dollarFreeJsonLiteral) +
         `SETTINGS.update(_json.loads(${dollarFreeJsonLiteral(sql.settings)}))\n`;
 }

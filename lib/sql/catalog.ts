@@ -68,6 +68,10 @@ export interface DynamicTableSql extends RenderedSql {
 /** The daily rollups the rollup procedure recomputes, in order; each has rollup_delete_/insert_/expire_ statements. */
 export const ROLLUP_STEPS = ["agent", "user", "model", "tool", "latency"] as const;
 export type RollupStep = (typeof ROLLUP_STEPS)[number];
+/** Each step's statements, in ROLLUP_STEPS order; the rollup procedure gets this list embedded (lib/sql/procedures.ts). */
+export const ROLLUP_STEP_STATEMENTS = ROLLUP_STEPS.map((step) => ({
+    delete: `rollup_delete_${step}`, insert: `rollup_insert_${step}`, expire: `rollup_expire_${step}`,
+} as const));
 const ROLLUP_STEP_TABLES: Readonly<Record<RollupStep, string>> = {
     agent: AGENT_DAILY_ROLLUP.name,
     user: USER_DAILY_ROLLUP.name,
@@ -321,8 +325,9 @@ function rollupStatements(qualified: (name: string) => Identifier, historyTable:
     const rollup = (file: string, values: Record<string, SqlValue>) => renderSql(`rollups/${file}.sql`, values);
     // Unqualified, like the discovery scratch table: a temporary table belongs to the session.
     const days = { DAYS_TABLE: ident(ROLLUP_DAYS_TABLE) };
-    const perStep = (prefix: string, make: (step: RollupStep, table: Identifier) => RenderedSql) =>
-        Object.fromEntries(ROLLUP_STEPS.map((step) => [`${prefix}_${step}`, make(step, qualified(ROLLUP_STEP_TABLES[step]))]));
+    const perStep = (kind: keyof (typeof ROLLUP_STEP_STATEMENTS)[number], make: (step: RollupStep, table: Identifier) => RenderedSql) =>
+        Object.fromEntries(ROLLUP_STEPS.map((step, index) =>
+            [ROLLUP_STEP_STATEMENTS[index][kind], make(step, qualified(ROLLUP_STEP_TABLES[step]))]));
     return {
         rollup_begin: rollup("begin", {}),
         rollup_commit: rollup("commit", {}),
@@ -337,11 +342,11 @@ function rollupStatements(qualified: (name: string) => Identifier, historyTable:
         }),
         rollup_expire_day_state: rollup("expire", { ROLLUP_TABLE: dayStateTable }),
         rollup_delete_day_state: rollup("delete_days", { ...days, ROLLUP_TABLE: dayStateTable }),
-        ...perStep("rollup_delete", (_step, table) => rollup("delete_days", { ...days, ROLLUP_TABLE: table })),
-        ...perStep("rollup_insert", (step, table) => rollup(`insert_${step}`, {
+        ...perStep("delete", (_step, table) => rollup("delete_days", { ...days, ROLLUP_TABLE: table })),
+        ...perStep("insert", (step, table) => rollup(`insert_${step}`, {
             ...days, ROLLUP_TABLE: table, HISTORY_TABLE: historyTable,
             ...(step === "latency" ? { LATENCY_BUCKET_RATIO } : {}),
         })),
-        ...perStep("rollup_expire", (_step, table) => rollup("expire", { ROLLUP_TABLE: table })),
+        ...perStep("expire", (_step, table) => rollup("expire", { ROLLUP_TABLE: table })),
     } as Record<(typeof ROLLUP_STATEMENT_NAMES)[number], RenderedSql>;
 }

@@ -97,6 +97,7 @@ export function unionAll(branches: readonly RenderedSql[]): RenderedSql {
     return {
         text: branches.map((branch) => branch.text.trim()).join("\nUNION ALL\n"),
         files: [...new Set(branches.flatMap((branch) => branch.files))],
+        binds: branches.flatMap((branch) => branch.binds),
     };
 }
 

@@ -1,6 +1,7 @@
-import * as fs from "fs";
 import * as path from "path";
 
+import { ROLLUP_STEP_STATEMENTS } from "./catalog";
+import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
 import { literal, RenderedSql, SqlValue } from "./render";
 
 /** The handler module of the ingestion procedures (see its docstring). */
@@ -24,13 +25,16 @@ export function pythonProcedureValues(handler: string, comment: string): Record<
     };
 }
 
+/** What the ingestion procedures embed: the stack's statements, their binds, and the rollup steps' statements. */
+export function ingestionEmbedding(statements: Readonly<Record<string, RenderedSql>>): ProcedureEmbedding {
+    return procedureEmbedding(statements, { rollupSteps: ROLLUP_STEP_STATEMENTS });
+}
+
 /**
- * The deployed body of an ingestion procedure: the handler module followed by one line that
- * fills its STATEMENTS map with the stack's rendered SQL. The map is embedded as a JSON string,
+ * The deployed body of an ingestion procedure: the handler module followed by the lines that
+ * fill its STATEMENTS, BINDS and NAMES with ingestionEmbedding. Each is embedded as a JSON string,
  * which is also a valid Python string literal.
  */
 export function ingestionProcedureDefinition(statements: Readonly<Record<string, RenderedSql>>): string {
-    const texts = Object.fromEntries(Object.entries(statements).map(([key, sql]) => [key, sql.text]));
-    const handler = fs.readFileSync(INGESTION_HANDLER_FILE, "utf8").trimEnd();
-    return `${handler}\n\n\nimport json as _json\nSTATEMENTS.update(_json.loads(${JSON.stringify(JSON.stringify(texts))}))\n`;
+    return embeddedHandler(INGESTION_HANDLER_FILE, ingestionEmbedding(statements), (value) => JSON.stringify(JSON.stringify(value)));
 }

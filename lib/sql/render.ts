@@ -6,11 +6,28 @@ import { IDENTIFIER_PATTERN } from "./identifier";
 /**
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
  *
- * A template may contain `{{NAME}}` placeholders and `{{> relative/file.sql}}` includes.
- * Only validated identifiers, finite numbers, booleans, NULL and quote-free string literals
- * (and comma-separated lists of identifiers and literals) can be substituted, so no configured
- * string can change a statement's meaning. A placeholder without a value, or a
- * value that no placeholder uses, is an error: both are typos that would otherwise deploy.
+ * A template may contain `{{NAME}}` placeholders, `{{bind name}}` bind markers and
+ * `{{> relative/file.sql}}` includes. Only validated identifiers, finite numbers, booleans, NULL
+ * and quote-free string literals (and comma-separated lists of identifiers and literals) can be
+ * substituted, so no configured string can change a statement's meaning. A placeholder without a
+ * value, or a value that no placeholder uses, is an error: both are typos that would otherwise deploy.
+ *
+ * Rendered or bound, the rule:
+ * - Render (`{{NAME}}`) identifiers and deploy-time constants from validated config. They are
+ *   fixed for a deployment, and Snowflake takes no bind for an identifier, nor in the commands and
+ *   clauses its docs list (CREATE/ALTER INTEGRATION, PIPE, REPLICATION GROUP; CREDENTIALS,
+ *   ENCRYPTION, IMPORTS, PACKAGES, TAG): https://docs.snowflake.com/en/sql-reference/bind-variables
+ *   Everything Snowflake stores and re-runs later (a view, dynamic table, task body, procedure
+ *   signature and its defaults) is rendered too, since no bind value exists when it runs.
+ * - Bind (`{{bind name}}`) every value that varies per call at run time: agent names, read
+ *   points, timestamps, messages and procedure arguments (a CALL may pass other values than the
+ *   task does, so an argument is bound even when the task passes a configured constant).
+ * - A secret is never rendered: it is bound, and only where the docs allow a bind
+ *   (provider/bindHistory.ts).
+ * A marker renders as `?` (qmark, as Snowpark's session.sql(query, params=[...]) and the
+ * connectors bind), and RenderedSql.binds lists the names in the order of the `?`s, a name
+ * used twice twice: the caller passes values by name and procedures/sql_binds.py orders them.
+ * A bare `?` is refused, so every bound value is declared by name.
  */
 
 export const SQL_ROOT = path.resolve(__dirname, "..", "..", "sql");
@@ -53,10 +70,16 @@ export interface RenderedSql {
     readonly text: string;
     /** The sql/ files this text came from, the template first, then its includes. */
     readonly files: readonly string[];
+    /** The bind names of the text's `?`s, in order (see the rule above); empty when nothing is bound. */
+    readonly binds: readonly string[];
 }
 
 const PLACEHOLDER = /\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}/g;
 const INCLUDE = /\{\{>\s*([a-z0-9_/]+\.sql)\s*\}\}/g;
+const BIND = /\{\{\s*bind\s+([a-z][a-z0-9_]*)\s*\}\}/g;
+/** Statements whose text Snowflake stores and runs later, or whose binds its docs refuse (see the rule above). */
+const BIND_FREE_STATEMENT =
+    /^\s*(?:CREATE|ALTER)\b[A-Z\s]*?\b(VIEW|DYNAMIC\s+TABLE|TASK|PROCEDURE|FUNCTION|ALERT|INTEGRATION|PIPE|REPLICATION\s+GROUP)\b/i;
 
 /** A quoted SQL string constant; refuses quotes, backslashes and control characters. */
 export function literal(value: string): Literal {
@@ -108,10 +131,41 @@ function expandIncludes(file: string, stack: readonly string[], files: string[])
         expandIncludes(included, [...stack, file], files).trimEnd());
 }
 
+/** The template with its comments, quoted strings and identifiers and $$ constants blanked: what Snowflake parses as code. */
+function codeOf(template: string): string {
+    return template.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$[\s\S]*?\$\$/g, " ");
+}
+
+/** Replaces each `{{bind name}}` of an expanded template with `?`; returns the text and the names in order. */
+export function renderBinds(file: string, template: string): { text: string; binds: string[] } {
+    const code = codeOf(template);
+    if (code.includes("?")) {
+        throw new Error(`${file}: a bare ? binds a value no one named; write {{bind name}} so callers pass it by name`);
+    }
+    if (/\{\{\s*bind\b(?!\s+[a-z][a-z0-9_]*\s*\}\})/.test(code)) {
+        throw new Error(`${file}: a bind is written {{bind name}}, its name in lower_snake_case`);
+    }
+    const binds = [...code.matchAll(BIND)].map((match) => match[1]);
+    if (binds.length !== [...template.matchAll(BIND)].length) {
+        throw new Error(`${file}: {{bind ...}} inside a comment or quoted text; a bind marker belongs in code only`);
+    }
+    if (binds.length > 0) {
+        const statement = BIND_FREE_STATEMENT.exec(code);
+        if (statement !== null) {
+            throw new Error(`${file}: {{bind ${binds[0]}}} in a ${statement[1].replace(/\s+/g, " ").toUpperCase()} statement; ` +
+                "render the value from config instead (https://docs.snowflake.com/en/sql-reference/bind-variables)");
+        }
+        if (/IDENTIFIER\s*\(\s*\{\{\s*bind\b/i.test(code)) {
+            throw new Error(`${file}: an identifier is rendered from validated config, never bound: IDENTIFIER({{bind ...}})`);
+        }
+    }
+    return { text: template.replace(BIND, "?"), binds };
+}
+
 /** Renders sql/<file> with the given values. */
 export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>): RenderedSql {
     const files: string[] = [];
-    const template = expandIncludes(file, [], files);
+    const { text: template, binds } = renderBinds(file, expandIncludes(file, [], files));
     const used = new Set<string>();
     const text = template.replace(PLACEHOLDER, (_match, name: string) => {
         const value = values[name];
@@ -128,7 +182,7 @@ export function renderSql(file: string, values: Readonly<Record<string, SqlValue
     if (/\{\{|\}\}/.test(text)) {
         throw new Error(`${file}: malformed placeholder left after rendering`);
     }
-    return { text: text.trim(), files };
+    return { text: text.trim(), files, binds };
 }
 
 /** Every .sql file under sql/, relative to it; used to prove each one is deployed and tested. */

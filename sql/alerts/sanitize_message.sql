@@ -2,4 +2,4 @@
 -- (SNOWFLAKE_WEBHOOK_SECRET, SNOWFLAKE_WEBHOOK_MESSAGE) in the bound text becomes REDACTED, so
 -- SYSTEM$SEND_SNOWFLAKE_NOTIFICATION finds none to fill with the credential.
 -- https://docs.snowflake.com/en/sql-reference/functions/sanitize_webhook_content
-SELECT SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT(?) AS MESSAGE
+SELECT SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT({{bind message}}) AS MESSAGE

@@ -4,4 +4,4 @@
 -- email). It only queues the message: NOTIFICATION_HISTORY tells later whether it was delivered.
 -- Unverified on a live account: that the system procedure takes bind variables for both.
 -- https://docs.snowflake.com/en/sql-reference/stored-procedures/system_send_snowflake_notification
-CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION(?, ?)
+CALL SYSTEM$SEND_SNOWFLAKE_NOTIFICATION({{bind message}}, {{bind integration_configuration}})

@@ -1,3 +1,3 @@
--- Drops history older than the configured number of days. Bind: 1 history days.
+-- Drops history older than history_days (the procedure's HISTORY_DAYS argument).
 DELETE FROM {{HISTORY_TABLE}}
-WHERE EVENT_TIMESTAMP < DATEADD('day', -CAST(? AS INTEGER), SYSDATE())
+WHERE EVENT_TIMESTAMP < DATEADD('day', -CAST({{bind history_days}} AS INTEGER), SYSDATE())

@@ -2,7 +2,6 @@
 -- scan started, less the overlap that catches late events, else (never scanned) the initial
 -- lookback; never before the history kept. So each cycle scans about one refresh interval,
 -- not the table. Also returns when this scan starts, which the next one reads from.
--- Binds: 1 lookback hours, 2 history days.
 SELECT
     GREATEST(
         COALESCE(
@@ -12,8 +11,8 @@ SELECT
     SYSDATE() AS SCAN_STARTED
 FROM (
     SELECT
-        CAST(ROUND(CAST(? AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
-        CAST(? AS INTEGER) AS HISTORY_DAYS
+        CAST(ROUND(CAST({{bind lookback_hours}} AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
+        CAST({{bind history_days}} AS INTEGER) AS HISTORY_DAYS
 ) AS a
 LEFT JOIN {{CYCLE_STATE_TABLE}} AS c
     ON c.STATE_KEY = 'REFRESH'

@@ -1,2 +1,2 @@
--- Binds: 1-3 the agent's database, schema and name as SHOW AGENTS reported them.
-INSERT INTO {{DISCOVERED_TABLE}} (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME) VALUES (?, ?, ?)
+-- One agent as SHOW AGENTS reported it.
+INSERT INTO {{DISCOVERED_TABLE}} (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME) VALUES ({{bind agent_database}}, {{bind agent_schema}}, {{bind agent_name}})

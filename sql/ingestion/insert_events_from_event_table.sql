@@ -10,7 +10,7 @@
 -- it are skipped, and their attributes never parsed), and the dedupe looks only at history rows
 -- from there (an event key includes the event's timestamp, so a row with the same key is never
 -- older). Cost per cycle therefore follows the new events, not the history kept.
--- Binds: 1 lookback hours, 2 history days, 3 and 4 the earliest READ_FROM of read_points_all.sql.
+-- earliest_read_from is the earliest READ_FROM of read_points_all.sql.
 {{> ingestion/insert_parsed_events.sql}}
 FROM (
     WITH READ_POINTS AS (
@@ -31,7 +31,7 @@ FROM (
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
         WHERE {{> ingestion/is_cortex_agent.sql}}
           AND e.TIMESTAMP >= r.READ_FROM
-          AND e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
+          AND e.TIMESTAMP >= CAST({{bind earliest_read_from}} AS TIMESTAMP_NTZ)
     ),
     PARSED AS (
         {{> ingestion/parsed_events.sql}}
@@ -40,6 +40,6 @@ FROM (
     FROM PARSED AS p
     WHERE NOT EXISTS (
         SELECT 1 FROM {{HISTORY_TABLE}} AS h
-        WHERE h.EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
+        WHERE h.EVENT_TIMESTAMP >= CAST({{bind earliest_read_from}} AS TIMESTAMP_NTZ)
           AND h.EVENT_KEY = p.EVENT_KEY)
 ) AS e

@@ -9,7 +9,6 @@
 -- type is compared case-insensitively (live accounts write both `Cortex Agent` and `CORTEX AGENT`),
 -- which leaves out Cortex Search logs and External Agents.
 -- READ_FROM is a constant so that the scan prunes the table's older micro-partitions.
--- Binds: 1 READ_FROM (events_discovery_read_from.sql).
 MERGE INTO {{REGISTRY_TABLE}} AS r
 USING (
     SELECT d.AGENT_DATABASE, d.AGENT_SCHEMA, d.AGENT_NAME, p.INCLUDE_PATTERN, p.EXCLUDE_PATTERN, p.ACTIVATE,
@@ -20,7 +19,7 @@ USING (
             e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING AS AGENT_SCHEMA,
             e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING AS AGENT_NAME
         FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
-        WHERE e.TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)
+        WHERE e.TIMESTAMP >= CAST({{bind read_from}} AS TIMESTAMP_NTZ)
           AND UPPER(e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING) = 'CORTEX AGENT'
     ) AS d
     CROSS JOIN (

@@ -6,7 +6,6 @@
 -- 3. an agent never read successfully: where its first attempt started (LAST_READ_FROM,
 --    kept by a failed attempt), so an agent failing since registration loses nothing;
 -- 4. the initial lookback, for an agent never tried.
--- Binds: 1 lookback hours, 2 history days, 3-5 the agent's database, schema and name.
 SELECT GREATEST(
            COALESCE(
                DATEADD('minute', -{{INGEST_OVERLAP_MINUTES}}, MAX(s.LAST_EVENT_TIMESTAMP)),
@@ -17,11 +16,11 @@ SELECT GREATEST(
            DATEADD('day', -MAX(a.HISTORY_DAYS), SYSDATE())) AS READ_FROM
 FROM (
     SELECT
-        CAST(ROUND(CAST(? AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
-        CAST(? AS INTEGER) AS HISTORY_DAYS,
-        CAST(? AS VARCHAR) AS AGENT_DATABASE,
-        CAST(? AS VARCHAR) AS AGENT_SCHEMA,
-        CAST(? AS VARCHAR) AS AGENT_NAME
+        CAST(ROUND(CAST({{bind lookback_hours}} AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
+        CAST({{bind history_days}} AS INTEGER) AS HISTORY_DAYS,
+        CAST({{bind agent_database}} AS VARCHAR) AS AGENT_DATABASE,
+        CAST({{bind agent_schema}} AS VARCHAR) AS AGENT_SCHEMA,
+        CAST({{bind agent_name}} AS VARCHAR) AS AGENT_NAME
 ) AS a
 LEFT JOIN {{INGEST_STATE_TABLE}} AS s
     ON s.AGENT_DATABASE = a.AGENT_DATABASE AND s.AGENT_SCHEMA = a.AGENT_SCHEMA AND s.AGENT_NAME = a.AGENT_NAME

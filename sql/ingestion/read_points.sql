@@ -2,7 +2,6 @@
 -- every active agent at once (the event-table path reads them all in one pass). Included by
 -- the event-table statements as the body of a READ_POINTS CTE; a test checks that it agrees
 -- with read_from.sql agent by agent.
--- Binds: 1 lookback hours, 2 history days.
 SELECT
     r.AGENT_DATABASE,
     r.AGENT_SCHEMA,
@@ -17,8 +16,8 @@ SELECT
 FROM {{REGISTRY_TABLE}} AS r
 CROSS JOIN (
     SELECT
-        CAST(ROUND(CAST(? AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
-        CAST(? AS INTEGER) AS HISTORY_DAYS
+        CAST(ROUND(CAST({{bind lookback_hours}} AS FLOAT) * 3600) AS INTEGER) AS LOOKBACK_SECONDS,
+        CAST({{bind history_days}} AS INTEGER) AS HISTORY_DAYS
 ) AS a
 LEFT JOIN {{INGEST_STATE_TABLE}} AS s
     ON s.AGENT_DATABASE = r.AGENT_DATABASE AND s.AGENT_SCHEMA = r.AGENT_SCHEMA AND s.AGENT_NAME = r.AGENT_NAME

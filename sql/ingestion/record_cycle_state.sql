@@ -2,18 +2,17 @@
 -- the condition (OK, or why nothing could be read, with the fix), and how registering agents
 -- from their events went. A failed or skipped scan keeps the point the last successful one
 -- reached, so the next scan covers what this one missed.
--- Binds: 1 cycle start, 2 path, 3 reason for the path, 4 active agents, 5 condition,
---        6 condition message, 7 events-discovery status, 8 its message, 9 where its scan started
---        (NULL if none), 10 when a successful scan started (NULL otherwise), 11 agents it added.
+-- events_discovery_read_from is NULL when no scan started, events_discovered_through when the scan
+-- did not succeed.
 MERGE INTO {{CYCLE_STATE_TABLE}} AS c
 USING (
     SELECT 'REFRESH' AS STATE_KEY,
-           CAST(? AS TIMESTAMP_NTZ) AS LAST_CYCLE_AT, CAST(? AS VARCHAR) AS INGEST_PATH,
-           CAST(? AS VARCHAR) AS INGEST_PATH_REASON, CAST(? AS INTEGER) AS ACTIVE_AGENTS,
-           CAST(? AS VARCHAR) AS CONDITION, CAST(? AS VARCHAR) AS CONDITION_MESSAGE,
-           CAST(? AS VARCHAR) AS EVENTS_DISCOVERY_STATUS, CAST(? AS VARCHAR) AS EVENTS_DISCOVERY_MESSAGE,
-           CAST(? AS TIMESTAMP_NTZ) AS EVENTS_DISCOVERY_READ_FROM, CAST(? AS TIMESTAMP_NTZ) AS EVENTS_DISCOVERED_THROUGH,
-           CAST(? AS INTEGER) AS AGENTS_ADDED_FROM_EVENTS
+           CAST({{bind cycle_started}} AS TIMESTAMP_NTZ) AS LAST_CYCLE_AT, CAST({{bind ingest_path}} AS VARCHAR) AS INGEST_PATH,
+           CAST({{bind ingest_path_reason}} AS VARCHAR) AS INGEST_PATH_REASON, CAST({{bind active_agents}} AS INTEGER) AS ACTIVE_AGENTS,
+           CAST({{bind condition}} AS VARCHAR) AS CONDITION, CAST({{bind condition_message}} AS VARCHAR) AS CONDITION_MESSAGE,
+           CAST({{bind events_discovery_status}} AS VARCHAR) AS EVENTS_DISCOVERY_STATUS, CAST({{bind events_discovery_message}} AS VARCHAR) AS EVENTS_DISCOVERY_MESSAGE,
+           CAST({{bind events_discovery_read_from}} AS TIMESTAMP_NTZ) AS EVENTS_DISCOVERY_READ_FROM, CAST({{bind events_discovered_through}} AS TIMESTAMP_NTZ) AS EVENTS_DISCOVERED_THROUGH,
+           CAST({{bind agents_added_from_events}} AS INTEGER) AS AGENTS_ADDED_FROM_EVENTS
 ) AS s
 ON c.STATE_KEY = s.STATE_KEY
 WHEN MATCHED THEN UPDATE SET

@@ -1,14 +1,13 @@
 -- Records a failed event-table pass (ingestPath event_table, no fallback) against every active
 -- agent, set-based: one pass cannot fail for one agent only. Watermarks stay, so the next cycle
 -- re-reads the same windows; an agent never read keeps the start of its first window.
--- Binds: 1 lookback hours, 2 history days, 3 the error message, 4 the reason for the path.
 MERGE INTO {{INGEST_STATE_TABLE}} AS s
 USING (
     WITH READ_POINTS AS (
         {{> ingestion/read_points.sql}}
     )
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.READ_FROM,
-           CAST(? AS VARCHAR) AS ERROR_MESSAGE, CAST(? AS VARCHAR) AS REASON
+           CAST({{bind error_message}} AS VARCHAR) AS ERROR_MESSAGE, CAST({{bind reason}} AS VARCHAR) AS REASON
     FROM READ_POINTS AS p
 ) AS r
 {{> ingestion/record_failure_state.sql}}

@@ -2,8 +2,7 @@
 -- watermark to the newest event loaded, OK, rows this cycle loaded, INGEST_PATH EVENT_TABLE.
 -- Runs after insert_events_from_event_table.sql and before anything else changes the state, so
 -- READ_POINTS gives each agent the point the pass read from.
--- Binds: 1 lookback hours, 2 history days, 3 cycle start (rows loaded at or after it are this
--- cycle's), 4 the reason for the path.
+-- Rows loaded at or after cycle_started are this cycle's.
 MERGE INTO {{INGEST_STATE_TABLE}} AS s
 USING (
     WITH READ_POINTS AS (
@@ -13,12 +12,12 @@ USING (
         SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
                COUNT(*) AS ROWS_LOADED, MAX(h.EVENT_TIMESTAMP) AS NEWEST_EVENT
         FROM {{HISTORY_TABLE}} AS h
-        WHERE h.LOADED_AT >= CAST(? AS TIMESTAMP_NTZ)
+        WHERE h.LOADED_AT >= CAST({{bind cycle_started}} AS TIMESTAMP_NTZ)
         GROUP BY h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME
     )
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.READ_FROM,
            COALESCE(l.ROWS_LOADED, 0) AS ROWS_LOADED, l.NEWEST_EVENT,
-           CAST(? AS VARCHAR) AS REASON
+           CAST({{bind reason}} AS VARCHAR) AS REASON
     FROM READ_POINTS AS p
     LEFT JOIN LOADED AS l
         ON l.AGENT_DATABASE = p.AGENT_DATABASE AND l.AGENT_SCHEMA = p.AGENT_SCHEMA AND l.AGENT_NAME = p.AGENT_NAME

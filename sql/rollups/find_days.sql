@@ -16,17 +16,16 @@
 -- the rollups of every day its trace has rows on. A day whose row count did not change is still
 -- recomputed when a marked row loaded since the last run shares a trace with its rows (a trace
 -- across midnight, or marks delayed past it); traces are looked for within a day of the mark.
--- Binds: 1 history days, 2 rollup retention days.
 CREATE OR REPLACE TEMPORARY TABLE {{DAYS_TABLE}} AS
 WITH LAST_RUN AS (
     SELECT DATEADD('minute', -{{OVERLAP_MINUTES}}, MAX(ROLLED_UP_AT)) AS LOADED_AFTER
     FROM {{DAY_STATE_TABLE}}
 ),
 OLDEST_WHOLE_DAY AS (
-    SELECT DATEADD('day', 1, TO_DATE(DATEADD('day', -CAST(? AS INTEGER), SYSDATE()))) AS DAY
+    SELECT DATEADD('day', 1, TO_DATE(DATEADD('day', -CAST({{bind history_days}} AS INTEGER), SYSDATE()))) AS DAY
 ),
 OLDEST_KEPT_DAY AS (
-    SELECT DATEADD('day', -CAST(? AS INTEGER), TO_DATE(SYSDATE())) AS DAY
+    SELECT DATEADD('day', -CAST({{bind rollup_retention_days}} AS INTEGER), TO_DATE(SYSDATE())) AS DAY
 ),
 MARKED_DAYS AS (
     SELECT DISTINCT TO_DATE(t.EVENT_TIMESTAMP) AS DAY

@@ -13,8 +13,9 @@ is bridged here, in one place, and nowhere else:
 * Dynamic tables - created as plain tables from their query; `refresh_dynamic_tables()`
   recomputes them, standing in for Snowflake's scheduled refresh.
 * Stored procedures and tasks - the procedures' Python handlers (procedures/ingestion.py) are
-  called directly with a session adapter; `call()` runs a task body (a CALL of constants)
-  through the handler it names.
+  called directly with a session adapter and the statements the procedure body embeds
+  (`embedded_statements()`: texts, bind names and statement-name groups, as lib/sql generates
+  them); `call()` runs a task body (a CALL of constants) through the handler it names.
 * TO_VARCHAR(timestamp, 'YYYY-MM-DD HH24:MI:SS.FF9') in the event key - the emulator ignores
   the format, so keys are unique here but their text differs from Snowflake's; nothing reads
   the text of a key.
@@ -50,6 +51,8 @@ import snowflake.connector
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "procedures"))
+from sql_binds import Statements, run  # noqa: E402  (procedures/, on the path just above)
+
 EVENT_TABLE = "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS"
 # ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY as documented (docs snowflake-domain.md section 2).
 USAGE_HISTORY_DDL = """CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE.CORTEX_AGENT_USAGE_HISTORY (
@@ -91,6 +94,11 @@ def render_catalog(stack: str = "dev", **overrides) -> dict:
     catalog = json.loads(written.read_text())
     os.replace(written, out)
     return catalog
+
+
+def embedded_statements(embedding: dict) -> Statements:
+    """A handler's statements from what its procedure body embeds (lib/sql/embedding.ts)."""
+    return Statements(embedding["statements"], embedding["binds"], embedding["names"])
 
 
 def _constant(text: str):
@@ -238,8 +246,15 @@ class Emulator:
         self.coverage.add(entry["files"])
         return entry["text"]
 
-    def handler_statements(self) -> dict:
-        return {name: self.statement(name) for name in self.catalog["procedureStatements"]}
+    def handler_statements(self) -> Statements:
+        """What the ingestion handlers get in Snowflake: the embedded statements, binds and names."""
+        for name in self.catalog["procedureStatements"]:
+            self.statement(name)
+        return embedded_statements(self.catalog["ingestionEmbedding"])
+
+    def run(self, name: str, values=None) -> list[dict]:
+        """One ingestion statement with its values by bind name, as the handlers run it."""
+        return [row.as_dict() for row in run(self.session, self.handler_statements(), name, values)]
 
     def execute(self, text: str, params=None, files=()):
         self.coverage.add(files)

@@ -21,11 +21,12 @@ from datetime import timedelta
 
 import pytest
 
-from emulator import ROOT, Coverage, NotificationService, standalone_emulator, utc_now
+from emulator import ROOT, Coverage, NotificationService, embedded_statements, standalone_emulator, utc_now
 from traffic import AgentRef
 
 import alerting
 import ingestion
+from sql_binds import Statements
 
 SECRETS = {
     "SLACK_HOOK": "T0CANARY1/B0CANARY2/SlackCanarySecret0123456",
@@ -58,10 +59,10 @@ def templates() -> dict:
     return json.loads(out.stdout)
 
 
-def _statements(catalog) -> dict:
+def _statements(catalog) -> Statements:
     alerts = catalog["alerts"]
     _coverage().add([file for entry in alerts["statements"].values() for file in entry["files"]])
-    return {name: entry["text"] for name, entry in alerts["statements"].items()}
+    return embedded_statements(alerts["embedding"])
 
 
 def _settings(catalog, channels) -> dict:

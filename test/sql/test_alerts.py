@@ -18,12 +18,13 @@ from datetime import timedelta
 
 import pytest
 
-from emulator import Coverage, NotificationService, standalone_emulator, utc_now
+from emulator import Coverage, NotificationService, embedded_statements, standalone_emulator, utc_now
 from traffic import AgentRef, generate
 from traffic import incidents
 
 import alerting
 import ingestion
+from sql_binds import Statements
 
 DB, SCHEMA = "SALES_DB", "AGENTS"
 ERR, LAT, TOK, RUN, SIL, CTL = (AgentRef(DB, SCHEMA, name) for name in (
@@ -37,10 +38,10 @@ def _coverage() -> Coverage:
     return getattr(sys.modules.get("conftest"), "_coverage", None) or Coverage()
 
 
-def statements(catalog) -> dict:
+def statements(catalog) -> Statements:
     alerts = catalog["alerts"]
     _coverage().add([file for entry in alerts["statements"].values() for file in entry["files"]])
-    return {name: entry["text"] for name, entry in alerts["statements"].items()}
+    return embedded_statements(alerts["embedding"])
 
 
 def settings(catalog, **changes) -> dict:

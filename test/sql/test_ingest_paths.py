@@ -200,12 +200,13 @@ def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emul
     emulator.execute("UPDATE AGENT_REGISTRY SET IS_ACTIVE = FALSE WHERE AGENT_NAME = ?", [OPS.name])
 
     points = {(r["AGENT_DATABASE"], r["AGENT_SCHEMA"], r["AGENT_NAME"]): r["READ_FROM"]
-              for r in emulator.query(emulator.statement("read_points_all"), [lookback, days])}
+              for r in emulator.run("read_points_all", {"lookback_hours": lookback, "history_days": days})}
 
     assert (OPS.database, OPS.schema, OPS.name) not in points, "an inactive agent is not read"
     assert len(points) == 4
     for (database, schema, name), point in points.items():
-        single = emulator.query(emulator.statement("read_from"), [lookback, days, database, schema, name])[0]["READ_FROM"]
+        single = emulator.run("read_from", {"lookback_hours": lookback, "history_days": days, "agent_database": database,
+                                            "agent_schema": schema, "agent_name": name})[0]["READ_FROM"]
         assert abs(point - single) < timedelta(seconds=1), name  # SYSDATE() of two statements
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
     assert points[(SALES.database, SALES.schema, SALES.name)] == states[0][1] - overlap

@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from emulator import Coverage, Emulator, render_catalog  # noqa: E402
+from emulator import Coverage, Emulator, embedded_statements, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, is_cortex_agent_event  # noqa: E402
 from traffic.generator import FEEDBACK_MESSAGES  # noqa: E402
 
@@ -77,7 +77,7 @@ def evaluate_alerts(emulator) -> None:
 
     settings = json.loads(json.dumps(emulator.catalog["alerts"]["settings"]))
     settings["rules"]["defaults"]["runaway_thread_turns"].update(warning=1)
-    statements = {name: entry["text"] for name, entry in emulator.catalog["alerts"]["statements"].items()}
+    statements = embedded_statements(emulator.catalog["alerts"]["embedding"])
     alerting.run_evaluation(emulator.session, statements, settings)  # the scan checks that rows arrived
 
 

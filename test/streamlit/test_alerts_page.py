@@ -11,6 +11,7 @@ import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
 from apptest import catalog, no_injected_session_left, run_page, world  # noqa: F401 (fixtures)
+from emulator import embedded_statements
 from world import AGENTS
 
 import alerting
@@ -22,7 +23,7 @@ def _evaluate(world, catalog, rules):
         rule["enabled"] = name in rules
         rule.update(rules.get(name, {}))
     settings["channels"] = []
-    texts = {name: entry["text"] for name, entry in catalog["alerts"]["statements"].items()}
+    texts = embedded_statements(catalog["alerts"]["embedding"])
     return settings, texts
 
 

@@ -1,7 +1,7 @@
 -- error_rate per active agent: failed turns / turns (AGENT_RUN root spans) ending in the
--- {{WINDOW_MINUTES}} minutes up to the evaluation time, bound to the one ? (AS_OF).
+-- {{WINDOW_MINUTES}} minutes up to the evaluation time (AS_OF, bound).
 -- Every row: RULE_NAME, the agent, VALUE (NULL: no data), VOLUME, BASELINE, DETAIL.
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 turns AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
            COUNT(*) AS TURNS, COUNT_IF(h.STATUS = 'ERROR') AS FAILED

@@ -1,6 +1,6 @@
 -- ingest_failing per active agent: how many refreshes in a row failed for it (0 when the last
--- one succeeded); DETAIL is the last error. The ? is AS_OF, unused but bound like every rule's.
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF)
+-- one succeeded); DETAIL is the last error. AS_OF is unused but bound like every rule's.
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF)
 SELECT 'ingest_failing' AS RULE_NAME, a.AGENT_DATABASE, a.AGENT_SCHEMA, a.AGENT_NAME,
        IFF(s.LAST_REFRESH_STATUS = 'ERROR', COALESCE(s.CONSECUTIVE_FAILURES, 1), 0) AS VALUE,
        NULL AS VOLUME, NULL AS BASELINE,

@@ -1,6 +1,6 @@
 -- latency_p95 / latency_p99 per active agent: the exact percentile {{PERCENTILE}} of turn
--- latency (AGENT_RUN root spans, ms) ending in the {{WINDOW_MINUTES}} minutes up to AS_OF (the ?).
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+-- latency (AGENT_RUN root spans, ms) ending in the {{WINDOW_MINUTES}} minutes up to AS_OF (bound).
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 turns AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME, COUNT(h.SPAN_DURATION_MS) AS TURNS,
            PERCENTILE_CONT({{PERCENTILE}}) WITHIN GROUP (ORDER BY h.SPAN_DURATION_MS) AS LATENCY_MS

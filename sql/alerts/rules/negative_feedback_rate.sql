@@ -1,6 +1,6 @@
 -- negative_feedback_rate per active agent: negative / all feedback events in the
--- {{WINDOW_MINUTES}} minutes up to AS_OF (the ?).
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+-- {{WINDOW_MINUTES}} minutes up to AS_OF (bound).
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 feedback AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
            COUNT(*) AS RATINGS, COUNT_IF(h.FEEDBACK_POSITIVE = FALSE) AS NEGATIVE

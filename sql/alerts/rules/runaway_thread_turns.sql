@@ -1,6 +1,6 @@
 -- runaway_thread_turns per active agent: the most turns one thread ran up in the
--- {{WINDOW_MINUTES}} minutes up to AS_OF (the ?); DETAIL names that thread.
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+-- {{WINDOW_MINUTES}} minutes up to AS_OF (bound); DETAIL names that thread.
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 threads AS (
     {{> alerts/thread_totals.sql}}
 ),

@@ -1,8 +1,8 @@
 -- silent_agent per active agent (no-data against its own baseline): when no turn ended in the
--- {{WINDOW_MINUTES}} minutes up to AS_OF (the ?), VALUE is the turns the agent had on average in
+-- {{WINDOW_MINUTES}} minutes up to AS_OF (bound), VALUE is the turns the agent had on average in
 -- the same minutes of the day over the previous {{BASELINE_DAYS}} days (so a quiet night is not
 -- silence); 0 when turns arrived. No baseline (history shorter than {{BASELINE_DAYS}} days): no value.
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 history AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
            COUNT_IF(h.EVENT_TIMESTAMP > DATEADD('minute', -{{WINDOW_MINUTES}}, c.AS_OF)) AS TURNS_NOW,

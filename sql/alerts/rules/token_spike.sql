@@ -1,8 +1,8 @@
 -- token_spike per active agent: tokens per turn in the {{WINDOW_MINUTES}} minutes up to AS_OF
--- (the ?), divided by the agent's own tokens per turn over the {{BASELINE_DAYS}} whole days before
+-- (bound), divided by the agent's own tokens per turn over the {{BASELINE_DAYS}} whole days before
 -- AS_OF's day (AGENT_DAILY_ROLLUP). Tokens per turn does not move with traffic volume, so the
 -- baseline needs no time-of-day shape; an agent without rollup days has no baseline and no value.
-WITH clock AS (SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF),
+WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 recent AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
            COUNT_IF(h.SPAN_CATEGORY = 'AGENT_RUN') AS TURNS, COALESCE(SUM(h.TOTAL_TOKENS), 0) AS TOKENS

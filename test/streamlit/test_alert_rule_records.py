@@ -19,6 +19,7 @@ from apptest import catalog, no_injected_session_left, run_page, world  # noqa: 
 from world import AGENTS, ROOT
 
 import alerting
+from emulator import embedded_statements
 
 RULE = "throwaway_turns"
 LABEL = "Throwaway (turns seen)"
@@ -56,8 +57,8 @@ def throwaway(world, tmp_path):
     for name, rule in settings["rules"]["defaults"].items():
         rule["enabled"] = name == RULE
     settings["channels"] = []
-    texts = {name: entry["text"] for name, entry in alert_sql["statements"].items()}
-    alerting.run_evaluation(emulator.session, texts, settings, world.now - timedelta(minutes=50))
+    alerting.run_evaluation(emulator.session, embedded_statements(alert_sql["embedding"]), settings,
+                            world.now - timedelta(minutes=50))
     yield settings
     emulator.create_view("ALERT_RULES")
     emulator.query(f"DELETE FROM {emulator.database}.{emulator.schema}.ALERT_HISTORY")

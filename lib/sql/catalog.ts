@@ -1,61 +1,49 @@
-import { buildAlertSql } from "./alertCatalog";
+import { AlertSql, buildAlertSql } from "./alertCatalog";
+import { memberDatabaseName } from "../config/org";
 import { WallmonitorConfig } from "../config/stack";
-import { buildCostSql, CostViewName } from "./costCatalog";
+import { checkStackValues, renderModel } from "./modelSql";
+import { TASK_NAMES, PROCEDURE_NAMES } from "./names";
+import { buildCentralSql, buildMemberShareSql, CentralSql } from "./orgCatalog";
+import { defaultRegistry, holdsConversationText, Model, RefreshMode, Registry } from "./registry";
 import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
 import {
     AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, INGEST_CYCLE_STATE,
     MODEL_DAILY_ROLLUP, ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,
 } from "./tables";
+import { LATENCY_BUCKET_RATIO } from "./values";
+
+export { LATENCY_BUCKET_RATIO, PROCEDURE_NAMES, TASK_NAMES };
+export type { RefreshMode };
 
 /**
  * Every statement Wallmonitor deploys or runs, rendered for one stack. The components declare
  * resources from it, the ingestion procedures embed its statements, and the emulator tests
- * execute the very same text (scripts/render-sql.ts writes it out for them).
+ * execute the very same text (scripts/render-sql.ts writes it out for them). The views and
+ * dynamic tables are the registry's models (sql/<area>/models.yml, lib/sql/registry.ts); the
+ * lists below derive from it.
  */
 
-export const VIEW_NAMES = [
-    "AGENT_EVENTS_RECENT",
-    "AGENT_EVENTS",
-    "REALTIME_KPI",
-    "THREAD_ACTIVITY",
-    "AGENT_METRICS",
-    "HOURLY_THREAD_ACTIVITY",
-    "THREAD_TIMELINE",
-    "THREAD_ACTIVITY_RECENT",
-    "AGENT_METRICS_RECENT",
-    "HOURLY_THREAD_ACTIVITY_RECENT",
-    "THREAD_TIMELINE_RECENT",
-    "AGENT_FEEDBACK",
-    "AGENT_FEEDBACK_RECENT",
-    "PIPELINE_HEALTH",
-    "DASHBOARD_SETTINGS",
-    "AGENT_ROLLUP_DAILY",
-    "AGENT_ROLLUP_WEEKLY",
-    "AGENT_ROLLUP_MONTHLY",
-    "AGENT_ROLLUP_YEARLY",
-    "AGENT_DAILY_ACTIVITY",
-    "AGENT_DAILY_LATENCY_HISTOGRAM",
-    "AGENT_USAGE_BY_USER",
-    "AGENT_USAGE_BY_AGENT",
-    // Evaluation runs, which every production view above leaves out.
-    "EVALUATION_RUNS",
-    // Alerting (lib/alertCatalog.ts): over ALERT_HISTORY / ALERT_STATE, empty while alerting is off.
-    "ALERT_HISTORY_VIEW",
-    "ALERT_STATUS",
-] as const;
-export type ViewName = (typeof VIEW_NAMES)[number];
+/** The views and dynamic tables the Dashboards component deploys (every area but cost), in creation order. */
+export function dashboardModels(registry: Registry): Model[] {
+    return registry.creationOrder(registry.models.filter((model) =>
+        (model.kind === "view" || model.kind === "dynamic_table") && model.area !== "cost"));
+}
 
-/** Views that return one row per raw event: never granted to the viewer role. */
-export const RAW_EVENT_VIEWS: readonly ViewName[] = ["AGENT_EVENTS_RECENT", "AGENT_EVENTS"];
+/** The models of the cost component (sql/cost/models.yml), in creation order. */
+export function costModels(registry: Registry): Model[] {
+    return registry.creationOrder(registry.models.filter((model) => model.kind === "view" && model.area === "cost"));
+}
 
-export const DYNAMIC_TABLE_NAMES = [
-    "DT_THREAD_ACTIVITY_RECENT",
-    "DT_AGENT_METRICS_RECENT",
-    "DT_HOURLY_THREAD_ACTIVITY_RECENT",
-] as const;
-export type DynamicTableName = (typeof DYNAMIC_TABLE_NAMES)[number];
+export const VIEW_NAMES: readonly string[] = dashboardModels(defaultRegistry())
+    .filter((model) => model.kind === "view").map((model) => model.name);
+export type ViewName = string;
 
-export type RefreshMode = "INCREMENTAL" | "FULL";
+/** Views that return one row per raw event (a conversation_text column): never granted to the viewer role. */
+export const RAW_EVENT_VIEWS: readonly ViewName[] = VIEW_NAMES.filter((name) => holdsConversationText(defaultRegistry().model(name)));
+
+export const DYNAMIC_TABLE_NAMES: readonly string[] = dashboardModels(defaultRegistry())
+    .filter((model) => model.kind === "dynamic_table").map((model) => model.name);
+export type DynamicTableName = string;
 
 export interface DynamicTableSql extends RenderedSql {
     readonly refreshMode: RefreshMode;
@@ -80,8 +68,6 @@ const ROLLUP_STATEMENT_NAMES = [
     "rollup_insert_agent", "rollup_insert_user", "rollup_insert_model", "rollup_insert_tool", "rollup_insert_latency",
     "rollup_expire_agent", "rollup_expire_user", "rollup_expire_model", "rollup_expire_tool", "rollup_expire_latency",
 ] as const;
-/** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
-export const LATENCY_BUCKET_RATIO = 1.05;
 /** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
 export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
 /** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
@@ -113,110 +99,68 @@ export const PROCEDURE_STATEMENT_NAMES = [
 ] as const;
 export type ProcedureStatementName = (typeof PROCEDURE_STATEMENT_NAMES)[number];
 
-export const PROCEDURE_NAMES = {
-    refresh: "REFRESH_AGENT_EVENTS", discover: "DISCOVER_AGENTS", rollup: "ROLLUP_AGENT_EVENTS",
-} as const;
-export const TASK_NAMES = {
-    refresh: "REFRESH_AGENT_EVENTS_TASK", discover: "DISCOVER_AGENTS_TASK", rollup: "ROLLUP_AGENT_EVENTS_TASK",
-} as const;
 /** Session-scoped scratch table of the days one rollup run recomputes. */
 export const ROLLUP_DAYS_TABLE = "ROLLUP_DAYS_SCRATCH";
 /** Session-scoped scratch table that one discovery run fills from SHOW AGENTS. */
 export const DISCOVERED_AGENTS_TABLE = "DISCOVERED_AGENTS_SCRATCH";
 
-export interface SqlCatalog {
-    readonly views: Readonly<Record<ViewName, RenderedSql>>;
-    readonly dynamicTables: Readonly<Record<DynamicTableName, DynamicTableSql>>;
-    readonly procedureStatements: Readonly<Record<ProcedureStatementName, RenderedSql>>;
-    readonly tasks: Readonly<Record<keyof typeof TASK_NAMES, RenderedSql>>;
-    /** The cost and chargeback views (lib/costCatalog.ts), in creation order. */
-    readonly cost: Readonly<Record<CostViewName, RenderedSql>>;
+/** The organisation-wide SQL of a member or central stack (wallmonitor:accountRole). */
+export interface OrgSql {
+    /** A member's shared secure views, by name. */
+    readonly memberShare?: Readonly<Record<string, RenderedSql>>;
+    /** The central account's unified views. */
+    readonly central?: CentralSql;
 }
 
-export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
+/** One catalog per stack, sliced by component: each component receives its own part. */
+export interface SqlCatalog {
+    /** The models the catalog was rendered from. */
+    readonly registry: Registry;
+    /** The Dashboards component: its views and dynamic tables in creation order. */
+    readonly views: Readonly<Record<ViewName, RenderedSql>>;
+    readonly dynamicTables: Readonly<Record<DynamicTableName, DynamicTableSql>>;
+    /** The Ingestion component. */
+    readonly procedureStatements: Readonly<Record<ProcedureStatementName, RenderedSql>>;
+    readonly tasks: Readonly<Record<keyof typeof TASK_NAMES, RenderedSql>>;
+    /** The Cost component: the cost and chargeback views in creation order. */
+    readonly cost: Readonly<Record<string, RenderedSql>>;
+    /** The Alerting component (lib/sql/alertCatalog.ts). */
+    readonly alerts: AlertSql;
+    /** The MemberShare or Central component. */
+    readonly org: OrgSql;
+}
+
+export interface CatalogOptions {
+    /** The models to render; by default the registry of sql/. */
+    readonly registry?: Registry;
+    /** SOURCE_ACCOUNT (`ORG.ACCOUNT`) of a member or central stack, for its organisation-wide SQL. */
+    readonly sourceAccount?: string;
+}
+
+/** The only builder of the SQL a stack deploys. */
+export function buildSqlCatalog(config: WallmonitorConfig, options: CatalogOptions = {}): SqlCatalog {
+    const registry = options.registry ?? defaultRegistry();
+    checkStackValues(registry);
     const qualified = (name: string) => ident(config.database, config.schema, name);
     const tables = {
         HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name),
         INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
         REGISTRY_TABLE: qualified(AGENT_REGISTRY.name),
         DAY_STATE_TABLE: qualified(ROLLUP_DAY_STATE.name),
-        AGENT_ROLLUP: qualified(AGENT_DAILY_ROLLUP.name),
-        USER_ROLLUP: qualified(USER_DAILY_ROLLUP.name),
-        LATENCY_ROLLUP: qualified(AGENT_DAILY_LATENCY.name),
     };
     const statement = (file: string, values: Record<string, SqlValue>) => renderSql(`ingestion/${file}.sql`, values);
-    const dashboard = (file: string, values: Record<string, SqlValue>) => renderSql(`dashboards/${file}.sql`, values);
-    const over = (events: string) => ({ EVENTS: qualified(events) });
-    const rollupPeriod = (grain: string) => dashboard("rollup_period", {
-        GRAIN: literal(grain),
-        AGENT_ROLLUP: tables.AGENT_ROLLUP,
-        LATENCY_ROLLUP: tables.LATENCY_ROLLUP,
-        LATENCY_BUCKET_RATIO,
-    });
 
-    const views: Record<ViewName, RenderedSql> = {
-        AGENT_EVENTS_RECENT: dashboard("agent_events_recent", { HISTORY_TABLE: tables.HISTORY_TABLE }),
-        AGENT_EVENTS: dashboard("agent_events", {
-            AGENT_EVENTS_RECENT: qualified("AGENT_EVENTS_RECENT"),
-            REALTIME_WINDOW_HOURS: config.realtimeWindowHours,
-        }),
-        REALTIME_KPI: dashboard("realtime_kpi", over("AGENT_EVENTS")),
-        THREAD_ACTIVITY: dashboard("thread_activity", over("AGENT_EVENTS")),
-        AGENT_METRICS: dashboard("agent_metrics", over("AGENT_EVENTS")),
-        HOURLY_THREAD_ACTIVITY: dashboard("hourly_thread_activity", over("AGENT_EVENTS")),
-        THREAD_TIMELINE: dashboard("thread_timeline", over("AGENT_EVENTS")),
-        THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_THREAD_ACTIVITY_RECENT") }),
-        AGENT_METRICS_RECENT: dashboard("recent_rollup", { DYNAMIC_TABLE: qualified("DT_AGENT_METRICS_RECENT") }),
-        HOURLY_THREAD_ACTIVITY_RECENT: dashboard("recent_rollup", {
-            DYNAMIC_TABLE: qualified("DT_HOURLY_THREAD_ACTIVITY_RECENT"),
-        }),
-        THREAD_TIMELINE_RECENT: dashboard("thread_timeline", over("AGENT_EVENTS_RECENT")),
-        AGENT_FEEDBACK: dashboard("agent_feedback", over("AGENT_EVENTS")),
-        AGENT_FEEDBACK_RECENT: dashboard("agent_feedback", over("AGENT_EVENTS_RECENT")),
-        PIPELINE_HEALTH: dashboard("pipeline_health", {
-            REGISTRY_TABLE: tables.REGISTRY_TABLE,
-            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
-            REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
-        }),
-        DASHBOARD_SETTINGS: dashboard("dashboard_settings", {
-            REALTIME_WINDOW_HOURS: config.realtimeWindowHours,
-            HISTORY_DAYS: config.historyDays,
-            REFRESH_INTERVAL_MINUTES: config.refreshIntervalMinutes,
-            DYNAMIC_TABLE_TARGET_LAG_MINUTES: config.dynamicTableTargetLagMinutes,
-            REFRESH_TASK: literal(qualified(TASK_NAMES.refresh).identifier),
-        }),
-        AGENT_ROLLUP_DAILY: rollupPeriod("day"),
-        AGENT_ROLLUP_WEEKLY: rollupPeriod("week"),
-        AGENT_ROLLUP_MONTHLY: rollupPeriod("month"),
-        AGENT_ROLLUP_YEARLY: rollupPeriod("year"),
-        AGENT_DAILY_ACTIVITY: dashboard("agent_daily_activity", { AGENT_ROLLUP: tables.AGENT_ROLLUP }),
-        AGENT_DAILY_LATENCY_HISTOGRAM: dashboard("agent_daily_latency_histogram", {
-            LATENCY_ROLLUP: tables.LATENCY_ROLLUP,
-            LATENCY_BUCKET_RATIO,
-        }),
-        AGENT_USAGE_BY_USER: dashboard("agent_usage_by_user", { USER_ROLLUP: tables.USER_ROLLUP }),
-        AGENT_USAGE_BY_AGENT: dashboard("agent_usage_by_agent", { USER_ROLLUP: tables.USER_ROLLUP }),
-        EVALUATION_RUNS: dashboard("evaluation_runs", over("AGENT_EVENTS_RECENT")),
-        ...buildAlertSql(config).views,
-    };
-
-    const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {
-        DT_THREAD_ACTIVITY_RECENT: {
-            ...dashboard("thread_activity", over("AGENT_EVENTS_RECENT")),
-            refreshMode: "INCREMENTAL",
-            refreshModeReason: "INCREMENTAL: sums, counts and MAX_BY per thread; each refresh touches only threads with new events.",
-        },
-        DT_AGENT_METRICS_RECENT: {
-            ...dashboard("agent_metrics", over("AGENT_EVENTS_RECENT")),
-            refreshMode: "FULL",
-            refreshModeReason: "FULL: exact PERCENTILE_CONT and COUNT(DISTINCT) cannot refresh incrementally; one row per agent.",
-        },
-        DT_HOURLY_THREAD_ACTIVITY_RECENT: {
-            ...dashboard("hourly_thread_activity", over("AGENT_EVENTS_RECENT")),
-            refreshMode: "FULL",
-            refreshModeReason: "FULL: exact hourly p95 (PERCENTILE_CONT) cannot refresh incrementally.",
-        },
-    };
+    const views: Record<ViewName, RenderedSql> = {};
+    const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {};
+    for (const model of dashboardModels(registry)) {
+        const rendered = renderModel(registry, model, config);
+        if (model.kind === "dynamic_table") {
+            dynamicTables[model.name] = { ...rendered, refreshMode: model.refreshMode!, refreshModeReason: model.refreshModeReason! };
+        } else {
+            views[model.name] = rendered;
+        }
+    }
+    const cost = Object.fromEntries(costModels(registry).map((model) => [model.name, renderModel(registry, model, config)]));
 
     // Unqualified on purpose: a temporary table belongs to the session, and inside an
     // owner's-rights procedure the session's schema is the procedure's own.
@@ -304,9 +248,17 @@ export function buildSqlCatalog(config: WallmonitorConfig): SqlCatalog {
         }),
     };
 
-    const cost = buildCostSql(config, tables.HISTORY_TABLE, qualified(MODEL_DAILY_ROLLUP.name), qualified);
+    const source = options.sourceAccount;
+    const org: OrgSql = {
+        memberShare: source !== undefined && config.accountRole === "member" ? buildMemberShareSql(config, source) : undefined,
+        central: source !== undefined && config.accountRole === "central"
+            ? buildCentralSql(config, source, (config.orgMembers ?? []).map((member) => ({
+                name: member.name, database: memberDatabaseName(config.orgDatabasePrefix, member.name),
+            })))
+            : undefined,
+    };
 
-    return { views, dynamicTables, procedureStatements, tasks, cost };
+    return { registry, views, dynamicTables, procedureStatements, tasks, cost, alerts: buildAlertSql(config), org };
 }
 
 /** The rollup procedure's statements (sql/rollups), one delete/insert/expire per daily rollup. */

@@ -2,18 +2,20 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { IDENTIFIER_PATTERN } from "../config/stack";
+import { expandIncludes, PLACEHOLDER, REF, SQL_ROOT } from "./template";
 
 /**
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
  *
- * A template may contain `{{NAME}}` placeholders and `{{> relative/file.sql}}` includes.
+ * A template may contain `{{NAME}}` placeholders, `{{ref NAME}}` references to another model
+ * (lib/sql/registry.ts) and `{{> relative/file.sql}}` includes.
  * Only validated identifiers, finite numbers, booleans, NULL and quote-free string literals
  * (and comma-separated lists of identifiers and literals) can be substituted, so no configured
  * string can change a statement's meaning. A placeholder without a value, or a
  * value that no placeholder uses, is an error: both are typos that would otherwise deploy.
  */
 
-export const SQL_ROOT = path.resolve(__dirname, "..", "..", "sql");
+export { SQL_ROOT };
 
 export interface Identifier {
     readonly identifier: string;
@@ -53,10 +55,25 @@ export interface RenderedSql {
     readonly text: string;
     /** The sql/ files this text came from, the template first, then its includes. */
     readonly files: readonly string[];
+    /** The models this text reads, by name, in the order first named (see RenderOptions.ref). */
+    readonly refs: readonly string[];
 }
 
-const PLACEHOLDER = /\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}/g;
-const INCLUDE = /\{\{>\s*([a-z0-9_/]+\.sql)\s*\}\}/g;
+/** What a caller resolves a `{{ref NAME}}` to: the model it names and that model's qualified name. */
+export interface ResolvedRef {
+    readonly model: string;
+    readonly identifier: Identifier;
+}
+
+export interface RenderOptions {
+    /** The folder the template is read from (default sql/); includes are always read from sql/. */
+    readonly root?: string;
+    /** Resolves `{{ref NAME}}`; without it a template holding a ref is refused. */
+    readonly ref?: (name: string) => ResolvedRef;
+    /** Models read through placeholders the caller filled (a shared include's table parameter). */
+    readonly valueRefs?: readonly string[];
+}
+
 
 /** A quoted SQL string constant; refuses quotes, backslashes and control characters. */
 export function literal(value: string): Literal {
@@ -98,22 +115,23 @@ function formatValue(name: string, value: SqlValue): string {
     return ident(...value.identifier.split(".")).identifier;
 }
 
-function expandIncludes(file: string, stack: readonly string[], files: string[]): string {
-    if (stack.includes(file)) {
-        throw new Error(`SQL include cycle: ${[...stack, file].join(" -> ")}`);
-    }
-    files.push(file);
-    const text = fs.readFileSync(path.join(SQL_ROOT, file), "utf8");
-    return text.replace(INCLUDE, (_match, included: string) =>
-        expandIncludes(included, [...stack, file], files).trimEnd());
-}
-
-/** Renders sql/<file> with the given values. */
-export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>): RenderedSql {
+/** Renders sql/<file> (or <options.root>/<file>) with the given values. */
+export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>, options: RenderOptions = {}): RenderedSql {
     const files: string[] = [];
-    const template = expandIncludes(file, [], files);
+    const template = expandIncludes(file, options.root ?? SQL_ROOT, [], files);
+    const refs: string[] = [...(options.valueRefs ?? [])];
+    const referenced = template.replace(REF, (_match, name: string) => {
+        if (options.ref === undefined) {
+            throw new Error(`${file}: {{ref ${name}}} needs a model registry to resolve it (lib/sql/registry.ts)`);
+        }
+        const resolved = options.ref(name);
+        if (!refs.includes(resolved.model)) {
+            refs.push(resolved.model);
+        }
+        return formatValue(name, resolved.identifier);
+    });
     const used = new Set<string>();
-    const text = template.replace(PLACEHOLDER, (_match, name: string) => {
+    const text = referenced.replace(PLACEHOLDER, (_match, name: string) => {
         const value = values[name];
         if (value === undefined) {
             throw new Error(`${file}: no value for placeholder {{${name}}}`);
@@ -128,7 +146,7 @@ export function renderSql(file: string, values: Readonly<Record<string, SqlValue
     if (/\{\{|\}\}/.test(text)) {
         throw new Error(`${file}: malformed placeholder left after rendering`);
     }
-    return { text: text.trim(), files };
+    return { text: text.trim(), files, refs };
 }
 
 /** Every .sql file under sql/, relative to it; used to prove each one is deployed and tested. */

@@ -387,6 +387,11 @@ export function holdsConversationText(model: Model): boolean {
     return model.columns.some((column) => column.classification === "conversation_text");
 }
 
+/** The viewer role's SELECT: readers list viewer (and, checked on load, the model holds no conversation text). */
+export function viewerReads(model: Model): boolean {
+    return model.readers.includes("viewer") && !holdsConversationText(model);
+}
+
 /** The views the Streamlit dashboard may query (streamlit/dashboard/registry_views.py is generated from it). */
 export function dashboardViewNames(registry: Registry): string[] {
     return registry.models.filter((model) => model.dashboard).map((model) => model.name).sort();

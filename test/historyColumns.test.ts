@@ -203,10 +203,10 @@ describe("plan --against a revision with a renamed column of AGENT_EVENTS_HISTOR
         revision = extractRevision("HEAD");
         copy = fs.mkdtempSync(path.join(os.tmpdir(), "wallmonitor-copy-"));
         execFileSync("cp", ["-a", `${revision.root}/.`, copy]);
-        const tables = path.join(copy, "lib", "tables.ts");
+        const tables = path.join(copy, "sql", "tables", "models.yml");
         const source = fs.readFileSync(tables, "utf8");
-        const renamedSource = source.replace('{ name: "USER_NAME", type: TEXT },\n        { name: "MODEL_NAME"',
-            '{ name: "USER_LOGIN", type: TEXT },\n        { name: "MODEL_NAME"');
+        const renamedSource = source.replace("{ name: USER_NAME, type: \"VARCHAR(16777216)\", classification: user_identity }\n      - { name: MODEL_NAME",
+            "{ name: USER_LOGIN, type: \"VARCHAR(16777216)\", classification: user_identity }\n      - { name: MODEL_NAME");
         expect(renamedSource).not.to.equal(source);
         fs.writeFileSync(tables, renamedSource);
     });

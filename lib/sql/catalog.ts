@@ -13,7 +13,6 @@ import {
 import { LATENCY_BUCKET_RATIO } from "./values";
 
 export { LATENCY_BUCKET_RATIO, PROCEDURE_NAMES, TASK_NAMES };
-export type { RefreshMode };
 
 /**
  * Every statement Wallmonitor deploys or runs, rendered for one stack. The components declare

@@ -5,14 +5,9 @@ import { checkStackValues, renderModel } from "./modelSql";
 import { TASK_NAMES, PROCEDURE_NAMES } from "./names";
 import { buildCentralSql, buildMemberShareSql, CentralSql } from "./orgCatalog";
 import { defaultRegistry, holdsConversationText, Model, RefreshMode, Registry } from "./registry";
-import { Identifier, ident, literal, renderSql, RenderedSql, SqlValue } from "./render";
-import {
-    AGENT_DAILY_LATENCY, AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY, INGEST_CYCLE_STATE,
-    MODEL_DAILY_ROLLUP, ROLLUP_DAY_STATE, TOOL_DAILY_ROLLUP, USER_DAILY_ROLLUP,
-} from "./tables";
-import { LATENCY_BUCKET_RATIO } from "./values";
+import { RenderedSql } from "./render";
 
-export { LATENCY_BUCKET_RATIO, PROCEDURE_NAMES, TASK_NAMES };
+export { PROCEDURE_NAMES, TASK_NAMES };
 
 /**
  * Every statement Wallmonitor deploys or runs, rendered for one stack. The components declare
@@ -53,55 +48,25 @@ export interface DynamicTableSql extends RenderedSql {
 /** The daily rollups the rollup procedure recomputes, in order; each has rollup_delete_/insert_/expire_ statements. */
 export const ROLLUP_STEPS = ["agent", "user", "model", "tool", "latency"] as const;
 export type RollupStep = (typeof ROLLUP_STEPS)[number];
-const ROLLUP_STEP_TABLES: Readonly<Record<RollupStep, string>> = {
-    agent: AGENT_DAILY_ROLLUP.name,
-    user: USER_DAILY_ROLLUP.name,
-    model: MODEL_DAILY_ROLLUP.name,
-    tool: TOOL_DAILY_ROLLUP.name,
-    latency: AGENT_DAILY_LATENCY.name,
-};
-const ROLLUP_STATEMENT_NAMES = [
-    "rollup_begin", "rollup_commit", "rollup_rollback", "rollup_find_days", "rollup_stale_days", "rollup_record_days",
-    "rollup_expire_day_state", "rollup_delete_day_state",
-    "rollup_delete_agent", "rollup_delete_user", "rollup_delete_model", "rollup_delete_tool", "rollup_delete_latency",
-    "rollup_insert_agent", "rollup_insert_user", "rollup_insert_model", "rollup_insert_tool", "rollup_insert_latency",
-    "rollup_expire_agent", "rollup_expire_user", "rollup_expire_model", "rollup_expire_tool", "rollup_expire_latency",
-] as const;
-/** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
-export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
-/** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
-export const ROLLUP_OVERLAP_MINUTES = 60;
 
-/** Statement names the ingestion procedures look up in their embedded STATEMENTS map. */
-export const PROCEDURE_STATEMENT_NAMES = [
-    "active_agents",
-    "apply_retention",
-    "create_discovered_agents",
-    "cycle_started",
-    "insert_discovered_agent",
-    "insert_agent_events",
-    "insert_events_from_event_table",
-    "merge_discovered_agents",
-    "probe_event_table",
-    "read_from",
-    "read_points_all",
-    "record_event_table_failure",
-    "record_event_table_success",
-    "record_refresh_failure",
-    "record_refresh_success",
-    "show_agents",
-    // Registering agents from their events, and the cycle's own state (procedures/ingestion.py).
-    "events_discovery_read_from",
-    "merge_agents_from_events",
-    "record_cycle_state",
-    ...ROLLUP_STATEMENT_NAMES,
-] as const;
-export type ProcedureStatementName = (typeof PROCEDURE_STATEMENT_NAMES)[number];
-
-/** Session-scoped scratch table of the days one rollup run recomputes. */
-export const ROLLUP_DAYS_TABLE = "ROLLUP_DAYS_SCRATCH";
-/** Session-scoped scratch table that one discovery run fills from SHOW AGENTS. */
-export const DISCOVERED_AGENTS_TABLE = "DISCOVERED_AGENTS_SCRATCH";
+/**
+ * Statement names the ingestion procedures look up in their embedded STATEMENTS map: the
+ * statements of sql/ingestion/models.yml and sql/rollups/models.yml, in declaration order (the
+ * order they are embedded in).
+ */
+export function procedureStatementModels(registry: Registry): Model[] {
+    const statements = registry.models.filter((model) => model.kind === "statement" && (model.area === "ingestion" || model.area === "rollups"));
+    const names = statements.map((model) => model.name);
+    const missing = ROLLUP_STEPS.flatMap((step) => ["delete", "insert", "expire"].map((verb) => `rollup_${verb}_${step}`))
+        .filter((name) => !names.includes(name));
+    if (missing.length > 0) {
+        throw new Error(`sql/rollups/models.yml declares no ${missing.join(", ")}: procedures/ingestion.py runs one delete, ` +
+            "insert and expire statement per ROLLUP_STEPS entry");
+    }
+    return statements;
+}
+export const PROCEDURE_STATEMENT_NAMES: readonly string[] = procedureStatementModels(defaultRegistry()).map((model) => model.name);
+export type ProcedureStatementName = string;
 
 /** The organisation-wide SQL of a member or central stack (wallmonitor:accountRole). */
 export interface OrgSql {
@@ -140,15 +105,6 @@ export interface CatalogOptions {
 export function buildSqlCatalog(config: WallmonitorConfig, options: CatalogOptions = {}): SqlCatalog {
     const registry = options.registry ?? defaultRegistry();
     checkStackValues(registry);
-    const qualified = (name: string) => ident(config.database, config.schema, name);
-    const tables = {
-        HISTORY_TABLE: qualified(AGENT_EVENTS_HISTORY.name),
-        INGEST_STATE_TABLE: qualified(AGENT_INGEST_STATE.name),
-        REGISTRY_TABLE: qualified(AGENT_REGISTRY.name),
-        DAY_STATE_TABLE: qualified(ROLLUP_DAY_STATE.name),
-    };
-    const statement = (file: string, values: Record<string, SqlValue>) => renderSql(`ingestion/${file}.sql`, values);
-
     const views: Record<ViewName, RenderedSql> = {};
     const dynamicTables: Record<DynamicTableName, DynamicTableSql> = {};
     for (const model of dashboardModels(registry)) {
@@ -161,91 +117,10 @@ export function buildSqlCatalog(config: WallmonitorConfig, options: CatalogOptio
     }
     const cost = Object.fromEntries(costModels(registry).map((model) => [model.name, renderModel(registry, model, config)]));
 
-    // Unqualified on purpose: a temporary table belongs to the session, and inside an
-    // owner's-rights procedure the session's schema is the procedure's own.
-    const scratch = { DISCOVERED_TABLE: ident(DISCOVERED_AGENTS_TABLE) };
-    // Every active agent's read-from point, for the one-pass event-table statements.
-    const readPoints = {
-        REGISTRY_TABLE: tables.REGISTRY_TABLE,
-        INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
-        INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
-    };
-    const procedureStatements: Record<ProcedureStatementName, RenderedSql> = {
-        active_agents: statement("active_agents", { REGISTRY_TABLE: tables.REGISTRY_TABLE }),
-        apply_retention: statement("apply_retention", { HISTORY_TABLE: tables.HISTORY_TABLE }),
-        create_discovered_agents: statement("create_discovered_agents", scratch),
-        cycle_started: statement("cycle_started", {}),
-        insert_discovered_agent: statement("insert_discovered_agent", scratch),
-        insert_agent_events: statement("insert_agent_events", {
-            HISTORY_TABLE: tables.HISTORY_TABLE,
-            STORE_CONVERSATION_TEXT: config.storeConversationText,
-            // GET_AI_OBSERVABILITY_EVENTS redacts text unless the owner holds the privilege
-            // readUnredactedEvents grants (components/access.ts).
-            SOURCE_TEXT_REDACTED: !config.readUnredactedEvents,
-        }),
-        insert_events_from_event_table: statement("insert_events_from_event_table", {
-            ...readPoints,
-            HISTORY_TABLE: tables.HISTORY_TABLE,
-            STORE_CONVERSATION_TEXT: config.storeConversationText,
-        }),
-        probe_event_table: statement("probe_event_table", {}),
-        read_points_all: statement("read_points_all", readPoints),
-        record_event_table_failure: statement("record_event_table_failure", { ...readPoints, INGEST_PATH: literal("EVENT_TABLE") }),
-        record_event_table_success: statement("record_event_table_success", {
-            ...readPoints,
-            HISTORY_TABLE: tables.HISTORY_TABLE,
-            INGEST_PATH: literal("EVENT_TABLE"),
-        }),
-        merge_discovered_agents: statement("merge_discovered_agents", {
-            ...scratch,
-            REGISTRY_TABLE: tables.REGISTRY_TABLE,
-        }),
-        read_from: statement("read_from", {
-            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
-            INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
-        }),
-        record_refresh_failure: statement("record_refresh_failure", {
-            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
-            INGEST_PATH: literal("PER_AGENT"),
-        }),
-        record_refresh_success: statement("record_refresh_success", {
-            INGEST_STATE_TABLE: tables.INGEST_STATE_TABLE,
-            HISTORY_TABLE: tables.HISTORY_TABLE,
-            INGEST_PATH: literal("PER_AGENT"),
-        }),
-        show_agents: statement("show_agents", {}),
-        events_discovery_read_from: statement("events_discovery_read_from", {
-            CYCLE_STATE_TABLE: qualified(INGEST_CYCLE_STATE.name),
-            INGEST_OVERLAP_MINUTES: config.ingestOverlapMinutes,
-        }),
-        // The refresh passes no patterns: the stack's, as the discovery task passes them.
-        merge_agents_from_events: statement("merge_agents_from_events", {
-            REGISTRY_TABLE: tables.REGISTRY_TABLE,
-            INCLUDE_PATTERN: literal(config.agentIncludePattern),
-            EXCLUDE_PATTERN: config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern),
-        }),
-        record_cycle_state: statement("record_cycle_state", { CYCLE_STATE_TABLE: qualified(INGEST_CYCLE_STATE.name) }),
-        ...rollupStatements(qualified, tables.HISTORY_TABLE, tables.DAY_STATE_TABLE),
-    };
-
-    const tasks = {
-        refresh: statement("refresh_task", {
-            PROCEDURE: qualified(PROCEDURE_NAMES.refresh),
-            LOOKBACK_HOURS: config.initialLookbackHours,
-            HISTORY_DAYS: config.historyDays,
-            INGEST_PATH: literal(config.ingestPath),
-        }),
-        discover: statement("discover_task", {
-            PROCEDURE: qualified(PROCEDURE_NAMES.discover),
-            INCLUDE_PATTERN: literal(config.agentIncludePattern),
-            EXCLUDE_PATTERN: config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern),
-        }),
-        rollup: renderSql("rollups/rollup_task.sql", {
-            PROCEDURE: qualified(PROCEDURE_NAMES.rollup),
-            HISTORY_DAYS: config.historyDays,
-            ROLLUP_RETENTION_DAYS: config.rollupRetentionDays,
-        }),
-    };
+    const procedureStatements = Object.fromEntries(procedureStatementModels(registry)
+        .map((model) => [model.name, renderModel(registry, model, config)]));
+    const task = (key: keyof typeof TASK_NAMES) => renderModel(registry, registry.model(TASK_NAMES[key]), config);
+    const tasks = { refresh: task("refresh"), discover: task("discover"), rollup: task("rollup") };
 
     const source = options.sourceAccount;
     const org: OrgSql = {
@@ -258,35 +133,4 @@ export function buildSqlCatalog(config: WallmonitorConfig, options: CatalogOptio
     };
 
     return { registry, views, dynamicTables, procedureStatements, tasks, cost, alerts: buildAlertSql(config), org };
-}
-
-/** The rollup procedure's statements (sql/rollups), one delete/insert/expire per daily rollup. */
-function rollupStatements(qualified: (name: string) => Identifier, historyTable: Identifier,
-                          dayStateTable: Identifier): Record<(typeof ROLLUP_STATEMENT_NAMES)[number], RenderedSql> {
-    const rollup = (file: string, values: Record<string, SqlValue>) => renderSql(`rollups/${file}.sql`, values);
-    // Unqualified, like the discovery scratch table: a temporary table belongs to the session.
-    const days = { DAYS_TABLE: ident(ROLLUP_DAYS_TABLE) };
-    const perStep = (prefix: string, make: (step: RollupStep, table: Identifier) => RenderedSql) =>
-        Object.fromEntries(ROLLUP_STEPS.map((step) => [`${prefix}_${step}`, make(step, qualified(ROLLUP_STEP_TABLES[step]))]));
-    return {
-        rollup_begin: rollup("begin", {}),
-        rollup_commit: rollup("commit", {}),
-        rollup_rollback: rollup("rollback", {}),
-        rollup_find_days: rollup("find_days", {
-            ...days, HISTORY_TABLE: historyTable, DAY_STATE_TABLE: dayStateTable, OVERLAP_MINUTES: ROLLUP_OVERLAP_MINUTES,
-            ROLLUP_VERSION: literal(ROLLUP_VERSION),
-        }),
-        rollup_stale_days: rollup("stale_days", days),
-        rollup_record_days: rollup("record_days", {
-            ...days, DAY_STATE_TABLE: dayStateTable, ROLLUP_VERSION: literal(ROLLUP_VERSION),
-        }),
-        rollup_expire_day_state: rollup("expire", { ROLLUP_TABLE: dayStateTable }),
-        rollup_delete_day_state: rollup("delete_days", { ...days, ROLLUP_TABLE: dayStateTable }),
-        ...perStep("rollup_delete", (_step, table) => rollup("delete_days", { ...days, ROLLUP_TABLE: table })),
-        ...perStep("rollup_insert", (step, table) => rollup(`insert_${step}`, {
-            ...days, ROLLUP_TABLE: table, HISTORY_TABLE: historyTable,
-            ...(step === "latency" ? { LATENCY_BUCKET_RATIO } : {}),
-        })),
-        ...perStep("rollup_expire", (_step, table) => rollup("expire", { ROLLUP_TABLE: table })),
-    } as Record<(typeof ROLLUP_STATEMENT_NAMES)[number], RenderedSql>;
 }

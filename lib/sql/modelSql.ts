@@ -10,11 +10,14 @@ import { isStackValueName, STACK_VALUES } from "./values";
  * the model's refs (a shared template's parameter) or as a model's own name.
  */
 
-function constantValue(constant: ModelConstant): SqlValue {
+function constantValue(constant: ModelConstant, qualified: (name: string) => Identifier): SqlValue {
     if (typeof constant === "string") {
         return literal(constant);
     }
-    return constant !== null && typeof constant === "object" ? ident(constant.identifier) : constant;
+    if (constant === null || typeof constant !== "object") {
+        return constant;
+    }
+    return "schemaObject" in constant ? qualified(constant.schemaObject) : ident(constant.identifier);
 }
 
 /**
@@ -43,7 +46,8 @@ export function renderModel(registry: Registry, model: Model, config: Wallmonito
     if (model.template === undefined) {
         throw new Error(`${model.name} is a ${model.kind} and has no template`);
     }
-    const qualified = (name: string): Identifier => ident(config.database, config.schema, registry.model(name).name);
+    const inSchema = (name: string): Identifier => ident(config.database, config.schema, name);
+    const qualified = (name: string): Identifier => inSchema(registry.model(name).name);
     const { placeholders } = templateParameters(model.template, model.root);
     const tableParameters = placeholders.filter((name) => model.refs[name] !== undefined);
     const values: Record<string, SqlValue> = {
@@ -53,7 +57,7 @@ export function renderModel(registry: Registry, model: Model, config: Wallmonito
             }
             return [name, STACK_VALUES[name](config)];
         })),
-        ...Object.fromEntries(Object.entries(model.constants).map(([name, constant]) => [name, constantValue(constant)])),
+        ...Object.fromEntries(Object.entries(model.constants).map(([name, constant]) => [name, constantValue(constant, inSchema)])),
         ...Object.fromEntries(tableParameters.map((name) => [name, qualified(model.refs[name])])),
     };
     return renderSql(model.template, values, {

@@ -42,8 +42,11 @@ export type ShareCondition = (typeof SHARE_CONDITIONS)[number];
 
 export type RefreshMode = "INCREMENTAL" | "FULL";
 
-/** A per-model constant: a string is a SQL literal, `{ identifier: NAME }` an identifier. */
-export type ModelConstant = string | number | boolean | null | { readonly identifier: string };
+/**
+ * A per-model constant: a string is a SQL literal, `{ identifier: NAME }` an unqualified
+ * identifier, `{ schemaObject: NAME }` NAME qualified in the stack's schema (a procedure).
+ */
+export type ModelConstant = string | number | boolean | null | { readonly identifier: string } | { readonly schemaObject: string };
 
 export interface ModelColumn {
     readonly name: string;
@@ -103,7 +106,7 @@ export interface LoadOptions {
 
 const MODELS_FILE = "models.yml";
 /** Areas in the order their models are declared: tables before what reads them. */
-const AREA_ORDER = ["tables", "dashboards", "alerts", "cost"];
+const AREA_ORDER = ["tables", "ingestion", "rollups", "dashboards", "alerts", "cost"];
 
 class RegistryError extends Error {
     constructor(where: string, message: string) {
@@ -128,6 +131,10 @@ function stringList(where: string, key: string, value: unknown): string[] {
 }
 
 const NAME = /^[A-Z][A-Z0-9_]*$/;
+/** A statement's name: the key its procedure looks it up by (procedures/*.py). */
+const STATEMENT_NAME = /^[a-z][a-z0-9_]*$/;
+/** Kinds that are schema objects with columns and readers; statements and tasks have neither. */
+const OBJECT_KINDS: readonly ModelKind[] = ["table", "view", "dynamic_table"];
 
 function parseColumn(where: string, raw: unknown): ModelColumn {
     // `- NAME: classification`, or a mapping with name, classification and (tables) type etc.
@@ -155,7 +162,10 @@ function parseConstant(where: string, name: string, raw: unknown): ModelConstant
     if (isObject(raw) && typeof raw.identifier === "string" && NAME.test(raw.identifier) && Object.keys(raw).length === 1) {
         return { identifier: raw.identifier };
     }
-    throw new RegistryError(where, `constant ${name} must be a string, number, boolean, null or { identifier: NAME }`);
+    if (isObject(raw) && typeof raw.schemaObject === "string" && NAME.test(raw.schemaObject) && Object.keys(raw).length === 1) {
+        return { schemaObject: raw.schemaObject };
+    }
+    throw new RegistryError(where, `constant ${name} must be a string, number, boolean, null, { identifier: NAME } or { schemaObject: NAME }`);
 }
 
 const MODEL_KEYS = [
@@ -164,8 +174,10 @@ const MODEL_KEYS = [
 ];
 
 function parseModel(file: string, root: string, area: string, raw: unknown): Omit<Model, "reads"> {
-    if (!isObject(raw) || typeof raw.name !== "string" || !NAME.test(raw.name)) {
-        throw new RegistryError(file, `every model needs an UPPERCASE name, got ${JSON.stringify(isObject(raw) ? raw.name : raw)}`);
+    const statementName = isObject(raw) && raw.kind === "statement";
+    if (!isObject(raw) || typeof raw.name !== "string" || !(statementName ? STATEMENT_NAME : NAME).test(raw.name)) {
+        throw new RegistryError(file, `every model needs a name, UPPERCASE (a statement: lower_snake_case), got ${
+            JSON.stringify(isObject(raw) ? raw.name : raw)}`);
     }
     const where = `${file} ${raw.name}`;
     const unknown = Object.keys(raw).filter((key) => !MODEL_KEYS.includes(key));
@@ -195,14 +207,18 @@ function parseModel(file: string, root: string, area: string, raw: unknown): Omi
     }
     const constants = Object.fromEntries(Object.entries(rawConstants).map(([name, value]) =>
         [name, parseConstant(where, name, value)]));
-    const readers = stringList(where, "readers", raw.readers);
+    const isObjectKind = OBJECT_KINDS.includes(kind);
+    if (!isObjectKind && (raw.readers !== undefined || raw.columns !== undefined)) {
+        throw new RegistryError(where, `a ${kind} has no readers or columns: the owner's procedures and tasks run it`);
+    }
+    const readers = isObjectKind ? stringList(where, "readers", raw.readers) : ["owner"];
     if (!readers.includes("owner") || readers.some((reader) => !READERS.includes(reader as Reader))) {
         throw new RegistryError(where, `readers must list owner (it owns the object) and optionally viewer and share, got [${readers.join(", ")}]`);
     }
-    if (!Array.isArray(raw.columns) || raw.columns.length === 0) {
+    if (isObjectKind && (!Array.isArray(raw.columns) || raw.columns.length === 0)) {
         throw new RegistryError(where, "columns must list every column, in order, each with its classification");
     }
-    const columns = raw.columns.map((column) => parseColumn(where, column));
+    const columns = isObjectKind ? (raw.columns as unknown[]).map((column) => parseColumn(where, column)) : [];
     const duplicate = columns.find((column, index) => columns.findIndex((other) => other.name === column.name) !== index);
     if (duplicate !== undefined) {
         throw new RegistryError(where, `column ${duplicate.name} is listed twice`);

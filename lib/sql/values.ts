@@ -15,6 +15,10 @@ import { ident, literal, SqlRows, SqlValue } from "./render";
 
 /** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
 export const LATENCY_BUCKET_RATIO = 1.05;
+/** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
+export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
+/** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
+export const ROLLUP_OVERLAP_MINUTES = 60;
 
 /** The rate table as VALUES rows: model, input, output, cache read, cache write, source. */
 export function rateRows(config: CostConfig): SqlRows {
@@ -59,6 +63,19 @@ export const STACK_VALUES = {
     /** The refresh task's qualified name as text: the dashboard names it in its notices. */
     REFRESH_TASK: (config) => literal(ident(config.database, config.schema, TASK_NAMES.refresh).identifier),
     LATENCY_BUCKET_RATIO: () => LATENCY_BUCKET_RATIO,
+    // Ingestion and rollups (sql/ingestion, sql/rollups).
+    LOOKBACK_HOURS: (config) => config.initialLookbackHours,
+    INGEST_OVERLAP_MINUTES: (config) => config.ingestOverlapMinutes,
+    INGEST_PATH: (config) => literal(config.ingestPath),
+    STORE_CONVERSATION_TEXT: (config) => config.storeConversationText,
+    /** GET_AI_OBSERVABILITY_EVENTS redacts text unless the owner may read it unredacted (readUnredactedEvents). */
+    SOURCE_TEXT_REDACTED: (config) => !config.readUnredactedEvents,
+    INCLUDE_PATTERN: (config) => literal(config.agentIncludePattern),
+    EXCLUDE_PATTERN: (config) => (config.agentExcludePattern === undefined ? null : literal(config.agentExcludePattern)),
+    ROLLUP_RETENTION_DAYS: (config) => config.rollupRetentionDays,
+    ROLLUP_VERSION: () => literal(ROLLUP_VERSION),
+    /** The rollups' overlap (ROLLUP_OVERLAP_MINUTES); the ingestion's is INGEST_OVERLAP_MINUTES. */
+    OVERLAP_MINUTES: () => ROLLUP_OVERLAP_MINUTES,
     // Cost (lib/config/cost.ts).
     RATES: (config) => rateRows(config),
     MAPPINGS: (config) => mappingRows(config),

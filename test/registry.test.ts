@@ -73,6 +73,9 @@ describe("the model registry", () => {
         expect(catalog.views.THREAD_ACTIVITY_RECENT.refs).to.deep.equal(["DT_THREAD_ACTIVITY_RECENT"]);
         expect(catalog.dynamicTables.DT_AGENT_METRICS_RECENT.refs).to.deep.equal(["AGENT_EVENTS_RECENT"]);
         expect(catalog.cost.COST_LEDGER.refs).to.have.members(["COST_REQUESTS", "COST_USAGE", "COST_TEAM_MAPPINGS"]);
+        // Statements name their tables through refs too (sql/ingestion/models.yml, sql/rollups/models.yml).
+        expect(catalog.procedureStatements.record_refresh_success.refs).to.have.members(["AGENT_EVENTS_HISTORY", "AGENT_INGEST_STATE"]);
+        expect(catalog.procedureStatements.rollup_insert_latency.refs).to.have.members(["AGENT_DAILY_LATENCY", "AGENT_EVENTS_HISTORY"]);
         const order = Object.keys(catalog.cost);
         for (const [name, sql] of Object.entries(catalog.cost)) {
             for (const read of sql.refs.filter((ref) => order.includes(ref))) {
@@ -133,6 +136,26 @@ describe("the model registry", () => {
     columns:
       - A: none
 `, { "ref.sql": "SELECT 1 AS A FROM {{ref NO_SUCH_MODEL}}\n" })] })).to.throw(/reads NO_SUCH_MODEL, which no models.yml declares/);
+        });
+
+        it("a statement given readers or columns, or a constant named like a stack value", () => {
+            refused(`models:
+  - name: throwaway_statement
+    kind: statement
+    sql: statement.sql
+    readers: [owner, viewer]
+`, { "statement.sql": "SELECT 1\n" });
+            const shadowing = modelsRoot("dashboards", `models:
+  - name: WM_THROWAWAY_SHADOW
+    kind: view
+    sql: shadow.sql
+    readers: [owner]
+    constants: { HISTORY_DAYS: 7 }
+    columns:
+      - A: none
+`, { "shadow.sql": "SELECT {{HISTORY_DAYS}} AS A\n" });
+            expect(() => buildSqlCatalog(DEV, { registry: loadRegistry({ extraRoots: [shadowing] }) }))
+                .to.throw(/constant HISTORY_DAYS is a stack value/);
         });
 
         it("a model declared twice", () => {

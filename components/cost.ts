@@ -7,7 +7,8 @@ import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface CostArgs {
     readonly config: WallmonitorConfig;
-    readonly sql: SqlCatalog;
+    /** Its slice of the stack's catalog: the cost views, and the registry that says who reads them. */
+    readonly sql: Pick<SqlCatalog, "cost" | "registry">;
     /** Provider of the owner role, which owns the views (and reads ACCOUNT_USAGE through SNOWFLAKE.USAGE_VIEWER). */
     readonly ownerProvider: pulumi.ProviderResource;
     readonly viewerRoleName: pulumi.Input<string>;

@@ -8,7 +8,8 @@ import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface DashboardsArgs {
     readonly config: WallmonitorConfig;
-    readonly sql: SqlCatalog;
+    /** Its slice of the stack's catalog: views and dynamic tables, and the registry that orders and grants them. */
+    readonly sql: Pick<SqlCatalog, "views" | "dynamicTables" | "registry">;
     readonly ownerProvider: pulumi.ProviderResource;
     readonly viewerRoleName: pulumi.Input<string>;
     /** The tables the views read. */

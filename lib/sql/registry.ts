@@ -93,7 +93,6 @@ export interface Model {
 export interface Registry {
     /** Every model in declaration order: sql/tables first, then the areas in AREA_ORDER, then extra roots. */
     readonly models: readonly Model[];
-    has(name: string): boolean;
     model(name: string): Model;
     /** `models` ordered so that each comes after the ones among them it reads; otherwise in declaration order. */
     creationOrder(models: readonly Model[]): Model[];
@@ -226,8 +225,8 @@ function parseModel(file: string, root: string, area: string, raw: unknown): Omi
     if (raw.shareWhen !== undefined && !SHARE_CONDITIONS.includes(raw.shareWhen as ShareCondition)) {
         throw new RegistryError(where, `shareWhen must be one of ${SHARE_CONDITIONS.join(", ")}`);
     }
-    if (kind === "dynamic_table" && !(raw.refreshMode === "INCREMENTAL" || raw.refreshMode === "FULL")
-        || kind === "dynamic_table" && typeof raw.refreshModeReason !== "string") {
+    const refreshModeGiven = (raw.refreshMode === "INCREMENTAL" || raw.refreshMode === "FULL") && typeof raw.refreshModeReason === "string";
+    if (kind === "dynamic_table" && !refreshModeGiven) {
         throw new RegistryError(where, "a dynamic table needs refreshMode (INCREMENTAL or FULL) and refreshModeReason");
     }
     return {
@@ -355,7 +354,6 @@ export function loadRegistry(options: LoadOptions = {}): Registry {
     const byName = new Map(models.map((model) => [model.name, model]));
     return {
         models,
-        has: (name) => byName.has(name),
         model: (name) => {
             const model = byName.get(name);
             if (model === undefined) {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { ALERT_PROCEDURE, ALERT_TASK, alertEmailIntegrationName, alertingProcedureDefinition, buildAlertSql } from "../lib/sql/alertCatalog";
+import { ALERT_PROCEDURE, ALERT_TASK, alertEmailIntegrationName, alertingProcedureDefinition, AlertSql } from "../lib/sql/alertCatalog";
 import { WallmonitorConfig } from "../lib/config/stack";
 import { childName, childOptions } from "../lib/pulumi/naming";
 import { pythonProcedureValues } from "../lib/sql/procedures";
@@ -11,6 +11,8 @@ import { WebhookIntegration, webhookIntegrationInputs } from "../provider/webhoo
 
 export interface AlertingArgs {
     readonly config: WallmonitorConfig;
+    /** Its slice of the stack's catalog (lib/sql/catalog.ts buildSqlCatalog). */
+    readonly sql: AlertSql;
     readonly ownerProvider: pulumi.ProviderResource;
     /** Each configured webhook's URL (no credential) and credential (a Pulumi secret), from loadAlertWebhookTargets(). */
     readonly webhookTargets: Readonly<Record<string, { url: string; secret: pulumi.Output<string> }>>;
@@ -40,9 +42,8 @@ export class Alerting extends pulumi.ComponentResource {
 
     constructor(name: string, args: AlertingArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:alerting:Alerting", name, {}, opts);
-        const { config } = args;
+        const { config, sql } = args;
         const child = childOptions(this, args.ownerProvider, args.dependsOn);
-        const sql = buildAlertSql(config);
         // The dynamic resources connect on their own (configure()), as the owner role, switching to the admin role.
         const dynamic: pulumi.CustomResourceOptions = { parent: this, dependsOn: args.dependsOn };
 

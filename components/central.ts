@@ -3,7 +3,7 @@ import * as snowflake from "@pulumi/snowflake";
 
 import { loadOrgIdentityKey, WallmonitorConfig } from "../lib/config/stack";
 import { checkSameRegion, memberDatabaseName, OrgMember, OrgShareOutput, sharePath } from "../lib/config/org";
-import { buildCentralSql, CentralSql } from "../lib/sql/orgCatalog";
+import { CentralSql } from "../lib/sql/orgCatalog";
 import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 /** The output a member stack exports and a central stack reads through a StackReference. */
@@ -11,8 +11,8 @@ export const ORG_SHARE_OUTPUT = "orgShare";
 
 export interface CentralArgs {
     readonly config: WallmonitorConfig;
-    /** SOURCE_ACCOUNT of the central account's own rows (`ORG.ACCOUNT`). */
-    readonly sourceAccount: string;
+    /** Its slice of the stack's catalog: the unified views over this account and the members' databases. */
+    readonly sql: CentralSql;
     /** Creates the databases from the shares (IMPORT SHARE) and grants the owner role their imported privileges. */
     readonly adminProvider: pulumi.ProviderResource;
     /** Creates the unified views and grants the viewer role SELECT on them. */
@@ -45,10 +45,7 @@ export class Central extends pulumi.ComponentResource {
         // Refuses the members' identity key here: with it the central account could undo their pseudonyms.
         loadOrgIdentityKey(config);
         const members = config.orgMembers ?? [];
-        this.sql = buildCentralSql(config, args.sourceAccount, members.map((member) => ({
-            name: member.name,
-            database: memberDatabaseName(config.orgDatabasePrefix, member.name),
-        })));
+        this.sql = args.sql;
 
         const shares: Record<string, pulumi.Output<string>> = {};
         const databases: Record<string, snowflake.SharedDatabase> = {};

@@ -3,12 +3,12 @@ import * as snowflake from "@pulumi/snowflake";
 
 import { SqlCatalog } from "../lib/sql/catalog";
 import { WallmonitorConfig } from "../lib/config/stack";
-import { COST_VIEW_NAMES, COST_VIEW_READS, CostViewName, VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
 import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface CostArgs {
     readonly config: WallmonitorConfig;
-    readonly sql: SqlCatalog;
+    /** Its slice of the stack's catalog: the cost views, and the registry that says who reads them. */
+    readonly sql: Pick<SqlCatalog, "cost" | "registry">;
     /** Provider of the owner role, which owns the views (and reads ACCOUNT_USAGE through SNOWFLAKE.USAGE_VIEWER). */
     readonly ownerProvider: pulumi.ProviderResource;
     readonly viewerRoleName: pulumi.Input<string>;
@@ -22,17 +22,19 @@ export interface CostArgs {
  * the usage view has the request, estimated from the configured rate table where it has not),
  * and the views over it: cost per day and month by team, agent, user and model, the
  * reconciliation of estimated against actual, and the threads by cost. The viewer role reads
- * the aggregates only (VIEWER_COST_VIEWS), never the per-request views.
+ * the aggregates only (readers: viewer in sql/cost/models.yml), never the per-request views.
  */
 export class Cost extends pulumi.ComponentResource {
-    readonly views: Readonly<Record<CostViewName, snowflake.View>>;
+    readonly views: Readonly<Record<string, snowflake.View>>;
 
     constructor(name: string, args: CostArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:cost:Cost", name, {}, opts);
         const { config, sql } = args;
-        const views: Partial<Record<CostViewName, snowflake.View>> = {};
-        for (const viewName of COST_VIEW_NAMES) {
-            const reads = COST_VIEW_READS[viewName].map((read) => {
+        const views: Record<string, snowflake.View> = {};
+        // sql.cost is in creation order: each view reads only the cost views before it.
+        const viewNames = Object.keys(sql.cost);
+        for (const viewName of viewNames) {
+            const reads = sql.cost[viewName].refs.filter((read) => viewNames.includes(read)).map((read) => {
                 const view = views[read];
                 if (view === undefined) {
                     throw new Error(`${read} must be declared before ${viewName}, which reads it`);
@@ -51,15 +53,15 @@ export class Cost extends pulumi.ComponentResource {
                 copyGrants: true,
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...reads]));
         }
-        this.views = views as Record<CostViewName, snowflake.View>;
+        this.views = views;
 
-        for (const viewName of VIEWER_COST_VIEWS) {
+        for (const viewName of viewNames.filter((candidate) => sql.registry.model(candidate).readers.includes("viewer"))) {
             new snowflake.GrantPrivilegesToAccountRole(childName(name, `viewer_select_${viewName}`), {
                 accountRoleName: args.viewerRoleName,
                 onSchemaObject: { objectType: "VIEW", objectName: quotedName(config.database, config.schema, viewName) },
                 privileges: ["SELECT"],
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), this.views[viewName]]));
         }
-        this.registerOutputs({ views: [...COST_VIEW_NAMES] });
+        this.registerOutputs({ views: viewNames });
     }
 }

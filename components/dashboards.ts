@@ -1,13 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as snowflake from "@pulumi/snowflake";
 
-import { DYNAMIC_TABLE_NAMES, DynamicTableName, RAW_EVENT_VIEWS, SqlCatalog, VIEW_NAMES, ViewName } from "../lib/sql/catalog";
+import { dashboardModels, DynamicTableName, SqlCatalog, ViewName } from "../lib/sql/catalog";
+import { viewerReads } from "../lib/sql/registry";
 import { WallmonitorConfig } from "../lib/config/stack";
 import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface DashboardsArgs {
     readonly config: WallmonitorConfig;
-    readonly sql: SqlCatalog;
+    /** Its slice of the stack's catalog: views and dynamic tables, and the registry that orders and grants them. */
+    readonly sql: Pick<SqlCatalog, "views" | "dynamicTables" | "registry">;
     readonly ownerProvider: pulumi.ProviderResource;
     readonly viewerRoleName: pulumi.Input<string>;
     /** The tables the views read. */
@@ -17,42 +19,11 @@ export interface DashboardsArgs {
 /** The only privilege the viewer role receives on schema objects. */
 export const VIEWER_OBJECT_PRIVILEGES = ["SELECT"];
 
-/** Views read other views: each is created after the ones it reads. */
-const VIEW_READS: Readonly<Record<ViewName, readonly (ViewName | DynamicTableName)[]>> = {
-    AGENT_EVENTS_RECENT: [],
-    AGENT_EVENTS: ["AGENT_EVENTS_RECENT"],
-    REALTIME_KPI: ["AGENT_EVENTS"],
-    THREAD_ACTIVITY: ["AGENT_EVENTS"],
-    AGENT_METRICS: ["AGENT_EVENTS"],
-    HOURLY_THREAD_ACTIVITY: ["AGENT_EVENTS"],
-    THREAD_TIMELINE: ["AGENT_EVENTS"],
-    THREAD_ACTIVITY_RECENT: ["DT_THREAD_ACTIVITY_RECENT"],
-    AGENT_METRICS_RECENT: ["DT_AGENT_METRICS_RECENT"],
-    HOURLY_THREAD_ACTIVITY_RECENT: ["DT_HOURLY_THREAD_ACTIVITY_RECENT"],
-    THREAD_TIMELINE_RECENT: ["AGENT_EVENTS_RECENT"],
-    AGENT_FEEDBACK: ["AGENT_EVENTS"],
-    AGENT_FEEDBACK_RECENT: ["AGENT_EVENTS_RECENT"],
-    PIPELINE_HEALTH: [],
-    DASHBOARD_SETTINGS: [],
-    // Over the daily rollup tables (declared by the storage component, a dependency of every view).
-    AGENT_ROLLUP_DAILY: [],
-    AGENT_ROLLUP_WEEKLY: [],
-    AGENT_ROLLUP_MONTHLY: [],
-    AGENT_ROLLUP_YEARLY: [],
-    AGENT_DAILY_ACTIVITY: [],
-    AGENT_DAILY_LATENCY_HISTOGRAM: [],
-    AGENT_USAGE_BY_USER: [],
-    AGENT_USAGE_BY_AGENT: [],
-    EVALUATION_RUNS: ["AGENT_EVENTS_RECENT"],
-    ALERT_HISTORY_VIEW: [],
-    ALERT_STATUS: [],
-    ALERT_RULES: [],
-};
-
 /**
  * The reference's dashboard views (same names and columns), the dynamic tables behind the
- * *_RECENT rollups, and the viewer role's read access. The viewer may read the rollups and
- * timelines but not the per-event views over raw history (RAW_EVENT_VIEWS).
+ * *_RECENT rollups, and the viewer role's read access, all as the registry declares them
+ * (sql/<area>/models.yml): each object is created after the ones its SQL reads (`{{ref}}`), and
+ * the viewer may read what lists viewer among its readers, never a view with conversation text.
  */
 export class Dashboards extends pulumi.ComponentResource {
     readonly views: Readonly<Record<ViewName, snowflake.View>>;
@@ -61,15 +32,18 @@ export class Dashboards extends pulumi.ComponentResource {
     constructor(name: string, args: DashboardsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:dashboards:Dashboards", name, {}, opts);
         const { config, sql } = args;
+        const ownObjects = [...Object.keys(sql.views), ...Object.keys(sql.dynamicTables)];
         const created: Partial<Record<ViewName | DynamicTableName, pulumi.Resource>> = {};
-        const after = (names: readonly (ViewName | DynamicTableName)[]) =>
-            childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...names.map((reads) => {
-                const resource = created[reads];
-                if (resource === undefined) {
-                    throw new Error(`${reads} must be declared before the objects that read it`);
-                }
-                return resource;
-            })]);
+        // Tables the SQL reads come from the storage component (dependsOn); views and dynamic tables from here.
+        const after = (reads: readonly string[]) =>
+            childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...reads.filter((read) => ownObjects.includes(read))
+                .map((read) => {
+                    const resource = created[read];
+                    if (resource === undefined) {
+                        throw new Error(`${read} must be declared before the objects that read it`);
+                    }
+                    return resource;
+                })]);
 
         const view = (viewName: ViewName) => {
             const resource = new snowflake.View(childName(name, viewName), {
@@ -85,13 +59,12 @@ export class Dashboards extends pulumi.ComponentResource {
                 // Snowflake turns change tracking on for a view an INCREMENTAL dynamic table reads;
                 // the provider reads it back, so the config says so too or every up turns it off.
                 ...(readByIncrementalDynamicTable(viewName) ? { changeTracking: "true" } : {}),
-            }, after(VIEW_READS[viewName]));
+            }, after(sql.views[viewName].refs));
             created[viewName] = resource;
             return resource;
         };
-        // Every dynamic table reads AGENT_EVENTS_RECENT (see dynamicTable below).
-        const readByIncrementalDynamicTable = (viewName: ViewName) => viewName === "AGENT_EVENTS_RECENT" &&
-            DYNAMIC_TABLE_NAMES.some((table) => sql.dynamicTables[table].refreshMode === "INCREMENTAL");
+        const readByIncrementalDynamicTable = (viewName: ViewName) => Object.values(sql.dynamicTables)
+            .some((table) => table.refreshMode === "INCREMENTAL" && table.refs.includes(viewName));
         const dynamicTable = (tableName: DynamicTableName) => {
             const definition = sql.dynamicTables[tableName];
             const resource = new snowflake.DynamicTable(childName(name, tableName), {
@@ -108,19 +81,23 @@ export class Dashboards extends pulumi.ComponentResource {
                 targetLag: { maximumDuration: `${config.dynamicTableTargetLagMinutes} minutes` },
                 warehouse: config.warehouse,
                 comment: `${config.comment}. ${definition.refreshModeReason}`,
-            }, after(["AGENT_EVENTS_RECENT"]));
+            }, after(definition.refs));
             created[tableName] = resource;
             return resource;
         };
 
-        const views: Partial<Record<ViewName, snowflake.View>> = {};
-        views.AGENT_EVENTS_RECENT = view("AGENT_EVENTS_RECENT");
-        this.dynamicTables = Object.fromEntries(DYNAMIC_TABLE_NAMES.map((table) => [table, dynamicTable(table)])) as
-            Record<DynamicTableName, snowflake.DynamicTable>;
-        for (const viewName of VIEW_NAMES.filter((candidate) => candidate !== "AGENT_EVENTS_RECENT")) {
-            views[viewName] = view(viewName);
+        // The registry's creation order (lib/sql/catalog.ts dashboardModels): each after what it reads.
+        const views: Record<ViewName, snowflake.View> = {};
+        const dynamicTables: Record<DynamicTableName, snowflake.DynamicTable> = {};
+        for (const model of dashboardModels(sql.registry)) {
+            if (model.kind === "dynamic_table") {
+                dynamicTables[model.name] = dynamicTable(model.name);
+            } else {
+                views[model.name] = view(model.name);
+            }
         }
-        this.views = views as Record<ViewName, snowflake.View>;
+        this.views = views;
+        this.dynamicTables = dynamicTables;
 
         this.grantViewer(name, args);
         this.registerOutputs({});
@@ -136,7 +113,7 @@ export class Dashboards extends pulumi.ComponentResource {
             }, childOptions(this, args.ownerProvider, [...(args.dependsOn ?? []), ...dependsOn]));
 
         grant("schema_usage", { onSchema: { schemaName: quotedName(config.database, config.schema) }, privileges: ["USAGE"] }, []);
-        for (const viewName of VIEW_NAMES.filter((candidate) => !RAW_EVENT_VIEWS.includes(candidate))) {
+        for (const viewName of Object.keys(this.views).filter((candidate) => viewerReads(args.sql.registry.model(candidate)))) {
             grant(`select_${viewName}`, {
                 onSchemaObject: { objectType: "VIEW", objectName: quotedName(config.database, config.schema, viewName) },
                 privileges: VIEWER_OBJECT_PRIVILEGES,

@@ -10,7 +10,8 @@ import { Procedure, procedureInputs } from "../provider/procedure";
 
 export interface IngestionArgs {
     readonly config: WallmonitorConfig;
-    readonly sql: SqlCatalog;
+    /** Its slice of the stack's catalog: the procedures' statements and the tasks. */
+    readonly sql: Pick<SqlCatalog, "procedureStatements" | "tasks">;
     readonly ownerProvider: pulumi.ProviderResource;
     /** The tables the procedures read and write. */
     readonly dependsOn?: pulumi.Resource[];

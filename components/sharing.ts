@@ -3,7 +3,7 @@ import * as snowflake from "@pulumi/snowflake";
 
 import { ConnectionConfig, loadOrgIdentityKey, WallmonitorConfig } from "../lib/config/stack";
 import { ORG_SHARE_SCHEMA, sourceAccount } from "../lib/config/org";
-import { buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
+import { identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
 import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 import { provider as createRoleProvider } from "../lib/pulumi/providers";
 import { RenderedSql } from "../lib/sql/render";
@@ -13,6 +13,8 @@ export const SHARE_PREVIEW_FEATURES: readonly string[] = ["snowflake_share_resou
 
 export interface MemberShareArgs {
     readonly config: WallmonitorConfig;
+    /** Its slice of the stack's catalog: the secure views by name (lib/sql/orgCatalog.ts buildMemberShareSql). */
+    readonly sql: Readonly<Record<string, RenderedSql>>;
     /** SOURCE_ACCOUNT of this account's rows (`ORG.ACCOUNT`). */
     readonly sourceAccount: string;
     readonly connection: ConnectionConfig;
@@ -47,7 +49,7 @@ export class MemberShare extends pulumi.ComponentResource {
     constructor(name: string, args: MemberShareArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:org:MemberShare", name, {}, opts);
         const { config } = args;
-        this.sql = buildMemberShareSql(config, args.sourceAccount);
+        this.sql = args.sql;
         // Shares are account objects: the administrative role creates the share and its grants.
         const shareProvider = createRoleProvider(`${name}-share-admin`, config.adminRole, SHARE_PREVIEW_FEATURES,
             args.connection, { parent: this });

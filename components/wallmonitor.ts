@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { buildSqlCatalog, SqlCatalog } from "../lib/sql/catalog";
 import { ConnectionConfig, monitoringAdminRole, resolveBootstrapUser, resolveDeployUser, WallmonitorConfig } from "../lib/config/stack";
 import { createRoleProviders, RoleProviders } from "../lib/pulumi/providers";
+import { Registry } from "../lib/sql/registry";
 import { Access } from "./access";
 import { Central } from "./central";
 import { Cost } from "./cost";
@@ -26,6 +27,8 @@ export interface WallmonitorArgs {
     readonly sourceAccount?: string;
     /** Alerting webhooks' URLs and credentials (lib/config.ts loadAlertWebhookTargets); credentials are Pulumi secrets. */
     readonly alertWebhookTargets?: Readonly<Record<string, { url: string; secret: pulumi.Output<string> }>>;
+    /** The models to deploy; by default every sql/<area>/models.yml (lib/sql/registry.ts). */
+    readonly registry?: Registry;
 }
 
 /**
@@ -58,7 +61,8 @@ export class Wallmonitor extends pulumi.ComponentResource {
     constructor(name: string, args: WallmonitorArgs, opts?: pulumi.ComponentResourceOptions) {
         super("wallmonitor:index:Wallmonitor", name, {}, opts);
         const { config } = args;
-        this.sql = buildSqlCatalog(config);
+        // The one catalog of the stack; each component below receives its slice of it.
+        this.sql = buildSqlCatalog(config, { registry: args.registry, sourceAccount: args.sourceAccount });
         this.providers = createRoleProviders(name, config, args.connection, { parent: this });
 
         if (config.deployment !== "monitoring") {
@@ -136,6 +140,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
         if (config.accountRole === "member") {
             part.memberShare = new MemberShare(`${name}-org-share`, {
                 config,
+                sql: this.sql.org.memberShare!,
                 sourceAccount: args.sourceAccount!,
                 connection: args.connection,
                 ownerProvider,
@@ -145,7 +150,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
         if (config.accountRole === "central") {
             part.central = new Central(`${name}-org-central`, {
                 config,
-                sourceAccount: args.sourceAccount!,
+                sql: this.sql.org.central!,
                 adminProvider: this.providers.deployAdmin ?? this.providers.admin!,
                 ownerProvider,
                 ownerRoleName: this.access?.ownerRole.name ?? config.ownerRole,
@@ -156,6 +161,7 @@ export class Wallmonitor extends pulumi.ComponentResource {
         if (config.alertingEnabled) {
             part.alerting = new Alerting(`${name}-alerting`, {
                 config,
+                sql: this.sql.alerts,
                 ownerProvider,
                 webhookTargets: args.alertWebhookTargets ?? {},
                 dependsOn: [...tables, ...access],

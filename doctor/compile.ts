@@ -1,4 +1,3 @@
-import { DISCOVERED_AGENTS_TABLE, ROLLUP_DAYS_TABLE } from "../lib/sql/catalog";
 import type { RenderedSql } from "../lib/sql/render";
 import type { Statement } from "../provider/statements";
 import { Check, DoctorContext, ownerOrLogin } from "./context";
@@ -26,15 +25,24 @@ export interface CompileTarget {
     readonly sql: RenderedSql;
 }
 
+const TEMPORARY_TABLE = /\bCREATE\s+(?:OR\s+REPLACE\s+)?TEMPORARY\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([A-Z0-9_$]+)\b/gi;
+
+/** The session's scratch tables: what the catalog's statements create TEMPORARY, inside a procedure run. */
+function temporaryTables(catalog: DoctorContext["catalog"]): string[] {
+    return [...new Set(Object.values(catalog.procedureStatements)
+        .flatMap((sql) => [...codeOf(sql.text).matchAll(TEMPORARY_TABLE)].map((match) => match[1].toUpperCase())))];
+}
+
 /** Why a statement is not compiled, or undefined when EXPLAIN can compile it. */
-export function notExplainable(text: string, context: Pick<DoctorContext, "beforeDeploy" | "config">): string | undefined {
+export function notExplainable(text: string, context: Pick<DoctorContext, "beforeDeploy" | "config" | "catalog">): string | undefined {
     const code = codeOf(text).toUpperCase();
     const verb = code.split(" ")[0];
     const dml = ["INSERT", "MERGE", "UPDATE", "DELETE"].includes(verb);
     if (!["SELECT", "WITH"].includes(verb) && !(dml && EXPLAIN_COMPILES_DML)) {
         return "DDL and session statements: EXPLAIN compiles queries and DML only";
     }
-    if (new RegExp(`\\b(${ROLLUP_DAYS_TABLE}|${DISCOVERED_AGENTS_TABLE})\\b`).test(code)) {
+    const scratch = temporaryTables(context.catalog);
+    if (scratch.length > 0 && new RegExp(`\\b(${scratch.join("|")})\\b`).test(code)) {
         return "reads a temporary table that exists only inside a procedure run";
     }
     if (context.beforeDeploy && code.includes(`${context.config.database}.${context.config.schema}.`)) {

@@ -3,8 +3,7 @@ import { Secret } from "@pulumi/policy";
 
 import { ORG_USER_IDENTITIES } from "../lib/config/org";
 import { DEFAULTS } from "../lib/config/stack";
-import { RAW_EVENT_VIEWS } from "../lib/sql/catalog";
-import { TABLES } from "../lib/sql/tables";
+import { defaultRegistry, holdsConversationText } from "../lib/sql/registry";
 import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
 import { RULES } from "./rules";
 import { PolicyContext, PolicyRule, PolicySubject, secret } from "./subject";
@@ -27,14 +26,19 @@ export const DEFAULT_VIEWER_ROLE = DEFAULTS.viewerRole;
 export type PolicySettings = Pick<PolicyContext, "allowColumnChanges" | "orgUserIdentity" | "agentLocations" | "ownerRole" |
     "ownerRoleToParentRole">;
 
+/**
+ * From the model registry (sql/<area>/models.yml): the objects the viewer must get nothing on
+ * (every table, which the viewer reads only through views, and every view with conversation
+ * text), and those that hold conversation text.
+ */
+const MODELS = defaultRegistry().models;
+const CONVERSATION_OBJECTS = MODELS.filter((model) => (model.kind === "table" || model.kind === "view") && holdsConversationText(model))
+    .map((model) => model.name);
+const RAW_OBJECTS = [...new Set([...MODELS.filter((model) => model.kind === "table").map((model) => model.name), ...CONVERSATION_OBJECTS])];
+
 /** The context for a stack whose viewer role is `viewerRole`. */
 export function policyContext(viewerRoles: readonly string[], settings: PolicySettings = {}): PolicyContext {
-    return {
-        viewerRoles,
-        ...settings,
-        rawObjects: [...TABLES.map((table) => table.name), ...RAW_EVENT_VIEWS],
-        conversationObjects: [...TABLES.filter((table) => table.holdsRawEvents).map((table) => table.name), ...RAW_EVENT_VIEWS],
-    };
+    return { viewerRoles, ...settings, rawObjects: RAW_OBJECTS, conversationObjects: CONVERSATION_OBJECTS };
 }
 
 /** CrossGuard hands props through proxies that unwrap secrets; this reads the raw values and keeps secrets marked. */

@@ -6,14 +6,14 @@
  */
 import * as fs from "fs";
 
-import { ALERT_PROCEDURE, ALERT_TASK, alertingEmbedding, buildAlertSql } from "../lib/sql/alertCatalog";
+import { ALERT_PROCEDURE, ALERT_TASK, alertingEmbedding } from "../lib/sql/alertCatalog";
 import { buildSqlCatalog, PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/catalog";
 import { parseConfig } from "../lib/config/stack";
-import { VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
 import { readStackConfig } from "../plan/offline";
-import { memberDatabaseName, ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/config/org";
-import { buildCentralSql, buildMemberShareSql, identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
+import { ORG_IDENTITY_KEY, ownSourceAccount } from "../lib/config/org";
+import { identityKeySql, ORG_IDENTITY_KEY_VIEW } from "../lib/sql/orgCatalog";
 import { ingestionEmbedding } from "../lib/sql/procedures";
+import { dashboardViewNames, viewerReads } from "../lib/sql/registry";
 import { createTableStatement, listSqlFiles } from "../lib/sql/render";
 import { TABLES } from "../lib/sql/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
@@ -26,20 +26,18 @@ function main(): void {
     }));
     const raw = { ...readStackConfig(stack), ...overrides };
     const config = parseConfig({ get: (key) => raw[`wallmonitor:${key}`] });
-    const catalog = buildSqlCatalog(config);
-    const alerts = buildAlertSql(config);
     // Organisation-wide SQL: a member's shared views, or the central account's unified views.
     const source = ownSourceAccount(config.accountRole,
         { organizationName: raw["snowflake:organizationName"], accountName: raw["snowflake:accountName"] },
         (key, message) => new Error(`${key}: ${message}`));
+    const catalog = buildSqlCatalog(config, { sourceAccount: source });
     const org = source === undefined ? undefined : {
         sourceAccount: source,
-        memberShare: config.accountRole === "member" ? buildMemberShareSql(config, source) : undefined,
+        memberShare: catalog.org.memberShare,
         // The key view the shared views read; the tests pass the key as orgIdentityKey=<key>.
         identityKeyView: config.accountRole === "member"
             ? { name: ORG_IDENTITY_KEY_VIEW, ...identityKeySql(raw[`wallmonitor:${ORG_IDENTITY_KEY}`]) } : undefined,
-        central: config.accountRole === "central" ? buildCentralSql(config, source, (config.orgMembers ?? []).map((member) =>
-            ({ name: member.name, database: memberDatabaseName(config.orgDatabasePrefix, member.name) }))) : undefined,
+        central: catalog.org.central,
     };
     const document = {
         stack,
@@ -53,10 +51,18 @@ function main(): void {
         ingestionEmbedding: ingestionEmbedding(catalog.procedureStatements),
         tasks: catalog.tasks,
         costViews: catalog.cost,
-        viewerCostViews: VIEWER_COST_VIEWS,
+        viewerCostViews: Object.keys(catalog.cost).filter((name) => viewerReads(catalog.registry.model(name))),
+        // The registry's models as the privacy and column tests read them (test/sql/test_views.py).
+        registry: {
+            models: catalog.registry.models.map((model) => ({
+                name: model.name, kind: model.kind, area: model.area, readers: model.readers, dashboard: model.dashboard,
+                reads: model.reads, columns: model.columns.map((column) => ({ name: column.name, classification: column.classification })),
+            })),
+            dashboardViews: dashboardViewNames(catalog.registry),
+        },
         providerStatements: aiObservabilityAccessStatements(aiObservabilityAccessInputs(config)),
         org,
-        alerts: { ...alerts, embedding: alertingEmbedding(alerts), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
+        alerts: { ...catalog.alerts, embedding: alertingEmbedding(catalog.alerts), procedure: ALERT_PROCEDURE, taskName: ALERT_TASK },
         sqlFiles: listSqlFiles(),
     };
     const json = `${JSON.stringify(document, null, 2)}\n`;

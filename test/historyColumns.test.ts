@@ -35,7 +35,7 @@ describe("history tables: which tables, and their deployed columns", () => {
         expect(Object.keys(HISTORY_TABLES).sort()).to.deep.equal(TABLES.map((table) => table.name).sort());
     });
 
-    it("records in policy/deployedColumns.json exactly the columns lib/sql/tables.ts declares (append a new column there too)", () => {
+    it("records in policy/deployedColumns.json exactly the columns lib/tables.ts declares (append a new column there too)", () => {
         const deployed = deployedColumns();
         for (const [table, columns] of Object.entries(declaredColumns())) {
             const missing = columns.slice(deployed[table]?.length ?? 0).map((column) => `["${column.name}", "${column.type}"]`);
@@ -203,10 +203,10 @@ describe("plan --against a revision with a renamed column of AGENT_EVENTS_HISTOR
         revision = extractRevision("HEAD");
         copy = fs.mkdtempSync(path.join(os.tmpdir(), "wallmonitor-copy-"));
         execFileSync("cp", ["-a", `${revision.root}/.`, copy]);
-        const tables = path.join(copy, "lib", "sql", "tables.ts");
+        const tables = path.join(copy, "sql", "tables", "models.yml");
         const source = fs.readFileSync(tables, "utf8");
-        const renamedSource = source.replace('{ name: "USER_NAME", type: TEXT },\n        { name: "MODEL_NAME"',
-            '{ name: "USER_LOGIN", type: TEXT },\n        { name: "MODEL_NAME"');
+        const renamedSource = source.replace("{ name: USER_NAME, type: \"VARCHAR(16777216)\", classification: user_identity }\n      - { name: MODEL_NAME",
+            "{ name: USER_LOGIN, type: \"VARCHAR(16777216)\", classification: user_identity }\n      - { name: MODEL_NAME");
         expect(renamedSource).not.to.equal(source);
         fs.writeFileSync(tables, renamedSource);
     });

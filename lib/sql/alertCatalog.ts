@@ -131,7 +131,7 @@ function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name:
  * ALERT_RULES' rows: each rule as the stack sets it (AGENT_FULL_NAME NULL), then each agent's
  * overrides; flags as 1/0, which the view turns into BOOLEAN.
  */
-function ruleRows(records: readonly AlertRuleRecord[], rules: AlertRuleSet): SqlRows {
+export function alertRuleRows(records: readonly AlertRuleRecord[], rules: AlertRuleSet): SqlRows {
     const flag = (value: boolean) => (value ? 1 : 0);
     const row = (record: AlertRuleRecord, agent: string | null, rule: AlertRuleSet["defaults"][string]) => [
         literal(record.name), literal(record.label), literal(record.measures), literal(record.unit), literal(record.format),
@@ -192,7 +192,7 @@ export function buildAlertSql(config: WallmonitorConfig, records: readonly Alert
         views: {
             ALERT_HISTORY_VIEW: alert("alert_history_view", { HISTORY_TABLE: qualified(ALERT_HISTORY.name) }),
             ALERT_STATUS: alert("alert_status_view", state),
-            ALERT_RULES: alert("alert_rules_view", { RULE_ROWS: ruleRows(records, rules) }),
+            ALERT_RULES: alert("alert_rules_view", { ALERT_RULE_ROWS: alertRuleRows(records, rules) }),
         },
     };
 }

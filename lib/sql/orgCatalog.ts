@@ -1,7 +1,8 @@
 import { WallmonitorConfig } from "../config/stack";
 import { ORG_SHARE_SCHEMA } from "../config/org";
+import { defaultRegistry, Model, sharedColumns, sharedModels } from "./registry";
 import { ident, Identifier, literal, renderSql, RenderedSql } from "./render";
-import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, ROLLUP_TABLES, TableDefinition } from "./tables";
+import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY } from "./tables";
 
 /**
  * The SQL of organisation-wide monitoring (sql/org/). A member exposes secure views named like
@@ -13,16 +14,31 @@ import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, ROLLUP_TABLES, TableDefinitio
  * current rows at query time (no second copy, nothing to schedule, nothing to fall behind).
  */
 
-/** Columns of the event history that never leave the account: conversation text and anything a user typed. */
-export const PRIVATE_HISTORY_COLUMNS: readonly string[] = [
-    "QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "RETRIEVAL_QUERY", "FEEDBACK_MESSAGE",
-];
+/**
+ * Columns of the event history that never leave the account: conversation text and anything a
+ * user typed (their classification in sql/tables/models.yml).
+ */
+export const PRIVATE_HISTORY_COLUMNS: readonly string[] = (() => {
+    const history = defaultRegistry().model(AGENT_EVENTS_HISTORY.name);
+    const shared = sharedColumns(history).map((column) => column.name);
+    return history.columns.map((column) => column.name).filter((column) => !shared.includes(column));
+})();
+
+/** Shared columns the identity rule governs: user_identity, and error_text that can quote a user. */
+function identityGoverned(model: Model): string[] {
+    return sharedColumns(model).filter((column) => column.classification === "user_identity" || column.classification === "error_text")
+        .map((column) => column.name);
+}
 
 /**
- * Columns that identify a user, or (ERROR_MESSAGE) can quote one: a member shares them only as
- * wallmonitor:orgUserIdentity says, each shape through its own template (IDENTITY_TEMPLATES).
+ * Columns that identify a user, or (ERROR_MESSAGE) can quote one, across every shared model: a
+ * member shares them only as wallmonitor:orgUserIdentity says, each shape through its own
+ * template (IDENTITY_TEMPLATES).
  */
-export const USER_IDENTITY_COLUMNS: readonly string[] = ["USER_ID", "USER_NAME", "USERS", "ERROR_MESSAGE"];
+export const USER_IDENTITY_COLUMNS: readonly string[] = (() => {
+    const { always, when } = sharedModels(defaultRegistry());
+    return [...new Set([...always, ...when].flatMap(identityGoverned))];
+})();
 
 /** The secure view, in Wallmonitor's own schema, that holds the organisation's identity key (sql/org/identity_key.sql). */
 export const ORG_IDENTITY_KEY_VIEW = "ORG_IDENTITY_KEY";
@@ -41,41 +57,24 @@ export interface SharedSource {
     readonly columns: readonly string[];
 }
 
-const PERIOD_COLUMNS = [
-    "PERIOD_START", "GRAIN", "AGENT_FULL_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "ACTIVE_DAYS",
-    "TOTAL_EVENTS", "TOTAL_TURNS", "FAILED_TURNS", "TURN_ERROR_RATE_PCT", "LLM_CALLS", "TOOL_CALLS", "RETRIEVAL_CALLS",
-    "ERROR_COUNT", "ERROR_RATE_PCT", "TOTAL_PROMPT_TOKENS", "TOTAL_COMPLETION_TOKENS", "TOTAL_TOKENS", "UNIQUE_USERS",
-    "UNIQUE_THREADS", "AVG_TURN_LATENCY_MS", "P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS", "P99_TURN_LATENCY_MS",
-    "POSITIVE_FEEDBACK", "NEGATIVE_FEEDBACK", "FIRST_EVENT", "LAST_EVENT",
-];
+function sourceOf(model: Model): SharedSource {
+    return { name: model.name, columns: sharedColumns(model).map((column) => column.name) };
+}
 
 /**
  * The rollup views the dashboard reads (sql/dashboards/rollup_period.sql and the usage views),
  * with their columns; the emulator test compares each unified view with every account's own.
  */
-export const SHARED_ROLLUP_VIEWS: readonly SharedSource[] = [
-    ...["AGENT_ROLLUP_DAILY", "AGENT_ROLLUP_WEEKLY", "AGENT_ROLLUP_MONTHLY", "AGENT_ROLLUP_YEARLY"]
-        .map((name) => ({ name, columns: PERIOD_COLUMNS })),
-    { name: "AGENT_USAGE_BY_USER", columns: ["AGENT_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "USER_NAME", "TOTAL_REQUESTS",
-        "FIRST_ACCESS_TIME", "LAST_ACCESS_TIME", "AVG_RESPONSE_DURATION_MS", "UNIQUE_THREADS"] },
-    { name: "AGENT_USAGE_BY_AGENT", columns: ["AGENT_FULL_NAME", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME",
-        "TOTAL_REQUESTS", "UNIQUE_USERS", "UNIQUE_THREADS", "FIRST_ACCESS_TIME", "LAST_ACCESS_TIME", "AVG_RESPONSE_DURATION_MS"] },
-];
+export const SHARED_ROLLUP_VIEWS: readonly SharedSource[] = sharedModels(defaultRegistry()).always
+    .filter((model) => model.kind === "view").map(sourceOf);
 
-function tableSource(table: TableDefinition): SharedSource {
-    return {
-        name: table.name,
-        columns: table.columns.map((column) => column.name)
-            .filter((column) => table !== AGENT_EVENTS_HISTORY || !PRIVATE_HISTORY_COLUMNS.includes(column)),
-    };
-}
+/** Every account's unified sources (readers: share): the daily rollup tables and the rollup views over them. */
+export const UNIFIED_SOURCES: readonly SharedSource[] = sharedModels(defaultRegistry()).always.map(sourceOf);
 
-/** Every account's unified sources: the daily rollup tables and the rollup views over them. */
-export const UNIFIED_SOURCES: readonly SharedSource[] = [...ROLLUP_TABLES.map(tableSource), ...SHARED_ROLLUP_VIEWS];
-
-/** What a member shares: the unified sources, and the history (without private columns) with orgShareRecentHistory. */
+/** What a member shares: the unified sources, and the models a config switch adds (the history with orgShareRecentHistory). */
 export function sharedSources(config: Pick<WallmonitorConfig, "orgShareRecentHistory">): readonly SharedSource[] {
-    return config.orgShareRecentHistory ? [...UNIFIED_SOURCES, tableSource(AGENT_EVENTS_HISTORY)] : UNIFIED_SOURCES;
+    const conditional = sharedModels(defaultRegistry()).when.filter((model) => config[model.shareWhen!]);
+    return [...UNIFIED_SOURCES, ...conditional.map(sourceOf)];
 }
 
 /** The central account's unified view over one source. */
@@ -90,7 +89,7 @@ export const ORG_ACCOUNT_DAILY = "ORG_ACCOUNT_DAILY";
  * Statements rendered one per source, joined by UNION ALL: a template language without loops
  * keeps each branch a whole, separately rendered file. Every branch must return the same columns.
  */
-export function unionAll(branches: readonly RenderedSql[]): RenderedSql {
+export function unionAll(branches: readonly (Pick<RenderedSql, "text" | "files" | "binds"> & { readonly refs?: readonly string[] })[]): RenderedSql {
     if (branches.length === 0) {
         throw new Error("UNION ALL needs at least one branch");
     }
@@ -98,6 +97,7 @@ export function unionAll(branches: readonly RenderedSql[]): RenderedSql {
         text: branches.map((branch) => branch.text.trim()).join("\nUNION ALL\n"),
         files: [...new Set(branches.flatMap((branch) => branch.files))],
         binds: branches.flatMap((branch) => branch.binds),
+        refs: [...new Set(branches.flatMap((branch) => branch.refs ?? []))],
     };
 }
 

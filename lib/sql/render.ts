@@ -2,12 +2,13 @@ import * as fs from "fs";
 import * as path from "path";
 
 import { IDENTIFIER_PATTERN } from "./identifier";
+import { expandIncludes, PLACEHOLDER, REF, SQL_ROOT } from "./template";
 
 /**
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
  *
- * A template may contain `{{NAME}}` placeholders, `{{bind name}}` bind markers and
- * `{{> relative/file.sql}}` includes. Only validated identifiers, finite numbers, booleans, NULL
+ * A template may contain `{{NAME}}` placeholders, `{{ref NAME}}` references to another model
+ * (lib/sql/registry.ts), `{{bind name}}` bind markers and `{{> relative/file.sql}}` includes. Only validated identifiers, finite numbers, booleans, NULL
  * and quote-free string literals (and comma-separated lists of identifiers and literals) can be
  * substituted, so no configured string can change a statement's meaning. A placeholder without a
  * value, or a value that no placeholder uses, is an error: both are typos that would otherwise deploy.
@@ -30,7 +31,7 @@ import { IDENTIFIER_PATTERN } from "./identifier";
  * A bare `?` is refused, so every bound value is declared by name.
  */
 
-export const SQL_ROOT = path.resolve(__dirname, "..", "..", "sql");
+export { SQL_ROOT };
 
 export interface Identifier {
     readonly identifier: string;
@@ -72,14 +73,30 @@ export interface RenderedSql {
     readonly files: readonly string[];
     /** The bind names of the text's `?`s, in order (see the rule above); empty when nothing is bound. */
     readonly binds: readonly string[];
+    /** The models this text reads, by name, in the order first named (see RenderOptions.ref). */
+    readonly refs: readonly string[];
 }
 
-const PLACEHOLDER = /\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}/g;
-const INCLUDE = /\{\{>\s*([a-z0-9_/]+\.sql)\s*\}\}/g;
 const BIND = /\{\{\s*bind\s+([a-z][a-z0-9_]*)\s*\}\}/g;
 /** Statements whose text Snowflake stores and runs later, or whose binds its docs refuse (see the rule above). */
 const BIND_FREE_STATEMENT =
     /^\s*(?:CREATE|ALTER)\b[A-Z\s]*?\b(VIEW|DYNAMIC\s+TABLE|TASK|PROCEDURE|FUNCTION|ALERT|INTEGRATION|PIPE|REPLICATION\s+GROUP)\b/i;
+
+/** What a caller resolves a `{{ref NAME}}` to: the model it names and that model's qualified name. */
+export interface ResolvedRef {
+    readonly model: string;
+    readonly identifier: Identifier;
+}
+
+export interface RenderOptions {
+    /** The folder the template is read from (default sql/); includes are always read from sql/. */
+    readonly root?: string;
+    /** Resolves `{{ref NAME}}`; without it a template holding a ref is refused. */
+    readonly ref?: (name: string) => ResolvedRef;
+    /** Models read through placeholders the caller filled (a shared include's table parameter). */
+    readonly valueRefs?: readonly string[];
+}
+
 
 /** A quoted SQL string constant; refuses quotes, backslashes and control characters. */
 export function literal(value: string): Literal {
@@ -121,16 +138,6 @@ function formatValue(name: string, value: SqlValue): string {
     return ident(...value.identifier.split(".")).identifier;
 }
 
-function expandIncludes(file: string, stack: readonly string[], files: string[]): string {
-    if (stack.includes(file)) {
-        throw new Error(`SQL include cycle: ${[...stack, file].join(" -> ")}`);
-    }
-    files.push(file);
-    const text = fs.readFileSync(path.join(SQL_ROOT, file), "utf8");
-    return text.replace(INCLUDE, (_match, included: string) =>
-        expandIncludes(included, [...stack, file], files).trimEnd());
-}
-
 /** The template with its comments, quoted strings and identifiers and $$ constants blanked: what Snowflake parses as code. */
 function codeOf(template: string): string {
     return template.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\$[\s\S]*?\$\$/g, " ");
@@ -162,12 +169,23 @@ export function renderBinds(file: string, template: string): { text: string; bin
     return { text: template.replace(BIND, "?"), binds };
 }
 
-/** Renders sql/<file> with the given values. */
-export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>): RenderedSql {
+/** Renders sql/<file> (or <options.root>/<file>) with the given values. */
+export function renderSql(file: string, values: Readonly<Record<string, SqlValue>>, options: RenderOptions = {}): RenderedSql {
     const files: string[] = [];
-    const { text: template, binds } = renderBinds(file, expandIncludes(file, [], files));
+    const { text: template, binds } = renderBinds(file, expandIncludes(file, options.root ?? SQL_ROOT, [], files));
+    const refs: string[] = [...(options.valueRefs ?? [])];
+    const referenced = template.replace(REF, (_match, name: string) => {
+        if (options.ref === undefined) {
+            throw new Error(`${file}: {{ref ${name}}} needs a model registry to resolve it (lib/sql/registry.ts)`);
+        }
+        const resolved = options.ref(name);
+        if (!refs.includes(resolved.model)) {
+            refs.push(resolved.model);
+        }
+        return formatValue(name, resolved.identifier);
+    });
     const used = new Set<string>();
-    const text = template.replace(PLACEHOLDER, (_match, name: string) => {
+    const text = referenced.replace(PLACEHOLDER, (_match, name: string) => {
         const value = values[name];
         if (value === undefined) {
             throw new Error(`${file}: no value for placeholder {{${name}}}`);
@@ -182,7 +200,7 @@ export function renderSql(file: string, values: Readonly<Record<string, SqlValue
     if (/\{\{|\}\}/.test(text)) {
         throw new Error(`${file}: malformed placeholder left after rendering`);
     }
-    return { text: text.trim(), files, binds };
+    return { text: text.trim(), files, binds, refs };
 }
 
 /** Every .sql file under sql/, relative to it; used to prove each one is deployed and tested. */

@@ -20,10 +20,10 @@
 WITH requests AS (
     SELECT r.*,
            ROW_NUMBER() OVER (PARTITION BY r.JOIN_KEY ORDER BY r.REQUEST_TIME, r.TRACE_ID) AS JOIN_KEY_RANK
-    FROM {{REQUESTS}} AS r
+    FROM {{ref COST_REQUESTS}} AS r
 ),
 usage AS (
-    SELECT * FROM {{USAGE}}
+    SELECT * FROM {{ref COST_USAGE}}
 ),
 reported AS (
     SELECT MAX(END_TIME) AS REPORTED_UNTIL FROM usage
@@ -81,7 +81,7 @@ costed AS (
     SELECT * FROM from_usage
 ),
 mappings AS (
-    SELECT * FROM {{TEAM_MAPPINGS}}
+    SELECT * FROM {{ref COST_TEAM_MAPPINGS}}
 )
 SELECT
     c.REQUEST_TIME::DATE AS DAY,

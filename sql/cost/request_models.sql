@@ -6,7 +6,7 @@
 -- already counts them is unverified), and a model missing from the rate table is charged the
 -- highest rate of each class (RATED = FALSE).
 WITH rates AS (
-    SELECT * FROM {{MODEL_RATES}}
+    SELECT * FROM {{ref COST_MODEL_RATES}}
 ),
 highest AS (
     SELECT MAX(INPUT_RATE) AS INPUT_RATE, MAX(OUTPUT_RATE) AS OUTPUT_RATE,

@@ -4,7 +4,7 @@
 -- reads and writes are not charged here: for a day the history still holds, this is at most the
 -- ledger's estimate. Chargeback reads COST_DAILY / COST_MONTHLY, not this view.
 WITH rates AS (
-    SELECT * FROM {{MODEL_RATES}}
+    SELECT * FROM {{ref COST_MODEL_RATES}}
 ),
 highest AS (
     SELECT MAX(INPUT_RATE) AS INPUT_RATE, MAX(OUTPUT_RATE) AS OUTPUT_RATE FROM rates
@@ -17,7 +17,7 @@ estimated AS (
         CAST((r.PROMPT_TOKENS * COALESCE(t.INPUT_RATE, m.INPUT_RATE)
               + r.COMPLETION_TOKENS * COALESCE(t.OUTPUT_RATE, m.OUTPUT_RATE)) / 1000000 AS NUMBER(38, 9))
             AS ESTIMATED_CREDITS
-    FROM {{MODEL_ROLLUP}} AS r
+    FROM {{ref MODEL_DAILY_ROLLUP}} AS r
     LEFT JOIN rates AS t ON t.MODEL_NAME = LOWER(r.MODEL_NAME)
     CROSS JOIN highest AS m
 )

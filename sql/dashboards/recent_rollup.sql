@@ -1,2 +1,2 @@
 -- A *_RECENT view over its dynamic table, so readers keep the reference's view names.
-SELECT * FROM {{DYNAMIC_TABLE}}
+SELECT * FROM {{ref DYNAMIC_TABLE}}

@@ -1,5 +1,5 @@
-"""The Cost page's queries, over the cost views the viewer role may read (lib/costCatalog.ts
-VIEWER_COST_VIEWS), with the same rules as queries.py: fixed text, `?` binds for every value.
+"""The Cost page's queries, over the cost views the viewer role may read (sql/cost/models.yml
+readers: viewer, in queries.VIEWS), with the same rules as queries.py: fixed text, `?` binds for every value.
 
 Cost is kept per UTC day: the sidebar's window selects the days it touches, from the day of its
 start to today. The agent, user and model filters apply to the cost rows; the reconciliation

@@ -6,7 +6,8 @@ and schema) and fragments fixed in this module (a filter's `IN (?, ?)` placehold
 bucket expression). Values chosen or typed in widgets travel only as bind parameters.
 
 VIEWS holds only views the viewer role may read: rollups, timelines, feedback and pipeline
-health; never the per-event views over raw history (lib/catalog.ts RAW_EVENT_VIEWS).
+health; never the per-event views over raw history. It is the model registry's dashboard set
+(sql/*/models.yml `dashboard: true`), generated into dashboard/registry_views.py.
 Timestamps are naive UTC throughout, as the views store them.
 
 A window longer than the raw history (DASHBOARD_SETTINGS.HISTORY_DAYS) is answered from the
@@ -23,18 +24,10 @@ from decimal import Decimal
 
 import streamlit as st
 
+from dashboard.registry_views import DASHBOARD_VIEWS
 from dashboard.session import Connection
 
-VIEWS = frozenset({
-    "THREAD_ACTIVITY", "THREAD_ACTIVITY_RECENT",
-    "THREAD_TIMELINE", "THREAD_TIMELINE_RECENT",
-    "AGENT_FEEDBACK", "AGENT_FEEDBACK_RECENT",
-    "PIPELINE_HEALTH", "DASHBOARD_SETTINGS",
-    "AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM",
-    "COST_DAILY", "COST_RECONCILIATION", "COST_TOP_THREADS", "COST_MODEL_RATES", "COST_ROLLUP_ESTIMATE",
-    # Alerting (dashboard/alerts.py): the history and current state of EVALUATE_ALERTS, and its rules.
-    "ALERT_HISTORY_VIEW", "ALERT_STATUS", "ALERT_RULES",
-})
+VIEWS = DASHBOARD_VIEWS
 CACHE_SECONDS = 30
 THREAD_LIST_LIMIT = 500
 RECENT_ERRORS_LIMIT = 100

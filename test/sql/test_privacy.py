@@ -139,6 +139,13 @@ def test_text_stack_stores_question_and_answer(emulator_with_text):
     assert {(table, column) for table, column, _ in hits} >= {
         ("AGENT_EVENTS_HISTORY", "QUESTION_TEXT"), ("AGENT_EVENTS_HISTORY", "ANSWER_TEXT"),
         ("AGENT_EVENTS_HISTORY", "RAW_ATTRIBUTES")}
+    # The text lands only in columns the model registry classifies as conversation text
+    # (sql/*/models.yml), none of which the viewer role may read.
+    models = {model["name"]: model for model in emulator.catalog["registry"]["models"]}
+    classification = {(model["name"], column["name"]): column["classification"]
+                      for model in models.values() for column in model["columns"]}
+    assert {classification[(table, column)] for table, column, _ in hits} == {"conversation_text"}
+    assert not {table for table, _, _ in hits if "viewer" in models[table]["readers"]}
 
 
 def test_text_is_never_stored_from_redacted_function_results(emulator_with_redacted_function):

@@ -400,3 +400,16 @@ def test_pipeline_health_tells_failing_inactive_unread_and_stale_agents_apart(em
     assert rows[failing.name]["LAST_EVENT_TIMESTAMP"] is None
     assert rows["NEW_BOT"]["REGISTERED_BY"] == "MANUAL" and rows["NEW_BOT"]["LAST_REFRESH_AT"] is None
     assert rows[healthy.name]["LAST_ROWS_LOADED"] == 0, "the second cycle re-read only known events"
+
+
+def test_every_view_returns_the_columns_its_model_declares(emulator):
+    """The registry's column declarations (sql/*/models.yml, each with its classification) are
+    what each view and dynamic table returns, in order: a column added to a view without being
+    declared and classified fails here."""
+    declared = {model["name"]: [column["name"] for column in model["columns"]]
+                for model in emulator.catalog["registry"]["models"]}
+    objects = [*emulator.catalog["views"], *emulator.catalog["dynamicTables"], *emulator.catalog["costViews"]]
+    assert objects and set(objects) <= set(declared)
+    for name in objects:
+        cursor = emulator.execute(f"SELECT * FROM {emulator.database}.{emulator.schema}.{name} LIMIT 0")
+        assert [column[0] for column in cursor.description] == declared[name], name

@@ -279,7 +279,11 @@ describe("wallmonitor doctor against the protocol fake", function () {
     });
 
     it("checks the stack's notification integrations: missing, disabled, failing deliveries", async () => {
-        const overrides = { "wallmonitor:alertingEnabled": "true", "wallmonitor:alertEmailRecipients": "oncall@acme.com" };
+        // dev is a monitoring stack: its notification integration comes from a deploy-admin role.
+        const overrides = {
+            "wallmonitor:alertingEnabled": "true", "wallmonitor:alertEmailRecipients": "oncall@acme.com",
+            "wallmonitor:deployAdminRole": "SFE_WALLMONITOR_DEPLOY_ADMIN",
+        };
         const alerting = await analyseStack(STACK, overrides);
         const integration = "WALLMONITOR_DEV_WALLMONITOR_ALERT_EMAIL";
         const account = healthyAccount(alerting.analysis, true, alerting.build);

@@ -4,12 +4,12 @@ import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { ALERT_RULE_DEFAULTS, ALERT_RULE_NAMES, webhookTarget } from "../lib/config/alerts";
 import { ALERT_PROCEDURE, ALERT_TASK, alertingProcedureDefinition, buildAlertSql, RULE_STATEMENTS } from "../lib/sql/alertCatalog";
-import { alertRuleSet, ConfigError, DEFAULTS, parseConfig } from "../lib/config/stack";
+import { alertRuleSet, DEFAULTS, parseConfig } from "../lib/config/stack";
+import { configErrorOf, parseValues } from "./helpers/config";
 import { ACCOUNT_VIEW, buildOffline, OfflineBuild, readStackConfig, RecordedResource } from "../plan/offline";
 import { PROCEDURE_TYPE, renderPlan } from "../plan/plan";
 import { ProcedureInputs, procedureBody } from "../provider/procedure";
 
-const parse = (values: Record<string, string>) => parseConfig({ get: (key) => values[key] });
 const SLACK_URL = "https://hooks.slack.com/services/T0STACK001/B0STACK002/StackTestSecretValue0123";
 const TEAMS_URL = "https://default0123abcd.4e.environment.api.powerplatform.com:443/powerautomate/automations/direct/workflows/" +
     "0a1b2c3d4e5f/triggers/manual/paths/invoke?api-version=1&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=TeamsSignature0123456789";
@@ -22,25 +22,16 @@ const SECRET_SIGNATURE = { "4dabf18193072939515e22adb298388d": "1b47061264138c4a
 const requireFromString: (code: string) => { handler(): ResourceProvider } =
     require(require.resolve("require-from-string", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
 
-function configError(values: Record<string, string>): ConfigError {
-    try {
-        parse(values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return error as ConfigError;
-    }
-    throw new Error(`expected a ConfigError for ${JSON.stringify(values)}`);
-}
 
 describe("alerting config", () => {
     it("is off by default, with the built-in rules", () => {
         expect(DEFAULTS.alertingEnabled).to.equal(false);
-        expect(alertRuleSet(parse({})).defaults).to.deep.equal(ALERT_RULE_DEFAULTS);
+        expect(alertRuleSet(parseValues({})).defaults).to.deep.equal(ALERT_RULE_DEFAULTS);
         expect(Object.keys(ALERT_RULE_DEFAULTS).sort()).to.deep.equal([...ALERT_RULE_NAMES].sort());
     });
 
     it("merges defaults and per-agent overrides onto the built-in rules", () => {
-        const rules = alertRuleSet(parse({ alertRules: JSON.stringify({
+        const rules = alertRuleSet(parseValues({ alertRules: JSON.stringify({
             defaults: { error_rate: { warning: 0.1, windowMinutes: 30 } },
             agents: { "SALES_DB.AGENTS.SALES_BOT": { error_rate: { critical: 0.2 }, silent_agent: { enabled: false } } },
         }) }));
@@ -51,7 +42,7 @@ describe("alerting config", () => {
         });
         expect(rules.agents["SALES_DB.AGENTS.SALES_BOT"].silent_agent?.enabled).to.equal(false);
         // The window is part of the SQL: the rendered statement carries the configured one.
-        const sql = buildAlertSql(parse({ alertRules: JSON.stringify({ defaults: { error_rate: { windowMinutes: 30 } } }) }));
+        const sql = buildAlertSql(parseValues({ alertRules: JSON.stringify({ defaults: { error_rate: { windowMinutes: 30 } } }) }));
         expect(sql.statements[RULE_STATEMENTS.error_rate].text).to.include("DATEADD('minute', -30, c.AS_OF)");
     });
 
@@ -82,7 +73,7 @@ describe("alerting config", () => {
     ];
     for (const [what, values, key, message] of bad) {
         it(`rejects ${what}, naming wallmonitor:${key}`, () => {
-            const error = configError(values);
+            const error = configErrorOf(values);
             expect(error.key).to.equal(key);
             expect(error.message).to.match(new RegExp(`^Invalid config wallmonitor:${key}: `)).and.to.match(message);
         });
@@ -222,7 +213,7 @@ describe("alerting on the mock runtime", () => {
 });
 
 describe("alert delivery statements (issue 15, items 1 and 10)", () => {
-    const sql = buildAlertSql(parse({ alertingEnabled: "true", database: "ANALYTICS", schema: "WM" }));
+    const sql = buildAlertSql(parseValues({ alertingEnabled: "true", database: "ANALYTICS", schema: "WM" }));
 
     it("sanitise every message with Snowflake's own function before it is sent", () => {
         expect(sql.statements.sanitize_message.text).to.match(/SELECT SNOWFLAKE\.NOTIFICATION\.SANITIZE_WEBHOOK_CONTENT\(\?\) AS MESSAGE$/);

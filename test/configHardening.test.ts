@@ -2,29 +2,20 @@ import { expect } from "chai";
 import { execFileSync } from "child_process";
 
 import { alertingProcedureDefinition, buildAlertSql } from "../lib/sql/alertCatalog";
-import { ConfigError, DEFAULTS, parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { DEFAULTS, WallmonitorConfig } from "../lib/config/stack";
+import { configErrorOf, parseValues } from "./helpers/config";
 import { buildOffline } from "../plan/offline";
 
 /** Issue 15, items 7 and 11: no `$` where a $$-quoted body can break, no empty value that silently becomes the default. */
 
-const parse = (values: Record<string, string>) => parseConfig({ get: (key) => values[key] });
 
-function errorOf(values: Record<string, string>): ConfigError {
-    try {
-        parse(values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return error as ConfigError;
-    }
-    throw new Error(`expected a ConfigError for ${JSON.stringify(values)}`);
-}
 
 const keysWithDefault = (Object.keys(DEFAULTS) as (keyof WallmonitorConfig)[]).filter((key) => DEFAULTS[key] !== undefined);
 const optionalKeys = (Object.keys(DEFAULTS) as (keyof WallmonitorConfig)[]).filter((key) => DEFAULTS[key] === undefined);
 
 describe("config: empty values (issue 15, item 11)", () => {
     it("refuses ownerRole set to an empty string instead of deploying SFE_WALLMONITOR_OWNER", () => {
-        const error = errorOf({ ownerRole: "" });
+        const error = configErrorOf({ ownerRole: "" });
         expect(error.message).to.match(/^Invalid config wallmonitor:ownerRole: is set to an empty string\. Set a value, or remove the key/);
         expect(error.message).to.include("`pulumi config rm wallmonitor:ownerRole`");
         expect(error.message).to.include('"SFE_WALLMONITOR_OWNER"');
@@ -32,7 +23,7 @@ describe("config: empty values (issue 15, item 11)", () => {
 
     for (const key of keysWithDefault) {
         it(`refuses ${key} set to an empty string, naming the key`, () => {
-            const error = errorOf({ [key]: "" });
+            const error = configErrorOf({ [key]: "" });
             expect(error.key).to.equal(key);
             expect(error.message).to.include(`wallmonitor:${key}: is set to an empty string`);
         });
@@ -40,7 +31,7 @@ describe("config: empty values (issue 15, item 11)", () => {
 
     it("reads the optional keys' empty Pulumi.yaml default as not set", () => {
         expect(optionalKeys.length).to.be.greaterThan(5);
-        const config = parse(Object.fromEntries(optionalKeys.map((key) => [key, ""])));
+        const config = parseValues(Object.fromEntries(optionalKeys.map((key) => [key, ""])));
         for (const key of optionalKeys) {
             expect(config[key], key).to.equal(DEFAULTS[key]);
         }
@@ -57,14 +48,14 @@ describe("config: `$` in names that land in procedure bodies (issue 15, item 7)"
     for (const key of ["database", "schema", "ownerRole", "viewerRole", "parentRole", "adminRole", "warehouse",
         "orgShareName", "orgDatabasePrefix"] as const) {
         it(`refuses $ in ${key}, naming the key and the fix`, () => {
-            const error = errorOf({ [key]: "WM$$X" });
+            const error = configErrorOf({ [key]: "WM$$X" });
             expect(error.key).to.equal(key);
             expect(error.message).to.match(/contains \$, .*\$\$-quoted procedure bodies.*Use letters A-Z, digits and _/);
         });
     }
 
     it("refuses $ in an alert webhook's integration name", () => {
-        const error = errorOf({
+        const error = configErrorOf({
             alertingEnabled: "true",
             alertWebhooks: JSON.stringify([{ name: "ALERTS$$SLACK", kind: "slack", secretKey: "alertSlackWebhookUrl" }]),
         });
@@ -74,7 +65,7 @@ describe("config: `$` in names that land in procedure bodies (issue 15, item 7)"
 
     it("keeps the body of EVALUATE_ALERTS free of $$ even for an agent key holding $$, and reads it back intact", () => {
         const agent = "SALES$$DB.AGENTS.BOT$$1";
-        const sql = buildAlertSql(parse({
+        const sql = buildAlertSql(parseValues({
             alertingEnabled: "true",
             alertRules: JSON.stringify({ agents: { [agent]: { error_rate: { warning: 0.1 } } } }),
         }));

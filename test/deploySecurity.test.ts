@@ -2,9 +2,8 @@ import { expect } from "chai";
 import * as fs from "fs";
 import * as path from "path";
 
-import {
-    ACCOUNT_ADMIN_ROLES, checkPreviewRole, ConfigError, parseConfig, resolveDeployUser, WallmonitorConfig,
-} from "../lib/config/stack";
+import { ACCOUNT_ADMIN_ROLES, checkPreviewRole, ConfigError, resolveDeployUser } from "../lib/config/stack";
+import { configErrorOf, parseValues } from "./helpers/config";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../plan/offline";
 import { renderPlan } from "../plan/plan";
 import { checkBuild } from "../policy/offline";
@@ -20,19 +19,7 @@ import type { PolicySubject } from "../policy/subject";
 const GRANT_ACCOUNT_ROLE = "snowflake:index/grantAccountRole:GrantAccountRole";
 const PROVIDER = "pulumi:providers:snowflake";
 
-function configOf(values: Record<string, string>): WallmonitorConfig {
-    return parseConfig({ get: (key) => values[key] });
-}
 
-function configError(values: Record<string, string>): ConfigError {
-    try {
-        configOf(values);
-    } catch (error) {
-        expect(error).to.be.instanceOf(ConfigError);
-        return error as ConfigError;
-    }
-    throw new Error(`no ConfigError for ${JSON.stringify(values)}`);
-}
 
 const key = (resource: { type: string; name: string }) => `${resource.type}::${resource.name}`;
 const custom = (build: OfflineBuild) => build.resources.filter((resource) => resource.custom && resource.type !== PROVIDER);
@@ -40,34 +27,34 @@ const planGrants = (build: OfflineBuild) => renderPlan(build).split("\n").filter
 
 describe("deploy identities: config", () => {
     it("deploys everything by default, as one identity", () => {
-        expect(configOf({})).to.include({ deployment: "all", deployUser: undefined, ownerRoleToParentRole: false, deployAdminRole: undefined });
+        expect(parseValues({})).to.include({ deployment: "all", deployUser: undefined, ownerRoleToParentRole: false, deployAdminRole: undefined });
     });
 
     it("refuses a monitoring stack that would need adminRole at deploy time, naming deployAdminRole and the privilege", () => {
         const git = { dashboardSource: "git", gitRepositoryUrl: "https://github.com/acme/wallmonitor.git" };
-        const error = configError({ ...git, deployment: "monitoring" });
+        const error = configErrorOf({ ...git, deployment: "monitoring" });
         expect(error.key).to.equal("deployAdminRole");
         expect(error.message).to.include("CREATE INTEGRATION");
-        expect(configOf({ ...git, deployment: "monitoring", deployAdminRole: "SFE_WALLMONITOR_DEPLOY_ADMIN" }).deployAdminRole)
+        expect(parseValues({ ...git, deployment: "monitoring", deployAdminRole: "SFE_WALLMONITOR_DEPLOY_ADMIN" }).deployAdminRole)
             .to.equal("SFE_WALLMONITOR_DEPLOY_ADMIN");
         // Nothing account-level at deploy time: no deploy admin needed, and none accepted.
-        expect(configOf({ deployment: "monitoring" }).deployment).to.equal("monitoring");
-        expect(configError({ deployAdminRole: "SFE_WALLMONITOR_DEPLOY_ADMIN" }).key).to.equal("deployAdminRole");
+        expect(parseValues({ deployment: "monitoring" }).deployment).to.equal("monitoring");
+        expect(configErrorOf({ deployAdminRole: "SFE_WALLMONITOR_DEPLOY_ADMIN" }).key).to.equal("deployAdminRole");
         for (const role of ACCOUNT_ADMIN_ROLES) {
-            expect(configError({ ...git, deployment: "monitoring", deployAdminRole: role }).message).to.include("system role");
+            expect(configErrorOf({ ...git, deployment: "monitoring", deployAdminRole: role }).message).to.include("system role");
         }
     });
 
     it("grants the owner role to wallmonitor:deployUser, else the connection's user; a bootstrap must name it", () => {
-        expect(resolveDeployUser(configOf({}), { user: "WALLMONITOR_DEPLOY" })).to.equal("WALLMONITOR_DEPLOY");
-        expect(resolveDeployUser(configOf({ deployUser: "CI_DEPLOY" }), { user: "ADMIN" })).to.equal("CI_DEPLOY");
-        expect(() => resolveDeployUser(configOf({ deployment: "bootstrap" }), { user: "WALLMONITOR_ADMIN" }))
+        expect(resolveDeployUser(parseValues({}), { user: "WALLMONITOR_DEPLOY" })).to.equal("WALLMONITOR_DEPLOY");
+        expect(resolveDeployUser(parseValues({ deployUser: "CI_DEPLOY" }), { user: "ADMIN" })).to.equal("CI_DEPLOY");
+        expect(() => resolveDeployUser(parseValues({ deployment: "bootstrap" }), { user: "WALLMONITOR_ADMIN" }))
             .to.throw(ConfigError, /wallmonitor:deployUser: is required with wallmonitor:deployment bootstrap/);
-        expect(() => resolveDeployUser(configOf({}), {})).to.throw(ConfigError, /deployUser/);
+        expect(() => resolveDeployUser(parseValues({}), {})).to.throw(ConfigError, /deployUser/);
     });
 
     it("takes wallmonitor:previewRole in a preview only", () => {
-        const config = configOf({ previewRole: "SFE_WALLMONITOR_PREVIEW" });
+        const config = parseValues({ previewRole: "SFE_WALLMONITOR_PREVIEW" });
         expect(checkPreviewRole(config, true).previewRole).to.equal("SFE_WALLMONITOR_PREVIEW");
         expect(() => checkPreviewRole(config, false)).to.throw(ConfigError, /wallmonitor:previewRole: is SFE_WALLMONITOR_PREVIEW, .* is for `pulumi preview` only/);
     });
@@ -75,7 +62,7 @@ describe("deploy identities: config", () => {
     it("names the shipped monitoring stacks' deploy user and keeps each policy config's owner settings equal to the stack's", () => {
         for (const stack of fs.readdirSync(PROJECT_ROOT).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1]).filter(Boolean) as string[]) {
             const raw = readStackConfig(stack);
-            const config = configOf(Object.fromEntries(Object.entries(raw).filter(([name]) => name.startsWith("wallmonitor:"))
+            const config = parseValues(Object.fromEntries(Object.entries(raw).filter(([name]) => name.startsWith("wallmonitor:"))
                 .map(([name, value]) => [name.slice("wallmonitor:".length), value])));
             if (config.deployment === "monitoring") {
                 expect(config.deployUser, stack).to.be.a("string");

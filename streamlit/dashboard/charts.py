@@ -26,12 +26,16 @@ FEEDBACK_COLORS = alt.Scale(domain=["Positive", "Negative"], range=["#54a24b", "
 BAND_PX = 26
 # Pixels per series within a category of a grouped bar chart.
 GROUPED_BAND_PX = 14
-# Characters kept of a name on an axis or in a legend: about 200 px in the default 11 px font.
+# Characters kept of a name on an axis or in a legend: 200 to 260 px in the 11 px label font.
 LABEL_CHARS = 32
-LABEL_LIMIT_PX = 260
-# A legend's columns must fit a half-width chart (about 440 px for the entries): at most this
-# many characters' width across, in the 11 px legend font.
-LEGEND_WIDTH_CHARS = 60
+# No pixel limit (0) on labels shortened to LABEL_CHARS: Vega would cut wide letters' names
+# again, at the end, where the ellipsis hides what tells them apart.
+LABEL_LIMIT_PX = 0
+# A legend's columns must fit under the plot of a half-width chart, which starts after the
+# category labels: about 280 px, an entry taking 8 px a character plus 40 px (symbol, padding).
+LEGEND_WIDTH_PX = 280
+LEGEND_CHAR_PX = 8
+LEGEND_ENTRY_PX = 40
 TIME_CHART_HEIGHT = 240
 
 # The bucket expressions of dashboard.queries.WINDOWS and the rollup queries: DATE_TRUNC('<unit>', …)
@@ -40,8 +44,9 @@ _TRUNC = re.compile(r"DATE_TRUNC\('(minute|hour|day|week|month)'")
 _ONE = {"minute": pd.Timedelta(minutes=1), "hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1),
         "week": pd.Timedelta(weeks=1), "month": pd.DateOffset(months=1)}
 # Minute, hour and day buckets on a continuous UTC axis whose ticks are never closer than one
-# bucket; weeks and months as one labelled band each, named by the bucket's own first day (so
-# the label holds whatever day the account's WEEK_START makes a week begin on).
+# bucket; weeks and months as one labelled band each, named by the bucket's own first day, so
+# the label holds whatever day the session's WEEK_START parameter makes DATE_TRUNC('week', …)
+# begin a week on (https://docs.snowflake.com/en/sql-reference/functions-date-time#label-calendar-weeks-weekdays).
 _CONTINUOUS = {"minute": 60_000, "hour": 3_600_000, "day": 86_400_000}
 _BAND_LABEL = {"week": "%b %d", "month": "%b %Y"}
 AXIS_TITLE = {"minute": "minute (UTC)", "hour": "hour (UTC)", "day": "day (UTC)",
@@ -106,7 +111,7 @@ def legend_color(column: str, names, scale: alt.Scale | None = None, sort: list[
     as the longest of ``names`` (the series, or the scale's domain) allows. Vega lays a bottom
     legend out in one row otherwise, and cuts off the entries past the chart's width."""
     longest = max((len(str(name)) for name in names), default=1)
-    columns = max(1, min(4, LEGEND_WIDTH_CHARS // (longest + 4)))
+    columns = max(1, min(4, LEGEND_WIDTH_PX // (LEGEND_CHAR_PX * longest + LEGEND_ENTRY_PX)))
     extra = {"scale": scale} if scale is not None else {}
     if sort is not None:
         extra["sort"] = sort

@@ -16,7 +16,7 @@ const CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync",
 ];
-const DEMO_START_MS = 240_000;
+export const DEMO_START_MS = 240_000;
 export const VIEWPORT = { width: 1440, height: 1000 };
 
 export interface DashboardPage {
@@ -24,18 +24,21 @@ export interface DashboardPage {
     readonly file: string;
     /** Labels of the metrics that must show a value. */
     readonly headline: readonly string[];
+    /** How many charts the page draws on the demo's worlds in the default window (those in a
+     * closed expander not counted). */
+    readonly charts: number;
 }
 
 export const PAGES: readonly DashboardPage[] = [
-    { title: "Overview", file: "overview", headline: ["Active threads", "Users", "Agents", "Turns", "Tokens", "p95 latency", "Error rate"] },
-    { title: "Threads", file: "threads", headline: ["Turns", "Tool calls", "Failed spans"] },
-    { title: "Agents", file: "agents", headline: ["Agents", "Turns", "Tokens per turn"] },
-    { title: "Users", file: "users", headline: ["Users", "Turns per user"] },
-    { title: "Errors", file: "errors", headline: ["Failed turns", "Failed tool and model calls", "Failing tools"] },
-    { title: "Feedback", file: "feedback", headline: ["Ratings", "Positive", "Negative", "Comments"] },
-    { title: "Pipeline health", file: "pipeline-health", headline: ["Active agents", "Healthy", "Failing", "Last refresh", "Ingest path"] },
-    { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"] },
-    { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"] },
+    { title: "Overview", file: "overview", headline: ["Active threads", "Users", "Agents", "Turns", "Tokens", "p95 latency", "Error rate"], charts: 4 },
+    { title: "Threads", file: "threads", headline: ["Turns", "Tool calls", "Failed spans"], charts: 1 },
+    { title: "Agents", file: "agents", headline: ["Agents", "Turns", "Tokens per turn"], charts: 4 },
+    { title: "Users", file: "users", headline: ["Users", "Turns per user"], charts: 1 },
+    { title: "Errors", file: "errors", headline: ["Failed turns", "Failed tool and model calls", "Failing tools"], charts: 2 },
+    { title: "Feedback", file: "feedback", headline: ["Ratings", "Positive", "Negative", "Comments"], charts: 2 },
+    { title: "Pipeline health", file: "pipeline-health", headline: ["Active agents", "Healthy", "Failing", "Last refresh", "Ingest path"], charts: 1 },
+    { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"], charts: 0 },
+    { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"], charts: 5 },
 ];
 
 function freePort(): Promise<number> {

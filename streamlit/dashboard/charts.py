@@ -5,7 +5,7 @@ Readability rules every chart here follows, and test/browser checks in Chromium:
   thick and every category label is drawn, none on another;
 - long names are shortened (middle ellipsis, still unique) on axes and legends, and the full
   name is in the tooltip;
-- legends wrap into columns inside the chart, so every series is listed;
+- legends sit below the chart in as many columns as fit, so every series is listed;
 - the time axis follows the query's bucket (minute, hour, day, week, month): a bar spans its
   bucket and the labels name buckets of that unit.
 """
@@ -41,8 +41,7 @@ TIME_CHART_HEIGHT = 240
 # The bucket expressions of dashboard.queries.WINDOWS and the rollup queries: DATE_TRUNC('<unit>', …)
 # or a rollup's plain DAY.
 _TRUNC = re.compile(r"DATE_TRUNC\('(minute|hour|day|week|month)'")
-_ONE = {"minute": pd.Timedelta(minutes=1), "hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1),
-        "week": pd.Timedelta(weeks=1), "month": pd.DateOffset(months=1)}
+_ONE = {"minute": pd.Timedelta(minutes=1), "hour": pd.Timedelta(hours=1), "day": pd.Timedelta(days=1)}
 # Minute, hour and day buckets on a continuous UTC axis whose ticks are never closer than one
 # bucket; weeks and months as one labelled band each, named by the bucket's own first day, so
 # the label holds whatever day the session's WEEK_START parameter makes DATE_TRUNC('week', …)
@@ -141,8 +140,10 @@ def _time_x(df: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict, alt.Toolti
     tooltip = alt.Tooltip("BUCKET:T", title="bucket", format=_TOOLTIP_FORMAT[unit], formatType="utc")
     if unit in _CONTINUOUS:
         df = df.assign(BUCKET_END=df["BUCKET"] + _ONE[unit])
-        # Days as whole UTC days: Vega's own choice of ticks puts some at noon on a short span.
-        ticks = {"tickCount": {"interval": "day", "step": 1}} if unit == "day" else {"tickMinStep": _CONTINUOUS[unit]}
+        # Days as whole UTC days, each named by its date: Vega's own choice of ticks puts some at
+        # noon on a short span, and names the first of a month by the month alone.
+        ticks = ({"tickCount": {"interval": "day", "step": 1}, "format": "%b %d", "formatType": "utc"} if unit == "day"
+                 else {"tickMinStep": _CONTINUOUS[unit]})
         axis = alt.Axis(title=AXIS_TITLE[unit], labelOverlap=True, labelFlush=True, **ticks)
         return df, {"x": alt.X("BUCKET:T", scale=UTC_AXIS, axis=axis), "x2": alt.X2("BUCKET_END:T")}, tooltip
     labelled = df.assign(BUCKET_LABEL=df["BUCKET"].dt.strftime(_BAND_LABEL[unit]))

@@ -142,8 +142,9 @@ def _time_x(df: pd.DataFrame, unit: str) -> tuple[pd.DataFrame, dict, alt.Toolti
         df = df.assign(BUCKET_END=df["BUCKET"] + _ONE[unit])
         # Days as whole UTC days, each named by its date: Vega's own choice of ticks puts some at
         # noon on a short span, and names the first of a month by the month alone.
-        ticks = ({"tickCount": {"interval": "day", "step": 1}, "format": "%b %d", "formatType": "utc"} if unit == "day"
-                 else {"tickMinStep": _CONTINUOUS[unit]})
+        # (labelExpr: Streamlit's Vega ignores an axis format on a time scale.)
+        day_ticks = {"tickCount": {"interval": "day", "step": 1}, "labelExpr": "utcFormat(datum.value, '%b %d')"}
+        ticks = day_ticks if unit == "day" else {"tickMinStep": _CONTINUOUS[unit]}
         axis = alt.Axis(title=AXIS_TITLE[unit], labelOverlap=True, labelFlush=True, **ticks)
         return df, {"x": alt.X("BUCKET:T", scale=UTC_AXIS, axis=axis), "x2": alt.X2("BUCKET_END:T")}, tooltip
     labelled = df.assign(BUCKET_LABEL=df["BUCKET"].dt.strftime(_BAND_LABEL[unit]))

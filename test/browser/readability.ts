@@ -99,11 +99,12 @@ export const UNIT_AXIS_TITLE: Record<string, string> = {
 };
 
 /** Labels a time axis of each unit may not show: ticks finer than the bucket. Vega's default
- * time labels are "06:30" (minutes), "06 PM" (hours), "Tue 02" or "Dec 02" (days). */
+ * time labels are "06:30" (minutes), "06 PM" (hours); charts.py names days "Nov 30", weeks
+ * by their first day ("Nov 30") and months "Nov 2026". */
 const FINER_THAN: Record<string, RegExp | null> = {
     minute: /\d:\d\d:\d\d|\.\d{3}/,
     hour: /:\d\d/,
-    day: /:\d\d|\b(AM|PM)\b/,
+    day: /^(?![A-Z][a-z]{2} \d{2}$)/,
     week: /^(?![A-Z][a-z]{2} \d{2}$)/,
     month: /^(?![A-Z][a-z]{2} \d{4}$)/,
 };

@@ -28,6 +28,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--address", default="127.0.0.1")
     parser.add_argument("--stack", default="dev", help="stack whose config renders the SQL (default dev)")
     parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument("--world", choices=("default", "crowded"), default="default",
+                        help="crowded: 13 agents with long names in two schemas instead of --agents "
+                             "(what the browser checks of chart readability run on)")
     parser.add_argument("--backlog-hours", type=float, default=48, help="traffic already there at start")
     parser.add_argument("--rate", type=float, default=20, help="turns per agent per hour")
     parser.add_argument("--speed", type=float, default=60, help="schedule compression: 60 runs a 15-minute task every 15 s")
@@ -44,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     log("deploying the stack's SQL on the emulator and loading the backlog…")
     world = DemoWorld(stack=args.stack, agents=args.agents, backlog_hours=args.backlog_hours,
-                      turns_per_hour=args.rate, seed=args.seed, speed=args.speed, log=log)
+                      turns_per_hour=args.rate, seed=args.seed, speed=args.speed, crowded=args.world == "crowded",
+                      log=log)
     try:
         log(f"first refresh: {world.start()}")
         log(f"refresh task every {world.refresh_seconds:g} s, dynamic tables every {world.dynamic_table_seconds:g} s "

@@ -26,6 +26,26 @@ from traffic.__main__ import demo_agents  # noqa: E402
 FAILING_AGENT = AgentRef("DEMO_DB", "AGENTS", "LEGACY_ROUTER")
 CHUNK = timedelta(hours=6)
 
+# The crowded world (`--world crowded`): what a large account looks like, for the browser checks
+# that every chart stays readable. Long names sharing long prefixes, and one name in two schemas,
+# so the dashboard must show (and shorten) full DATABASE.SCHEMA.NAME names too.
+CROWDED_AGENT_NAMES = (
+    "CUSTOMER_SUPPORT_ESCALATION_TRIAGE_ASSISTANT_EMEA", "CUSTOMER_SUPPORT_ESCALATION_TRIAGE_ASSISTANT_AMER",
+    "CUSTOMER_SUPPORT_ESCALATION_TRIAGE_ASSISTANT_APAC", "QUARTERLY_FINANCIAL_REPORTING_AND_FORECASTING_ANALYST",
+    "SUPPLY_CHAIN_INVENTORY_REPLENISHMENT_PLANNER", "HUMAN_RESOURCES_BENEFITS_AND_POLICY_HELPDESK",
+    "MARKETING_CAMPAIGN_PERFORMANCE_INSIGHTS_COPILOT", "SALES_PIPELINE_OPPORTUNITY_SCORING_ADVISOR",
+    "IT_SERVICE_DESK_INCIDENT_RESOLUTION_ASSISTANT", "LEGAL_CONTRACT_CLAUSE_REVIEW_AND_RISK_ANALYST",
+    "DATA_PLATFORM_COST_AND_WAREHOUSE_OPTIMISATION_ADVISOR", "PRODUCT_FEEDBACK_SENTIMENT_SUMMARISER",
+)
+CROWDED_SCHEMAS = ("CUSTOMER_FACING_AGENTS_PRODUCTION", "INTERNAL_OPERATIONS_AGENTS_PRODUCTION")
+
+
+def crowded_agents(database: str) -> list[AgentRef]:
+    """Twelve agents with long names in two schemas, and a thirteenth whose name the second
+    schema repeats."""
+    agents = [AgentRef(database, CROWDED_SCHEMAS[i % 2], name) for i, name in enumerate(CROWDED_AGENT_NAMES)]
+    return [*agents, AgentRef(database, CROWDED_SCHEMAS[1], CROWDED_AGENT_NAMES[0])]
+
 
 def utc_now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -45,14 +65,15 @@ class LockedSession:
 
 class DemoWorld:
     def __init__(self, *, stack: str, agents: int, backlog_hours: float, turns_per_hour: float, seed: int,
-                 speed: float, log=print):
+                 speed: float, crowded: bool = False, log=print):
         self.log = log
         self.seed, self.turns_per_hour = seed, turns_per_hour
         self.catalog = render_catalog(stack, initialLookbackHours=int(backlog_hours) + 1)
         config = self.catalog["config"]
         self.refresh_seconds = config["refreshIntervalMinutes"] * 60 / speed
         self.dynamic_table_seconds = config["dynamicTableTargetLagMinutes"] * 60 / speed
-        self.agents = demo_agents(agents, FAILING_AGENT.database, FAILING_AGENT.schema)
+        self.agents = (crowded_agents(FAILING_AGENT.database) if crowded
+                       else demo_agents(agents, FAILING_AGENT.database, FAILING_AGENT.schema))
         self.lock = threading.Lock()
         self._stop = threading.Event()
         self._fake = FakeSnow()

@@ -55,22 +55,24 @@ def render() -> None:
         notices.nothing_to_show(current_page, "agent activity")
         return
 
+    unit = charts.bucket_unit(f)
     by_agent = charts.short_agent_names(charts.frame(queries.trend(conn, f), "BUCKET"))
     latency = charts.frame(queries.latency_trend(conn, f), "BUCKET")
     left, right = st.columns(2)
     with left:
-        charts.show(charts.stacked_over_time(by_agent, "TURNS", "AGENT", "Turns by agent", "turns"))
+        charts.show(charts.stacked_over_time(by_agent, "TURNS", "AGENT", "Turns by agent", "turns", unit,
+                                             names="AGENT_FULL_NAME"))
     with right:
         failures = by_agent.groupby("BUCKET", as_index=False)[["TURNS", "FAILED_TURNS"]].sum()
         failures["OK"] = failures["TURNS"] - failures["FAILED_TURNS"]
         failures = failures.rename(columns={"FAILED_TURNS": "ERROR"}).melt(
             id_vars=["BUCKET"], value_vars=["OK", "ERROR"], var_name="STATUS", value_name="COUNT")
-        charts.show(charts.stacked_over_time(failures, "COUNT", "STATUS", "Turns by outcome", "turns")
-                    .encode(color=charts.alt.Color("STATUS:N", scale=charts.STATUS_COLORS, title=None,
-                                                   legend=charts.alt.Legend(orient="bottom"))))
+        charts.show(charts.stacked_over_time(failures, "COUNT", "STATUS", "Turns by outcome", "turns", unit,
+                                             scale=charts.STATUS_COLORS))
     left, right = st.columns(2)
     with left:
-        charts.show(charts.stacked_over_time(by_agent, "TOKENS", "AGENT", "Tokens by agent", "tokens"))
+        charts.show(charts.stacked_over_time(by_agent, "TOKENS", "AGENT", "Tokens by agent", "tokens", unit,
+                                             names="AGENT_FULL_NAME"))
     with right:
         if latency.empty:
             st.caption("No completed turns to measure latency.")
@@ -78,4 +80,4 @@ def render() -> None:
             latency[["P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS"]] = latency[
                 ["P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS"]].astype(float) / 1000
             charts.show(charts.lines_over_time(latency, {"P50_TURN_LATENCY_MS": "p50", "P95_TURN_LATENCY_MS": "p95"},
-                                               "Turn latency", "seconds"))
+                                               "Turn latency", "seconds", unit))

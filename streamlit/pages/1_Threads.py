@@ -84,11 +84,24 @@ def main() -> None:
             notices.nothing_to_show(current, "threads")
         return
     listed = pd.DataFrame(rows)
+    capped = len(listed) >= queries.THREAD_LIST_LIMIT
     cells = st.columns(4)
-    cells[0].metric("Threads", fmt.number(len(listed)) + ("+" if len(listed) >= queries.THREAD_LIST_LIMIT else ""))
-    cells[1].metric("Turns", fmt.number(listed["TURNS"].sum()))
-    cells[2].metric("Threads with a failed turn", fmt.number(int((listed["FAILED_TURNS"] > 0).sum())))
-    cells[3].metric("Tokens", fmt.number(listed["TOTAL_TOKENS"].sum()))
+    if capped and not search:
+        # Counted over the whole window, as Overview counts them, not over the capped list.
+        window = queries.kpis(conn, f)["current"]
+        cells[0].metric("Threads", fmt.number(window["ACTIVE_THREADS"]), help="Threads with any event in the window.")
+        cells[1].metric("Turns", fmt.number(window["TURNS"]))
+        cells[3].metric("Tokens", fmt.number(window["TOKENS"]))
+    else:
+        of = " listed" if capped else ""
+        cells[0].metric(f"Threads{of}", fmt.number(len(listed)))
+        cells[1].metric(f"Turns{of}", fmt.number(listed["TURNS"].sum()))
+        cells[3].metric(f"Tokens{of}", fmt.number(listed["TOTAL_TOKENS"].sum()))
+    cells[2].metric("Listed threads with a failed turn" if capped else "Threads with a failed turn",
+                    fmt.number(int((listed["FAILED_TURNS"] > 0).sum())))
+    if capped:
+        st.caption(f"The list shows the {queries.THREAD_LIST_LIMIT} most recently active threads: the page loads "
+                   "them all at once, so it is capped to stay fast. Search, filter or shorten the window to list the others.")
     st.dataframe(listed[list(LIST_COLUMNS)], column_config=LIST_COLUMNS, hide_index=True, height=320)
 
     st.subheader("Thread timeline")

@@ -38,24 +38,28 @@ def main() -> None:
     cells[0].metric("Agents", fmt.number(len(agents)))
     cells[1].metric("Turns", fmt.number(turns))
     cells[2].metric("Tokens per turn", fmt.number(tokens / turns) if turns else fmt.MISSING)
-    cells[3].metric("Busiest agent", agents.iloc[0]["AGENT_FULL_NAME"].split(".")[-1])
+    with cells[3]:
+        busiest = agents.iloc[0]
+        charts.name_metric("Busiest agent", busiest["AGENT_FULL_NAME"],
+                           f"{fmt.number(busiest['TURNS'])} turns, {fmt.percent(fmt.rate(busiest['TURNS'], turns))} of all")
     shown = [column for column in COLUMNS if not (f.from_rollups and column == "MODELS_USED")]
     st.dataframe(agents[shown], column_config=COLUMNS, hide_index=True)
 
+    named = charts.short_agent_names(agents)
     left, right = st.columns(2)
     with left:
-        charts.show(charts.bars(charts.short_agent_names(agents), "AGENT", "TURNS", "Turns", "turns"))
+        charts.show(charts.bars(named, "AGENT", "TURNS", "Turns", "turns", full_name="AGENT_FULL_NAME"))
     with right:
-        latency = charts.short_agent_names(agents)[["AGENT", "P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS", "P99_TURN_LATENCY_MS"]].copy()
-        for column in latency.columns[1:]:
+        latency = named[["AGENT", "AGENT_FULL_NAME", "P50_TURN_LATENCY_MS", "P95_TURN_LATENCY_MS", "P99_TURN_LATENCY_MS"]].copy()
+        for column in latency.columns[2:]:
             latency[column] = latency[column].astype(float) / 1000
         charts.show(charts.grouped_bars(latency, "AGENT", {
             "P50_TURN_LATENCY_MS": "p50", "P95_TURN_LATENCY_MS": "p95", "P99_TURN_LATENCY_MS": "p99"},
-            "Turn latency", "seconds"))
+            "Turn latency", "seconds", full_name="AGENT_FULL_NAME"))
     left, right = st.columns(2)
     with left:
-        charts.show(charts.bars(charts.short_agent_names(agents).fillna({"ERROR_RATE_PCT": 0}), "AGENT", "ERROR_RATE_PCT",
-                                "Error rate (failed turns)", "%"))
+        charts.show(charts.bars(named.fillna({"ERROR_RATE_PCT": 0}), "AGENT", "ERROR_RATE_PCT",
+                                "Error rate (failed turns)", "%", full_name="AGENT_FULL_NAME"))
     if f.from_rollups:
         st.caption(f"Models and tools per agent are shown for windows within the {current.settings.history_days}-day history.")
         return

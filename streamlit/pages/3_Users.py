@@ -32,14 +32,15 @@ def main() -> None:
     cells = st.columns(4)
     cells[0].metric("Users", fmt.number(len(users)))
     cells[1].metric("Turns per user", fmt.number(users["TURNS"].sum() / len(users)))
-    cells[2].metric("Most active", str(users.iloc[0]["USER_ID"])[:40])
+    with cells[2]:
+        charts.name_metric("Most active", str(users.iloc[0]["USER_ID"]), f"{fmt.number(users.iloc[0]['TURNS'])} turns")
     cells[3].metric("Users with a failed turn", fmt.number(int((users["FAILED_TURNS"] > 0).sum())))
     top = users.head(TOP).copy()
     top["OK_TURNS"] = top["TURNS"] - top["FAILED_TURNS"]
     outcome = top.melt(id_vars=["USER_ID"], value_vars=["OK_TURNS", "FAILED_TURNS"], var_name="STATUS", value_name="N")
     outcome["STATUS"] = outcome["STATUS"].map({"OK_TURNS": "OK", "FAILED_TURNS": "ERROR"})
     charts.show(charts.bars(outcome, "USER_ID", "N", f"Turns of the {min(TOP, len(users))} most active users", "turns",
-                            color="STATUS").encode(color=charts.alt.Color("STATUS:N", scale=charts.STATUS_COLORS, title=None)))
+                            color="STATUS", scale=charts.STATUS_COLORS))
     st.dataframe(users[list(COLUMNS)], column_config=COLUMNS, hide_index=True)
 
 

@@ -47,8 +47,9 @@ def main() -> None:
 
     left, right = st.columns(2)
     with left:
-        by_agent = charts.short_agent_names(groups).groupby(["AGENT", "WHERE"], as_index=False)["ERRORS"].sum()
-        charts.show(charts.bars(by_agent, "AGENT", "ERRORS", "Errors by agent", "errors", color="WHERE"))
+        by_agent = charts.short_agent_names(groups).groupby(["AGENT", "AGENT_FULL_NAME", "WHERE"], as_index=False)["ERRORS"].sum()
+        charts.show(charts.bars(by_agent, "AGENT", "ERRORS", "Errors by agent", "errors", color="WHERE",
+                                full_name="AGENT_FULL_NAME"))
     with right:
         causes = groups.groupby("ERROR_MESSAGE", as_index=False)["ERRORS"].sum().nlargest(10, "ERRORS")
         charts.show(charts.bars(causes, "ERROR_MESSAGE", "ERRORS", "Most frequent causes", "errors"))

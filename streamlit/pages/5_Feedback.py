@@ -40,15 +40,15 @@ def main() -> None:
     left, right = st.columns(2)
     with left:
         ratings = charts.short_agent_names(by_agent).rename(columns={"POSITIVE": "Positive", "NEGATIVE": "Negative"}).melt(
-            id_vars=["AGENT"], value_vars=["Positive", "Negative"], var_name="RATING", value_name="N")
-        charts.show(charts.bars(ratings, "AGENT", "N", "Ratings by agent", "ratings", color="RATING")
-                    .encode(color=charts.alt.Color("RATING:N", scale=charts.FEEDBACK_COLORS, title=None)))
+            id_vars=["AGENT", "AGENT_FULL_NAME"], value_vars=["Positive", "Negative"], var_name="RATING", value_name="N")
+        charts.show(charts.bars(ratings, "AGENT", "N", "Ratings by agent", "ratings", color="RATING",
+                                scale=charts.FEEDBACK_COLORS, full_name="AGENT_FULL_NAME"))
     with right:
         trend = charts.frame(queries.feedback_trend(conn, f), "BUCKET")
         ratings = trend.rename(columns={"POSITIVE": "Positive", "NEGATIVE": "Negative"}).melt(
             id_vars=["BUCKET"], value_vars=["Positive", "Negative"], var_name="RATING", value_name="N")
-        charts.show(charts.stacked_over_time(ratings, "N", "RATING", "Ratings over time", "ratings")
-                    .encode(color=charts.alt.Color("RATING:N", scale=charts.FEEDBACK_COLORS, title=None)))
+        charts.show(charts.stacked_over_time(ratings, "N", "RATING", "Ratings over time", "ratings",
+                                             charts.bucket_unit(f), scale=charts.FEEDBACK_COLORS))
 
     st.subheader("Comments")
     if not stores_text:
@@ -58,7 +58,9 @@ def main() -> None:
     if comments.empty:
         st.caption("No comments in the window.")
         return
-    comments["RATING"] = comments["FEEDBACK_POSITIVE"].map({True: "👍", False: "👎"})
+    # The word carries the meaning; the emoji only decorates it (a machine without an emoji font
+    # draws an empty box).
+    comments["RATING"] = comments["FEEDBACK_POSITIVE"].map({True: "👍 positive", False: "👎 negative"})
     st.dataframe(comments[list(COMMENT_COLUMNS)], column_config=COMMENT_COLUMNS, hide_index=True)
 
 

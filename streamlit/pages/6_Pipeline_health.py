@@ -58,8 +58,7 @@ def main() -> None:
     lagging = agents[agents["EVENT_LAG_MINUTES"].notna()]
     if not lagging.empty:
         charts.show(charts.bars(charts.short_agent_names(lagging), "AGENT", "EVENT_LAG_MINUTES", "Minutes since each agent's newest event",
-                                "minutes", color="HEALTH").encode(
-            color=charts.alt.Color("HEALTH:N", scale=HEALTH_COLORS, title=None)))
+                                "minutes", color="HEALTH", scale=HEALTH_COLORS, full_name="AGENT_FULL_NAME"))
     with st.expander("Check the tasks yourself"):
         schema = f"{conn.database}.{conn.schema}"
         task = settings.refresh_task.split(".")[-1]

@@ -40,15 +40,21 @@ def money(amount, currency: str) -> str:
     return fmt.MISSING if amount is None else f"{amount:,.2f} {currency}"
 
 
-def breakdown_chart(rows: list[dict], title: str) -> None:
-    df = pd.DataFrame(rows).head(TOP)
-    if df.empty:
+def breakdown_chart(rows: list[dict], title: str, agents: bool = False) -> None:
+    if not rows:
         return
+    if len(rows) > TOP:
+        # The rows come largest first; past TOP the bars would be too thin to read.
+        title = f"{title}: the top {TOP} of {len(rows)}"
+    df = pd.DataFrame(rows).head(TOP)
+    df["FULL_NAME"] = df["NAME"]
+    if agents:  # an agent's own name where that is unambiguous
+        df["NAME"] = charts.short_agent_names(df, "NAME")["AGENT"]
     df["ACTUAL"] = df["CREDITS"] - df["ESTIMATED_CREDITS"]
-    long = df.rename(columns={"ESTIMATED_CREDITS": "ESTIMATED"})[["NAME", "ACTUAL", "ESTIMATED"]].melt(
-        id_vars=["NAME"], value_vars=["ACTUAL", "ESTIMATED"], var_name="SOURCE", value_name="CREDITS")
-    chart = charts.bars(long, "NAME", "CREDITS", title, "credits", color="SOURCE")
-    charts.show(chart.encode(color=charts.alt.Color("SOURCE:N", scale=SOURCE_COLORS, title=None)))
+    long = df.rename(columns={"ESTIMATED_CREDITS": "ESTIMATED"})[["NAME", "FULL_NAME", "ACTUAL", "ESTIMATED"]].melt(
+        id_vars=["NAME", "FULL_NAME"], value_vars=["ACTUAL", "ESTIMATED"], var_name="SOURCE", value_name="CREDITS")
+    charts.show(charts.bars(long, "NAME", "CREDITS", title, "credits", color="SOURCE", scale=SOURCE_COLORS,
+                            full_name="FULL_NAME"))
 
 
 def main() -> None:
@@ -86,15 +92,16 @@ def main() -> None:
                    " · ".join(f"{view} {value:,.4f}" for view, value in actual.sort_index().items()) + ".")
 
     trend = charts.frame(cost.daily(conn, f), "BUCKET")
-    chart = charts.stacked_over_time(trend, "AMOUNT", "COST_SOURCE", "Spend per day", currency)
-    charts.show(chart.encode(color=charts.alt.Color("COST_SOURCE:N", scale=SOURCE_COLORS, title=None)))
+    # COST_DAILY keeps one row per UTC day, whatever the window.
+    charts.show(charts.stacked_over_time(trend, "AMOUNT", "COST_SOURCE", "Spend per day", currency, "day",
+                                         scale=SOURCE_COLORS))
 
     left, right = st.columns(2)
     with left:
         breakdown_chart(cost.breakdown(conn, f, "TEAM"), "By team")
         breakdown_chart(cost.breakdown(conn, f, "MODEL_NAME"), "By model")
     with right:
-        breakdown_chart(cost.breakdown(conn, f, "AGENT"), "By agent")
+        breakdown_chart(cost.breakdown(conn, f, "AGENT"), "By agent", agents=True)
         breakdown_chart(cost.breakdown(conn, f, "USER_NAME"), f"Top {TOP} users")
 
     st.subheader("Most expensive threads")
@@ -117,7 +124,8 @@ def main() -> None:
                    "longer than the raw history; cache tokens are not in the rollups, so this is a lower bound.")
         months = charts.frame(cost.rollup_months(conn, f), "BUCKET")
         if not months.empty:
-            charts.show(charts.stacked_over_time(months, "CREDITS", "MODEL_NAME", "Estimated credits per month", "credits"))
+            charts.show(charts.stacked_over_time(months, "CREDITS", "MODEL_NAME", "Estimated credits per month", "credits",
+                                                 "month"))
     with st.expander("Rate table (credits per million tokens)"):
         st.dataframe(pd.DataFrame(cost.rates(conn)), hide_index=True)
 

@@ -55,7 +55,7 @@ def main() -> None:
     cells[3].metric("Users", fmt.number(totals["USERS"].sum()))
     st.dataframe(totals[list(ACCOUNT_COLUMNS)], column_config=ACCOUNT_COLUMNS, hide_index=True)
     daily = charts.frame(org.daily_turns(conn, since, chosen), "BUCKET")
-    charts.show(charts.stacked_over_time(daily, "TURNS", "SOURCE_ACCOUNT", "Turns per day by account", "turns"))
+    charts.show(charts.stacked_over_time(daily, "TURNS", "SOURCE_ACCOUNT", "Turns per day by account", "turns", "day"))
     st.subheader("Agents")
     agents = pd.DataFrame(org.agents(conn, since, chosen))
     st.dataframe(agents[list(AGENT_COLUMNS)], column_config=AGENT_COLUMNS, hide_index=True)

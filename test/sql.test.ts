@@ -10,6 +10,7 @@ import { DEFAULTS } from "../lib/config/stack";
 import { buildCentralSql, buildMemberShareSql, identityKeySql } from "../lib/sql/orgCatalog";
 import { doctorSqlFiles } from "../doctor/sql";
 import { createTableStatement, ident, listSqlFiles, literal, renderSql, SQL_ROOT } from "../lib/sql/render";
+import { expandIncludes } from "../lib/sql/template";
 import { AGENT_REGISTRY } from "../lib/sql/tables";
 import { aiObservabilityAccessInputs, aiObservabilityAccessStatements } from "../provider/aiObservabilityAccess";
 import { grantAndProcedureStatements } from "./provider/grantFixtures";
@@ -127,7 +128,13 @@ describe("SQL files", () => {
         const org = [...Object.values(buildMemberShareSql({ ...DEFAULTS, orgShareRecentHistory: true }, "ACME.MEMBER")),
             identityKeySql(undefined),
             ...Object.values(buildCentralSql(DEFAULTS, "ACME.CENTRAL", [{ name: "EU", database: "WALLMONITOR_ORG_EU" }]).views)];
-        const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.map((statement) => statement.file),
+        // A provider statement names its template; the partials that template includes are used too.
+        const withIncludes = (file: string) => {
+            const files: string[] = [];
+            expandIncludes(file, SQL_ROOT, [], files);
+            return files;
+        };
+        const used = new Set([...rendered.flatMap((sql) => sql.files), ...provider.flatMap((statement) => withIncludes(statement.file)),
             ...org.flatMap((sql) => sql.files), ...doctorSqlFiles()]);
         expect(listSqlFiles().filter((file) => !used.has(file))).to.deep.equal([]);
     });

@@ -120,6 +120,9 @@ function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name:
         if ("setting" in value) {
             return rules.defaults[record.name].windowMinutes;
         }
+        if ("column" in value) {
+            return ident(value.column);
+        }
         return literal(value.literal);
     };
     const values = Object.fromEntries(Object.entries(record.values).map(([placeholder, value]) => [placeholder, resolve(placeholder, value)]));

@@ -25,6 +25,7 @@ import * as path from "path";
  *       WINDOW_MINUTES: {setting: windowMinutes}   # the stack's window for this rule
  *       HISTORY_TABLE: {table: AGENT_EVENTS_HISTORY}   # a Wallmonitor table, qualified
  *       RULE_NAME: {literal: error_rate}              # a quoted SQL string
+ *       MEASURE: {column: STEPS}                     # a column of the rule's own SQL (an identifier)
  *       BASELINE_DAYS: 14                             # a number
  *
  * This module reads and checks records and nothing else (it imports no other Wallmonitor
@@ -56,7 +57,8 @@ export type RuleSqlValue =
     | number
     | { readonly table: string }
     | { readonly setting: "windowMinutes" }
-    | { readonly literal: string };
+    | { readonly literal: string }
+    | { readonly column: string };
 
 export interface AlertRuleRecord {
     readonly name: string;
@@ -137,7 +139,7 @@ export function ruleProblem(at: string, rule: Readonly<Record<string, unknown>>,
 
 function sqlValue(file: string, placeholder: string, value: unknown): RuleSqlValue {
     const fail = (why: string) => new AlertRuleRecordError(file, `values.${placeholder} ${why}; give a number, ` +
-        "{table: TABLE_NAME}, {setting: windowMinutes} or {literal: text}.");
+        "{table: TABLE_NAME}, {setting: windowMinutes}, {literal: text} or {column: COLUMN_NAME}.");
     if (!PLACEHOLDER_NAME.test(placeholder)) {
         throw new AlertRuleRecordError(file, `values.${placeholder} is not a placeholder name (UPPERCASE, as in {{${placeholder.toUpperCase()}}}).`);
     }
@@ -159,6 +161,10 @@ function sqlValue(file: string, placeholder: string, value: unknown): RuleSqlVal
     }
     if (kind === "literal" && typeof given === "string" && PLAIN_TEXT.test(given)) {
         return { literal: given };
+    }
+    // A column of the rule's own SQL (which of a shared template's measures this rule reads).
+    if (kind === "column" && typeof given === "string" && TABLE_NAME.test(given)) {
+        return { column: given };
     }
     throw fail(`is ${JSON.stringify(value)}`);
 }

@@ -11,6 +11,7 @@ export const SQL_ROOT = path.resolve(__dirname, "..", "..", "sql");
 export const PLACEHOLDER = /\{\{\s*([A-Z][A-Z0-9_]*)\s*\}\}/g;
 export const REF = /\{\{\s*ref\s+([A-Z][A-Z0-9_]*)\s*\}\}/g;
 const INCLUDE = /\{\{>\s*([a-z0-9_/]+\.sql)\s*\}\}/g;
+const LEADING_COMMENT_LINES = /^(?:[ \t]*(?:--[^\n]*)?\n)+/;
 
 /** The template's text with its includes expanded; `files` receives the template, then each include. */
 export function expandIncludes(file: string, root: string, stack: readonly string[], files: string[]): string {
@@ -19,8 +20,11 @@ export function expandIncludes(file: string, root: string, stack: readonly strin
     }
     files.push(file);
     const text = fs.readFileSync(path.join(root, file), "utf8");
-    return text.replace(INCLUDE, (_match, included: string) =>
+    const expanded = text.replace(INCLUDE, (_match, included: string) =>
         expandIncludes(included, SQL_ROOT, [...stack, file], files).trimEnd());
+    // A partial's header comment explains the partial; inside the statement that includes it, it
+    // would interrupt the statement a reader (or a plan reviewer) reads.
+    return stack.length === 0 ? expanded : expanded.replace(LEADING_COMMENT_LINES, "");
 }
 
 /** The names a template (with its includes) uses: `{{NAME}}` placeholders and `{{ref NAME}}` references. */

@@ -44,6 +44,7 @@ import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from traffic import AgentRef, generate  # noqa: E402
 
 NEW_EVENTS_MINUTES = 10  # one refreshIntervalMinutes of new events per cycle
+MAX_ARRIVING_SEEDS = 100  # seeds tried for a window of new events that is not empty
 BASELINE_HISTORY = "BASELINE_EVENTS_HISTORY"
 BASELINE_SNAPSHOT = "BASELINE_SNAPSHOT_24H"
 BASELINE_ROLLUPS = {
@@ -90,10 +91,18 @@ class Cycle:
                            turns_per_agent_per_hour=rate, feedback_rate=0.2)
         self.old = [e for e in history if e["TIMESTAMP"] < cut]
         # The cycle's new events come from their own generator run, seeded by the agent count
-        # alone: every history length receives the same new events, so the cycles compare.
-        arriving = generate(seed=agent_count, agents=self.refs, start=cut - timedelta(hours=2), end=now,
-                            turns_per_agent_per_hour=rate, feedback_rate=0.2)
-        self.new = [e for e in arriving if e["TIMESTAMP"] >= cut]
+        # alone: every history length receives the same new events, so the cycles compare. At a
+        # low rate ten minutes may hold no turn at all, and a cycle with nothing new measures
+        # nothing: the first seed (from the agent count's) whose window holds events is taken.
+        for attempt in range(MAX_ARRIVING_SEEDS):
+            arriving = generate(seed=agent_count * MAX_ARRIVING_SEEDS + attempt, agents=self.refs,
+                                start=cut - timedelta(hours=2), end=now, turns_per_agent_per_hour=rate, feedback_rate=0.2)
+            self.new = [e for e in arriving if e["TIMESTAMP"] >= cut]
+            if self.new:
+                break
+        else:
+            raise SystemExit(f"no new events in {MAX_ARRIVING_SEEDS} seeds at {rate} turns/agent/h for {agent_count} agents: "
+                             "raise --rate")
 
     def run(self) -> dict:
         with fakesnow.patch():

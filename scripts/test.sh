@@ -13,7 +13,7 @@ npx tsc --noEmit -p .
 echo "== Pulumi program on the mock runtime (mocha)"
 npx mocha
 echo "== SQL on the Snowflake emulator (pytest, two workers)"
-.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile test/python test/sql test/streamlit
+.venv/bin/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile --durations=15 test/python test/sql test/streamlit
 echo "== benchmark smoke run (reduced size; figures only, no assertions)"
 bash scripts/benchmark.sh --quick
 echo "== the dashboard in Chromium, served by the local demo (playwright-core)"

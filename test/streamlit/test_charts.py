@@ -40,11 +40,17 @@ def test_agents_sharing_a_name_show_their_full_names():
     assert charts.short_agent_names(df)["AGENT"].tolist() == ["DB.A.SAME", "DB.B.SAME", "OTHER"]
 
 
+def settings_keeping(history_days: int) -> Settings:
+    """A deployment's settings whose raw history keeps `history_days` (the rest as the dev stack's)."""
+    return Settings(realtime_window_hours=24, history_days=history_days, refresh_interval_minutes=10,
+                    refresh_task="REFRESH_AGENT_EVENTS_TASK", store_conversation_text=False)
+
+
 @pytest.mark.parametrize("history_days", [30, 400])
 def test_every_window_has_the_unit_of_its_query_bucket(history_days):
     want = {"Last hour": "minute", "Last 24 hours": "hour", "Last 7 days": "hour", "Last 30 days": "day",
             "Last 90 days": "week", "Last 12 months": "month"}
-    settings = Settings(history_days=history_days)
+    settings = settings_keeping(history_days)
     assert {window.label: charts.bucket_unit(Filters(window=window, now=NOW, settings=settings))
             for window in WINDOWS} == want
 
@@ -52,7 +58,7 @@ def test_every_window_has_the_unit_of_its_query_bucket(history_days):
 def test_an_unknown_bucket_expression_is_an_error():
     window = WINDOWS[0].__class__("Odd", 1, "TIME_SLICE(EVENT_TIMESTAMP, 5, 'MINUTE')")
     with pytest.raises(ValueError, match="TIME_SLICE"):
-        charts.bucket_unit(Filters(window=window, now=NOW))
+        charts.bucket_unit(Filters(window=window, now=NOW, settings=settings_keeping(30)))
 
 
 @pytest.mark.parametrize("unit,start,end", [

@@ -205,7 +205,7 @@ export function statementGrant(id: string, text: string): DeclaredGrant | undefi
     if (role !== null) {
         return { id, grantee: role[3], privileges: [], role: role[2], statement: code };
     }
-    const privilege = /^GRANT (.+?) ON (DATABASE|SCHEMA|WAREHOUSE|VIEW|TABLE|DYNAMIC TABLE|STREAMLIT|INTEGRATION|PROCEDURE|STAGE|AGENT) (\S+) TO ROLE (\S+)$/.exec(code);
+    const privilege = /^GRANT (.+?) ON (DATABASE|SCHEMA|WAREHOUSE|VIEW|TABLE|DYNAMIC TABLE|STREAMLIT|INTEGRATION|PROCEDURE|STAGE|AGENT|SECRET) (\S+) TO ROLE (\S+)$/.exec(code);
     if (privilege !== null) {
         return { id, grantee: privilege[4], privileges: privilege[1].split(/\s*,\s*/),
             on: { kind: "object", object: { type: privilege[2], name: privilege[3] } }, statement: code };

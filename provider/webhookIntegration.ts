@@ -31,6 +31,8 @@ export interface WebhookSecretObject {
     readonly name: string;
     readonly create: Statement;
     readonly alter: Statement;
+    /** USAGE for the admin role, which names the secret when it creates the integration. */
+    readonly grantUsage: Statement;
     readonly drop: Statement;
 }
 
@@ -105,6 +107,7 @@ export function webhookIntegrationInputs(args: WebhookIntegrationSettings): Omit
             name: secret.identifier,
             create: providerStatement("alerts/create_webhook_secret", { SECRET: secret, COMMENT: comment }),
             alter: providerStatement("alerts/alter_webhook_secret", { SECRET: secret }),
+            grantUsage: providerStatement("alerts/grant_webhook_secret_usage", { SECRET: secret, ROLE: ident(args.adminRole) }),
             drop: providerStatement("alerts/drop_webhook_secret", { SECRET: secret }),
         },
         integration: {
@@ -124,7 +127,7 @@ export function webhookIntegrationInputs(args: WebhookIntegrationSettings): Omit
 /** Every statement the inputs hold, for tests and plans. */
 export function webhookIntegrationStatements(inputs: Omit<WebhookIntegrationInputs, "webhookSecret">): Statement[] {
     const { secret, integration } = inputs;
-    return [inputs.useOwnerRole, inputs.useAdminRole, inputs.bindHistory.check, secret.create, secret.alter, secret.drop,
+    return [inputs.useOwnerRole, inputs.useAdminRole, inputs.bindHistory.check, secret.create, secret.alter, secret.grantUsage, secret.drop,
         integration.create, integration.grantUsage, integration.show, integration.drop];
 }
 
@@ -134,7 +137,7 @@ function checkInputs(news: Readonly<Record<string, unknown>>): CheckFailure[] {
     if (typeof secret.name !== "string" || !QUALIFIED_NAME_PATTERN.test(secret.name)) {
         failures.push({ property: "secret", reason: "must name the secret as DATABASE.SCHEMA.NAME; render it with webhookIntegrationInputs()." });
     }
-    for (const key of ["create", "alter", "drop"] as const) {
+    for (const key of ["create", "alter", "grantUsage", "drop"] as const) {
         failures.push(...checkStatement("secret", secret[key]));
     }
     const integration = (news.integration ?? {}) as Partial<WebhookIntegrationObject>;
@@ -210,6 +213,7 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
     async create(session, inputs, cleanup) {
         await writeSecret(session, inputs, inputs.secret.create);
         cleanup.onFailure(inputs.secret.drop);
+        await session.run(inputs.secret.grantUsage);
         cleanup.onFailure(inputs.useOwnerRole);
         await createIntegration(session, inputs, () => {
             cleanup.onFailure(inputs.integration.drop);
@@ -228,6 +232,10 @@ export const webhookIntegrationKind: ResourceKind<WebhookIntegrationInputs, Webh
             await writeSecret(session, news, news.secret.create);
         } else if (changed.includes("webhookSecret") || changed.includes("secret")) {
             await writeSecret(session, news, news.secret.alter);
+        }
+        if (secretReplaced || changed.includes("secret")) {
+            // A new secret, or another admin role: the role creating the integration needs USAGE on it.
+            await session.run(news.secret.grantUsage);
         }
         if (secretReplaced || changed.includes("integration")) {
             await createIntegration(session, news);

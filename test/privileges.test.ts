@@ -52,14 +52,10 @@ const CASES: Case[] = [
  * once a fix lands, the test fails until the entry is removed. (Closed since: MONITOR on the
  * agents, declared through the Grant resources on wallmonitor:agentLocations; discovery from the
  * events themselves, so SHOW AGENTS only adds what it can see; READ UNREDACTED, granted with
- * readUnredactedEvents, and no text stored from a redacted source without it.)
+ * readUnredactedEvents, and no text stored from a redacted source without it; USAGE on the
+ * webhook secret for the role that creates the integration, granted by the secret's owner.)
  */
-const KNOWN_GAPS: { readonly row: string; readonly needs: RegExp; readonly why: string }[] = [
-    // The admin role creates a webhook integration naming the owner's secret and must hold USAGE on it
-    // (https://docs.snowflake.com/en/user-guide/notifications/webhook-notifications); it does only through
-    // parentRole, which in prod (PLATFORM_ADMIN) is not under ACCOUNTADMIN.
-    { row: "create-integration", needs: /USAGE on SECRET/, why: "issue 14 fix 6 (secrets in DDL): who creates the webhook secret and its integration" },
-];
+const KNOWN_GAPS: { readonly row: string; readonly needs: RegExp; readonly why: string }[] = [];
 
 const known = (gap: Gap) => KNOWN_GAPS.some((entry) => entry.row === gap.requirement.row && entry.needs.test(gap.message));
 

@@ -54,6 +54,8 @@ const SQL = {
         `    WEBHOOK_SECRET = ${SECRET}\n    WEBHOOK_BODY_TEMPLATE = '{"text": "SNOWFLAKE_WEBHOOK_MESSAGE"}'\n` +
         `    WEBHOOK_HEADERS = ('Content-Type' = 'application/json')\n    COMMENT = ${COMMENT}`,
     grant: `GRANT USAGE ON INTEGRATION ${INTEGRATION} TO ROLE ${OWNER}`,
+    // The admin role names the owner's secret when it creates the integration, so it needs USAGE on it.
+    grantSecret: `GRANT USAGE ON SECRET ${SECRET} TO ROLE ${ADMIN}`,
     show: `SHOW NOTIFICATION INTEGRATIONS LIKE '${INTEGRATION}'`,
     dropIntegration: `DROP NOTIFICATION INTEGRATION IF EXISTS ${INTEGRATION}`,
     dropSecret: `DROP SECRET IF EXISTS ${SECRET}`,
@@ -140,9 +142,11 @@ describe("Webhook integration against a fake Snowflake", () => {
 
     it("creates the secret as the owner and the integration as the admin role, binding the credential", async () => {
         const result = await provider.create(inputs());
-        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.grantSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant,
+            SQL.useOwner]);
         const roleOf = (sql: string) => fake.statements.find((record) => record.sql === sql)?.role;
-        expect([SQL.showBindValues, SQL.createSecret, SQL.createIntegration, SQL.grant].map(roleOf)).to.deep.equal([ADMIN, OWNER, ADMIN, ADMIN]);
+        expect([SQL.showBindValues, SQL.createSecret, SQL.grantSecret, SQL.createIntegration, SQL.grant].map(roleOf))
+            .to.deep.equal([ADMIN, OWNER, OWNER, ADMIN, ADMIN]);
         boundOnly(CREDENTIAL, [SQL.createSecret]);
         expect(result.id).to.equal(INTEGRATION);
         expect(JSON.stringify(result.outs)).not.to.include(CREDENTIAL);
@@ -171,7 +175,8 @@ describe("Webhook integration against a fake Snowflake", () => {
         const error = await rejection(provider.create(inputs()));
         expect(error.message).to.include("alerts/create_webhook_integration.sql");
         expect(error.message).not.to.include(CREDENTIAL);
-        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.useOwner, SQL.dropSecret]);
+        expect(fake.sql).to.deep.equal([...GUARD, SQL.createSecret, SQL.grantSecret, SQL.useAdmin, SQL.createIntegration, SQL.useOwner,
+            SQL.dropSecret]);
     });
 
     it("reads an integration that is gone as gone, and deletes what is already gone", async () => {
@@ -239,7 +244,7 @@ describe("Webhook integration: the credential is never readable in bind history"
     it("binds the credential when the stack accepts readable bind values, and keeps it out of text and state", async () => {
         fake.on(SHOW_BIND_VALUES, bindValuesAccess("true"));
         const result = await provider.create(inputs({ acceptReadableBindValues: true }));
-        expect(fake.sql).to.deep.equal([SQL.createSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
+        expect(fake.sql).to.deep.equal([SQL.createSecret, SQL.grantSecret, SQL.useAdmin, SQL.createIntegration, SQL.grant, SQL.useOwner]);
         expect(fake.statements.filter((record) => record.binds !== undefined).map((record) => record.binds))
             .to.deep.equal([[CREDENTIAL]]);
         nowhere(CREDENTIAL, JSON.stringify(result.outs));

@@ -197,6 +197,7 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     started = tuple(run(session, statements, "cycle_started")[0])[0]
     expired = run(session, statements, "apply_retention", {"history_days": history_days})
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
+    run(session, statements, "expire_shape_coverage", {"history_days": history_days})
 
     unreadable = None
     if requested == "per_agent":
@@ -215,6 +216,8 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     discovery = _discover_from_events(session, statements, lookback_hours, history_days, unreadable)
     path, reason, agents, summary = _ingest(session, statements, requested, path, reason, lookback_hours,
                                             history_days, removed)
+    # What Snowflake wrote this cycle, per agent: a renamed attribute or new span names show here (schema_drift).
+    run(session, statements, "record_shape_coverage", {"cycle_started": started})
     condition, message = _cycle_condition(session, statements, agents, discovery)
     run(session, statements, "record_cycle_state", {
         "cycle_started": started, "ingest_path": path, "ingest_path_reason": reason, "active_agents": agents,

@@ -5,7 +5,10 @@
 -- their counts. Counting parsed columns rather than RECORD_ATTRIBUTES keeps this independent of
 -- storeConversationText (RAW_ATTRIBUTES is NULL without it) and of the ingest path, and measures
 -- exactly what the metrics read. The kinds and columns follow the doctor's list (doctor/shapes.ts
--- RELIED_ON): ROOT = the turn's root span, PLANNING = ReasoningAgentStepPlanning-N, TOOL = tool spans.
+-- RELIED_ON, test/shapeCoverage.test.ts keeps them together): ROOT = the turn's root span,
+-- PLANNING = ReasoningAgentStepPlanning-N, TOOL = tool spans. A column parsed with a fallback
+-- (STATUS_CODE falls back to the span's OpenTelemetry status, TOOL_NAME to the span name) shows
+-- what the metric gets, so it reaches zero only when the fallback is gone too.
 -- Evaluation spans are left out: they have names of their own and are not production traffic.
 INSERT INTO {{COVERAGE_TABLE}} (CYCLE_STARTED, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, SIGNAL, SPAN_KIND, NAME, SPANS, MATCHING)
 SELECT CAST({{bind cycle_started}} AS TIMESTAMP_NTZ), c.AGENT_DATABASE, c.AGENT_SCHEMA, c.AGENT_NAME,
@@ -37,6 +40,7 @@ FROM (
         UNION ALL SELECT 'PLANNING', 'PROMPT_TOKENS'
         UNION ALL SELECT 'PLANNING', 'COMPLETION_TOKENS'
         UNION ALL SELECT 'TOOL', 'TOOL_NAME'
+        UNION ALL SELECT 'TOOL', 'STATUS_CODE'
     ) AS r ON r.SPAN_KIND = k.SPAN_KIND
     UNION ALL
     SELECT u.AGENT_DATABASE, u.AGENT_SCHEMA, u.AGENT_NAME, 'UNKNOWN_SPAN_NAME', 'ANY', u.SPAN_NAME, t.SPANS, u.MATCHING

@@ -186,7 +186,9 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     reason is recorded and the per-agent path relies on what DISCOVER_AGENTS registers.
 
     The cycle ends by recording itself in INGEST_CYCLE_STATE: with no active agent the condition
-    says why nothing was read and what to grant, and the summary repeats it; never silent zeros."""
+    says why nothing was read and what to grant, and the summary repeats it; never silent zeros.
+    Just before, it records the shape of what it loaded (AGENT_SHAPE_COVERAGE: per agent, the spans
+    carrying each relied-on column and the unrecognised span names; kept history_days like the events)."""
     history_days = _whole_number(REFRESH, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
     lookback_hours = _lookback_hours(REFRESH, lookback_hours)
     if ingest_path is not None and not isinstance(ingest_path, str):

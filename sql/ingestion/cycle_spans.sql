@@ -1,4 +1,7 @@
 -- The production spans this cycle loaded, with the span kind the shape coverage counts by.
+-- Bounded by LOADED_AT like the cycle's own writes: rows are appended in load order, so the
+-- micro-partitions' LOADED_AT ranges let Snowflake prune everything older than the cycle
+-- (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions).
 SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME, h.SPAN_NAME, h.SPAN_CATEGORY,
        CASE
            WHEN h.SPAN_CATEGORY = 'AGENT_RUN' THEN 'ROOT'

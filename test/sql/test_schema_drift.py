@@ -2,7 +2,7 @@
 AGENT_SHAPE_LATEST view and the schema_drift rule, on the emulator.
 
 Generated traffic loses one attribute Wallmonitor relies on (the planning spans' input token count)
-an hour before its end; ingestion runs once before the drop reaches the event table and once after.
+an hour before its end; ingestion runs once before the drop reaches the event table and once after (by either ingest path).
 The first cycle's rows show every planning span carrying it, the second none; schema_drift fires
 once, critical, naming the column, and stays open rather than firing again.
 """
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import sys
 from datetime import timedelta
+
+import pytest
 
 from emulator import Coverage, NotificationService, embedded_statements, standalone_emulator, utc_now
 from traffic import AgentRef, generate, is_evaluation_event
@@ -39,7 +41,8 @@ def _coverage_rows(emulator, cycle) -> dict:
             if row["CYCLE_STARTED"] == cycle}
 
 
-def test_a_vanished_attribute_shows_in_the_cycle_rows_and_fires_schema_drift_once(catalog):
+@pytest.mark.parametrize("path", ["per_agent", "event_table"])
+def test_a_vanished_attribute_shows_in_the_cycle_rows_and_fires_schema_drift_once(catalog, path):
     now = utc_now().replace(microsecond=0)
     dropped_at = now - timedelta(hours=1)
     events = generate(seed=21, agents=[SALES], start=now - timedelta(hours=4), end=now - timedelta(minutes=5),
@@ -58,7 +61,7 @@ def test_a_vanished_attribute_shows_in_the_cycle_rows_and_fires_schema_drift_onc
 
         def cycle(batch) -> object:
             emulator.deliver(batch)
-            ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24 * 40, 60, "per_agent")
+            ingestion.run_refresh(emulator.session, emulator.handler_statements(), 24 * 40, 60, path)
             return max(row["CYCLE_STARTED"] for row in emulator.query(
                 f"SELECT CYCLE_STARTED FROM {emulator.database}.{emulator.schema}.AGENT_SHAPE_COVERAGE"))
 

@@ -186,7 +186,9 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     reason is recorded and the per-agent path relies on what DISCOVER_AGENTS registers.
 
     The cycle ends by recording itself in INGEST_CYCLE_STATE: with no active agent the condition
-    says why nothing was read and what to grant, and the summary repeats it; never silent zeros."""
+    says why nothing was read and what to grant, and the summary repeats it; never silent zeros.
+    Just before, it records the shape of what it loaded (AGENT_SHAPE_COVERAGE: per agent, the spans
+    carrying each relied-on column and the unrecognised span names; kept history_days like the events)."""
     history_days = _whole_number(REFRESH, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
     lookback_hours = _lookback_hours(REFRESH, lookback_hours)
     if ingest_path is not None and not isinstance(ingest_path, str):
@@ -197,6 +199,7 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     started = tuple(run(session, statements, "cycle_started")[0])[0]
     expired = run(session, statements, "apply_retention", {"history_days": history_days})
     removed = int(tuple(expired[0])[0] or 0) if expired else 0
+    run(session, statements, "expire_shape_coverage", {"history_days": history_days})
 
     unreadable = None
     if requested == "per_agent":
@@ -215,6 +218,8 @@ def run_refresh(session, statements, lookback_hours, history_days, ingest_path="
     discovery = _discover_from_events(session, statements, lookback_hours, history_days, unreadable)
     path, reason, agents, summary = _ingest(session, statements, requested, path, reason, lookback_hours,
                                             history_days, removed)
+    # What Snowflake wrote this cycle, per agent: a renamed attribute or new span names show here (schema_drift).
+    run(session, statements, "record_shape_coverage", {"cycle_started": started})
     condition, message = _cycle_condition(session, statements, agents, discovery)
     run(session, statements, "record_cycle_state", {
         "cycle_started": started, "ingest_path": path, "ingest_path_reason": reason, "active_agents": agents,

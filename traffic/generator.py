@@ -937,6 +937,7 @@ def generate(
     feedback_rate: float = 0.2,
     include_noise: bool = True,
     evaluation_runs_per_agent: int = 1,
+    attributes_dropped_from: dict[str, datetime] | None = None,
 ) -> list[dict]:
     """Cortex Agent events for ``agents`` in ``[start, end)``, sorted by TIMESTAMP.
 
@@ -945,6 +946,8 @@ def generate(
     (Cortex Search logs, an external agent) are mixed in; ``is_cortex_agent_event`` tells them apart.
     Each agent also runs ``evaluation_runs_per_agent`` evaluation runs (their own generator, so
     they change no production row); ``is_evaluation_event`` tells their marked rows.
+    ``attributes_dropped_from`` maps an attribute key to the time (naive UTC) from which no event
+    carries it any more, as when Snowflake renames or drops an attribute mid-run.
     """
     start_ms, end_ms = _ceil_ms(start), _ceil_ms(end)
     people = _make_users(seed, users)
@@ -957,6 +960,12 @@ def generate(
     if include_noise and agents and people:
         events += _noise(seed, agents, people, start_ms, end_ms, volume=round(len(events) * 0.05))
     events.sort(key=lambda event: event["TIMESTAMP"])
+    for key, since in (attributes_dropped_from or {}).items():
+        dropped_at = _to_utc_naive(since)
+        for event in events:
+            # A fresh mapping: events may share one attribute dict, and earlier events keep the key.
+            if event["TIMESTAMP"] >= dropped_at and key in (event["RECORD_ATTRIBUTES"] or {}):
+                event["RECORD_ATTRIBUTES"] = {k: v for k, v in event["RECORD_ATTRIBUTES"].items() if k != key}
     return events
 
 

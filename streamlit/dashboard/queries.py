@@ -537,3 +537,15 @@ def pipeline(conn: Connection, f: Filters) -> list[dict]:
                MINUTES_SINCE_REFRESH, ADDED_AT, LAST_DISCOVERED
         FROM {{PIPELINE_HEALTH}} {where}
         ORDER BY AGENT_FULL_NAME""", params, views=("PIPELINE_HEALTH",))
+
+
+def shape_signals(conn: Connection, f: Filters) -> list[dict]:
+    """AGENT_SHAPE_LATEST for the selected agents: the newest ingestion cycle's attribute coverage
+    and unrecognised span names per agent (schema drift)."""
+    where, params = "", []
+    if f.agents:
+        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, CYCLE_STARTED, SIGNAL, SPAN_KIND, NAME, SPANS, MATCHING, SHARE
+        FROM {{AGENT_SHAPE_LATEST}} {where}
+        ORDER BY AGENT_FULL_NAME, SIGNAL, SPAN_KIND, NAME""", params, views=("AGENT_SHAPE_LATEST",))

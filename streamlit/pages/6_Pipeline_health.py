@@ -59,6 +59,7 @@ def main() -> None:
     if not lagging.empty:
         charts.show(charts.bars(charts.short_agent_names(lagging), "AGENT", "EVENT_LAG_MINUTES", "Minutes since each agent's newest event",
                                 "minutes", color="HEALTH", scale=HEALTH_COLORS, full_name="AGENT_FULL_NAME"))
+    shapes(conn, f)
     with st.expander("Check the tasks yourself"):
         schema = f"{conn.database}.{conn.schema}"
         task = settings.refresh_task.split(".")[-1]
@@ -66,6 +67,46 @@ def main() -> None:
                 f"SELECT NAME, STATE, SCHEDULED_TIME, ERROR_MESSAGE\n"
                 f"FROM TABLE({conn.database}.INFORMATION_SCHEMA.TASK_HISTORY(TASK_NAME => '{task}'))\n"
                 "ORDER BY SCHEDULED_TIME DESC LIMIT 10;", language="sql")
+
+
+
+SHAPE_COLUMNS = {
+    "AGENT_FULL_NAME": "Agent",
+    "SPAN_KIND": "Spans",
+    "NAME": "Column",
+    "SHARE": st.column_config.ProgressColumn("Spans carrying it", format="percent", min_value=0, max_value=1),
+    "MATCHING": st.column_config.NumberColumn("Carrying"),
+    "SPANS": st.column_config.NumberColumn("Of"),
+    "CYCLE_STARTED": st.column_config.DatetimeColumn("Cycle (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+}
+UNKNOWN_COLUMNS = {
+    "AGENT_FULL_NAME": "Agent",
+    "NAME": "Span name",
+    "SHARE": st.column_config.ProgressColumn("Share of spans", format="percent", min_value=0, max_value=1),
+    "MATCHING": st.column_config.NumberColumn("Spans"),
+    "SPANS": st.column_config.NumberColumn("Of"),
+}
+
+
+def shapes(conn, f) -> None:
+    """What the newest ingestion cycle loaded looks like: Snowflake renaming an attribute or a span
+    shows here (and fires schema_drift) before a metric silently reads zero."""
+    st.subheader("Event shapes (newest cycle)")
+    signals = pd.DataFrame(queries.shape_signals(conn, f))
+    if signals.empty:
+        st.info("No ingestion cycle has loaded spans yet.")
+        return
+    coverage = signals[signals["SIGNAL"] == "COVERAGE"]
+    for _, row in coverage[(coverage["MATCHING"] == 0) & (coverage["SPANS"] > 0)].iterrows():
+        st.error(f"**{row['AGENT_FULL_NAME']}**: none of {row['SPANS']} {str(row['SPAN_KIND']).lower()} spans "
+                 f"carries {row['NAME']}: Snowflake may have renamed the attribute it is read from.")
+    st.dataframe(coverage[list(SHAPE_COLUMNS)], column_config=SHAPE_COLUMNS, hide_index=True)
+    unknown = signals[signals["SIGNAL"] == "UNKNOWN_SPAN_NAME"]
+    if unknown.empty:
+        st.caption("Every span name of the newest cycle is one Wallmonitor categorises.")
+    else:
+        st.warning(f"{len(unknown)} span names Wallmonitor does not recognise (counted as OTHER).")
+        st.dataframe(unknown[list(UNKNOWN_COLUMNS)], column_config=UNKNOWN_COLUMNS, hide_index=True)
 
 
 main()

@@ -35,7 +35,8 @@ export const PAGES: readonly DashboardPage[] = [
     { title: "Agents", file: "agents", headline: ["Agents", "Turns", "Tokens per turn"], charts: 4 },
     { title: "Users", file: "users", headline: ["Users", "Turns per user"], charts: 1 },
     { title: "Errors", file: "errors", headline: ["Failed turns", "Failed tool and model calls", "Failing tools"], charts: 2 },
-    { title: "Feedback", file: "feedback", headline: ["Ratings", "Positive", "Negative", "Comments"], charts: 2 },
+    // Comments show "—" and a note: the demo's dev stack stores no typed text (test/streamlit/test_text_notes.py).
+    { title: "Feedback", file: "feedback", headline: ["Ratings", "Positive", "Negative"], charts: 2 },
     { title: "Pipeline health", file: "pipeline-health", headline: ["Active agents", "Healthy", "Failing", "Last refresh", "Ingest path"], charts: 1 },
     { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"], charts: 0 },
     { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"], charts: 5 },

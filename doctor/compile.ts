@@ -1,7 +1,7 @@
 import type { RenderedSql } from "../lib/sql/render";
 import type { Statement } from "../provider/statements";
 import { Check, DoctorContext, ownerOrLogin } from "./context";
-import { codeOf, placeholderCount } from "./readOnly";
+import { codeOf } from "./readOnly";
 import { count, Finding } from "./report";
 
 /**
@@ -33,15 +33,18 @@ function temporaryTables(catalog: DoctorContext["catalog"]): string[] {
         .flatMap((sql) => [...codeOf(sql.text).matchAll(TEMPORARY_TABLE)].map((match) => match[1].toUpperCase())))];
 }
 
-/** Why a statement is not compiled, or undefined when EXPLAIN can compile it. */
-export function notExplainable(text: string, context: Pick<DoctorContext, "beforeDeploy" | "config" | "catalog">): string | undefined {
+/**
+ * Why a statement is not compiled, or undefined when EXPLAIN can compile it; `scratch` holds the
+ * catalog's temporary tables (temporaryTables).
+ */
+export function notExplainable(text: string, context: Pick<DoctorContext, "beforeDeploy" | "config">,
+                               scratch: readonly string[]): string | undefined {
     const code = codeOf(text).toUpperCase();
     const verb = code.split(" ")[0];
     const dml = ["INSERT", "MERGE", "UPDATE", "DELETE"].includes(verb);
     if (!["SELECT", "WITH"].includes(verb) && !(dml && EXPLAIN_COMPILES_DML)) {
         return "DDL and session statements: EXPLAIN compiles queries and DML only";
     }
-    const scratch = temporaryTables(context.catalog);
     if (scratch.length > 0 && new RegExp(`\\b(${scratch.join("|")})\\b`).test(code)) {
         return "reads a temporary table that exists only inside a procedure run";
     }
@@ -79,13 +82,15 @@ export const compileCheck: Check = async (context) => context.as(ownerOrLogin(co
     const findings: Finding[] = [];
     const skipped = new Map<string, string[]>();
     const compiled: string[] = [];
+    const scratch = temporaryTables(context.catalog);
     for (const target of compileTargets(context)) {
-        const reason = notExplainable(target.sql.text, context);
+        const reason = notExplainable(target.sql.text, context, scratch);
         if (reason !== undefined) {
             skipped.set(reason, [...(skipped.get(reason) ?? []), target.name]);
             continue;
         }
-        const binds = placeholderCount(target.sql.text);
+        // The renderer records every bind a statement declares ({{bind name}}, rendered as ?).
+        const binds = target.sql.binds.length;
         const result = await session.attempt(explainStatement(target), binds);
         const withNulls = binds > 0 ? ` (compiled with NULL for its ${binds} bind values)` : "";
         if ("error" in result && binds > 0 && NULL_BIND_REFUSAL.test(result.error)) {

@@ -96,11 +96,6 @@ export function notReadOnly(text: string): string | undefined {
     return `it starts with ${upper.split(" ")[0]}`;
 }
 
-/** The statement's `?` placeholders outside literals and comments. */
-export function placeholderCount(text: string): number {
-    return (codeOf(text).match(/\?/g) ?? []).length;
-}
-
 /**
  * A session that runs only read-only statements. The only binds it sends are NULLs, and only to
  * EXPLAIN: no value of any kind leaves the doctor in a bind.

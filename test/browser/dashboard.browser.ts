@@ -58,6 +58,13 @@ async function unreadable(session: DemoSession, spec: DashboardPage, window: str
     return [...missing, ...unmeasured, ...found, ...metrics].map((problem) => `${spec.title}: ${problem}`);
 }
 
+/** A count as the dashboard prints it (950, 12.3k, 4.5M) as a number. */
+function countValue(text: string): number {
+    const match = /^(-?[\d.]+)([kMB]?)$/.exec(text.replace(/,/g, ""));
+    expect(match, `a count, not "${text}"`).to.not.equal(null);
+    return Number(match![1]) * ({ "": 1, k: 1e3, M: 1e6, B: 1e9 } as Record<string, number>)[match![2]];
+}
+
 async function noException(session: DemoSession): Promise<void> {
     expect(await session.page.getByTestId("stException").count(), "exceptions on the page").to.equal(0);
 }
@@ -88,6 +95,27 @@ describe("the dashboard in Chromium, served by the local demo", function () {
             expect(await unreadable(session, spec, DEFAULT_WINDOW)).to.deep.equal([]);
         });
     }
+
+    it("counts the window's threads on Threads as Overview does, or labels its list as capped and says why", async function () {
+        const [overview, threads] = [PAGES[0], PAGES.find((spec) => spec.title === "Threads")!];
+        // The demo keeps ingesting: Threads is read between two readings of Overview, and the
+        // counts only grow, so an equal count lies between them.
+        await session.visit(overview);
+        const before = countValue(await metricValue(session.page, "Active threads"));
+        await session.visit(threads);
+        const labels = await session.page.getByTestId("stMetricLabel").allInnerTexts();
+        const listed = labels.map((label) => label.trim()).includes("Threads listed");
+        const shown = countValue(await metricValue(session.page, listed ? "Threads listed" : "Threads"));
+        const capNote = await session.page.getByText(/capped to stay fast/).count();
+        await session.visit(overview);
+        const after = countValue(await metricValue(session.page, "Active threads"));
+        if (listed) {
+            expect(capNote, "a capped list says it is capped, and why").to.be.greaterThan(0);
+            expect(shown).to.be.at.most(after);
+        } else {
+            expect(shown, `Threads shows ${shown}; Overview showed ${before}, then ${after}`).to.be.within(before, after);
+        }
+    });
 
     it("stops the demo cleanly on Ctrl-C", async function () {
         expect(await session.interrupt(), session.output).to.equal(0);

@@ -153,6 +153,9 @@ export class DemoSession {
     }
 }
 
+/** How long a page's content must stay unchanged, with nothing running, to count as drawn. */
+const QUIET_MS = 1_000;
+
 /** Waits until the page's script has run: its headline metrics are drawn and nothing is running. */
 export async function settled(page: Page, spec: DashboardPage): Promise<void> {
     await page.getByRole("heading", { name: spec.title, exact: true }).first().waitFor({ timeout: 90_000 });
@@ -160,13 +163,25 @@ export async function settled(page: Page, spec: DashboardPage): Promise<void> {
         await page.getByTestId("stMetricLabel").filter({ hasText: new RegExp(`^${label}$`) }).first()
             .waitFor({ timeout: 90_000 });
     }
-    // Twice: Streamlit shows that a script runs only some time after it started.
-    for (let check = 0; check < 2; check++) {
-        // A string, evaluated in the page: this project compiles without the DOM library.
-        await page.waitForFunction(`!document.querySelector('[data-testid="stStatusWidget"] button')
-            && document.querySelectorAll('[data-testid="stSkeleton"]').length === 0`, undefined, { timeout: 90_000 });
-        await page.waitForTimeout(1_500); // charts finish drawing after the script ends
-    }
+    // Settled means: no script running, no skeleton, no element left stale by a rerun, and the
+    // page's content unchanged for a second. The quiet second covers both ways a page fools a
+    // single check: Streamlit shows that a script runs only some time after it started, and
+    // charts finish drawing after the script ends. It replaces fixed sleeps, which cost every
+    // visit three seconds. A string, evaluated in the page: this project compiles without the DOM library.
+    await page.evaluate("window.__wallmonitorSettle = undefined");
+    await page.waitForFunction(`(() => {
+        const busy = document.querySelector('[data-testid="stStatusWidget"] button')
+            || document.querySelector('[data-testid="stSkeleton"]')
+            || document.querySelector('[data-stale="true"]');
+        const main = document.querySelector('[data-testid="stMain"]') || document.body;
+        const signature = busy ? null : main.querySelectorAll('*').length + ':' + main.innerText.length;
+        const seen = window.__wallmonitorSettle;
+        if (signature === null || !seen || seen.signature !== signature) {
+            window.__wallmonitorSettle = { signature, since: Date.now() };
+            return false;
+        }
+        return Date.now() - seen.since >= ${QUIET_MS};
+    })()`, undefined, { timeout: 90_000, polling: 200 });
 }
 
 export async function metricValue(page: Page, label: string): Promise<string> {

@@ -21,7 +21,7 @@ import oracle
 from conftest import _coverage
 from emulator import Emulator, mount_share, render_catalog, utc_now
 from test_ingestion import run_task
-from traffic import EVENT_TABLE_DDL, AgentRef, generate, load
+from traffic import EVENT_TABLE_DDL, AgentRef, generate
 
 SHARED_SCHEMA = "WALLMONITOR_SHARED"  # lib/orgConfig.ts ORG_SHARE_SCHEMA
 # The organisation's identity key (wallmonitor:orgIdentityKey), the same in every member.
@@ -77,7 +77,7 @@ class Account:
         """Its own event table (accounts do not see each other's events), one ingestion cycle, one rollup."""
         cur = self.emulator.conn.cursor()
         cur.execute(EVENT_TABLE_DDL.format(table=f"SNOWFLAKE.LOCAL.{self.event_table.upper()}"))
-        load(self.emulator.loader.cursor(), f"SNOWFLAKE.LOCAL.{self.event_table.upper()}", self.delivered)
+        self.emulator.deliver(self.delivered, table=f"SNOWFLAKE.LOCAL.{self.event_table.upper()}")
         self.emulator.point_event_function_at(self.event_table)
         self.emulator.set_agents([(a.database, a.schema, a.name) for a in self.agents])
         run_task(self.emulator, "discover")

@@ -7,9 +7,23 @@ cd "$(dirname "$0")/.."
 
 stamp() { sha256sum "$1" | cut -d' ' -f1; }
 
+# package.json's engines.node names the oldest Node.js supported; an older one is refused here,
+# before anything is installed, with the two ways out.
+node -e '
+const range = require("./package.json").engines.node;
+const oldest = Number(/^>=(\d+)$/.exec(range)[1]);
+if (Number(process.versions.node.split(".")[0]) < oldest) {
+    console.error(`setup: Node.js ${process.version} is older than Wallmonitor supports (package.json engines.node "${range}").
+Install Node.js ${oldest} or newer, or let this checkout download the release pinned in .nvmrc into .toolchain/:
+    export PATH="$(bash scripts/node.sh):$PATH"`);
+    process.exit(1);
+}'
+
 if [[ ! -f node_modules/.wallmonitor-stamp || "$(cat node_modules/.wallmonitor-stamp)" != "$(stamp package-lock.json)" ]]; then
     echo "setup: installing npm packages (npm ci)" >&2
-    npm ci --no-audit --no-fund >&2
+    # Audit, funding and npm-update notices are left out: nothing in them can be acted on from this
+    # lockfile install (the README's "Install notes" say what to run instead); warnings still show.
+    npm ci --no-audit --no-fund --no-update-notifier >&2
     stamp package-lock.json > node_modules/.wallmonitor-stamp
 fi
 

@@ -120,7 +120,15 @@ def test_actual_consumption_counts_only_wallmonitors_objects_by_utc_day(emu, cat
     expected_credits[("2026-11-10", warehouse)] = Decimal("1.0")
     expected_credits[("2026-11-11", warehouse)] = Decimal("0.2")
     plan = estimate(emu)
-    rows = own_cost(emu)
+    # Days are UTC whatever the session's time zone (TIMESTAMP_LTZ is shown in the session's).
+    # fakesnow has no ALTER SESSION SET TIMEZONE: the emulator's DuckDB session is set instead.
+    duck = emu.conn._duck_conn
+    zone = duck.execute("SELECT current_setting('TimeZone')").fetchone()[0]
+    duck.execute("SET TimeZone = 'America/Los_Angeles'")
+    try:
+        rows = own_cost(emu)
+    finally:
+        duck.execute(f"SET TimeZone = '{zone}'")
     got = {(str(row["DAY"]), row["OBJECT_NAME"]): row for row in rows}
     assert set(got) == {*expected_credits, ("2026-11-10", dynamic_table)}
     for key, credits in expected_credits.items():

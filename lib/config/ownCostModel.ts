@@ -73,11 +73,11 @@ export const DYNAMIC_TABLE_REFRESH_COST = { fixedSeconds: 2, secondsPerThousandE
 /**
  * ASSUMPTION: a larger compute size runs the same work in proportionally less time, so the
  * credits of a run do not depend on the size (a size step doubles the rate and halves the time).
- * Only the per-second minimums and idle times are priced at the configured size.
+ * Only the per-resume minimum and the idle time are priced at the configured size.
  */
-const SIZE_STEPS: Readonly<Record<WarehouseSize, number>> = {
-    XSMALL: 1, SMALL: 2, MEDIUM: 4, LARGE: 8, XLARGE: 16, XXLARGE: 32, XXXLARGE: 64, X4LARGE: 128, X5LARGE: 256, X6LARGE: 512,
-};
+function speedUp(size: WarehouseSize): number {
+    return WAREHOUSE_CREDITS_PER_HOUR[size] / WAREHOUSE_CREDITS_PER_HOUR.XSMALL;
+}
 
 /** Where Snowflake reports a line's actual consumption (SNOWFLAKE.ACCOUNT_USAGE). */
 export type OwnCostUsageView = "SERVERLESS_TASK_HISTORY" | "WAREHOUSE_METERING_HISTORY" | "DYNAMIC_TABLE_REFRESH_HISTORY";
@@ -183,8 +183,8 @@ export function estimateOwnCost(config: WallmonitorConfig, inventory: OwnCostInv
     // Billed per resume: the time it runs (at least the minimum), then the idle time before it suspends.
     const billed = (runningSeconds: number) =>
         Math.max(WAREHOUSE_MINIMUM_BILLED_SECONDS, runningSeconds) + config.warehouseAutoSuspendSeconds;
-    // Refresh work shrinks with the size (SIZE_STEPS); a person's session lasts as long at any size.
-    const refreshSeconds = wavesPerDay === 0 ? 0 : Math.min(SECONDS_PER_DAY, wavesPerDay * billed(waveSeconds / SIZE_STEPS[size]));
+    // Refresh work shrinks with the size (speedUp); a person's session lasts as long at any size.
+    const refreshSeconds = wavesPerDay === 0 ? 0 : Math.min(SECONDS_PER_DAY, wavesPerDay * billed(waveSeconds / speedUp(size)));
     const sessions = config.ownCostDashboardSessionsPerDay;
     const sessionSeconds = sessions * billed(config.ownCostDashboardSessionMinutes * 60);
     const warehouseSeconds = Math.min(SECONDS_PER_DAY, refreshSeconds + sessionSeconds);

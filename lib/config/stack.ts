@@ -50,7 +50,7 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-/** The core keys below; cost* (lib/config/cost.ts) and accountRole/org* (lib/config/org.ts) come from their modules. */
+/** The core keys below; cost* (lib/config/cost.ts), ownCost* (lib/config/ownCost.ts) and accountRole/org* (lib/config/org.ts) come from their modules. */
 export interface WallmonitorConfig extends CostConfig, OwnCostConfig, OrgSettings {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;

@@ -19,7 +19,7 @@ function number(value: number, digits: number): string {
 /** The section's lines for an estimate; `config` gives the credit price and currency. */
 export function ownCostSectionLines(estimate: OwnCostEstimate, config: WallmonitorConfig): string[] {
     const price = Number(config.costCreditPrice);
-    const lines = [
+    return [
         "Estimates, not measurements: a model of the stack's schedules, target lag, warehouse and the assumptions " +
             "listed below, at published Snowflake rates. After `pulumi up`, the Pipeline health page puts them beside " +
             "the actual consumption (view WALLMONITOR_OWN_COST).",
@@ -37,7 +37,6 @@ export function ownCostSectionLines(estimate: OwnCostEstimate, config: Wallmonit
         "",
         ...estimate.assumptions.map((assumption) => `- ${assumption}`),
     ];
-    return lines;
 }
 
 /** The section for an offline build, from the config the program ran with. */

@@ -4,6 +4,7 @@ import { Violation } from "../policy/rules";
 import { isSecret } from "../policy/subject";
 import { procedureBody, procedureHeader } from "../provider/procedure";
 import { OfflineBuild, PROJECT_ROOT, RecordedResource } from "./offline";
+import { OWN_COST_TITLE, ownCostLines } from "./ownCost";
 
 /**
  * Renders an offline build as the plan a reviewer reads: every Snowflake object by component,
@@ -333,6 +334,7 @@ export function renderPlan(build: OfflineBuild, options: PlanOptions = {}): stri
     const adminRole = text(providers.find((provider) => provider.name.endsWith("-admin"))?.inputs.role ?? "");
     out.push(...section("Risks", planRisks(build, grants, roleOf, adminRole)));
     out.push(...section("Policy", policyLines(checkBuild(build))));
+    out.push(...section(OWN_COST_TITLE, ownCostLines(build)));
 
     if (options.full) {
         const markdown = options.markdown === true;

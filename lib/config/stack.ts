@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 import { AlertConfigError, AlertRuleSet, AlertWebhook, parseAlertRules, parseEmailRecipients, parseWebhooks, webhookTarget, WebhookTarget } from "./alerts";
 import { CostConfig, parseCostConfig } from "./cost";
+import { OwnCostConfig, parseOwnCostConfig } from "./ownCost";
 import { ConfigSchema, PROJECT_CONFIG_SCHEMA, withSchemaDefaults } from "./defaults";
 import { GIT_APP_PATH_PATTERN, GIT_COMMIT_PATTERN, GIT_REF_PATTERN, GIT_USERNAME_PATTERN } from "./git";
 import { AllowedColumnChanges, parseAllowColumnChanges } from "../sql/historyColumns";
@@ -49,8 +50,8 @@ export type DashboardSource = (typeof DASHBOARD_SOURCES)[number];
 export const INGEST_PATHS = ["auto", "event_table", "per_agent"] as const;
 export type IngestPath = (typeof INGEST_PATHS)[number];
 
-/** The core keys below; cost* (lib/config/cost.ts) and accountRole/org* (lib/config/org.ts) come from their modules. */
-export interface WallmonitorConfig extends CostConfig, OrgSettings {
+/** The core keys below; cost* (lib/config/cost.ts), ownCost* (lib/config/ownCost.ts) and accountRole/org* (lib/config/org.ts) come from their modules. */
+export interface WallmonitorConfig extends CostConfig, OwnCostConfig, OrgSettings {
     /** Database that holds the Wallmonitor schema. */
     readonly database: string;
     /** Create the database (true) or use one that already exists (false). */
@@ -248,6 +249,7 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         orgDatabasePrefix: read.identifier("orgDatabasePrefix"),
         orgUserIdentity: read.choice("orgUserIdentity", ORG_USER_IDENTITIES),
         ...parseCostConfig(source),
+        ...parseOwnCostConfig(source),
         alertingEnabled: read.boolean("alertingEnabled"),
         alertScheduleMinutes: read.integer("alertScheduleMinutes", 1, 1440),
         alertCooldownMinutes: read.integer("alertCooldownMinutes", 0, 1440),

@@ -5,6 +5,7 @@ import { WallmonitorConfig } from "../config/stack";
 import { ALERT_RULE_RECORDS } from "./alertRules";
 import { alertRuleRows, alertRulesInForce } from "./alertCatalog";
 import { TASK_NAMES } from "./names";
+import { ownCostEstimateRows } from "./ownCostCatalog";
 import { AI_OBSERVABILITY } from "../../provider/aiObservabilityAccess";
 import { ident, literal, SqlRows, SqlValue } from "./render";
 
@@ -97,6 +98,8 @@ export const STACK_VALUES = {
     COWORK_USAGE_HISTORY: (config) => coworkUsageSource(config).COWORK_USAGE_HISTORY,
     COWORK_USAGE_VIEW: (config) => coworkUsageSource(config).COWORK_USAGE_VIEW,
     READ_COWORK: (config) => coworkUsageSource(config).READ_COWORK,
+    // What Wallmonitor itself costs, estimated per object (lib/sql/ownCostCatalog.ts).
+    OWN_COST_ESTIMATE: (config) => ownCostEstimateRows(config),
 } satisfies Record<string, ValueOf>;
 
 export type StackValueName = keyof typeof STACK_VALUES;

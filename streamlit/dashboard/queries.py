@@ -549,3 +549,37 @@ def shape_signals(conn: Connection, f: Filters) -> list[dict]:
         SELECT AGENT_FULL_NAME, CYCLE_STARTED, SIGNAL, SPAN_KIND, NAME, SPANS, MATCHING, SHARE
         FROM {{AGENT_SHAPE_LATEST}} {where}
         ORDER BY AGENT_FULL_NAME, SIGNAL, SPAN_KIND, NAME""", params, views=("AGENT_SHAPE_LATEST",))
+
+
+# --- what Wallmonitor itself costs ----------------------------------------------------------------------
+OWN_COST_DAYS = 7
+
+
+def own_cost(conn: Connection, today: date) -> list[dict]:
+    """Per component, the estimated daily credits and runs (WALLMONITOR_OWN_COST_ESTIMATE, rendered
+    from the stack's config) beside the actual daily average over the complete UTC days of the
+    last OWN_COST_DAYS (WALLMONITOR_OWN_COST, from ACCOUNT_USAGE). The average is over the days
+    with any consumption of Wallmonitor's objects, so a stack deployed two days ago is not
+    diluted over a week. Today is left out: it is incomplete, and the usage views lag hours."""
+    since = today - timedelta(days=OWN_COST_DAYS)
+    window = [since.isoformat(), today.isoformat()]
+    return run(conn, """
+        WITH actual AS (
+            SELECT COMPONENT, SUM(CREDITS) AS CREDITS, SUM(RUNS) AS RUNS
+            FROM {WALLMONITOR_OWN_COST}
+            WHERE DAY >= CAST(? AS DATE) AND DAY < CAST(? AS DATE)
+            GROUP BY COMPONENT),
+        active AS (
+            SELECT COUNT(DISTINCT DAY) AS DAYS
+            FROM {WALLMONITOR_OWN_COST}
+            WHERE DAY >= CAST(? AS DATE) AND DAY < CAST(? AS DATE)),
+        estimate AS (
+            SELECT COMPONENT, SUM(ESTIMATED_DAILY_CREDITS) AS ESTIMATED_CREDITS, SUM(ESTIMATED_DAILY_RUNS) AS ESTIMATED_RUNS
+            FROM {WALLMONITOR_OWN_COST_ESTIMATE}
+            GROUP BY COMPONENT)
+        SELECT e.COMPONENT, e.ESTIMATED_CREDITS, e.ESTIMATED_RUNS, d.DAYS,
+               a.CREDITS / NULLIF(d.DAYS, 0) AS ACTUAL_CREDITS, a.RUNS / NULLIF(d.DAYS, 0) AS ACTUAL_RUNS
+        FROM estimate AS e
+        CROSS JOIN active AS d
+        LEFT JOIN actual AS a ON a.COMPONENT = e.COMPONENT
+        ORDER BY e.COMPONENT""", window + window, views=("WALLMONITOR_OWN_COST", "WALLMONITOR_OWN_COST_ESTIMATE"))

@@ -34,6 +34,7 @@ def main() -> None:
     agents = pd.DataFrame(queries.pipeline(conn, f))
     if agents.empty:
         notices.nothing_to_show(current, "registered agents")
+        own_cost(conn, f)
         return
     active = agents[agents["IS_ACTIVE"].astype(bool)]
     failing = agents[agents["HEALTH"] == "FAILING"]
@@ -60,6 +61,7 @@ def main() -> None:
         charts.show(charts.bars(charts.short_agent_names(lagging), "AGENT", "EVENT_LAG_MINUTES", "Minutes since each agent's newest event",
                                 "minutes", color="HEALTH", scale=HEALTH_COLORS, full_name="AGENT_FULL_NAME"))
     shapes(conn, f)
+    own_cost(conn, f)
     with st.expander("Check the tasks yourself"):
         schema = f"{conn.database}.{conn.schema}"
         task = settings.refresh_task.split(".")[-1]
@@ -107,6 +109,43 @@ def shapes(conn, f) -> None:
     else:
         st.warning(f"{len(unknown)} span names Wallmonitor does not recognise (counted as OTHER).")
         st.dataframe(unknown[list(UNKNOWN_COLUMNS)], column_config=UNKNOWN_COLUMNS, hide_index=True)
+
+
+OWN_COST_COLUMNS = {
+    "COMPONENT": "Component",
+    "ESTIMATED_CREDITS": st.column_config.NumberColumn("Estimated credits/day", format="%.3f"),
+    "ACTUAL_CREDITS": st.column_config.NumberColumn("Actual credits/day", format="%.3f"),
+    "ESTIMATED_RUNS": st.column_config.NumberColumn("Estimated runs/day", format="%.1f"),
+    "ACTUAL_RUNS": st.column_config.NumberColumn("Actual runs/day", format="%.1f"),
+}
+
+
+def own_cost(conn, f) -> None:
+    """What Wallmonitor itself costs: the estimate the stack was planned with beside what
+    ACCOUNT_USAGE reports, per component, so the estimate's model can be checked."""
+    st.subheader("What Wallmonitor itself costs")
+    rows = pd.DataFrame(queries.own_cost(conn, f.now.date()))
+    if rows.empty:
+        st.info("No own-cost estimate: the stack has not deployed WALLMONITOR_OWN_COST_ESTIMATE yet.")
+        return
+    days = int(rows["DAYS"].iloc[0])
+    estimated = rows["ESTIMATED_CREDITS"].sum()
+    cells = st.columns(2)
+    cells[0].metric("Estimated credits/day", f"{estimated:.3f}")
+    if days == 0:
+        cells[1].metric("Actual credits/day", "-")
+        st.info(f"ACCOUNT_USAGE reports no consumption of Wallmonitor's tasks, dynamic tables or warehouse in the last "
+                f"{queries.OWN_COST_DAYS} complete days (its views lag up to three hours).")
+    else:
+        actual = rows["ACTUAL_CREDITS"].fillna(0).sum()
+        cells[1].metric("Actual credits/day", f"{actual:.3f}", help=f"average over {days} day(s) with consumption")
+    st.dataframe(rows[list(OWN_COST_COLUMNS)], column_config=OWN_COST_COLUMNS, hide_index=True)
+    st.caption("Estimates come from the stack's config and the assumptions the offline plan lists "
+               "(`npm run plan`, section 'Estimated daily credits of Wallmonitor itself'). Actuals are daily averages "
+               f"over the complete UTC days of the last {queries.OWN_COST_DAYS} with any consumption, from "
+               "SERVERLESS_TASK_HISTORY, WAREHOUSE_METERING_HISTORY and DYNAMIC_TABLE_REFRESH_HISTORY. Dynamic-table "
+               "refreshes are billed as warehouse time, so their credits are in the warehouse row; a warehouse shared "
+               "with other work reports that work too.")
 
 
 main()

@@ -11,6 +11,7 @@ import {
     parseMembers, REGION_PATTERN,
 } from "./org";
 import { CONFIG_NAMESPACE, ConfigError, RawConfigSource, Reader } from "./reader";
+import { parseSlos, SloConfigError, SloEntry } from "./slo";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
@@ -169,6 +170,8 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
      * (`pulumi config set` in its checkout); refused by anything but a preview.
      */
     readonly previewRole: string | undefined;
+    /** Per-agent service level objectives (lib/config/slo.ts); empty: none, and no SLO alert fires. */
+    readonly slos: readonly SloEntry[];
 }
 
 /**
@@ -264,6 +267,7 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         ownerRoleToParentRole: read.boolean("ownerRoleToParentRole"),
         deployAdminRole: read.optional("deployAdminRole", (key) => read.identifier(key, "SFE_WALLMONITOR_DEPLOY_ADMIN")),
         previewRole: read.optional("previewRole", (key) => read.identifier(key, "SFE_WALLMONITOR_PREVIEW")),
+        slos: read.parsed("slos", (_key, raw) => parseSlos(raw, read.integer("rollupRetentionDays", 30, 3650)), SloConfigError),
     };
     checkDeployment(config);
     checkOrgSettings(config, orgError);

@@ -6,6 +6,7 @@ import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { WallmonitorConfig } from "../config/stack";
 import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
 import { ident, literal, renderSql, RenderedSql, SQL_ROOT, SqlRows, SqlValue } from "./render";
+import { RULE_STACK_VALUES } from "./sloRows";
 import { TABLES } from "./tables";
 
 /**
@@ -105,7 +106,8 @@ export function alertSettings(config: WallmonitorConfig, records: readonly Alert
 const RULE_TABLES = new Set(TABLES.map((table) => table.name));
 
 /** A rule's SQL, rendered for the stack from the values its record gives. */
-function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name: string) => SqlValue): RenderedSql {
+function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name: string) => SqlValue,
+                 config: WallmonitorConfig): RenderedSql {
     const resolve = (placeholder: string, value: RuleSqlValue): SqlValue => {
         if (typeof value === "number") {
             return value;
@@ -122,6 +124,14 @@ function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name:
         }
         if ("column" in value) {
             return ident(value.column);
+        }
+        if ("stack" in value) {
+            const stackValue = RULE_STACK_VALUES[value.stack];
+            if (stackValue === undefined) {
+                throw new AlertRuleRecordError(path.basename(record.recordFile), `values.${placeholder} names the stack value ` +
+                    `${value.stack}, which rules cannot take; they take ${Object.keys(RULE_STACK_VALUES).join(", ")}.`);
+            }
+            return stackValue(config);
         }
         return literal(value.literal);
     };
@@ -186,7 +196,7 @@ export function buildAlertSql(config: WallmonitorConfig, records: readonly Alert
             NOTIFICATION_HISTORY: ident(config.database, "INFORMATION_SCHEMA", "NOTIFICATION_HISTORY"),
             LOOKBACK_DAYS: DELIVERY_LOOKBACK_DAYS,
         }),
-        ...Object.fromEntries(records.map((record) => [ruleStatementName(record.name), ruleSql(record, rules, qualified)])),
+        ...Object.fromEntries(records.map((record) => [ruleStatementName(record.name), ruleSql(record, rules, qualified, config)])),
     };
     return {
         statements,

@@ -7,6 +7,7 @@ import { alertRuleRows, alertRulesInForce } from "./alertCatalog";
 import { TASK_NAMES } from "./names";
 import { AI_OBSERVABILITY } from "../../provider/aiObservabilityAccess";
 import { ident, literal, SqlRows, SqlValue } from "./render";
+import { sloRows } from "./sloRows";
 
 /**
  * The stack values a model's template takes (its `values:` in models.yml), by placeholder name.
@@ -97,6 +98,8 @@ export const STACK_VALUES = {
     COWORK_USAGE_HISTORY: (config) => coworkUsageSource(config).COWORK_USAGE_HISTORY,
     COWORK_USAGE_VIEW: (config) => coworkUsageSource(config).COWORK_USAGE_VIEW,
     READ_COWORK: (config) => coworkUsageSource(config).READ_COWORK,
+    // Service level objectives (lib/config/slo.ts), also taken by the burn-rate rules.
+    SLO_OBJECTIVE_ROWS: (config) => sloRows(config),
 } satisfies Record<string, ValueOf>;
 
 export type StackValueName = keyof typeof STACK_VALUES;

@@ -40,7 +40,7 @@ export class SloConfigError extends Error {}
 
 /** The same LIKE patterns as agentIncludePattern (lib/config/reader.ts). */
 const AGENT_PATTERN = /^[A-Za-z0-9_$.%-]{1,767}$/;
-/** The longest window: the daily rollups are kept at least 30 days (rollupRetentionDays' minimum), and SLO windows are conventionally 28 or 30. */
+/** The longest window: whole days come from the daily rollups, which every stack keeps at least 30 days (rollupRetentionDays' minimum). */
 export const MAX_WINDOW_DAYS = 30;
 export const MAX_THRESHOLD_MS = 3_600_000;
 const EXAMPLE = '[{"agent": "SALES_DB.AGENTS.SALES_BOT", "availability": {"target": 99.5, "windowDays": 28}, ' +
@@ -82,13 +82,10 @@ function objective(at: string, value: unknown, latency: boolean): SloObjective |
     return { thresholdMs, target, windowDays };
 }
 
-/**
- * `slos`: the objectives, in the order given (undefined or "[]": none). `rollupRetentionDays`
- * bounds the windows, since whole days are read from the daily rollups.
- */
-export function parseSlos(raw: string | undefined, rollupRetentionDays: number): readonly SloEntry[] {
-    if (raw === undefined || raw.trim() === "") {
-        return [];
+/** `slos`: the objectives, in the order given; undefined when the key is not set ("[]": none either). */
+export function parseSlos(raw: string | undefined): readonly SloEntry[] | undefined {
+    if (raw === undefined) {
+        return undefined;
     }
     let document: unknown;
     try {
@@ -127,13 +124,6 @@ export function parseSlos(raw: string | undefined, rollupRetentionDays: number):
             ...(entry.availability === undefined ? {} : { availability: objective(`${at}.availability`, entry.availability, false) }),
             ...(entry.latency === undefined ? {} : { latency: objective(`${at}.latency`, entry.latency, true) as LatencyObjective }),
         };
-        for (const kind of SLO_OBJECTIVES) {
-            const days = parsed[kind]?.windowDays;
-            if (days !== undefined && days > rollupRetentionDays) {
-                throw new SloConfigError(`${at}.${kind}.windowDays is ${days}, longer than wallmonitor:rollupRetentionDays ` +
-                    `(${rollupRetentionDays}): the window's whole days come from the daily rollups. Shorten the window or keep rollups longer.`);
-            }
-        }
         return parsed;
     });
 }
@@ -149,8 +139,8 @@ export interface SloObjectiveRow {
     readonly thresholdMs: number | null;
 }
 
-export function sloObjectiveRows(entries: readonly SloEntry[]): SloObjectiveRow[] {
-    return entries.flatMap((entry, position) => SLO_OBJECTIVES.flatMap((kind): SloObjectiveRow[] => {
+export function sloObjectiveRows(entries: readonly SloEntry[] | undefined): SloObjectiveRow[] {
+    return (entries ?? []).flatMap((entry, position) => SLO_OBJECTIVES.flatMap((kind): SloObjectiveRow[] => {
         const given = entry[kind];
         if (given === undefined) {
             return [];

@@ -170,8 +170,8 @@ export interface WallmonitorConfig extends CostConfig, OrgSettings {
      * (`pulumi config set` in its checkout); refused by anything but a preview.
      */
     readonly previewRole: string | undefined;
-    /** Per-agent service level objectives (lib/config/slo.ts); empty: none, and no SLO alert fires. */
-    readonly slos: readonly SloEntry[];
+    /** Per-agent service level objectives (lib/config/slo.ts); undefined or empty: none, and the burn-rate rules are off. */
+    readonly slos: readonly SloEntry[] | undefined;
 }
 
 /**
@@ -267,7 +267,7 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         ownerRoleToParentRole: read.boolean("ownerRoleToParentRole"),
         deployAdminRole: read.optional("deployAdminRole", (key) => read.identifier(key, "SFE_WALLMONITOR_DEPLOY_ADMIN")),
         previewRole: read.optional("previewRole", (key) => read.identifier(key, "SFE_WALLMONITOR_PREVIEW")),
-        slos: read.parsed("slos", (_key, raw) => parseSlos(raw, read.integer("rollupRetentionDays", 30, 3650)), SloConfigError),
+        slos: read.parsed("slos", (_key, raw) => parseSlos(raw), SloConfigError),
     };
     checkDeployment(config);
     checkOrgSettings(config, orgError);

@@ -1,7 +1,7 @@
 import * as path from "path";
 
 import { AlertRuleSet, parseAlertRules } from "../config/alerts";
-import { ALERT_RULE_RECORDS, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
+import { ALERT_RULE_RECORDS, AlertRule, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { WallmonitorConfig } from "../config/stack";
 import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
@@ -86,7 +86,26 @@ export function alertRulesInForce(config: WallmonitorConfig, records: readonly A
         throw new Error(`wallmonitor:alertRules was parsed for the rules ${Object.keys(rules.defaults).sort().join(", ")}, ` +
             `not the records given (${names.join(", ")}); parse it with the same records.`);
     }
-    return rules;
+    const idle = records.filter((record) => ruleIsIdle(record, config)).map((record) => record.name);
+    if (idle.length === 0) {
+        return rules;
+    }
+    const off = (rule: AlertRule): AlertRule => ({ ...rule, enabled: false });
+    return {
+        defaults: Object.fromEntries(Object.entries(rules.defaults).map(([name, rule]) => [name, idle.includes(name) ? off(rule) : rule])),
+        agents: Object.fromEntries(Object.entries(rules.agents).map(([agent, overrides]) => [agent, Object.fromEntries(
+            Object.entries(overrides).map(([name, rule]) => [name, idle.includes(name) && rule !== undefined ? off(rule) : rule]))])),
+    };
+}
+
+/**
+ * A rule taking a stack value the stack leaves empty (the burn-rate rules of a stack without
+ * wallmonitor:slos) has nothing to evaluate: it is off, so EVALUATE_ALERTS does not run its
+ * statement every cycle and the Alerts page shows it disabled.
+ */
+function ruleIsIdle(record: AlertRuleRecord, config: WallmonitorConfig): boolean {
+    return Object.values(record.values).some((value) => typeof value === "object" && "stack" in value &&
+        RULE_STACK_VALUES[value.stack]?.empty(config) === true);
 }
 
 export function alertSettings(config: WallmonitorConfig, records: readonly AlertRuleRecord[] = ALERT_RULE_RECORDS): AlertSettings {
@@ -131,7 +150,7 @@ function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name:
                 throw new AlertRuleRecordError(path.basename(record.recordFile), `values.${placeholder} names the stack value ` +
                     `${value.stack}, which rules cannot take; they take ${Object.keys(RULE_STACK_VALUES).join(", ")}.`);
             }
-            return stackValue(config);
+            return stackValue.value(config);
         }
         return literal(value.literal);
     };

@@ -15,10 +15,17 @@ export function sloRows(config: Pick<WallmonitorConfig, "slos">): SqlRows {
     return { rows: rows.length > 0 ? rows : [[null, null, null, null, null, null]] };
 }
 
+/** A stack value an alert rule may take, and whether the stack leaves it empty. */
+export interface RuleStackValue {
+    readonly value: (config: WallmonitorConfig) => SqlValue;
+    /** True when the value holds nothing to evaluate for this stack: a rule taking it is off (lib/sql/alertCatalog.ts). */
+    readonly empty: (config: WallmonitorConfig) => boolean;
+}
+
 /**
  * Stack values an alert rule record may take with `{stack: NAME}` (lib/sql/alertRules.ts): the
  * same value, under the same name, as lib/sql/values.ts gives the views.
  */
-export const RULE_STACK_VALUES: Readonly<Record<string, (config: WallmonitorConfig) => SqlValue>> = {
-    SLO_OBJECTIVE_ROWS: sloRows,
+export const RULE_STACK_VALUES: Readonly<Record<string, RuleStackValue>> = {
+    SLO_OBJECTIVE_ROWS: { value: sloRows, empty: (config) => sloObjectiveRows(config.slos).length === 0 },
 };

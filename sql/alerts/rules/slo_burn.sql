@@ -23,7 +23,8 @@ BURN AS (
 PAIRED AS (
     SELECT l.AS_OF, l.AGENT_DATABASE, l.AGENT_SCHEMA, l.AGENT_NAME, l.OBJECTIVE, l.TURNS AS LONG_TURNS,
            l.BURN_RATE AS LONG_BURN_RATE, s.BURN_RATE AS SHORT_BURN_RATE,
-           -- Snowflake's LEAST is NULL when an argument is (an empty short window confirms nothing).
+           -- An empty short window confirms nothing: NULL, as Snowflake's LEAST answers for a NULL argument
+           -- (https://docs.snowflake.com/en/sql-reference/functions/least); the emulator's LEAST skips NULLs.
            IFF(l.BURN_RATE IS NULL OR s.BURN_RATE IS NULL, NULL, LEAST(l.BURN_RATE, s.BURN_RATE)) AS CONFIRMED_BURN_RATE
     FROM BURN AS l
     INNER JOIN BURN AS s

@@ -116,15 +116,7 @@ export class DemoSession {
         if (spec.title === "Overview" && !this.page.url().startsWith(this.url)) {
             await this.page.goto(this.url);
         } else {
-            const nav = this.page.getByTestId("stSidebarNav");
-            await nav.waitFor();
-            const link = nav.getByText(spec.title, { exact: true });
-            // Streamlit lists the first 10 pages and hides the others behind "View N more".
-            const more = nav.getByTestId("stSidebarNavViewButton");
-            if (!(await link.isVisible()) && (await more.count()) > 0 && (await more.innerText()).includes("more")) {
-                await more.click();
-            }
-            await link.click();
+            await this.page.getByTestId("stSidebarNav").getByText(spec.title, { exact: true }).click();
         }
         await settled(this.page, spec);
     }

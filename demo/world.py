@@ -25,6 +25,10 @@ from traffic.__main__ import demo_agents  # noqa: E402
 # health page shows how a failing agent looks.
 FAILING_AGENT = AgentRef("DEMO_DB", "AGENTS", "LEGACY_ROUTER")
 CHUNK = timedelta(hours=6)
+# The demo's service level objectives (wallmonitor:slos), so the SLOs page shows something: every
+# demo agent, against targets its traffic (6 % failed turns) meets with budget to spare.
+DEMO_SLOS = ('[{"agent":"DEMO_DB.%","availability":{"target":90,"windowDays":28},'
+             '"latency":{"thresholdMs":30000,"target":90,"windowDays":7}}]')
 
 # The crowded world (`--world crowded`): what a large account looks like, for the browser checks
 # that every chart stays readable. Long names sharing long prefixes, and one name in two schemas,
@@ -68,7 +72,7 @@ class DemoWorld:
                  speed: float, crowded: bool = False, log=print):
         self.log = log
         self.seed, self.turns_per_hour = seed, turns_per_hour
-        self.catalog = render_catalog(stack, initialLookbackHours=int(backlog_hours) + 1)
+        self.catalog = render_catalog(stack, initialLookbackHours=int(backlog_hours) + 1, slos=DEMO_SLOS)
         config = self.catalog["config"]
         self.refresh_seconds = config["refreshIntervalMinutes"] * 60 / speed
         self.dynamic_table_seconds = config["dynamicTableTargetLagMinutes"] * 60 / speed

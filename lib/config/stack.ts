@@ -12,6 +12,7 @@ import {
     parseMembers, REGION_PATTERN,
 } from "./org";
 import { CONFIG_NAMESPACE, ConfigError, RawConfigSource, Reader } from "./reader";
+import { parseSlos, SloConfigError, SloEntry } from "./slo";
 
 /**
  * The one place that reads and validates Wallmonitor's stack configuration.
@@ -170,6 +171,8 @@ export interface WallmonitorConfig extends CostConfig, OwnCostConfig, OrgSetting
      * (`pulumi config set` in its checkout); refused by anything but a preview.
      */
     readonly previewRole: string | undefined;
+    /** Per-agent service level objectives (lib/config/slo.ts); undefined or empty: none, and the burn-rate rules are off. */
+    readonly slos: readonly SloEntry[] | undefined;
 }
 
 /**
@@ -266,6 +269,7 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         ownerRoleToParentRole: read.boolean("ownerRoleToParentRole"),
         deployAdminRole: read.optional("deployAdminRole", (key) => read.identifier(key, "SFE_WALLMONITOR_DEPLOY_ADMIN")),
         previewRole: read.optional("previewRole", (key) => read.identifier(key, "SFE_WALLMONITOR_PREVIEW")),
+        slos: read.parsed("slos", (_key, raw) => parseSlos(raw), SloConfigError),
     };
     checkDeployment(config);
     checkOrgSettings(config, orgError);

@@ -1,11 +1,12 @@
 import * as path from "path";
 
 import { AlertRuleSet, parseAlertRules } from "../config/alerts";
-import { ALERT_RULE_RECORDS, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
+import { ALERT_RULE_RECORDS, AlertRule, AlertRuleRecord, AlertRuleRecordError, RuleSqlValue, ValueFormat } from "./alertRules";
 import { ALERT_HISTORY, ALERT_STATE } from "./alertTables";
 import { WallmonitorConfig } from "../config/stack";
 import { embeddedHandler, procedureEmbedding, ProcedureEmbedding } from "./embedding";
 import { ident, literal, renderSql, RenderedSql, SQL_ROOT, SqlRows, SqlValue } from "./render";
+import { RULE_STACK_VALUES } from "./sloRows";
 import { TABLES } from "./tables";
 
 /**
@@ -85,7 +86,26 @@ export function alertRulesInForce(config: WallmonitorConfig, records: readonly A
         throw new Error(`wallmonitor:alertRules was parsed for the rules ${Object.keys(rules.defaults).sort().join(", ")}, ` +
             `not the records given (${names.join(", ")}); parse it with the same records.`);
     }
-    return rules;
+    const idle = records.filter((record) => ruleIsIdle(record, config)).map((record) => record.name);
+    if (idle.length === 0) {
+        return rules;
+    }
+    const off = (rule: AlertRule): AlertRule => ({ ...rule, enabled: false });
+    return {
+        defaults: Object.fromEntries(Object.entries(rules.defaults).map(([name, rule]) => [name, idle.includes(name) ? off(rule) : rule])),
+        agents: Object.fromEntries(Object.entries(rules.agents).map(([agent, overrides]) => [agent, Object.fromEntries(
+            Object.entries(overrides).map(([name, rule]) => [name, idle.includes(name) && rule !== undefined ? off(rule) : rule]))])),
+    };
+}
+
+/**
+ * A rule taking a stack value the stack leaves empty (the burn-rate rules of a stack without
+ * wallmonitor:slos) has nothing to evaluate: it is off, so EVALUATE_ALERTS does not run its
+ * statement every cycle and the Alerts page shows it disabled.
+ */
+function ruleIsIdle(record: AlertRuleRecord, config: WallmonitorConfig): boolean {
+    return Object.values(record.values).some((value) => typeof value === "object" && "stack" in value &&
+        RULE_STACK_VALUES[value.stack]?.empty(config) === true);
 }
 
 export function alertSettings(config: WallmonitorConfig, records: readonly AlertRuleRecord[] = ALERT_RULE_RECORDS): AlertSettings {
@@ -105,7 +125,8 @@ export function alertSettings(config: WallmonitorConfig, records: readonly Alert
 const RULE_TABLES = new Set(TABLES.map((table) => table.name));
 
 /** A rule's SQL, rendered for the stack from the values its record gives. */
-function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name: string) => SqlValue): RenderedSql {
+function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name: string) => SqlValue,
+                 config: WallmonitorConfig): RenderedSql {
     const resolve = (placeholder: string, value: RuleSqlValue): SqlValue => {
         if (typeof value === "number") {
             return value;
@@ -122,6 +143,14 @@ function ruleSql(record: AlertRuleRecord, rules: AlertRuleSet, qualified: (name:
         }
         if ("column" in value) {
             return ident(value.column);
+        }
+        if ("stack" in value) {
+            const stackValue = RULE_STACK_VALUES[value.stack];
+            if (stackValue === undefined) {
+                throw new AlertRuleRecordError(path.basename(record.recordFile), `values.${placeholder} names the stack value ` +
+                    `${value.stack}, which rules cannot take; they take ${Object.keys(RULE_STACK_VALUES).join(", ")}.`);
+            }
+            return stackValue.value(config);
         }
         return literal(value.literal);
     };
@@ -186,7 +215,7 @@ export function buildAlertSql(config: WallmonitorConfig, records: readonly Alert
             NOTIFICATION_HISTORY: ident(config.database, "INFORMATION_SCHEMA", "NOTIFICATION_HISTORY"),
             LOOKBACK_DAYS: DELIVERY_LOOKBACK_DAYS,
         }),
-        ...Object.fromEntries(records.map((record) => [ruleStatementName(record.name), ruleSql(record, rules, qualified)])),
+        ...Object.fromEntries(records.map((record) => [ruleStatementName(record.name), ruleSql(record, rules, qualified, config)])),
     };
     return {
         statements,

@@ -27,6 +27,7 @@ import * as path from "path";
  *       RULE_NAME: {literal: error_rate}              # a quoted SQL string
  *       MEASURE: {column: STEPS}                     # a column of the rule's own SQL (an identifier)
  *       BASELINE_DAYS: 14                             # a number
+ *       SLO_OBJECTIVE_ROWS: {stack: SLO_OBJECTIVE_ROWS}  # a stack value rules may take (lib/sql/sloRows.ts)
  *
  * This module reads and checks records and nothing else (it imports no other Wallmonitor
  * module), so the config layer can use it without an import loop.
@@ -58,7 +59,8 @@ export type RuleSqlValue =
     | { readonly table: string }
     | { readonly setting: "windowMinutes" }
     | { readonly literal: string }
-    | { readonly column: string };
+    | { readonly column: string }
+    | { readonly stack: string };
 
 export interface AlertRuleRecord {
     readonly name: string;
@@ -139,7 +141,7 @@ export function ruleProblem(at: string, rule: Readonly<Record<string, unknown>>,
 
 function sqlValue(file: string, placeholder: string, value: unknown): RuleSqlValue {
     const fail = (why: string) => new AlertRuleRecordError(file, `values.${placeholder} ${why}; give a number, ` +
-        "{table: TABLE_NAME}, {setting: windowMinutes}, {literal: text} or {column: COLUMN_NAME}.");
+        "{table: TABLE_NAME}, {setting: windowMinutes}, {literal: text}, {column: COLUMN_NAME} or {stack: VALUE_NAME}.");
     if (!PLACEHOLDER_NAME.test(placeholder)) {
         throw new AlertRuleRecordError(file, `values.${placeholder} is not a placeholder name (UPPERCASE, as in {{${placeholder.toUpperCase()}}}).`);
     }
@@ -165,6 +167,10 @@ function sqlValue(file: string, placeholder: string, value: unknown): RuleSqlVal
     // A column of the rule's own SQL (which of a shared template's measures this rule reads).
     if (kind === "column" && typeof given === "string" && TABLE_NAME.test(given)) {
         return { column: given };
+    }
+    // A stack value (validated config rendered for a deployment); lib/sql/alertCatalog.ts checks the name.
+    if (kind === "stack" && typeof given === "string" && PLACEHOLDER_NAME.test(given)) {
+        return { stack: given };
     }
     throw fail(`is ${JSON.stringify(value)}`);
 }

@@ -8,6 +8,7 @@ import { TASK_NAMES } from "./names";
 import { ownCostEstimateRows } from "./ownCostCatalog";
 import { AI_OBSERVABILITY } from "../../provider/aiObservabilityAccess";
 import { ident, literal, SqlRows, SqlValue } from "./render";
+import { sloRows } from "./sloRows";
 
 /**
  * The stack values a model's template takes (its `values:` in models.yml), by placeholder name.
@@ -100,6 +101,8 @@ export const STACK_VALUES = {
     READ_COWORK: (config) => coworkUsageSource(config).READ_COWORK,
     // What Wallmonitor itself costs, estimated per object (lib/sql/ownCostCatalog.ts).
     OWN_COST_ESTIMATE: (config) => ownCostEstimateRows(config),
+    // Service level objectives (lib/config/slo.ts), also taken by the burn-rate rules.
+    SLO_OBJECTIVE_ROWS: (config) => sloRows(config),
 } satisfies Record<string, ValueOf>;
 
 export type StackValueName = keyof typeof STACK_VALUES;

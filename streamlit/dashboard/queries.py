@@ -583,3 +583,28 @@ def own_cost(conn: Connection, today: date) -> list[dict]:
         CROSS JOIN active AS d
         LEFT JOIN actual AS a ON a.COMPONENT = e.COMPONENT
         ORDER BY e.COMPONENT""", window + window, views=("WALLMONITOR_OWN_COST", "WALLMONITOR_OWN_COST_ESTIMATE"))
+
+
+# --- service level objectives ----------------------------------------------------------------------------------
+def slo_status(conn: Connection, f: Filters) -> list[dict]:
+    """SLO_STATUS for the selected agents: each agent objective's attainment, budget and burn rates now."""
+    where, params = "", []
+    if f.agents:
+        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, OBJECTIVE, TARGET, THRESHOLD_MS, WINDOW_DAYS, WINDOW_START, EVALUATED_AT, WINDOW_TURNS,
+               GOOD_TURNS, BAD_TURNS, ATTAINMENT, ERROR_BUDGET_TURNS, BUDGET_REMAINING,
+               BURN_RATE_5M, BURN_RATE_30M, BURN_RATE_1H, BURN_RATE_6H, TURNS_1H
+        FROM {{SLO_STATUS}} {where}
+        ORDER BY AGENT_FULL_NAME, OBJECTIVE""", params, views=("SLO_STATUS",))
+
+
+def slo_budget_daily(conn: Connection, f: Filters) -> list[dict]:
+    """SLO_BUDGET_DAILY for the selected agents: the budget left at the end of each day of the window."""
+    where, params = "", []
+    if f.agents:
+        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    return run(conn, f"""
+        SELECT AGENT_FULL_NAME, OBJECTIVE, DAY, SOURCE, TURNS, BAD_TURNS, BURN_RATE, BUDGET_REMAINING
+        FROM {{SLO_BUDGET_DAILY}} {where}
+        ORDER BY AGENT_FULL_NAME, OBJECTIVE, DAY""", params, views=("SLO_BUDGET_DAILY",))

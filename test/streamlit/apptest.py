@@ -34,7 +34,11 @@ PAGES = {
     "Pipeline health": "pages/6_Pipeline_health.py",
     "Cost": "pages/8_Cost.py",
     "Alerts": "pages/7_Alerts.py",
+    "SLOs": "pages/11_SLOs.py",
 }
+# The world's service level objectives (wallmonitor:slos): both SALES_DB agents, not HR_HELPDESK.
+WORLD_SLOS = ('[{"agent":"SALES_DB.%","availability":{"target":95,"windowDays":28},'
+              '"latency":{"thresholdMs":30000,"target":90,"windowDays":7}}]')
 SEED = 20260405
 # A user name no query may mistake for SQL: quotes, a statement, LIKE wildcards, a backslash,
 # text outside ASCII, and 10 kB in all.
@@ -47,7 +51,8 @@ def _catalog() -> dict:
     # The first refresh reads the whole generated backlog (the dev stack would read 24 hours).
     # The dev stack reads per agent; feedback comments reach the history that way only when the
     # owner may read GET_AI_OBSERVABILITY_EVENTS unredacted, which needs storeConversationText.
-    return render_catalog("dev", initialLookbackHours=72, storeConversationText="true", readUnredactedEvents="true")
+    return render_catalog("dev", initialLookbackHours=72, storeConversationText="true", readUnredactedEvents="true",
+                          slos=WORLD_SLOS)
 
 
 @pytest.fixture(scope="session")

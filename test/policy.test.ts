@@ -382,6 +382,12 @@ describe("the offline plan of every committed stack", () => {
             const build = await offlineBuild(stack);
             expect(checkBuild(build), stack).to.deep.equal([]);
             expect(renderPlan(build)).to.include(`All ${POLICY_NAMES.length} mandatory policies of the pack`);
+            // Each view of the share schema a share receives is defined in the same stack, where the policy judged its statement.
+            const defined = build.resources.filter((resource) => resource.type === T("View"))
+                .map((resource) => `"${String(resource.inputs.database)}"."${String(resource.inputs.schema)}"."${String(resource.inputs.name)}"`);
+            const shared = build.resources.filter((resource) => resource.type === T("GrantPrivilegesToShare") &&
+                String(resource.inputs.onView ?? "").includes(`"${ORG_SHARE_SCHEMA}".`)).map((resource) => String(resource.inputs.onView));
+            expect(defined, stack).to.include.members(shared);
         });
     }
 });

@@ -42,12 +42,13 @@ const viewerNoWrite: PolicyRule = {
     },
 };
 
-function coversObject(grant: GrantFact, objects: readonly string[]): string | undefined {
+/** What of `objects` a grant covers, as the message names it (`shown`: the object's name there); undefined for nothing. */
+function coversObject(grant: GrantFact, objects: readonly string[], shown = grant.objectName): string | undefined {
     const plural = grant.objectType.replace(/^(ALL|FUTURE) /, "");
     if (/^(ALL|FUTURE) /.test(grant.objectType) && RAW_PLURALS.includes(plural)) {
         return `${grant.objectType} (which includes ${objects.join(", ")})`;
     }
-    return objects.includes(grant.objectName) ? `${grant.objectType} ${grant.objectName}` : undefined;
+    return objects.includes(grant.objectName) ? `${grant.objectType} ${shown}` : undefined;
 }
 
 const viewerNoRawEvents: PolicyRule = {
@@ -79,12 +80,11 @@ const conversationNotShared: PolicyRule = {
             if (grant.granteeKind === "SHARE" && grant.objectType === "VIEW" && grant.objectSchema === context.shareSchema) {
                 continue;
             }
-            const covered = coversObject(grant, context.conversationObjects);
-            if (covered === undefined) {
+            const object = coversObject(grant, context.conversationObjects, qualified(grant));
+            if (object === undefined) {
                 continue;
             }
             reported.add(grant.objectName);
-            const object = grant.objectName === "" ? covered : covered.replace(grant.objectName, qualified(grant));
             problems.push(grant.granteeKind === "SHARE"
                 ? `grants ${grant.privileges.join(", ")} on ${object} to share ${grant.grantee}, which may hold conversation text; ` +
                     `share a secure view in ${context.shareSchema} that lists only shareable columns instead`

@@ -3,8 +3,10 @@ import { code, isDynamic, isSecret, isSnowflake, isUnknown, nameParts, PolicyCon
 /**
  * What a share carries out of the account is decided by the defining statement of each view it
  * grants: a secure view in the share schema (ORG_SHARE_SCHEMA) named like the registry model it
- * shares may read that model's table, because only the columns it lists leave the account. A
- * consumer of a share sees a secure view's rows, never its definition or what it reads:
+ * shares may read that model's table, because only the columns it lists leave the account.
+ * Granting SELECT on a view to a share adds that view, and only a secure one, to the share:
+ * https://docs.snowflake.com/en/sql-reference/sql/grant-privilege-share
+ * and a consumer sees a secure view's rows, never its definition or what it reads:
  * https://docs.snowflake.com/en/user-guide/views-secure
  * So the policy judges the statement, not the name: explicitly listed columns, each one the
  * registry lets the share carry for that model, no `*`, and no conversation_text or
@@ -50,15 +52,15 @@ function selectItems(sql: string): string[] | undefined {
             if (depth === 0 && start < 0 && /^SELECT$/i.test(word)) {
                 start = at + word.length;
             } else if (depth === 0 && start >= 0 && /^FROM$/i.test(word)) {
-                items.push(sql.slice(start, at));
-                return items.map((item, index) => (index === 0 ? item.replace(/^\s*(DISTINCT|ALL)\s+/i, "") : item).trim());
+                return withoutQuantifier([...items, sql.slice(start, at)]);
             }
             at += word.length - 1;
         }
     }
-    return start < 0 ? undefined : [...items, sql.slice(start)].map((item, index) =>
-        (index === 0 ? item.replace(/^\s*(DISTINCT|ALL)\s+/i, "") : item).trim());
+    return start < 0 ? undefined : withoutQuantifier([...items, sql.slice(start)]);
 }
+
+const withoutQuantifier = (items: string[]) => items.map((item, index) => (index === 0 ? item.replace(/^\s*(DISTINCT|ALL)\s+/i, "") : item).trim());
 
 /** A select item's output name: its alias, or the column it names; undefined for an expression without AS. */
 function outputName(item: string): string | undefined {

@@ -1,9 +1,9 @@
 import type { PolicyPackArgs, PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 
-import { ORG_USER_IDENTITIES } from "../lib/config/org";
+import { ORG_SHARE_SCHEMA, ORG_USER_IDENTITIES } from "../lib/config/org";
 import { DEFAULTS } from "../lib/config/stack";
-import { defaultRegistry, holdsConversationText } from "../lib/sql/registry";
+import { defaultRegistry, holdsConversationText, sharedColumns, sharedModels } from "../lib/sql/registry";
 import { keyOfUrn, PROVIDER_RULES, PROVIDER_STACK_RULES, StackSubject } from "./providerRules";
 import { RULES } from "./rules";
 import { PolicyContext, PolicyRule, PolicySubject, secret } from "./subject";
@@ -35,10 +35,30 @@ const MODELS = defaultRegistry().models;
 const CONVERSATION_OBJECTS = MODELS.filter((model) => (model.kind === "table" || model.kind === "view") && holdsConversationText(model))
     .map((model) => model.name);
 const RAW_OBJECTS = [...new Set([...MODELS.filter((model) => model.kind === "table").map((model) => model.name), ...CONVERSATION_OBJECTS])];
+/** Per shared model (readers: share, conditional ones included), the columns a share view may list. */
+const SHAREABLE_COLUMNS: Readonly<Record<string, readonly string[]>> = (() => {
+    const { always, when } = sharedModels(defaultRegistry());
+    return Object.fromEntries([...always, ...when].map((model) => [model.name, sharedColumns(model).map((column) => column.name)]));
+})();
+/** Every column the registry keeps in the account (not in sharedColumns), with its classes and models, for the message. */
+const PRIVATE_COLUMNS: Readonly<Record<string, string>> = (() => {
+    const found = new Map<string, { classes: Set<string>; models: string[] }>();
+    for (const model of MODELS) {
+        const shared = new Set(sharedColumns(model).map((column) => column.name));
+        for (const column of model.columns.filter((candidate) => !shared.has(candidate.name))) {
+            const entry = found.get(column.name) ?? { classes: new Set<string>(), models: [] };
+            entry.classes.add(column.classification);
+            entry.models.push(model.name);
+            found.set(column.name, entry);
+        }
+    }
+    return Object.fromEntries([...found].map(([column, { classes, models }]) => [column, `${[...classes].join("/")} in ${models.join(", ")}`]));
+})();
 
 /** The context for a stack whose viewer role is `viewerRole`. */
 export function policyContext(viewerRoles: readonly string[], settings: PolicySettings = {}): PolicyContext {
-    return { viewerRoles, ...settings, rawObjects: RAW_OBJECTS, conversationObjects: CONVERSATION_OBJECTS };
+    return { viewerRoles, ...settings, rawObjects: RAW_OBJECTS, conversationObjects: CONVERSATION_OBJECTS, shareSchema: ORG_SHARE_SCHEMA,
+        shareableColumns: SHAREABLE_COLUMNS, privateColumns: PRIVATE_COLUMNS };
 }
 
 /** CrossGuard hands props through proxies that unwrap secrets; this reads the raw values and keeps secrets marked. */

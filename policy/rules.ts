@@ -1,4 +1,5 @@
 import { agentGrantsScoped } from "./agentGrants";
+import { createdView, definedShareViewProblems, inShareSchema } from "./sharedViews";
 import { stableProceduresAndSnowflakeRoles } from "./providerGrantsAndProcedures";
 import {
     code, GrantFact, grantsOf, isDynamic, isSnowflake, isUnknown, kindOf, PolicyContext, PolicyRule, PolicySubject,
@@ -41,12 +42,13 @@ const viewerNoWrite: PolicyRule = {
     },
 };
 
-function coversObject(grant: GrantFact, objects: readonly string[]): string | undefined {
+/** What of `objects` a grant covers, as the message names it (`shown`: the object's name there); undefined for nothing. */
+function coversObject(grant: GrantFact, objects: readonly string[], shown = grant.objectName): string | undefined {
     const plural = grant.objectType.replace(/^(ALL|FUTURE) /, "");
     if (/^(ALL|FUTURE) /.test(grant.objectType) && RAW_PLURALS.includes(plural)) {
         return `${grant.objectType} (which includes ${objects.join(", ")})`;
     }
-    return objects.includes(grant.objectName) ? `${grant.objectType} ${grant.objectName}` : undefined;
+    return objects.includes(grant.objectName) ? `${grant.objectType} ${shown}` : undefined;
 }
 
 const viewerNoRawEvents: PolicyRule = {
@@ -62,30 +64,52 @@ const viewerNoRawEvents: PolicyRule = {
     },
 };
 
+/** A grant's object as precisely as its name says: `DB.SCHEMA.NAME`, `SCHEMA.NAME` or `NAME`. */
+const qualified = (grant: GrantFact) => [grant.objectDatabase, grant.objectSchema, grant.objectName].filter((part) => part !== undefined).join(".");
+
 const conversationNotShared: PolicyRule = {
     name: "conversation-text-not-shared",
-    description: "Objects that can hold conversation text are never added to a share or granted to the viewer role.",
+    description: "Objects that can hold conversation text are never added to a share or granted to the viewer role; " +
+        "a share carries a view of the share schema only when its statement lists shareable columns.",
     check(subject, context) {
-        const problems = grantsOf(subject)
-            .filter((grant) => grant.granteeKind === "SHARE" || context.viewerRoles.includes(grant.grantee))
-            .flatMap((grant) => {
-                const covered = coversObject(grant, context.conversationObjects);
-                return covered === undefined ? [] : [`grants ${grant.privileges.join(", ")} on ${covered} to ` +
-                    `${grant.granteeKind === "SHARE" ? "share" : "the viewer role"} ${grant.grantee}, which may hold conversation text`];
-            });
+        const problems: string[] = [];
+        const reported = new Set<string>();
+        for (const grant of grantsOf(subject).filter((grant) => grant.granteeKind === "SHARE" || context.viewerRoles.includes(grant.grantee))) {
+            // A share's view in the share schema is what leaves the account: its statement is judged
+            // where it is defined (definedShareViewProblems), not by the name it shares with its source.
+            if (grant.granteeKind === "SHARE" && grant.objectType === "VIEW" && grant.objectSchema === context.shareSchema) {
+                continue;
+            }
+            const object = coversObject(grant, context.conversationObjects, qualified(grant));
+            if (object === undefined) {
+                continue;
+            }
+            reported.add(grant.objectName);
+            problems.push(grant.granteeKind === "SHARE"
+                ? `grants ${grant.privileges.join(", ")} on ${object} to share ${grant.grantee}, which may hold conversation text; ` +
+                    `share a secure view in ${context.shareSchema} that lists only shareable columns instead`
+                : `grants ${grant.privileges.join(", ")} on ${object} to the viewer role ${grant.grantee}, which may hold conversation text; ` +
+                    "viewers read only rollups and timelines");
+        }
+        problems.push(...definedShareViewProblems(subject, context));
         // A share built by Wallmonitor's own provider: none of its inputs or statements may name a
         // conversation object (as a shared object, or as the source of a view it shares), beyond
-        // the grants already reported.
+        // the grants already reported. A view of the share schema is named like its source and may
+        // read it: its statement is judged above, and other names of it are the view's.
         if (isDynamic(subject) && /share/i.test(kindOf(subject.type))) {
-            const reported = new Set(problems.map((problem) => context.conversationObjects.find((object) => problem.includes(` ${object} `))));
+            const inShare = new RegExp(`"?${context.shareSchema}"?\\s*\\.\\s*"?[A-Z0-9_$]+"?`, "gi");
             const named = (text: string) => context.conversationObjects.filter((object) => !reported.has(object) &&
-                new RegExp(`(^|[^A-Z0-9_$])"?${object}"?($|[^A-Z0-9_$])`, "i").test(text));
+                new RegExp(`(^|[^A-Z0-9_$])"?${object}"?($|[^A-Z0-9_$])`, "i").test(text.replace(inShare, " ")));
             walk(subject.props, (path, key, value) => {
                 if (typeof value === "string" && !/^(comment|description|text|file)$/i.test(key)) {
                     named(value).forEach((object) => problems.push(`${path} names ${object}, which may hold conversation text; it must not be shared`));
                 }
             });
             for (const statement of statementsOf(subject)) {
+                const view = createdView(statement.text);
+                if (view !== undefined && inShareSchema(view.parts, context)) {
+                    continue;
+                }
                 named(code(statement.text)).forEach((object) =>
                     problems.push(`${statement.where} names ${object}, which may hold conversation text; it must not be shared`));
             }

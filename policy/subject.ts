@@ -22,6 +22,12 @@ export interface PolicyContext {
     readonly rawObjects: readonly string[];
     /** Tables and views that may hold conversation text: never granted to a viewer or a share. */
     readonly conversationObjects: readonly string[];
+    /** The schema whose secure views a member's share exposes (ORG_SHARE_SCHEMA). */
+    readonly shareSchema: string;
+    /** Per model the registry shares (readers: share), the columns a share may carry (sql/<area>/models.yml). */
+    readonly shareableColumns: Readonly<Record<string, readonly string[]>>;
+    /** Columns that never leave the account (conversation_text, user_free_text), each with its class and model, from the registry. */
+    readonly privateColumns: Readonly<Record<string, string>>;
     /** Column changes of history tables the stack accepts (wallmonitor:allowColumnChanges); none when absent. */
     readonly allowColumnChanges?: Readonly<Record<string, readonly string[]>>;
     /** How shares identify users (wallmonitor:orgUserIdentity); pseudonymous when absent. */
@@ -137,6 +143,18 @@ export function baseName(name: unknown): string {
     return typeof name === "string" ? (name.split(".").pop() ?? "").replace(/"/g, "").toUpperCase() : "";
 }
 
+/** The parts of a possibly qualified, possibly quoted name, UPPERCASE: `"DB".s."T"` -> `["DB", "S", "T"]`. */
+export function nameParts(name: string): string[] {
+    return [...name.matchAll(/"((?:[^"]|"")*)"|([^."\s]+)/g)].map((part) => (part[1] ?? part[2]).replace(/""/g, '"').toUpperCase());
+}
+
+/** Where a possibly qualified name points: its object, and its schema and database when the name says. */
+export function located(name: unknown): { objectName: string; objectSchema?: string; objectDatabase?: string } {
+    const parts = typeof name === "string" && !isUnknown(name) ? nameParts(name) : [];
+    const [objectName = "", objectSchema, objectDatabase] = [...parts].reverse();
+    return { objectName, ...(objectSchema === undefined ? {} : { objectSchema }), ...(objectDatabase === undefined ? {} : { objectDatabase }) };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Grants, normalized: who receives what on which object, from Snowflake grant resources and
 // from GRANT statements in dynamic resources.
@@ -150,6 +168,10 @@ export interface GrantFact {
     readonly objectType: string;
     /** Unqualified object name ("" for ALL/FUTURE/ACCOUNT). */
     readonly objectName: string;
+    /** The object's schema, where its name is qualified (a share's view in ORG_SHARE_SCHEMA is not the table it reads). */
+    readonly objectSchema?: string;
+    /** The object's database, where its name says. */
+    readonly objectDatabase?: string;
 }
 
 const GRANT_ROLE_STATEMENT = /\bGRANT\s+((?:DATABASE\s+|APPLICATION\s+)?ROLE)\s+([A-Z0-9_$."]+)\s+TO\s+ROLE\s+([A-Z0-9_$."]+)/i;
@@ -179,7 +201,8 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
             objectType = String(props.onSchemaObject.objectType);
             objectName = baseName(props.onSchemaObject.objectName);
         }
-        facts.push({ grantee: baseName(props.accountRoleName), granteeKind: "ROLE", privileges, objectType, objectName });
+        const where = props.onSchemaObject?.objectName === undefined ? {} : located(props.onSchemaObject.objectName);
+        facts.push({ grantee: baseName(props.accountRoleName), granteeKind: "ROLE", privileges, objectType, ...where, objectName });
     } else if (isSnowflake(subject, "GrantOwnership")) {
         const on = props.on ?? {};
         const objectType = on.objectType ?? (on.all ? `ALL ${on.all.objectTypePlural}` : on.future ? `FUTURE ${on.future.objectTypePlural}` : "?");
@@ -193,8 +216,10 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
         const on: [string, unknown][] = [["TABLE", props.onTable], ["VIEW", props.onView], ["ALL TABLES", props.onAllTablesInSchema],
             ["SCHEMA", props.onSchema], ["DATABASE", props.onDatabase], ["FUNCTION", props.onFunction], ["TAG", props.onTag]];
         const [objectType, objectName] = on.find(([, value]) => typeof value === "string" && !isUnknown(value)) ?? ["?", ""];
+        const where = objectType === "TABLE" || objectType === "VIEW" || objectType === "FUNCTION" || objectType === "TAG"
+            ? located(objectName) : {};
         facts.push({ grantee: baseName(props.toShare), granteeKind: "SHARE", privileges: strings(props.privileges), objectType,
-            objectName: objectType.startsWith("ALL") ? "" : baseName(objectName) });
+            ...where, objectName: objectType.startsWith("ALL") ? "" : baseName(objectName) });
     }
     for (const statement of isDynamic(subject) ? statementsOf(subject) : []) {
         const roleGrant = GRANT_ROLE_STATEMENT.exec(code(statement.text));
@@ -211,6 +236,7 @@ export function grantsOf(subject: PolicySubject): GrantFact[] {
                 grantee: baseName(grantee), granteeKind: granteeKind.toUpperCase() as "ROLE" | "SHARE",
                 privileges: privileges.split(",").map((privilege) => privilege.trim().toUpperCase()),
                 objectType: `${scope === undefined ? "" : `${scope.toUpperCase()} `}${objectType.trim().toUpperCase()}`,
+                ...(scope === undefined && !/^(SCHEMA|DATABASE)$/i.test(objectType.trim()) ? located(objectName) : {}),
                 objectName: scope === undefined ? baseName(objectName) : "",
             });
         }

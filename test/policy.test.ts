@@ -5,6 +5,7 @@ import * as yaml from "js-yaml";
 import { Secret } from "@pulumi/policy";
 import type { ResourceValidation, ResourceValidationArgs } from "@pulumi/policy";
 
+import { ORG_SHARE_SCHEMA } from "../lib/config/org";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig } from "../plan/offline";
 import { renderPlan } from "../plan/plan";
 import { checkBuild } from "../policy/offline";
@@ -300,11 +301,20 @@ describe("the CrossGuard pack", () => {
     });
 });
 
+/** Each stack's offline build (its committed config), built once for every test in this file that reads it. */
+const builds = new Map<string, Promise<OfflineBuild>>();
+function offlineBuild(stack: string): Promise<OfflineBuild> {
+    if (!builds.has(stack)) {
+        builds.set(stack, buildOffline(stack));
+    }
+    return builds.get(stack)!;
+}
+
 for (const stack of ["dev", "prod"]) {
     describe(`the policy pack over the ${stack} stack's offline build`, () => {
         let build: OfflineBuild;
         before(async () => {
-            build = await buildOffline(stack);
+            build = await offlineBuild(stack);
         });
 
         it("passes every rule, and the plan says so", () => {
@@ -340,7 +350,7 @@ describe("the policy pack over stacks with every optional feature on", () => {
             T("Task"), "pulumi-nodejs:dynamic/wallmonitor:WebhookIntegration", "pulumi-nodejs:dynamic/wallmonitor:EmailIntegration"]);
         expect(checkBuild(alerting)).to.deep.equal([]);
         for (const stack of ["member-eu", "central"]) {
-            expect(checkBuild(await buildOffline(stack)), stack).to.deep.equal([]);
+            expect(checkBuild(await offlineBuild(stack)), stack).to.deep.equal([]);
         }
     });
 });
@@ -355,5 +365,134 @@ describe("runPolicies", () => {
         expect(runPolicies([...subjects].reverse(), context)).to.deep.equal(forward);
         expect(forward.map((violation) => `${violation.policy}/${violation.resource}`)).to.deep.equal([
             "explicit-uppercase-names/a", "explicit-uppercase-names/b", "history-protected/a", "history-protected/b"]);
+    });
+});
+
+/** Every committed stack, from its Pulumi.<stack>.yaml. */
+const COMMITTED_STACKS = fs.readdirSync(PROJECT_ROOT).map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
+    .filter((stack): stack is string => stack !== undefined).sort();
+
+describe("the offline plan of every committed stack", () => {
+    it("covers the five stacks", () => {
+        expect(COMMITTED_STACKS).to.include.members(["central", "dev", "member-apps", "member-eu", "prod"]);
+    });
+    for (const stack of COMMITTED_STACKS) {
+        // `npm run plan -- --stack <stack>` exits 1 exactly when checkBuild finds a violation (scripts/plan.ts).
+        it(`${stack}: renders and passes every policy, so its plan exits 0`, async () => {
+            const build = await offlineBuild(stack);
+            expect(checkBuild(build), stack).to.deep.equal([]);
+            expect(renderPlan(build)).to.include(`All ${POLICY_NAMES.length} mandatory policies of the pack`);
+            // Each view of the share schema a share receives is defined in the same stack, where the policy judged its statement.
+            const defined = build.resources.filter((resource) => resource.type === T("View"))
+                .map((resource) => `"${String(resource.inputs.database)}"."${String(resource.inputs.schema)}"."${String(resource.inputs.name)}"`);
+            const shared = build.resources.filter((resource) => resource.type === T("GrantPrivilegesToShare") &&
+                String(resource.inputs.onView ?? "").includes(`"${ORG_SHARE_SCHEMA}".`)).map((resource) => String(resource.inputs.onView));
+            expect(defined, stack).to.include.members(shared);
+        });
+    }
+});
+
+describe("conversation-text-not-shared and the member share of recent history (orgShareRecentHistory)", () => {
+    const HISTORY = "AGENT_EVENTS_HISTORY";
+    const SHARE = "WALLMONITOR_ORG_SHARE";
+    let build: OfflineBuild;
+    let historyView: OfflineBuild["resources"][number];
+    before(async () => {
+        build = await offlineBuild("member-apps");
+        historyView = build.resources.find((resource) => resource.type === T("View") && resource.inputs.schema === ORG_SHARE_SCHEMA &&
+            resource.inputs.name === HISTORY)!;
+    });
+    const conversation = (changed: OfflineBuild) => checkBuild(changed).filter((violation) => violation.policy === "conversation-text-not-shared");
+    /** The build with the share view of the history defined by `statement` instead. */
+    const withShareView = (statement: string): OfflineBuild => ({ ...build, resources: build.resources.map((resource) =>
+        (resource === historyView ? { ...resource, inputs: { ...resource.inputs, statement } } : resource)) });
+    const withResource = (type: string, inputs: Record<string, unknown>): OfflineBuild =>
+        ({ ...build, resources: [...build.resources, { type: T(type), name: "added", custom: true, inputs }] });
+    const selectList = () => String(historyView.inputs.statement);
+
+    it("shares the history as a secure view named like it, reading it, granted to the share; the pack passes", () => {
+        expect(selectList()).to.match(/FROM WALLMONITOR\.WALLMONITOR\.AGENT_EVENTS_HISTORY\b/);
+        expect(build.resources.some((resource) => resource.type === T("GrantPrivilegesToShare") &&
+            resource.inputs.onView === `"WALLMONITOR"."${ORG_SHARE_SCHEMA}"."${HISTORY}"` && resource.inputs.toShare === SHARE)).to.equal(true);
+        expect(checkBuild(build)).to.deep.equal([]);
+    });
+
+    it("refuses a share view that adds a conversation_text or user_free_text column, naming the column", () => {
+        for (const [column, classification] of [["QUESTION_TEXT", "conversation_text"], ["FEEDBACK_MESSAGE", "user_free_text"]]) {
+            const found = conversation(withShareView(selectList().replace(" AS SOURCE_ACCOUNT,", ` AS SOURCE_ACCOUNT, ${column},`)));
+            expect(found.map((violation) => violation.message), column).to.have.length(1);
+            expect(found[0].message).to.match(new RegExp(`^share view WALLMONITOR\\.${ORG_SHARE_SCHEMA}\\.${HISTORY} reads ${column} ` +
+                `\\(${classification} in ${HISTORY}(, [A-Z_, ]+)?\\), which never leaves the account; remove it from the view's statement$`));
+        }
+        // Under a shareable name it is still read, and still refused.
+        expect(conversation(withShareView(selectList().replace(" AS SOURCE_ACCOUNT,", " AS SOURCE_ACCOUNT, ANSWER_TEXT AS STATUS_CODE,")))
+            .map((violation) => violation.message)).to.have.length(1).and.to.match(/reads ANSWER_TEXT \(conversation_text in AGENT_EVENTS_HISTORY\)/);
+    });
+
+    it("refuses SELECT * in a share view, qualified or not", () => {
+        for (const statement of [`SELECT * FROM WALLMONITOR.WALLMONITOR.${HISTORY}`,
+            `SELECT 'ACME.APPS_EU' AS SOURCE_ACCOUNT, H.* FROM WALLMONITOR.WALLMONITOR.${HISTORY} AS H`]) {
+            const found = conversation(withShareView(statement)).map((violation) => violation.message);
+            expect(found, statement).to.have.length(1);
+            expect(found[0]).to.match(/share view WALLMONITOR\.WALLMONITOR_SHARED\.AGENT_EVENTS_HISTORY selects \*, .*list the shareable columns/);
+        }
+        // COUNT(*), a string or a comment holding `*` or a private column's name is no column.
+        expect(conversation(withShareView(`-- never QUESTION_TEXT, *\nSELECT 'ANSWER_TEXT, *' AS SOURCE_ACCOUNT, COUNT(*) AS EVENTS_COUNT ` +
+            `FROM WALLMONITOR.WALLMONITOR.${HISTORY}`)).map((violation) => violation.message))
+            .to.deep.equal([`share view WALLMONITOR.${ORG_SHARE_SCHEMA}.${HISTORY} selects EVENTS_COUNT, which the registry does not let ` +
+                `the share carry for ${HISTORY}; share only ${HISTORY}'s shareable columns (sql/<area>/models.yml) and SOURCE_ACCOUNT`]);
+    });
+
+    it("refuses a column without a name, and a share-schema view named like no shared model", () => {
+        expect(conversation(withShareView(`SELECT 'A' AS SOURCE_ACCOUNT, UPPER(AGENT_NAME) FROM WALLMONITOR.WALLMONITOR.${HISTORY}`))
+            .map((violation) => violation.message)).to.have.length(1).and.to.match(/selects `UPPER\(AGENT_NAME\)` without a name/);
+        const timeline = { ...build, resources: build.resources.map((resource) => (resource === historyView
+            ? { ...resource, inputs: { ...resource.inputs, name: "THREAD_TIMELINE" } } : resource)) };
+        expect(conversation(timeline).map((violation) => violation.message)).to.have.length(1)
+            .and.to.match(/share view WALLMONITOR\.WALLMONITOR_SHARED\.THREAD_TIMELINE is named like no model the registry shares/);
+    });
+
+    it("refuses a share grant on the history table or a conversation view in Wallmonitor's own schema, and on a table in the share schema", () => {
+        const cases: [Record<string, unknown>, RegExp][] = [
+            [{ onTable: `"WALLMONITOR"."WALLMONITOR"."${HISTORY}"` }, /on TABLE WALLMONITOR\.WALLMONITOR\.AGENT_EVENTS_HISTORY to share/],
+            [{ onView: `"WALLMONITOR"."WALLMONITOR"."AGENT_EVENTS_RECENT"` }, /on VIEW WALLMONITOR\.WALLMONITOR\.AGENT_EVENTS_RECENT to share/],
+            [{ onView: `WALLMONITOR.WALLMONITOR.${HISTORY}` }, /on VIEW WALLMONITOR\.WALLMONITOR\.AGENT_EVENTS_HISTORY to share/],
+            [{ onTable: `"WALLMONITOR"."${ORG_SHARE_SCHEMA}"."${HISTORY}"` }, /on TABLE WALLMONITOR\.WALLMONITOR_SHARED\.AGENT_EVENTS_HISTORY to share/],
+            [{ onView: HISTORY }, /on VIEW AGENT_EVENTS_HISTORY to share/],
+        ];
+        for (const [on, message] of cases) {
+            const found = conversation(withResource("GrantPrivilegesToShare", { toShare: SHARE, privileges: ["SELECT"], ...on }));
+            expect(found.map((violation) => violation.message), JSON.stringify(on)).to.have.length(1);
+            expect(found[0].message).to.match(message).and.to.match(/which may hold conversation text; share a secure view in WALLMONITOR_SHARED/);
+        }
+    });
+
+    it("keeps the viewer's grants as they were: the share view of the history is not the viewer's either", () => {
+        const viewer = String(build.outputs.viewerRole);
+        const found = checkBuild(withResource("GrantPrivilegesToAccountRole", { accountRoleName: viewer, privileges: ["SELECT"],
+            onSchemaObject: { objectType: "VIEW", objectName: `"WALLMONITOR"."${ORG_SHARE_SCHEMA}"."${HISTORY}"` } }));
+        expect(found.map((violation) => violation.policy)).to.deep.equal(["conversation-text-not-shared", "viewer-no-raw-events"]);
+        expect(found[0].message).to.match(/to the viewer role .*, which may hold conversation text/);
+    });
+
+    describe("in a share of Wallmonitor's provider", () => {
+        const providerShare = (view: string, query: string): PolicySubject => ({ type: DYNAMIC("OrgShare"), name: "share", props: {
+            name: SHARE,
+            createView: statement("provider/share/view.sql", `CREATE OR REPLACE SECURE VIEW DB.${ORG_SHARE_SCHEMA}.${view} COPY GRANTS AS\n${query}`),
+            grant: statement("provider/share/grant.sql", `GRANT SELECT ON VIEW DB.${ORG_SHARE_SCHEMA}.${view} TO SHARE ${SHARE}`),
+        } });
+        it("accepts a column-filtered view over the history, named like it", () => {
+            expect(violations("conversation-text-not-shared", providerShare(HISTORY,
+                `SELECT 'ACME.A' AS SOURCE_ACCOUNT, EVENT_KEY, AGENT_NAME, H.EVENT_TIMESTAMP FROM DB.WALLMONITOR.${HISTORY} AS H`))).to.deep.equal([]);
+        });
+        it("still flags a view that selects a text column or uses *, and a source view outside the share schema", () => {
+            expect(violations("conversation-text-not-shared", providerShare(HISTORY, `SELECT EVENT_KEY, RAW_ATTRIBUTES FROM DB.WALLMONITOR.${HISTORY}`)))
+                .to.have.length(1).and.to.match(/^createView \(provider\/share\/view\.sql\): share view DB\.WALLMONITOR_SHARED\.AGENT_EVENTS_HISTORY reads RAW_ATTRIBUTES/);
+            expect(violations("conversation-text-not-shared", providerShare(HISTORY, `SELECT * FROM DB.WALLMONITOR.${HISTORY}`)))
+                .to.have.length(1).and.to.match(/selects \*/);
+            expect(violations("conversation-text-not-shared", { type: DYNAMIC("OrgShare"), name: "share", props: {
+                createView: statement("provider/share/view.sql", `CREATE SECURE VIEW DB.WALLMONITOR.SHARED AS SELECT EVENT_KEY FROM DB.WALLMONITOR.${HISTORY}`),
+            } })).to.have.length(1).and.to.match(/names AGENT_EVENTS_HISTORY/);
+        });
     });
 });

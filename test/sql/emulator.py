@@ -22,6 +22,18 @@ is bridged here, in one place, and nowhere else:
 * Secure data sharing (one emulator instance plays several accounts, each with its own database)
   - `mount_share()` stands in for `CREATE DATABASE ... FROM SHARE`: the consumer's database gets
   one view per shared object, reading the provider's object of the same name.
+* HyperLogLog (HLL_ACCUMULATE, HLL_COMBINE, HLL_ESTIMATE, HLL_EXPORT, HLL_IMPORT) - the emulator
+  has none; `install_hll()` registers them, with Snowflake's names and arity, as a real
+  HyperLogLog at Snowflake's documented precision 12 (4096 registers): each value hashed to 64
+  bits (BLAKE2b of its text), the upper 12 bits pick the register, which keeps the largest
+  leading-zero count + 1 of the other 52 bits (1 to 53); the estimate is the harmonic mean with
+  the small-range (linear counting) and large-range corrections of Flajolet et al., rounded to an
+  integer; COMBINE is the register-wise maximum. The two aggregates are macros over DuckDB's
+  list() handing the group to a Python function; EXPORT/IMPORT read and write the documented
+  OBJECT form (sparse while fewer than 1366 registers are set, dense after, as the BINARY state
+  here is). The hash differs from Snowflake's, so the registers of a state differ too: tests
+  compare estimates with exact counts, never state bytes with Snowflake's.
+  https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality
 * Arithmetic on counts - percentages come back as floats here and as fixed-scale decimals
   in Snowflake; the tests compare them approximately.
 * Notifications (`NotificationService`, an emulator stand-in in the bridge section below) -
@@ -36,6 +48,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -187,6 +200,7 @@ class Emulator:
                           *(COWORK_USAGE_HISTORY_DDL.format(view=view) for view in COWORK_USAGE_VIEWS),
                           f"USE SCHEMA {self.database}.{self.schema}"):
             cur.execute(statement)
+        install_hll(self.conn)
         for ddl in self.catalog["tables"].values():
             cur.execute(ddl)
         self.point_event_function_at("ai_observability_events")
@@ -458,3 +472,166 @@ def standalone_emulator(catalog: dict, coverage: Coverage):
     finally:
         emulator.close()
         fake.duck_conn.close()
+
+
+# -- HyperLogLog: the emulator's HLL_* functions (see the module docstring) -----------------------
+# https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality ("Implementation
+# Details" and "Exported State Format"): precision 12, a 64-bit hash, registers holding the maximum
+# leading-zero count + 1 (0 = never hit, at most 53), OBJECT states {"version", "precision",
+# "sparse": {"indices", "maxLzCounts"}} or {"version", "precision", "dense"}.
+HLL_PRECISION = 12
+HLL_REGISTERS = 1 << HLL_PRECISION
+HLL_RANK_BITS = 64 - HLL_PRECISION
+# The version HLL_EXPORT writes; the documentation's examples show 3, accounts export 4 today, and
+# HLL_IMPORT here reads either (the documented checks are on precision, indices and counts).
+HLL_EXPORT_VERSION = 4
+# Snowflake switches to the dense form "whenever beneficial" without saying when; here a state is
+# sparse while its (index, count) pairs, 3 bytes each, would take less than the dense 4096 bytes.
+HLL_SPARSE_LIMIT = HLL_REGISTERS // 3
+# Names of the Python functions behind the macros. Snowflake has none of them: no sql/ file may
+# call one (test/sql/test_hll.py checks the rendered catalog), so the emulator accepts no HLL
+# statement Snowflake would refuse.
+HLL_HELPER_PREFIX = "wm_emulator_hll_"
+_SPARSE, _DENSE = 0, 1
+
+
+def hll_hash(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def hll_registers_of(values) -> bytearray:
+    registers = bytearray(HLL_REGISTERS)
+    low_mask = (1 << HLL_RANK_BITS) - 1
+    for value in values or ():
+        if value is None:
+            continue
+        hashed = hll_hash(value)
+        index, rest = hashed >> HLL_RANK_BITS, hashed & low_mask
+        rank = HLL_RANK_BITS - rest.bit_length() + 1
+        if rank > registers[index]:
+            registers[index] = rank
+    return registers
+
+
+def hll_state(registers: bytearray) -> bytes:
+    """The BINARY state: sparse (tag, then index as 2 bytes and count as 1 per set register) or
+    dense (tag, then one byte per register)."""
+    hit = [index for index, rank in enumerate(registers) if rank]
+    if len(hit) < HLL_SPARSE_LIMIT:
+        return bytes([_SPARSE]) + b"".join(index.to_bytes(2, "big") + bytes([registers[index]]) for index in hit)
+    return bytes([_DENSE]) + bytes(registers)
+
+
+def hll_registers_from_state(state: bytes) -> bytearray:
+    if not state or state[0] not in (_SPARSE, _DENSE):
+        raise ValueError("HLL state is not a state HLL_ACCUMULATE, HLL_COMBINE or HLL_IMPORT produced")
+    if state[0] == _DENSE:
+        if len(state) != HLL_REGISTERS + 1:
+            raise ValueError("HLL dense state has the wrong length")
+        return bytearray(state[1:])
+    registers = bytearray(HLL_REGISTERS)
+    body = state[1:]
+    if len(body) % 3:
+        raise ValueError("HLL sparse state has the wrong length")
+    for offset in range(0, len(body), 3):
+        registers[int.from_bytes(body[offset:offset + 2], "big")] = body[offset + 2]
+    return registers
+
+
+def hll_estimate_of(registers: bytearray) -> int:
+    """Flajolet et al.'s estimate: alpha_m m^2 / sum 2^-M[j], linear counting m ln(m/V) while it
+    is at most 5m/2 and V registers are empty, and the large-range correction for a 64-bit hash."""
+    m = HLL_REGISTERS
+    alpha = 0.7213 / (1 + 1.079 / m)
+    raw = alpha * m * m / sum(2.0 ** -rank for rank in registers)
+    empty = registers.count(0)
+    if raw <= 2.5 * m and empty:
+        return round(m * math.log(m / empty))
+    two_64 = 2.0 ** 64
+    if raw > two_64 / 30:
+        return round(-two_64 * math.log(1 - raw / two_64))
+    return round(raw)
+
+
+def _hll_accumulate(values):
+    return hll_state(hll_registers_of(values))
+
+
+def _hll_combine(states):
+    states = [state for state in states or () if state is not None]
+    if not states:
+        return None
+    merged = bytearray(HLL_REGISTERS)
+    for state in states:
+        for index, rank in enumerate(hll_registers_from_state(state)):
+            if rank > merged[index]:
+                merged[index] = rank
+    return hll_state(merged)
+
+
+def _hll_estimate(state):
+    return None if state is None else hll_estimate_of(hll_registers_from_state(state))
+
+
+def _hll_export(state):
+    if state is None:
+        return None
+    registers = hll_registers_from_state(state)
+    if state[0] == _DENSE:
+        return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION, "dense": list(registers)})
+    hit = [index for index, rank in enumerate(registers) if rank]
+    return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION,
+                       "sparse": {"indices": hit, "maxLzCounts": [registers[index] for index in hit]}})
+
+
+def _hll_import(exported):
+    """The documented checks: precision 12, dense of 4096 counts, or sparse indices and counts of
+    one length with every index in range and none twice. Counts are not validated (documented)."""
+    if exported is None:
+        return None
+    state = json.loads(exported)
+    if not isinstance(state, dict) or state.get("precision") != HLL_PRECISION or "version" not in state:
+        raise ValueError("HLL_IMPORT: not an exported HyperLogLog state of precision 12")
+    registers = bytearray(HLL_REGISTERS)
+    if "dense" in state:
+        dense = state["dense"]
+        if not isinstance(dense, list) or len(dense) != HLL_REGISTERS:
+            raise ValueError("HLL_IMPORT: a dense state holds one count per sub-stream")
+        for index, rank in enumerate(dense):
+            registers[index] = int(rank) & 0xFF
+        return hll_state(registers)
+    sparse = state.get("sparse")
+    if not isinstance(sparse, dict):
+        raise ValueError("HLL_IMPORT: the state is neither dense nor sparse")
+    indices, counts = sparse.get("indices"), sparse.get("maxLzCounts")
+    if not isinstance(indices, list) or not isinstance(counts, list) or len(indices) != len(counts):
+        raise ValueError("HLL_IMPORT: indices and maxLzCounts must have the same length")
+    if len(set(indices)) != len(indices) or any(not 0 <= index < HLL_REGISTERS for index in indices):
+        raise ValueError("HLL_IMPORT: sub-stream indices must be distinct and within 0 to 4095")
+    for index, rank in zip(indices, counts):
+        registers[index] = int(rank) & 0xFF
+    return hll_state(registers)
+
+
+def install_hll(conn) -> None:
+    """HLL_ACCUMULATE, HLL_COMBINE (aggregates), HLL_ESTIMATE, HLL_EXPORT and HLL_IMPORT on one
+    emulator connection. The aggregates are macros: DuckDB expands them in place, so list()
+    gathers each group's values (NULLs skipped, as Snowflake's aggregates skip them) for one call."""
+    import duckdb
+
+    duck = conn._duck_conn
+    blob, text, json_type = duckdb.sqltype("BLOB"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("JSON")
+    for name, function, parameters, returns in (
+            ("accumulate", _hll_accumulate, [duckdb.list_type(text)], blob),
+            ("combine", _hll_combine, [duckdb.list_type(blob)], blob),
+            ("estimate", _hll_estimate, [blob], duckdb.sqltype("BIGINT")),
+            ("export", _hll_export, [blob], json_type),
+            ("import", _hll_import, [json_type], blob)):
+        duck.create_function(HLL_HELPER_PREFIX + name, function, parameters, returns, null_handling="special",
+                             side_effects=False)
+    duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_accumulate(x) AS "
+                 f"{HLL_HELPER_PREFIX}accumulate(list(CAST(x AS VARCHAR)) FILTER (WHERE x IS NOT NULL))")
+    duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_combine(s) AS "
+                 f"{HLL_HELPER_PREFIX}combine(list(s) FILTER (WHERE s IS NOT NULL))")
+    for name in ("estimate", "export", "import"):
+        duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_{name}(s) AS {HLL_HELPER_PREFIX}{name}(s)")

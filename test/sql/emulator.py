@@ -613,6 +613,11 @@ def _hll_import(exported):
     return hll_state(registers)
 
 
+def hll_export_of(values) -> str:
+    """What HLL_EXPORT(HLL_ACCUMULATE(x)) answers here over the rows whose x are ``values``."""
+    return _hll_export(_hll_accumulate([str(value) for value in values]))
+
+
 def install_hll(conn) -> None:
     """HLL_ACCUMULATE, HLL_COMBINE (aggregates), HLL_ESTIMATE, HLL_EXPORT and HLL_IMPORT on one
     emulator connection. The aggregates are macros: DuckDB expands them in place, so list()
@@ -620,6 +625,9 @@ def install_hll(conn) -> None:
     import duckdb
 
     duck = conn._duck_conn
+    # Several emulated accounts can share one DuckDB connection: the functions are installed once.
+    installed = {row[0] for row in duck.execute(
+        "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE ?", [HLL_HELPER_PREFIX + "%"]).fetchall()}
     blob, text, json_type = duckdb.sqltype("BLOB"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("JSON")
     for name, function, parameters, returns in (
             ("accumulate", _hll_accumulate, [duckdb.list_type(text)], blob),
@@ -627,6 +635,8 @@ def install_hll(conn) -> None:
             ("estimate", _hll_estimate, [blob], duckdb.sqltype("BIGINT")),
             ("export", _hll_export, [blob], json_type),
             ("import", _hll_import, [json_type], blob)):
+        if HLL_HELPER_PREFIX + name in installed:
+            continue
         duck.create_function(HLL_HELPER_PREFIX + name, function, parameters, returns, null_handling="special",
                              side_effects=False)
     duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_accumulate(x) AS "

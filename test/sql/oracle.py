@@ -34,6 +34,7 @@ import dataclasses
 
 import json
 import math
+import numbers
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -350,7 +351,7 @@ class DistinctEstimate:
         self.allowed = 0 if exact == 0 else max(1, math.ceil(HLL_ALLOWED_ERRORS * HLL_RELATIVE_ERROR * exact))
 
     def __eq__(self, other):
-        return isinstance(other, (int, float)) and abs(other - self.exact) <= self.allowed
+        return isinstance(other, numbers.Real) and abs(other - self.exact) <= self.allowed
 
     def __hash__(self):
         return hash(self.exact)

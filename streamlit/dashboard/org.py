@@ -94,7 +94,8 @@ def account_totals(conn: Connection, since: date, chosen: tuple[str, ...]) -> li
     # error 1.62338 %, https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality);
     # a day rolled up before the states existed gets one accumulated from its exact set.
     users = _query(conn, """
-        WITH STATES AS (
+        SELECT SOURCE_ACCOUNT, HLL_ESTIMATE(HLL_COMBINE(STATE)) AS USERS
+        FROM (
             SELECT SOURCE_ACCOUNT, HLL_COMBINE(HLL_IMPORT(USERS_HLL)) AS STATE
             FROM {AGENT_ROLLUP}
             WHERE USERS_HLL IS NOT NULL AND DAY >= CAST(? AS DATE)""" + where + """
@@ -104,8 +105,8 @@ def account_totals(conn: Connection, since: date, chosen: tuple[str, ...]) -> li
             FROM {AGENT_ROLLUP} AS r, LATERAL FLATTEN(INPUT => r.USERS) AS u
             WHERE r.USERS_HLL IS NULL AND r.DAY >= CAST(? AS DATE)""" + _accounts_clause(chosen, "r.SOURCE_ACCOUNT")[0] + """
             GROUP BY r.SOURCE_ACCOUNT
-        )
-        SELECT SOURCE_ACCOUNT, HLL_ESTIMATE(HLL_COMBINE(STATE)) AS USERS FROM STATES GROUP BY SOURCE_ACCOUNT""",
+        ) AS STATES
+        GROUP BY SOURCE_ACCOUNT""",
         [since.isoformat(), *params] * 2)
     agents_of = {row["SOURCE_ACCOUNT"]: row["AGENTS"] for row in agents}
     users_of = {row["SOURCE_ACCOUNT"]: row["USERS"] for row in users}

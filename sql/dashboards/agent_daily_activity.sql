@@ -2,7 +2,7 @@
 -- as HyperLogLog states in their exported OBJECT form. The dashboard's long windows (beyond the
 -- raw history) merge these days: sums add, and distinct users or threads are the estimate of the
 -- merged states, HLL_ESTIMATE(HLL_COMBINE(HLL_IMPORT(..))) (average relative error 1.62338 %,
--- docs/registry.md). A day rolled up before the states existed gets one accumulated from its
+-- docs/distinct-counts.md). A day rolled up before the states existed gets one accumulated from its
 -- exact set (as in rollup_period.sql), so every day reads the same way.
 -- https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality
 WITH LEGACY_USERS AS (

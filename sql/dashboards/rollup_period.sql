@@ -1,7 +1,7 @@
 -- One row per agent and {{GRAIN}} (PERIOD_START = DATE_TRUNC({{GRAIN}}, day)), combined from the
 -- daily rollups' mergeable states, so every figure is what the raw events of the period give:
 -- sums and counts add; distinct users and threads are the estimate of the days' merged
--- HyperLogLog states (average relative error 1.62338 %, docs/registry.md); turn-latency
+-- HyperLogLog states (average relative error 1.62338 %, docs/distinct-counts.md); turn-latency
 -- percentiles come from the summed log-bucket histogram: the smallest
 -- bucket whose cumulative count reaches p x turns holds the nearest-rank p-th turn duration,
 -- and its representative R^(b-0.5) is within a factor sqrt(R) of it (R = {{LATENCY_BUCKET_RATIO}}: at most

@@ -1,6 +1,6 @@
 -- One row per account and UTC day over the unified agent rollup: what the Organisation page
 -- shows. Sums add across agents; distinct users and threads are the estimates of the agents'
--- merged daily HyperLogLog states (average relative error 1.62338 %, docs/registry.md), and for a
+-- merged daily HyperLogLog states (average relative error 1.62338 %, docs/distinct-counts.md), and for a
 -- day rolled up before the states existed, of states accumulated from its exact sets (as in
 -- rollup_period.sql). Users of different accounts are different people, so the organisation's
 -- total of a period is the sum over accounts of each account's distinct users.

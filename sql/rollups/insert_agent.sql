@@ -7,7 +7,7 @@
 -- in future versions of Snowflake"; HLL_EXPORT turns it into the documented OBJECT form, which is
 -- what Snowflake recommends for long-term storage and what a share carries. Readers merge days
 -- with HLL_ESTIMATE(HLL_COMBINE(HLL_IMPORT(..))); the estimate's average relative error is
--- 1.62338 % (docs/registry.md).
+-- 1.62338 % (docs/distinct-counts.md).
 -- https://docs.snowflake.com/en/sql-reference/functions/hll_accumulate
 -- https://docs.snowflake.com/en/sql-reference/functions/hll_export
 -- https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality

@@ -60,6 +60,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from unittest import mock
 
+import numpy
 import snowflake.connector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -499,8 +500,8 @@ def hll_hash(value: str) -> int:
     return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def hll_registers_of(values) -> bytearray:
-    registers = bytearray(HLL_REGISTERS)
+def hll_registers_of(values) -> "numpy.ndarray":
+    registers = bytearray(HLL_REGISTERS)  # per-value updates: a bytearray is faster than an array here
     low_mask = (1 << HLL_RANK_BITS) - 1
     for value in values or ():
         if value is None:
@@ -510,41 +511,45 @@ def hll_registers_of(values) -> bytearray:
         rank = HLL_RANK_BITS - rest.bit_length() + 1
         if rank > registers[index]:
             registers[index] = rank
-    return registers
+    return numpy.frombuffer(registers, dtype=numpy.uint8).copy()
 
 
-def hll_state(registers: bytearray) -> bytes:
-    """The BINARY state: sparse (tag, then index as 2 bytes and count as 1 per set register) or
-    dense (tag, then one byte per register)."""
-    hit = [index for index, rank in enumerate(registers) if rank]
+# A sparse state's entries: the register's index (2 bytes) and its count (1 byte).
+_SPARSE_ENTRY = numpy.dtype([("index", ">u2"), ("count", "u1")])
+
+
+def hll_state(registers) -> bytes:
+    """The BINARY state: a tag, then the set registers as sparse entries, or every register (dense)."""
+    hit = numpy.flatnonzero(registers)
     if len(hit) < HLL_SPARSE_LIMIT:
-        return bytes([_SPARSE]) + b"".join(index.to_bytes(2, "big") + bytes([registers[index]]) for index in hit)
-    return bytes([_DENSE]) + bytes(registers)
+        entries = numpy.empty(len(hit), dtype=_SPARSE_ENTRY)
+        entries["index"], entries["count"] = hit, registers[hit]
+        return bytes([_SPARSE]) + entries.tobytes()
+    return bytes([_DENSE]) + registers.astype(numpy.uint8).tobytes()
 
 
-def hll_registers_from_state(state: bytes) -> bytearray:
+def hll_registers_from_state(state: bytes) -> "numpy.ndarray":
     if not state or state[0] not in (_SPARSE, _DENSE):
         raise ValueError("HLL state is not a state HLL_ACCUMULATE, HLL_COMBINE or HLL_IMPORT produced")
     if state[0] == _DENSE:
         if len(state) != HLL_REGISTERS + 1:
             raise ValueError("HLL dense state has the wrong length")
-        return bytearray(state[1:])
-    registers = bytearray(HLL_REGISTERS)
-    body = state[1:]
-    if len(body) % 3:
+        return numpy.frombuffer(state, dtype=numpy.uint8, offset=1).copy()
+    if (len(state) - 1) % _SPARSE_ENTRY.itemsize:
         raise ValueError("HLL sparse state has the wrong length")
-    for offset in range(0, len(body), 3):
-        registers[int.from_bytes(body[offset:offset + 2], "big")] = body[offset + 2]
+    entries = numpy.frombuffer(state, dtype=_SPARSE_ENTRY, offset=1)
+    registers = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+    registers[entries["index"]] = entries["count"]
     return registers
 
 
-def hll_estimate_of(registers: bytearray) -> int:
+def hll_estimate_of(registers) -> int:
     """Flajolet et al.'s estimate: alpha_m m^2 / sum 2^-M[j], linear counting m ln(m/V) while it
     is at most 5m/2 and V registers are empty, and the large-range correction for a 64-bit hash."""
     m = HLL_REGISTERS
     alpha = 0.7213 / (1 + 1.079 / m)
-    raw = alpha * m * m / sum(2.0 ** -rank for rank in registers)
-    empty = registers.count(0)
+    raw = alpha * m * m / float(numpy.sum(numpy.exp2(-registers.astype(numpy.float64))))
+    empty = int(numpy.count_nonzero(registers == 0))
     if raw <= 2.5 * m and empty:
         return round(m * math.log(m / empty))
     two_64 = 2.0 ** 64
@@ -561,11 +566,16 @@ def _hll_combine(states):
     states = [state for state in states or () if state is not None]
     if not states:
         return None
-    merged = bytearray(HLL_REGISTERS)
+    merged = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+    sparse = []
     for state in states:
-        for index, rank in enumerate(hll_registers_from_state(state)):
-            if rank > merged[index]:
-                merged[index] = rank
+        if state[:1] == bytes([_SPARSE]) and (len(state) - 1) % _SPARSE_ENTRY.itemsize == 0:
+            sparse.append(numpy.frombuffer(state, dtype=_SPARSE_ENTRY, offset=1))
+        else:
+            numpy.maximum(merged, hll_registers_from_state(state), out=merged)
+    if sparse:
+        entries = numpy.concatenate(sparse)
+        numpy.maximum.at(merged, entries["index"].astype(numpy.int64), entries["count"])
     return hll_state(merged)
 
 
@@ -578,10 +588,10 @@ def _hll_export(state):
         return None
     registers = hll_registers_from_state(state)
     if state[0] == _DENSE:
-        return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION, "dense": list(registers)})
-    hit = [index for index, rank in enumerate(registers) if rank]
+        return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION, "dense": registers.tolist()})
+    hit = numpy.flatnonzero(registers)
     return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION,
-                       "sparse": {"indices": hit, "maxLzCounts": [registers[index] for index in hit]}})
+                       "sparse": {"indices": hit.tolist(), "maxLzCounts": registers[hit].tolist()}})
 
 
 def _hll_import(exported):
@@ -592,25 +602,26 @@ def _hll_import(exported):
     state = json.loads(exported)
     if not isinstance(state, dict) or state.get("precision") != HLL_PRECISION or "version" not in state:
         raise ValueError("HLL_IMPORT: not an exported HyperLogLog state of precision 12")
-    registers = bytearray(HLL_REGISTERS)
     if "dense" in state:
         dense = state["dense"]
         if not isinstance(dense, list) or len(dense) != HLL_REGISTERS:
             raise ValueError("HLL_IMPORT: a dense state holds one count per sub-stream")
-        for index, rank in enumerate(dense):
-            registers[index] = int(rank) & 0xFF
-        return hll_state(registers)
+        return hll_state(numpy.array(dense, dtype=numpy.int64).astype(numpy.uint8))
     sparse = state.get("sparse")
     if not isinstance(sparse, dict):
         raise ValueError("HLL_IMPORT: the state is neither dense nor sparse")
     indices, counts = sparse.get("indices"), sparse.get("maxLzCounts")
     if not isinstance(indices, list) or not isinstance(counts, list) or len(indices) != len(counts):
         raise ValueError("HLL_IMPORT: indices and maxLzCounts must have the same length")
-    if len(set(indices)) != len(indices) or any(not 0 <= index < HLL_REGISTERS for index in indices):
+    if indices and (len(set(indices)) != len(indices) or min(indices) < 0 or max(indices) >= HLL_REGISTERS):
         raise ValueError("HLL_IMPORT: sub-stream indices must be distinct and within 0 to 4095")
-    for index, rank in zip(indices, counts):
-        registers[index] = int(rank) & 0xFF
-    return hll_state(registers)
+    if len(indices) >= HLL_SPARSE_LIMIT:
+        registers = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+        registers[numpy.array(indices, dtype=numpy.int64)] = numpy.array(counts, dtype=numpy.int64) & 0xFF
+        return hll_state(registers)
+    # Sparse stays sparse: its set registers in index order, as hll_state() writes them.
+    return bytes([_SPARSE]) + b"".join(index.to_bytes(2, "big") + bytes([count & 0xFF])
+                                       for index, count in sorted(zip(indices, counts)) if count & 0xFF)
 
 
 def hll_export_of(values) -> str:

@@ -30,7 +30,7 @@ is bridged here, in one place, and nowhere else:
   the small-range (linear counting) and large-range corrections of Flajolet et al., rounded to an
   integer; COMBINE is the register-wise maximum. The two aggregates are macros over DuckDB's
   list() handing the group to a Python function; EXPORT/IMPORT read and write the documented
-  OBJECT form (sparse while fewer than 1366 registers are set, dense after, as the BINARY state
+  OBJECT form (sparse while fewer than 1365 registers are set, dense after, as the BINARY state
   here is). The hash differs from Snowflake's, so the registers of a state differ too: tests
   compare estimates with exact counts, never state bytes with Snowflake's.
   https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality

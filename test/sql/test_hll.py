@@ -6,8 +6,9 @@ sets of 10, 1k and 100k values lie within the tests' tolerance of it (oracle.Dis
 and many estimates together show that error; merging states is associative and commutative over
 days, weeks, months and member accounts, and merging the states of sets gives the state of their
 union; HLL_EXPORT / HLL_IMPORT round-trip, and HLL_IMPORT refuses what the documentation says it
-refuses. Then the rollup views: a day rolled up before the states existed (exact USERS and
-THREADS arrays, no state) is read as the state of its set and merges with the newer days.
+refuses. Then the rollups: the new ROLLUP_VERSION recomputes a day the raw history holds into
+states, a day older than the history keeps its exact USERS and THREADS arrays, and the views read
+such a day as the state of its set, merged with the newer days.
 """
 
 from __future__ import annotations
@@ -20,9 +21,13 @@ import pytest
 
 import oracle
 from conftest import _coverage
-from emulator import HLL_HELPER_PREFIX, hll_export_of, standalone_emulator
+from emulator import HLL_HELPER_PREFIX, hll_export_of, standalone_emulator, utc_now
+from test_ingestion import run_task
+from traffic import AgentRef, generate
 
 ROLLUP = ("SALES_DB", "AGENTS", "SALES_ASSISTANT")
+# The rollup definition before the states (lib/sql/values.ts ROLLUP_VERSION, as it was).
+ARRAYS_VERSION = "2;latency-buckets-1.05;evaluation-excluded"
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +185,7 @@ def test_a_day_rolled_up_before_the_states_existed_merges_with_the_newer_days(em
     assert json.loads(daily[first]["USERS_HLL"]) == json.loads(hll_export_of(old_users))
     assert json.loads(daily[first]["THREADS_HLL"]) == json.loads(hll_export_of(old_threads))
     # A period counts users and threads on both days once.
-    (month,) = emulator.view("AGENT_ROLLUP_MONTHLY")
+    (month,) = [row for row in emulator.view("AGENT_ROLLUP_MONTHLY") if row["PERIOD_START"] == first.replace(day=1)]
     assert month["UNIQUE_USERS"] == oracle.DistinctEstimate(len(old_users | new_users))
     assert month["UNIQUE_THREADS"] == oracle.DistinctEstimate(len(old_threads | new_threads))
     (day,) = [row for row in emulator.view("AGENT_ROLLUP_DAILY") if row["PERIOD_START"] == first]
@@ -198,3 +203,40 @@ def test_a_users_day_rolled_up_before_the_states_existed_merges_with_the_newer_d
     (user,) = [row for row in emulator.view("AGENT_USAGE_BY_USER") if row["USER_NAME"] == "ada"]
     (agent,) = [row for row in emulator.view("AGENT_USAGE_BY_AGENT") if row["AGENT_NAME"] == "HR_HELPDESK"]
     assert user["UNIQUE_THREADS"] == agent["UNIQUE_THREADS"] == oracle.DistinctEstimate(len(old_threads | new_threads))
+
+
+def test_the_new_definition_recomputes_the_days_history_holds_and_leaves_older_days_their_sets(emulator):
+    agent = AgentRef("OPS_DB", "BOTS", "ON_CALL")
+    now = utc_now()
+    delivered = generate(seed=3, agents=[agent], start=now - timedelta(hours=20), end=now - timedelta(minutes=5),
+                         turns_per_agent_per_hour=3, feedback_rate=0.0)
+    events = oracle.production(oracle.ingest(delivered, [(agent.database, agent.schema, agent.name)]))
+    emulator.deliver(delivered)
+    emulator.set_agents([(agent.database, agent.schema, agent.name)])
+    for task in ("discover", "refresh", "rollup"):
+        run_task(emulator, task)
+    day = emulator.query("SELECT MIN(DAY) AS D FROM ROLLUP_DAY_STATE")[0]["D"]
+    users = {e.user for e in events if e.timestamp.date() == day and e.user is not None}
+    threads = {e.thread_id for e in events if e.timestamp.date() == day and e.thread_id is not None}
+    where = f"DAY = '{day.isoformat()}' AND AGENT_NAME = '{agent.name}'"
+    (state,) = emulator.query(f"SELECT USERS_HLL, THREADS_HLL FROM AGENT_DAILY_ROLLUP WHERE {where}")
+    assert users and threads and json.loads(state["USERS_HLL"]) == json.loads(hll_export_of(users))
+    # The day as the definition before the states left it: exact sets, no states.
+    arrays = [", ".join(f"'{value}'" for value in sorted(values)) for values in (users, threads)]
+    emulator.execute(f"UPDATE AGENT_DAILY_ROLLUP SET USERS = ARRAY_CONSTRUCT({arrays[0]}), "
+                     f"THREADS = ARRAY_CONSTRUCT({arrays[1]}), USERS_HLL = NULL, THREADS_HLL = NULL WHERE {where}")
+    emulator.execute(f"UPDATE ROLLUP_DAY_STATE SET ROLLUP_VERSION = '{ARRAYS_VERSION}' WHERE DAY = '{day.isoformat()}'")
+    # And a day older than the raw history, rolled up by that definition too.
+    old = now.date() - timedelta(days=40)
+    insert_day(emulator, old, {"ada", "grace"}, {"t-1", "t-2", "t-3"}, legacy=True)
+    emulator.execute(f"INSERT INTO ROLLUP_DAY_STATE (DAY, HISTORY_ROWS, ROLLED_UP_AT, ROLLUP_VERSION) "
+                     f"SELECT '{old.isoformat()}', 10, '{now.isoformat()}', '{ARRAYS_VERSION}'")
+    assert run_task(emulator, "rollup").startswith(f"Rolled up 1 days ({day})")
+    (recomputed,) = emulator.query(f"SELECT USERS, THREADS, USERS_HLL, THREADS_HLL FROM AGENT_DAILY_ROLLUP WHERE {where}")
+    assert recomputed["USERS"] is None and recomputed["THREADS"] is None
+    assert {column: json.loads(recomputed[column]) for column in ("USERS_HLL", "THREADS_HLL")} == \
+        {column: json.loads(state[column]) for column in ("USERS_HLL", "THREADS_HLL")}
+    (kept,) = emulator.query(f"SELECT USERS, THREADS, USERS_HLL FROM AGENT_DAILY_ROLLUP WHERE DAY = '{old.isoformat()}'")
+    assert sorted(json.loads(kept["USERS"])) == ["ada", "grace"] and kept["USERS_HLL"] is None
+    (old_day,) = [row for row in emulator.view("AGENT_ROLLUP_DAILY") if row["PERIOD_START"] == old]
+    assert (old_day["UNIQUE_USERS"], old_day["UNIQUE_THREADS"]) == (2, 3)

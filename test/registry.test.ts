@@ -60,7 +60,7 @@ describe("the model registry", () => {
         expect(VIEW_NAMES).to.include.members(["AGENT_EVENTS_RECENT", "ALERT_HISTORY_VIEW", "ALERT_STATUS", "EVALUATION_RUNS"]);
         expect(TABLES.filter((table) => table.holdsRawEvents).map((table) => table.name)).to.deep.equal(["AGENT_EVENTS_HISTORY"]);
         expect(PRIVATE_HISTORY_COLUMNS).to.have.members(["QUESTION_TEXT", "ANSWER_TEXT", "RAW_ATTRIBUTES", "RETRIEVAL_QUERY", "FEEDBACK_MESSAGE"]);
-        expect(USER_IDENTITY_COLUMNS).to.have.members(["USER_ID", "USER_NAME", "USERS", "ERROR_MESSAGE"]);
+        expect(USER_IDENTITY_COLUMNS).to.have.members(["USER_ID", "USER_NAME", "USERS", "USERS_HLL", "ERROR_MESSAGE"]);
         expect(SHARED_ROLLUP_VIEWS.map((view) => view.name)).to.deep.equal([
             "AGENT_ROLLUP_DAILY", "AGENT_ROLLUP_WEEKLY", "AGENT_ROLLUP_MONTHLY", "AGENT_ROLLUP_YEARLY", "AGENT_USAGE_BY_USER", "AGENT_USAGE_BY_AGENT",
         ]);

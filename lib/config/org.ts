@@ -201,9 +201,10 @@ export function sharePath(share: OrgShareOutput): string {
 }
 
 /**
- * How a member's share identifies users (USER_NAME, USER_ID, the daily USERS sets):
- * - `none`: no identity; USER_NAME and USER_ID are NULL, and the daily USERS sets hold keyed
- *   hashes salted with the day, so a day's distinct users still count exactly but no user can be
+ * How a member's share identifies users (USER_NAME, USER_ID, the daily USERS_HLL states and the
+ * older days' USERS sets):
+ * - `none`: no identity; USER_NAME and USER_ID are NULL, and the daily states and sets are of keyed
+ *   hashes salted with the day, so a day's distinct users still count but no user can be
  *   followed from one day to the next;
  * - `pseudonymous` (the default): a keyed hash, the same for one user on every day and in every
  *   member that shares the organisation's key (wallmonitor:orgIdentityKey), so the central

@@ -2,7 +2,7 @@ import { WallmonitorConfig } from "../config/stack";
 import { ORG_SHARE_SCHEMA } from "../config/org";
 import { defaultRegistry, Model, sharedColumns, sharedModels } from "./registry";
 import { ident, Identifier, literal, renderSql, RenderedSql } from "./render";
-import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY } from "./tables";
+import { AGENT_DAILY_ROLLUP, AGENT_EVENTS_HISTORY, USER_DAILY_ROLLUP } from "./tables";
 
 /**
  * The SQL of organisation-wide monitoring (sql/org/). A member exposes secure views named like
@@ -43,10 +43,16 @@ export const USER_IDENTITY_COLUMNS: readonly string[] = (() => {
 /** The secure view, in Wallmonitor's own schema, that holds the organisation's identity key (sql/org/identity_key.sql). */
 export const ORG_IDENTITY_KEY_VIEW = "ORG_IDENTITY_KEY";
 
-/** Each shape of identity columns and the member template that shares it, most columns first. */
-const IDENTITY_TEMPLATES: readonly { readonly columns: readonly string[]; readonly template: string; readonly qualifier?: string }[] = [
+/**
+ * Each shape of identity columns and the member template that shares it, most columns first.
+ * `readsUserRollup`: the template builds the day's user state from USER_DAILY_ROLLUP (its rows name
+ * the users, so the state can be of the shared identities rather than of the names).
+ */
+const IDENTITY_TEMPLATES: readonly {
+    readonly columns: readonly string[]; readonly template: string; readonly qualifier?: string; readonly readsUserRollup?: boolean;
+}[] = [
     { columns: ["USER_ID", "USER_NAME", "ERROR_MESSAGE"], template: "org/source_rows_history.sql" },
-    { columns: ["USERS"], template: "org/source_rows_agent_users.sql", qualifier: "DAILY" },
+    { columns: ["USERS", "USERS_HLL"], template: "org/source_rows_agent_users.sql", qualifier: "DAILY", readsUserRollup: true },
     { columns: ["USER_NAME"], template: "org/source_rows_user_name.sql" },
 ];
 
@@ -136,6 +142,7 @@ function sharedRows(config: WallmonitorConfig, account: string, source: SharedSo
         SOURCE_TABLE: ident(config.database, config.schema, source.name),
         IDENTITY_KEY_VIEW: ident(config.database, config.schema, ORG_IDENTITY_KEY_VIEW),
         USER_IDENTITY: literal(config.orgUserIdentity),
+        ...(shape.readsUserRollup ? { USER_ROLLUP_TABLE: ident(config.database, config.schema, USER_DAILY_ROLLUP.name) } : {}),
     });
 }
 

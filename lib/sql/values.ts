@@ -20,7 +20,7 @@ import { sloRows } from "./sloRows";
 /** Ratio of consecutive latency-histogram bucket bounds: percentiles from it are within sqrt(1.05) - 1 = 2.47 %. */
 export const LATENCY_BUCKET_RATIO = 1.05;
 /** The rollup definition (columns, bucket ratio): change it with them, and the days history still holds are recomputed. */
-export const ROLLUP_VERSION = "2;latency-buckets-1.05;evaluation-excluded";
+export const ROLLUP_VERSION = "3;latency-buckets-1.05;evaluation-excluded;hll-distinct";
 /** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
 export const ROLLUP_OVERLAP_MINUTES = 60;
 

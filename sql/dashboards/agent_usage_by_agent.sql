@@ -1,8 +1,10 @@
 -- The reference's optional AGENT_USAGE_BY_AGENT (same names and columns), computed from
 -- Wallmonitor's own USER_DAILY_ROLLUP (the same requests AGENT_USAGE_BY_USER counts), so it
 -- works whichever ingest path runs and covers rollupRetentionDays. Over the events that carry a
--- user: requests are turns (AGENT_RUN root spans), unique users those with a request, unique
--- threads (exact: distinct over the days' sets) and first/last access those of any event.
+-- user: requests are turns (AGENT_RUN root spans), unique users those with a request (exact: one
+-- rollup row per user), unique threads the estimate of the merged daily HyperLogLog states (days
+-- rolled up before the states existed: accumulated from their exact sets, as in
+-- rollup_period.sql) and first/last access those of any event.
 WITH AGENTS AS (
     SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME,
            SUM(TURNS) AS TOTAL_REQUESTS,
@@ -14,10 +16,21 @@ WITH AGENTS AS (
     GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
     HAVING SUM(TURNS) > 0
 ),
-THREADS AS (
-    SELECT r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, COUNT(DISTINCT t.VALUE::STRING) AS UNIQUE_THREADS
+THREAD_STATES AS (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, HLL_COMBINE(HLL_IMPORT(THREADS_HLL)) AS STATE
+    FROM {{ref USER_DAILY_ROLLUP}}
+    WHERE THREADS_HLL IS NOT NULL
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
+    UNION ALL
+    SELECT r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, HLL_ACCUMULATE(t.VALUE::STRING)
     FROM {{ref USER_DAILY_ROLLUP}} AS r, LATERAL FLATTEN(INPUT => r.THREADS) AS t
+    WHERE r.THREADS_HLL IS NULL
     GROUP BY r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME
+),
+THREADS AS (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, HLL_ESTIMATE(HLL_COMBINE(STATE)) AS UNIQUE_THREADS
+    FROM THREAD_STATES
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
 )
 SELECT
     a.AGENT_DATABASE || '.' || a.AGENT_SCHEMA || '.' || a.AGENT_NAME AS AGENT_FULL_NAME,

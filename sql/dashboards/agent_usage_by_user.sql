@@ -2,8 +2,9 @@
 -- Wallmonitor's own USER_DAILY_ROLLUP, so it works whichever ingest path runs and covers
 -- rollupRetentionDays. One row per agent and user with at least one request. A request is a turn
 -- (AGENT_RUN root span) and its response duration the turn's duration; first/last access are the
--- user's first and last event; unique threads (exact: distinct over the days' thread sets) are
--- those of the user's events.
+-- user's first and last event; unique threads are those of the user's events, the estimate of
+-- the merged daily HyperLogLog states (days rolled up before the states existed: accumulated from
+-- their exact sets, as in rollup_period.sql).
 WITH USERS AS (
     SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME,
            SUM(TURNS) AS TOTAL_REQUESTS,
@@ -14,11 +15,21 @@ WITH USERS AS (
     GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME
     HAVING SUM(TURNS) > 0
 ),
-THREADS AS (
-    SELECT r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, r.USER_NAME,
-           COUNT(DISTINCT t.VALUE::STRING) AS UNIQUE_THREADS
+THREAD_STATES AS (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME, HLL_COMBINE(HLL_IMPORT(THREADS_HLL)) AS STATE
+    FROM {{ref USER_DAILY_ROLLUP}}
+    WHERE THREADS_HLL IS NOT NULL
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME
+    UNION ALL
+    SELECT r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, r.USER_NAME, HLL_ACCUMULATE(t.VALUE::STRING)
     FROM {{ref USER_DAILY_ROLLUP}} AS r, LATERAL FLATTEN(INPUT => r.THREADS) AS t
+    WHERE r.THREADS_HLL IS NULL
     GROUP BY r.AGENT_DATABASE, r.AGENT_SCHEMA, r.AGENT_NAME, r.USER_NAME
+),
+THREADS AS (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME, HLL_ESTIMATE(HLL_COMBINE(STATE)) AS UNIQUE_THREADS
+    FROM THREAD_STATES
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME
 )
 SELECT
     u.AGENT_NAME,

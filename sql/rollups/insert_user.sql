@@ -2,10 +2,11 @@
 -- user id: the login name, else the numeric id; events with neither are left out of the
 -- per-user rollup (they still count in AGENT_DAILY_ROLLUP). TURNS counts requests (AGENT_RUN
 -- root spans) and the durations are theirs; tokens come from the user's LLM calls; first/last
--- access are the user's first and last event of the day.
+-- access are the user's first and last event of the day. The user's distinct threads are a
+-- HyperLogLog state in its exported OBJECT form, as in insert_agent.sql (which says why).
 INSERT INTO {{ROLLUP_TABLE}} (
     DAY, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, USER_NAME, TURNS, FAILED_TURNS, TOTAL_TOKENS,
-    TURN_DURATION_MS_SUM, TURN_DURATION_COUNT, FIRST_ACCESS, LAST_ACCESS, THREADS
+    TURN_DURATION_MS_SUM, TURN_DURATION_COUNT, FIRST_ACCESS, LAST_ACCESS, THREADS_HLL
 )
 SELECT
     DAY, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, COALESCE(USER_NAME, USER_ID),
@@ -16,7 +17,7 @@ SELECT
     COUNT(IFF(SPAN_CATEGORY = 'AGENT_RUN', SPAN_DURATION_MS, NULL)),
     MIN(EVENT_TIMESTAMP),
     MAX(EVENT_TIMESTAMP),
-    ARRAY_AGG(DISTINCT THREAD_ID)
+    HLL_EXPORT(HLL_ACCUMULATE(THREAD_ID))
 FROM (
     {{> rollups/history_of_days.sql}}
 ) AS h

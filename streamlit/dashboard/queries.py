@@ -456,7 +456,9 @@ def _percentile_ctes(group: str, where: str) -> str:
 
 def _rollup_measures(group: str, where: str) -> str:
     """Per ``group`` (an expression over DAY and AGENT_FULL_NAME): turns, failures, tokens, calls,
-    distinct users and threads over the days' exact sets, and latency percentiles from the merged
+    distinct users and threads estimated from the days' merged HyperLogLog states (average relative
+    error 1.62338 %, https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality),
+    and latency percentiles from the merged
     histograms (the smallest bucket whose cumulative turns reach p x turns)."""
     return f"""
         WITH DAYS AS (
@@ -469,12 +471,12 @@ def _rollup_measures(group: str, where: str) -> str:
             FROM DAYS GROUP BY GRP
         ),
         USERS AS (
-            SELECT d.GRP, COUNT(DISTINCT u.VALUE::STRING) AS ACTIVE_USERS
-            FROM DAYS AS d, LATERAL FLATTEN(INPUT => d.USERS) AS u GROUP BY d.GRP
+            SELECT GRP, HLL_ESTIMATE(HLL_COMBINE(HLL_IMPORT(USERS_HLL))) AS ACTIVE_USERS
+            FROM DAYS WHERE USERS_HLL IS NOT NULL GROUP BY GRP
         ),
         THREADS AS (
-            SELECT d.GRP, COUNT(DISTINCT t.VALUE::STRING) AS ACTIVE_THREADS
-            FROM DAYS AS d, LATERAL FLATTEN(INPUT => d.THREADS) AS t GROUP BY d.GRP
+            SELECT GRP, HLL_ESTIMATE(HLL_COMBINE(HLL_IMPORT(THREADS_HLL))) AS ACTIVE_THREADS
+            FROM DAYS WHERE THREADS_HLL IS NOT NULL GROUP BY GRP
         ),
         {_percentile_ctes(group, where)}
         SELECT t.GRP, t.ACTIVE_AGENTS, t.TURNS, t.FAILED_TURNS, t.TOKENS, t.LLM_CALLS, t.TOOL_CALLS, t.RETRIEVAL_CALLS,

@@ -22,6 +22,18 @@ is bridged here, in one place, and nowhere else:
 * Secure data sharing (one emulator instance plays several accounts, each with its own database)
   - `mount_share()` stands in for `CREATE DATABASE ... FROM SHARE`: the consumer's database gets
   one view per shared object, reading the provider's object of the same name.
+* HyperLogLog (HLL_ACCUMULATE, HLL_COMBINE, HLL_ESTIMATE, HLL_EXPORT, HLL_IMPORT) - the emulator
+  has none; `install_hll()` registers them, with Snowflake's names and arity, as a real
+  HyperLogLog at Snowflake's documented precision 12 (4096 registers): each value hashed to 64
+  bits (BLAKE2b of its text), the upper 12 bits pick the register, which keeps the largest
+  leading-zero count + 1 of the other 52 bits (1 to 53); the estimate is the harmonic mean with
+  the small-range (linear counting) and large-range corrections of Flajolet et al., rounded to an
+  integer; COMBINE is the register-wise maximum. The two aggregates are macros over DuckDB's
+  list() handing the group to a Python function; EXPORT/IMPORT read and write the documented
+  OBJECT form (sparse while fewer than 1365 registers are set, dense after, as the BINARY state
+  here is). The hash differs from Snowflake's, so the registers of a state differ too: tests
+  compare estimates with exact counts, never state bytes with Snowflake's.
+  https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality
 * Arithmetic on counts - percentages come back as floats here and as fixed-scale decimals
   in Snowflake; the tests compare them approximately.
 * Events arriving (`write_arriving_events`) - Snowflake writes its event table itself; the
@@ -39,6 +51,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -50,6 +63,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from unittest import mock
 
+import numpy
 import snowflake.connector
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -212,6 +226,7 @@ class Emulator:
                           *OWN_COST_USAGE_DDLS,
                           f"USE SCHEMA {self.database}.{self.schema}"):
             cur.execute(statement)
+        install_hll(self.conn)
         for ddl in self.catalog["tables"].values():
             cur.execute(ddl)
         self.point_event_function_at("ai_observability_events")
@@ -516,3 +531,186 @@ def standalone_emulator(catalog: dict, coverage: Coverage):
     finally:
         emulator.close()
         fake.duck_conn.close()
+
+
+# -- HyperLogLog: the emulator's HLL_* functions (see the module docstring) -----------------------
+# https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality ("Implementation
+# Details" and "Exported State Format"): precision 12, a 64-bit hash, registers holding the maximum
+# leading-zero count + 1 (0 = never hit, at most 53), OBJECT states {"version", "precision",
+# "sparse": {"indices", "maxLzCounts"}} or {"version", "precision", "dense"}.
+HLL_PRECISION = 12
+HLL_REGISTERS = 1 << HLL_PRECISION
+HLL_RANK_BITS = 64 - HLL_PRECISION
+# The version HLL_EXPORT writes; the documentation's examples show 3, accounts export 4 today, and
+# HLL_IMPORT here reads either (the documented checks are on precision, indices and counts).
+HLL_EXPORT_VERSION = 4
+# Snowflake switches to the dense form "whenever beneficial" without saying when; here a state is
+# sparse while its (index, count) pairs, 3 bytes each, would take less than the dense 4096 bytes.
+HLL_SPARSE_LIMIT = HLL_REGISTERS // 3
+# Names of the Python functions behind the macros. Snowflake has none of them: no sql/ file may
+# call one (test/sql/test_hll.py checks the rendered catalog), so the emulator accepts no HLL
+# statement Snowflake would refuse.
+HLL_HELPER_PREFIX = "wm_emulator_hll_"
+_SPARSE, _DENSE = 0, 1
+
+
+def hll_hash(value: str) -> int:
+    return int.from_bytes(hashlib.blake2b(value.encode("utf-8"), digest_size=8).digest(), "big")
+
+
+def hll_registers_of(values) -> "numpy.ndarray":
+    registers = bytearray(HLL_REGISTERS)  # per-value updates: a bytearray is faster than an array here
+    low_mask = (1 << HLL_RANK_BITS) - 1
+    for value in values or ():
+        if value is None:
+            continue
+        hashed = hll_hash(value)
+        index, rest = hashed >> HLL_RANK_BITS, hashed & low_mask
+        rank = HLL_RANK_BITS - rest.bit_length() + 1
+        if rank > registers[index]:
+            registers[index] = rank
+    return numpy.frombuffer(registers, dtype=numpy.uint8).copy()
+
+
+# A sparse state's entries: the register's index (2 bytes) and its count (1 byte).
+_SPARSE_ENTRY = numpy.dtype([("index", ">u2"), ("count", "u1")])
+
+
+def hll_state(registers) -> bytes:
+    """The BINARY state: a tag, then the set registers as sparse entries, or every register (dense)."""
+    hit = numpy.flatnonzero(registers)
+    if len(hit) < HLL_SPARSE_LIMIT:
+        entries = numpy.empty(len(hit), dtype=_SPARSE_ENTRY)
+        entries["index"], entries["count"] = hit, registers[hit]
+        return bytes([_SPARSE]) + entries.tobytes()
+    return bytes([_DENSE]) + registers.astype(numpy.uint8).tobytes()
+
+
+def hll_registers_from_state(state: bytes) -> "numpy.ndarray":
+    if not state or state[0] not in (_SPARSE, _DENSE):
+        raise ValueError("HLL state is not a state HLL_ACCUMULATE, HLL_COMBINE or HLL_IMPORT produced")
+    if state[0] == _DENSE:
+        if len(state) != HLL_REGISTERS + 1:
+            raise ValueError("HLL dense state has the wrong length")
+        return numpy.frombuffer(state, dtype=numpy.uint8, offset=1).copy()
+    if (len(state) - 1) % _SPARSE_ENTRY.itemsize:
+        raise ValueError("HLL sparse state has the wrong length")
+    entries = numpy.frombuffer(state, dtype=_SPARSE_ENTRY, offset=1)
+    registers = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+    registers[entries["index"]] = entries["count"]
+    return registers
+
+
+def hll_estimate_of(registers) -> int:
+    """Flajolet et al.'s estimate: alpha_m m^2 / sum 2^-M[j], linear counting m ln(m/V) while it
+    is at most 5m/2 and V registers are empty, and the large-range correction for a 64-bit hash."""
+    m = HLL_REGISTERS
+    alpha = 0.7213 / (1 + 1.079 / m)
+    raw = alpha * m * m / float(numpy.sum(numpy.exp2(-registers.astype(numpy.float64))))
+    empty = int(numpy.count_nonzero(registers == 0))
+    if raw <= 2.5 * m and empty:
+        return round(m * math.log(m / empty))
+    two_64 = 2.0 ** 64
+    if raw > two_64 / 30:
+        return round(-two_64 * math.log(1 - raw / two_64))
+    return round(raw)
+
+
+def _hll_accumulate(values):
+    return hll_state(hll_registers_of(values))
+
+
+def _hll_combine(states):
+    states = [state for state in states or () if state is not None]
+    if not states:
+        return None
+    merged = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+    sparse = []
+    for state in states:
+        if state[:1] == bytes([_SPARSE]) and (len(state) - 1) % _SPARSE_ENTRY.itemsize == 0:
+            sparse.append(numpy.frombuffer(state, dtype=_SPARSE_ENTRY, offset=1))
+        else:
+            numpy.maximum(merged, hll_registers_from_state(state), out=merged)
+    if sparse:
+        entries = numpy.concatenate(sparse)
+        numpy.maximum.at(merged, entries["index"].astype(numpy.int64), entries["count"])
+    return hll_state(merged)
+
+
+def _hll_estimate(state):
+    return None if state is None else hll_estimate_of(hll_registers_from_state(state))
+
+
+def _hll_export(state):
+    if state is None:
+        return None
+    registers = hll_registers_from_state(state)
+    if state[0] == _DENSE:
+        return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION, "dense": registers.tolist()})
+    hit = numpy.flatnonzero(registers)
+    return json.dumps({"version": HLL_EXPORT_VERSION, "precision": HLL_PRECISION,
+                       "sparse": {"indices": hit.tolist(), "maxLzCounts": registers[hit].tolist()}})
+
+
+def _hll_import(exported):
+    """The documented checks: precision 12, dense of 4096 counts, or sparse indices and counts of
+    one length with every index in range and none twice. Counts are not validated (documented)."""
+    if exported is None:
+        return None
+    state = json.loads(exported)
+    if not isinstance(state, dict) or state.get("precision") != HLL_PRECISION or "version" not in state:
+        raise ValueError("HLL_IMPORT: not an exported HyperLogLog state of precision 12")
+    if "dense" in state:
+        dense = state["dense"]
+        if not isinstance(dense, list) or len(dense) != HLL_REGISTERS:
+            raise ValueError("HLL_IMPORT: a dense state holds one count per sub-stream")
+        return hll_state(numpy.array(dense, dtype=numpy.int64).astype(numpy.uint8))
+    sparse = state.get("sparse")
+    if not isinstance(sparse, dict):
+        raise ValueError("HLL_IMPORT: the state is neither dense nor sparse")
+    indices, counts = sparse.get("indices"), sparse.get("maxLzCounts")
+    if not isinstance(indices, list) or not isinstance(counts, list) or len(indices) != len(counts):
+        raise ValueError("HLL_IMPORT: indices and maxLzCounts must have the same length")
+    if indices and (len(set(indices)) != len(indices) or min(indices) < 0 or max(indices) >= HLL_REGISTERS):
+        raise ValueError("HLL_IMPORT: sub-stream indices must be distinct and within 0 to 4095")
+    if len(indices) >= HLL_SPARSE_LIMIT:
+        registers = numpy.zeros(HLL_REGISTERS, dtype=numpy.uint8)
+        registers[numpy.array(indices, dtype=numpy.int64)] = numpy.array(counts, dtype=numpy.int64) & 0xFF
+        return hll_state(registers)
+    # Sparse stays sparse: its set registers in index order, as hll_state() writes them.
+    return bytes([_SPARSE]) + b"".join(index.to_bytes(2, "big") + bytes([count & 0xFF])
+                                       for index, count in sorted(zip(indices, counts)) if count & 0xFF)
+
+
+def hll_export_of(values) -> str:
+    """What HLL_EXPORT(HLL_ACCUMULATE(x)) answers here over the rows whose x are ``values``."""
+    return _hll_export(_hll_accumulate([str(value) for value in values]))
+
+
+def install_hll(conn) -> None:
+    """HLL_ACCUMULATE, HLL_COMBINE (aggregates), HLL_ESTIMATE, HLL_EXPORT and HLL_IMPORT on one
+    emulator connection. The aggregates are macros: DuckDB expands them in place, so list()
+    gathers each group's values (NULLs skipped, as Snowflake's aggregates skip them) for one call."""
+    import duckdb
+
+    duck = conn._duck_conn
+    # Several emulated accounts can share one DuckDB connection: the functions are installed once.
+    installed = {row[0] for row in duck.execute(
+        "SELECT function_name FROM duckdb_functions() WHERE function_name LIKE ?", [HLL_HELPER_PREFIX + "%"]).fetchall()}
+    blob, text, json_type = duckdb.sqltype("BLOB"), duckdb.sqltype("VARCHAR"), duckdb.sqltype("JSON")
+    for name, function, parameters, returns in (
+            ("accumulate", _hll_accumulate, [duckdb.list_type(text)], blob),
+            ("combine", _hll_combine, [duckdb.list_type(blob)], blob),
+            ("estimate", _hll_estimate, [blob], duckdb.sqltype("BIGINT")),
+            ("export", _hll_export, [blob], json_type),
+            ("import", _hll_import, [json_type], blob)):
+        if HLL_HELPER_PREFIX + name in installed:
+            continue
+        duck.create_function(HLL_HELPER_PREFIX + name, function, parameters, returns, null_handling="special",
+                             side_effects=False)
+    duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_accumulate(x) AS "
+                 f"{HLL_HELPER_PREFIX}accumulate(list(CAST(x AS VARCHAR)) FILTER (WHERE x IS NOT NULL))")
+    duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_combine(s) AS "
+                 f"{HLL_HELPER_PREFIX}combine(list(s) FILTER (WHERE s IS NOT NULL))")
+    for name in ("estimate", "export", "import"):
+        duck.execute(f"CREATE OR REPLACE TEMP MACRO hll_{name}(s) AS {HLL_HELPER_PREFIX}{name}(s)")

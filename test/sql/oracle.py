@@ -34,6 +34,7 @@ import dataclasses
 
 import json
 import math
+import numbers
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
@@ -331,6 +332,37 @@ def ratio(numerator, denominator) -> float | None:
 
 def distinct(values) -> int:
     return len({v for v in values if v is not None})
+
+
+# The average relative error of Snowflake's HLL_ESTIMATE (precision 12), as documented:
+# https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality
+HLL_RELATIVE_ERROR = 0.0162338
+# An estimate may miss by more than the average error: the tests allow three times it (over 99 % of
+# estimates fall within), and at least 1 for the rounding of a small count.
+HLL_ALLOWED_ERRORS = 3
+
+
+class DistinctEstimate:
+    """An expected distinct count that the views estimate from merged HyperLogLog states: equal to
+    every estimate within HLL_ALLOWED_ERRORS x HLL_RELATIVE_ERROR of the exact count (0 only for 0)."""
+
+    def __init__(self, exact: int):
+        self.exact = exact
+        self.allowed = 0 if exact == 0 else max(1, math.ceil(HLL_ALLOWED_ERRORS * HLL_RELATIVE_ERROR * exact))
+
+    def __eq__(self, other):
+        return isinstance(other, numbers.Real) and abs(other - self.exact) <= self.allowed
+
+    def __hash__(self):
+        return hash(self.exact)
+
+    def __repr__(self):
+        return f"DistinctEstimate({self.exact} +/- {self.allowed})"
+
+
+def distinct_estimate(values) -> DistinctEstimate:
+    """What a view estimating distinct values with HLL answers for ``values``."""
+    return DistinctEstimate(distinct(values))
 
 
 def mode(values) -> AnyOf | None:

@@ -9,14 +9,17 @@ DuckDB's profiler (https://duckdb.org/docs/stable/dev/profiling), on the DuckDB 
 wraps:
 
 * rows read: for every DuckDB query, the rows produced by its scans of stored tables (TABLE_SCAN
-  operators that name a table), after the filters DuckDB pushes into the scan. That is what a
-  scan reads from a table pruned exactly to its filter, as Snowflake's pruning on clustered
-  micro-partitions approaches. Table functions (range, unnest), VALUES lists, CTE re-reads and
+  operators that name a table), after the filters DuckDB pushes into the scan: the counterpart
+  of the output rows of Snowflake's TableScan operators in a query profile
+  (https://docs.snowflake.com/en/sql-reference/functions/get_query_operator_stats), and what a
+  scan reads from a table pruned exactly to its filter, which pruning on well-clustered
+  micro-partitions approaches (Snowflake bills the partitions, not the rows). Table functions (range, unnest), VALUES lists, CTE re-reads and
   intermediate results are not reads of stored data and are not counted. DuckDB's own
   rows_scanned counts whole row groups of 122,880 rows, far coarser than the tables here.
 * rows written: the rows fed into each INSERT, UPDATE, DELETE and CREATE TABLE AS operator
   (the input cardinality of the operator; inside an INSERT .. ON CONFLICT or a MERGE, the rows of
-  each action), which is the affected-row count Snowflake reports.
+  each action): Snowflake's ROWS_INSERTED + ROWS_UPDATED + ROWS_DELETED of QUERY_HISTORY
+  (https://docs.snowflake.com/en/sql-reference/account-usage/query_history), CTAS rows included.
 * statements: every statement the code sends (each `session.sql(...)` of a handler, each query of
   the dashboard, each statement of the baseline), SHOW AGENTS included.
 * fakesnow's own catalog tables (its information schema and load history, schemas

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -14,7 +15,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.measure import (  # noqa: E402
     PROFILING,
-    Meter,
     measured_emulator_class,
     profile_work,
     rollup_tables,
@@ -35,7 +35,6 @@ def duck():
 
 def work_of(conn, sql: str) -> tuple[int, int]:
     conn.execute(sql).fetchall()
-    import json
     return profile_work(json.loads(conn.get_profiling_information()))
 
 

@@ -106,6 +106,9 @@ def test_meter_counts_statements_and_rows_of_a_section_only():
             with emu.meter.measure():
                 with emu.meter.measure():
                     pass
+        # A query that fails fails as it would unmeasured, not in the profiling.
+        with emu.meter.measure(), pytest.raises(snowflake.connector.errors.ProgrammingError, match="NO_SUCH_TABLE"):
+            emu.query_rows("SELECT * FROM NO_SUCH_TABLE")
         emu.conn.close()
 
 

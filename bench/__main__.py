@@ -321,14 +321,15 @@ DASHBOARD_WINDOWS = ("Last 90 days", "Last 12 months")
 DASHBOARD_QUERIES = ("kpis", "trend", "latency_trend", "agents")
 
 
-def measured(meter, action, repeats: int) -> Work:
-    """The work of `action`, its fastest of `repeats` runs (the counts are the same each run)."""
+def measured(meter, action, repeats: int) -> tuple[Work, object]:
+    """The work of `action`, its fastest of `repeats` runs (the counts are the same each run),
+    and what its last run returned."""
     runs = []
     for _ in range(repeats):
         with meter.measure() as work:
-            action()
+            answer = action()
         runs.append(work)
-    return best(runs)
+    return best(runs), answer
 
 
 def dashboard_benchmark(catalog: dict, agent_count: int, months: int, rate: float, repeats: int):
@@ -387,12 +388,13 @@ def dashboard_benchmark(catalog: dict, agent_count: int, months: int, rate: floa
                      "rollup_tables": len(tables)}
             questions = {}
             for question, raw_sql in RAW_QUESTIONS.items():
-                questions[question] = (measured(emu.meter, lambda: emu.query(raw_sql.format(raw=raw)), repeats),
-                                       measured(emu.meter, lambda: emu.query(ROLLUP_QUESTIONS[question]), repeats))
+                questions[question] = (measured(emu.meter, lambda: emu.query(raw_sql.format(raw=raw)), repeats)[0],
+                                       measured(emu.meter, lambda: emu.query(ROLLUP_QUESTIONS[question]), repeats)[0])
             dashboard, answers = {}, {}
             for (label, name, path), run in runs.items():
-                dashboard.setdefault((label, name), {})[path] = measured(emu.meter, run, repeats)
-                answers.setdefault((label, name), {})[path] = run()
+                work, answer = measured(emu.meter, run, repeats)
+                dashboard.setdefault((label, name), {})[path] = work
+                answers.setdefault((label, name), {})[path] = answer
             dashboard_session.clear_local()
             return sizes, questions, dashboard, answers
         finally:
@@ -674,6 +676,7 @@ def main(argv=None) -> int:
         table.add(f"dashboard: {label} {name}", *compared_cells(paths["rollups"], paths["raw"]),
                   same_answer(name, answers[(label, name)]["raw"], answers[(label, name)]["rollups"]))
     print(table.render())
+    print(f"({time.perf_counter() - started:.0f} s so far)", flush=True)
 
     low, high = args.busy_rate, args.busy_rate * STATE_GROWTH
     print(f"\n## Rollup state per agent-day as traffic per agent grows {STATE_GROWTH}x ({turns(low)} -> {turns(high)} "

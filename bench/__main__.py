@@ -62,9 +62,8 @@ sys.path.insert(0, str(ROOT / "streamlit"))
 
 import fakesnow  # noqa: E402
 
-from bench.loading import BulkLoader  # noqa: E402
 from bench.measure import Work, measured_emulator_class, rollup_tables, state_bytes  # noqa: E402
-from emulator import EVENT_TABLE, Coverage, Emulator, render_catalog  # noqa: E402
+from emulator import Coverage, Emulator, render_catalog  # noqa: E402
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from traffic import AgentRef, generate, is_cortex_agent_event  # noqa: E402
 
@@ -122,7 +121,8 @@ def best(runs: list[Work]) -> Work:
 
 
 def deliver(emu, events) -> int:
-    return BulkLoader(emu.loader, EVENT_TABLE).load(events)
+    """Events arriving, written as the emulator writes them (emulator.write_arriving_events)."""
+    return emu.deliver(events)
 
 
 @dataclass

@@ -134,7 +134,8 @@ def own_cost(conn, f) -> None:
     cells[0].metric("Estimated credits/day", f"{estimated:.3f}")
     if days == 0:
         cells[1].metric("Actual credits/day", "-")
-        st.info(f"ACCOUNT_USAGE reports no consumption of Wallmonitor's tasks, dynamic tables or warehouse in the last "
+        # A caption, not a notice box: a fresh deployment has no usage rows for hours, and that is expected.
+        st.caption(f"ACCOUNT_USAGE reports no consumption of Wallmonitor's tasks, dynamic tables or warehouse in the last "
                 f"{queries.OWN_COST_DAYS} complete days (its views lag up to three hours).")
     else:
         actual = rows["ACTUAL_CREDITS"].fillna(0).sum()

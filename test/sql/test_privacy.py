@@ -30,13 +30,27 @@ MESSAGES = "snow.ai.observability.agent.messages"
 RESPONSE = "snow.ai.observability.agent.response"
 # information_schema.columns DATA_TYPE values that can hold text (TEXT is VARCHAR).
 TEXT_TYPES = {"TEXT", "VARCHAR", "STRING", "VARIANT", "OBJECT", "ARRAY"}
+# Objectives for every agent (wallmonitor:slos; off on the dev stack), so that the SLO views
+# hold rows and the scan reads them like every other object.
+EVERY_AGENT_SLOS = ('[{"agent":"%","availability":{"target":99,"windowDays":7},'
+                    '"latency":{"thresholdMs":10000,"target":90,"windowDays":7}}]')
+
+
+@pytest.fixture
+def emulator():
+    """The dev stack, with objectives for every agent."""
+    with fakesnow.patch():
+        emu = Emulator(render_catalog("dev", slos=EVERY_AGENT_SLOS), Coverage())
+        yield emu
+        emu.close()
 
 
 @pytest.fixture
 def emulator_with_text():
     """A stack that stores text and reads it unredacted on either path (readUnredactedEvents)."""
     with fakesnow.patch():
-        emu = Emulator(render_catalog("dev", storeConversationText="true", readUnredactedEvents="true"), Coverage())
+        emu = Emulator(render_catalog("dev", storeConversationText="true", readUnredactedEvents="true",
+                                      slos=EVERY_AGENT_SLOS), Coverage())
         yield emu
         emu.close()
 
@@ -44,7 +58,7 @@ def emulator_with_text():
 @pytest.fixture(params=["per_agent", "event_table"])
 def emulator_with_redacted_function(request):
     """A stack that stores text without READ UNREDACTED AI OBSERVABILITY EVENTS TABLE, on each path."""
-    catalog = render_catalog("dev", storeConversationText="true", ingestPath=request.param)
+    catalog = render_catalog("dev", storeConversationText="true", ingestPath=request.param, slos=EVERY_AGENT_SLOS)
     with fakesnow.patch():
         emu = Emulator(catalog, Coverage())
         yield emu

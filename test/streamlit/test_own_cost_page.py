@@ -25,7 +25,7 @@ def test_without_usage_the_estimate_stands_alone(empty_emulator):
     shown = metrics(app)
     assert shown["Estimated credits/day"][0] == f"{sum(float(row['CREDITS'] or 0) for row in estimate.values()):.3f}"
     assert shown["Actual credits/day"][0] == "-"
-    assert any("reports no consumption of Wallmonitor's" in info.value for info in app.info)
+    assert any("reports no consumption of Wallmonitor's" in caption.value for caption in app.caption)
 
 
 def test_estimated_beside_actual_per_component(empty_emulator):

@@ -127,9 +127,9 @@ FROM (
         s.RECORD_ATTRIBUTES:"snow.ai.observability.object.version.id"::STRING AS AGENT_ID,
         -- The named version that served the turn (VERSION$N, or LIVE). Spelled as the
         -- TruLens Snowflake connector reads it from GET_AI_OBSERVABILITY_EVENTS
-        -- and as public Cortex Agent dashboards do; [public], not documented, so the doctor's shape
-        -- check asks for it on live root spans. No alias attribute is known: aliases come from the
-        -- discovery snapshots (SHOW VERSIONS IN AGENT, sql/versions/).
+        -- and as public Cortex Agent dashboards do; [public], not documented: an open check in
+        -- privileges/model.json. No alias attribute is known: aliases come from the discovery
+        -- snapshots (SHOW VERSIONS IN AGENT, sql/ingestion/show_agent_versions.sql).
         s.RECORD_ATTRIBUTES:"snow.ai.observability.object.version.name"::STRING AS VERSION_NAME,
         s.RESOURCE_ATTRIBUTES:"snow.user.id"::STRING AS USER_ID,
         s.RESOURCE_ATTRIBUTES:"snow.user.name"::STRING AS USER_NAME,

@@ -553,11 +553,16 @@ def shape_signals(conn: Connection, f: Filters) -> list[dict]:
 
 # --- versions and canary comparisons (sql/versions/) -----------------------------------------------------
 def version_agents(conn: Connection, f: Filters) -> list[str]:
-    """The agents with a known version, among the sidebar's agents when it names some."""
-    where, params = ("AGENT_FULL_NAME IN (" + _marks(f.agents) + ")", list(f.agents)) if f.agents else ("TRUE", [])
+    """The agents with a known version, among the sidebar's agents when it names some; those with
+    two versions to compare first."""
+    where, params = ("h.AGENT_FULL_NAME IN (" + _marks(f.agents) + ")", list(f.agents)) if f.agents else ("TRUE", [])
     rows = run(conn, f"""
-        SELECT DISTINCT AGENT_FULL_NAME FROM {{VERSION_HISTORY}} WHERE {where}
-        ORDER BY AGENT_FULL_NAME""", params, views=("VERSION_HISTORY",))
+        SELECT h.AGENT_FULL_NAME, MAX(IFF(c.AGENT_FULL_NAME IS NULL, 0, 1)) AS COMPARED
+        FROM {{VERSION_HISTORY}} AS h
+        LEFT JOIN (SELECT DISTINCT AGENT_FULL_NAME FROM {{VERSION_COMPARISON}}) AS c ON c.AGENT_FULL_NAME = h.AGENT_FULL_NAME
+        WHERE {where}
+        GROUP BY h.AGENT_FULL_NAME
+        ORDER BY COMPARED DESC, h.AGENT_FULL_NAME""", params, views=("VERSION_HISTORY", "VERSION_COMPARISON"))
     return [row["AGENT_FULL_NAME"] for row in rows]
 
 

@@ -12,8 +12,9 @@ is bridged here, in one place, and nowhere else:
 * SHOW AGENTS IN ACCOUNT - answered from the emulated list of agents (EMULATED_AGENTS).
 * SHOW VERSIONS IN AGENT / DESCRIBE AGENT (through IDENTIFIER(?)) - answered from the emulated
   versions and specs (`set_agent_versions()`): columns name, aliases (a JSON array), is_default
-  and created_on, and DESCRIBE's agent_spec; an agent given no versions is refused as Snowflake
-  refuses a role without a privilege on it.
+  and created_on, and DESCRIBE's agent_spec. An agent given none has what CREATE AGENT makes: a
+  default VERSION$1 and LIVE (listed without a name); a failing agent, or one SHOW AGENTS does not
+  list, is refused as Snowflake refuses a role without a privilege on it.
 * Dynamic tables - created as plain tables from their query; `refresh_dynamic_tables()`
   recomputes them, standing in for Snowflake's scheduled refresh.
 * Stored procedures and tasks - the procedures' Python handlers (procedures/ingestion.py) are
@@ -76,6 +77,8 @@ COWORK_USAGE_HISTORY_DDL = """CREATE TABLE IF NOT EXISTS SNOWFLAKE.ACCOUNT_USAGE
     REQUEST_ID VARCHAR, PARENT_REQUEST_ID VARCHAR, AGENT_DATABASE_ID NUMBER, AGENT_DATABASE_NAME VARCHAR,
     AGENT_SCHEMA_ID NUMBER, AGENT_SCHEMA_NAME VARCHAR, AGENT_ID NUMBER, AGENT_NAME VARCHAR, TOKENS NUMBER,
     TOKEN_CREDITS NUMBER(38, 9), TOKENS_GRANULAR VARIANT, CREDITS_GRANULAR VARIANT, METADATA VARIANT)"""
+# What CREATE AGENT leaves (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-versioning).
+CREATED_AGENT_VERSIONS = ({"name": "VERSION$1", "aliases": [], "is_default": True}, {"name": None, "aliases": []})
 _SHOW_VERSIONS = re.compile(r"^\s*SHOW VERSIONS IN AGENT IDENTIFIER\(\?\)\s*$", re.M)
 _DESCRIBE_AGENT = re.compile(r"^\s*DESCRIBE AGENT IDENTIFIER\(\?\)\s*$", re.M)
 _TABLE_FUNCTION = re.compile(r"TABLE\((SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\([^()]*\))\)")
@@ -253,7 +256,8 @@ class Emulator:
     def _agent_named(self, params) -> tuple[str, str, str]:
         parts = re.findall(r'"((?:[^"]|"")*)"', (params or [""])[0])
         agent = tuple(part.replace('""', '"') for part in parts)
-        if len(agent) != 3 or agent not in self.agent_versions:
+        if len(agent) != 3 or agent[2] in self.failing_agents or (
+                agent not in self.agent_versions and agent not in [tuple(a) for a in self.agents]):
             raise snowflake.connector.errors.ProgrammingError(
                 msg="Agent does not exist or not authorized.", errno=2003, sqlstate="02000")
         return agent
@@ -318,7 +322,7 @@ class Emulator:
             names = ("created_on", "name", "aliases", "comment", "is_default")
             return [Row((v.get("created_on"), v["name"], json.dumps(v.get("aliases", [])), None,
                          "true" if v.get("is_default") else "false"), names)
-                    for v in self.agent_versions[self._agent_named(params)]]
+                    for v in self.agent_versions.get(self._agent_named(params), CREATED_AGENT_VERSIONS)]
         if _DESCRIBE_AGENT.search(text):
             database, schema, name = agent = self._agent_named(params)
             names = ("name", "database_name", "schema_name", "owner", "comment", "profile", "agent_spec", "created_on")

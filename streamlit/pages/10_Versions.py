@@ -89,6 +89,9 @@ def main() -> None:
     current = page.start("Versions", "Which version of each agent served its turns, and a canary compared with "
                          "production, metric by metric, with a verdict from a stated test.")
     conn, f, settings = current.conn, current.filters, current.settings
+    if not current.status["AGENTS"] or current.status["NEWEST_EVENT"] is None:
+        notices.nothing_to_show(current, "agent versions")
+        return
     agents = queries.version_agents(conn, f)
     if not agents:
         if queries.kpis(conn, f)["current"]["ACTIVE_THREADS"]:
@@ -98,8 +101,8 @@ def main() -> None:
         else:
             notices.nothing_to_show(current, "agent versions")
         return
-    st.caption(f"The last {settings.history_days} days of production turns (historyDays); the sidebar's window "
-               "does not apply here. Evaluation runs never count.")
+    st.caption(f"The last {settings.history_days} days of production turns (historyDays): the sidebar's window and "
+               "its user and model filters do not apply here; its agents narrow the agent list. Evaluation runs never count.")
     agent = st.selectbox("Agent", agents, key="wm_version_agent")
 
     history = queries.version_history(conn, agent)
@@ -131,7 +134,8 @@ def main() -> None:
     cells[0].metric("Overall verdict", VERDICT_WORDS[first["OVERALL_VERDICT"]],
                     help="Worse when any metric is worse; not enough data when error rate or latency lacks a sample; "
                          "better when any metric is better; else no difference.")
-    cells[1].metric("Turns (baseline / candidate)", f"{fmt.number(first['BASELINE_TURNS'])} / {fmt.number(first['CANDIDATE_TURNS'])}")
+    cells[1].metric("Turns compared", f"{fmt.number(first['BASELINE_TURNS'])} / {fmt.number(first['CANDIDATE_TURNS'])}",
+                    help=f"{baseline} (baseline) / {candidate} (candidate)")
     cells[2].metric("Confidence", fmt.percent(100 * first["FAMILY_CONFIDENCE"]),
                     help=f"For the five tests together (latency p50 and p95 share one): each is two-sided at |z| > {first['CRITICAL_Z']:.2f} "
                          "(Bonferroni over five tests), with at least "

@@ -41,7 +41,7 @@ export const PAGES: readonly DashboardPage[] = [
     { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"], charts: 0 },
     { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"], charts: 5 },
     // The demo world's first agent runs a worse canary (demo/world.py CANARY).
-    { title: "Versions", file: "versions", headline: ["Overall verdict", "Turns (baseline / candidate)", "Confidence"], charts: 2 },
+    { title: "Versions", file: "versions", headline: ["Overall verdict", "Turns compared", "Confidence"], charts: 2 },
 ];
 
 function freePort(): Promise<number> {

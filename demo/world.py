@@ -19,6 +19,7 @@ from fakesnow.instance import FakeSnow  # noqa: E402
 from demo.usage import UsageFeed  # noqa: E402
 from emulator import Coverage, Emulator, embedded_statements, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, with_delivery_faults  # noqa: E402
+from traffic.versions import CanaryRollout, agent_key  # noqa: E402
 from traffic.__main__ import demo_agents  # noqa: E402
 
 # An agent that is registered but whose events the owner role may not read: the Pipeline
@@ -29,6 +30,15 @@ CHUNK = timedelta(hours=6)
 # demo agent, against targets its traffic (6 % failed turns) meets with budget to spare.
 DEMO_SLOS = ('[{"agent":"DEMO_DB.%","availability":{"target":90,"windowDays":28},'
              '"latency":{"thresholdMs":30000,"target":90,"windowDays":7}}]')
+
+# The first agent runs a canary: a third of its turns reach VERSION$2 (alias CANARY), which fails 15 points
+# more often and calls Cortex Analyst three times as slowly; the rest reach VERSION$1 (PRODUCTION, the
+# default). The Versions page and the canary_worse rule have something to show.
+CANARY = CanaryRollout(share=1 / 3, extra_error_rate=0.15, slow_tool_kind="cortex_analyst", tool_latency_factor=3.0)
+CANARY_VERSIONS = [
+    {"name": "VERSION$1", "aliases": ["PRODUCTION"], "is_default": True, "created_on": "2026-11-02 09:00:00"},
+    {"name": "VERSION$2", "aliases": ["CANARY"], "is_default": False, "created_on": "2026-11-28 15:30:00"},
+]
 
 # The crowded world (`--world crowded`): what a large account looks like, for the browser checks
 # that every chart stays readable. Long names sharing long prefixes, and one name in two schemas,
@@ -85,6 +95,8 @@ class DemoWorld:
             self.emulator = Emulator(self.catalog, Coverage())
         self.session = LockedSession(self.emulator.session, self.lock)
         self._pending: list[dict] = []
+        canary = self.agents[0]
+        self.rollouts = {agent_key(canary.database, canary.schema, canary.name): CANARY}
         self.usage = UsageFeed()
         self._generated_until = utc_now() - timedelta(hours=backlog_hours)
         self._chunks = 0
@@ -97,7 +109,7 @@ class DemoWorld:
             start, stop = self._generated_until, self._generated_until + CHUNK
             events = generate(seed=self.seed + self._chunks, agents=self.agents, start=start, end=stop,
                               turns_per_agent_per_hour=self.turns_per_hour, error_rate=0.06, tool_error_rate=0.06,
-                              feedback_rate=0.25)
+                              feedback_rate=0.25, rollouts=self.rollouts)
             events = with_delivery_faults(events, seed=self.seed + self._chunks, duplicate_rate=0.02, shuffle=False)
             self._pending += events
             self._pending.sort(key=lambda event: event["TIMESTAMP"])
@@ -117,6 +129,9 @@ class DemoWorld:
         with self.lock:
             self.emulator.set_agents([(a.database, a.schema, a.name) for a in [*self.agents, FAILING_AGENT]],
                                      failing={FAILING_AGENT.name})
+            for agent in [*self.agents, FAILING_AGENT]:
+                self.emulator.set_agent_versions((agent.database, agent.schema, agent.name),
+                                                 CANARY_VERSIONS if agent == self.agents[0] else [])
             self.emulator.call(tasks["discover"]["text"])
             backlog = self._due(now)
             self.emulator.deliver(backlog)

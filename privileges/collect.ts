@@ -379,6 +379,10 @@ function procedureBodyStatements(resource: RecordedResource, ingestPaths: Readon
                 "(https://docs.snowflake.com/en/sql-reference/sql/show-agents); agents also register from their events " +
                 `(${REGISTER_FROM_EVENTS}, through the event table's reader role), so it only adds the ones it can see`;
         }
+        if (VERSION_SNAPSHOT.includes(statement)) {
+            return "the version snapshot skips an agent the owner holds no privilege on and reports it in the discovery " +
+                "result (procedures/ingestion.py snapshot_versions); that agent's versions then come from its events alone";
+        }
         return undefined;
     };
     return Object.entries(embedded).sort()
@@ -389,6 +393,9 @@ function procedureBodyStatements(resource: RecordedResource, ingestPaths: Readon
 /** Discovery's SHOW AGENTS, and the statement that registers agents from their events (procedures/ingestion.py). */
 const SHOW_AGENTS = "show_agents";
 const REGISTER_FROM_EVENTS = "merge_agents_from_events";
+
+/** The discovery cycle's per-agent version snapshot (procedures/ingestion.py snapshot_versions). */
+const VERSION_SNAPSHOT: readonly string[] = ["show_agent_versions", "describe_agent"];
 
 /** A procedure statement only the per-agent path runs (procedures/ingestion.py run_refresh): it reads agents one by one. */
 const PER_AGENT_ONLY = /\bGET_AI_OBSERVABILITY_EVENTS\s*\(/i;

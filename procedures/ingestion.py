@@ -14,7 +14,10 @@ Values are passed to a statement by bind name (procedures/sql_binds.py).
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import re
 from decimal import Decimal
 
 from sql_binds import Statements, run
@@ -94,7 +97,7 @@ def _flag(procedure, argument, value):
 
 def discover_agents(session, include_pattern, exclude_pattern, auto_activate):
     """Handler of DISCOVER_AGENTS(INCLUDE_PATTERN, EXCLUDE_PATTERN, AUTO_ACTIVATE)."""
-    return run_discovery(session, EMBEDDED, include_pattern, exclude_pattern, auto_activate)
+    return run_discovery_cycle(session, EMBEDDED, include_pattern, exclude_pattern, auto_activate)
 
 
 def refresh_agent_events(session, lookback_hours, history_days, ingest_path="auto"):
@@ -147,6 +150,117 @@ def run_discovery(session, statements, include_pattern, exclude_pattern, auto_ac
     added, updated = _merge_counts(run(session, statements, "merge_discovered_agents", {
         "include_pattern": include_pattern, "exclude_pattern": exclude_pattern, "auto_activate": auto_activate}))
     return f"Found {len(found)} agents; added {added}; updated {updated}"
+
+
+def run_discovery_cycle(session, statements, include_pattern, exclude_pattern, auto_activate):
+    """What DISCOVER_AGENTS does each cycle: registers agents (run_discovery), then snapshots the
+    active agents' versions (snapshot_versions)."""
+    registered = run_discovery(session, statements, include_pattern, exclude_pattern, auto_activate)
+    return f"{registered}; {snapshot_versions(session, statements)}"
+
+
+# The parts of an agent spec whose changes the version history names, by the spec's top-level keys
+# (https://docs.snowflake.com/en/sql-reference/sql/create-agent): budget lives under orchestration.
+SPEC_PARTS = {
+    "instructions_hash": ("instructions",),
+    "tools_hash": ("tools", "tool_resources"),
+    "models_hash": ("models",),
+    "budget_hash": ("orchestration",),
+}
+_TOP_LEVEL_KEY = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*:")
+
+
+def _sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _spec_sections(spec):
+    """The spec's top-level sections as text, by key. DESCRIBE AGENT reports the spec as YAML (JSON is
+    YAML too); a block-style document is cut at its unindented keys, so no YAML library is needed."""
+    try:
+        document = json.loads(spec)
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        return {key: json.dumps(value, sort_keys=True) for key, value in document.items()}
+    sections, key = {}, None
+    for line in spec.splitlines():
+        match = _TOP_LEVEL_KEY.match(line)
+        if match:
+            key = match.group(1)
+            sections[key] = [line[match.end():].strip()]
+        elif key is not None and line.strip() and not line.lstrip().startswith("#"):
+            sections[key].append(line.rstrip())
+    return {key: "\n".join(lines).strip() for key, lines in sections.items()}
+
+
+def spec_hashes(spec):
+    """SHA-256 of the whole spec and of each part in SPEC_PARTS ('' hashed for an absent part);
+    all None without a spec."""
+    if spec is None or not str(spec).strip():
+        return {"spec_hash": None, **{name: None for name in SPEC_PARTS}}
+    sections = _spec_sections(str(spec))
+    parts = {name: _sha256("\n".join(sections.get(key, "") for key in keys)) for name, keys in SPEC_PARTS.items()}
+    return {"spec_hash": _sha256(str(spec).strip()), **parts}
+
+
+def _aliases(value):
+    """SHOW VERSIONS' aliases as upper-case, comma-separated text: a JSON array or a plain list."""
+    if value is None:
+        return ""
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        items = str(value).split(",")
+    if isinstance(items, str):
+        items = items.split(",")
+    names = sorted({str(item).strip().strip('"').upper() for item in items if str(item).strip()})
+    return ",".join(names)
+
+
+def _flag_value(value):
+    return str(value).strip().lower() in ("true", "y", "yes", "1")
+
+
+def _quoted(database, schema, name):
+    """The agent's name for IDENTIFIER(?): each part double-quoted, as SHOW AGENTS reported it."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in (database, schema, name))
+
+
+def snapshot_versions(session, statements):
+    """Snapshots every active agent's versions, aliases and default-version spec hashes
+    (sql/ingestion/show_agent_versions.sql, describe_agent.sql). An agent whose versions cannot
+    be listed (a missing privilege, an account without versioning) is counted and skipped, so the
+    discovery of agents never fails on it."""
+    agents = [tuple(row)[:3] for row in run(session, statements, "active_agents")]
+    run(session, statements, "create_version_snapshot_scratch")
+    versions, failed = 0, []
+    for database, schema, name in agents:
+        agent = {"agent": _quoted(database, schema, name)}
+        try:
+            rows = [{str(k).lower(): v for k, v in row.as_dict().items()} for row in run(session, statements, "show_agent_versions", agent)]
+        except Exception as error:  # noqa: BLE001 - reported in the result, never fatal to discovery
+            failed.append(f"{database}.{schema}.{name} ({_error_text(error, 200)})")
+            continue
+        try:
+            described = [{str(k).lower(): v for k, v in row.as_dict().items()} for row in run(session, statements, "describe_agent", agent)]
+            spec = described[0].get("agent_spec") if described else None
+        except Exception:  # noqa: BLE001 - the versions are still worth keeping without their spec
+            spec = None
+        for row in rows:
+            # LIVE is the mutable working copy; SHOW VERSIONS lists it without a committed name.
+            version = str(row.get("name") or "").strip() or "LIVE"
+            is_default = _flag_value(row.get("is_default"))
+            hashes = spec_hashes(spec) if is_default else spec_hashes(None)
+            run(session, statements, "insert_version_snapshot", {
+                "agent_database": database, "agent_schema": schema, "agent_name": name,
+                "version_name": version, "aliases": _aliases(row.get("aliases")), "is_default": is_default,
+                "version_created_on": None if row.get("created_on") is None else str(row.get("created_on")),
+                **hashes})
+            versions += 1
+    stored = _inserted_count(run(session, statements, "record_version_snapshots"))
+    note = f"; versions not listed for {len(failed)} agents: {'; '.join(failed)}" if failed else ""
+    return f"snapshot {versions} versions of {len(agents) - len(failed)} agents, {stored} changed{note}"
 
 
 INGEST_PATHS = ("auto", "event_table", "per_agent")

@@ -19,6 +19,7 @@ PAGES = (
     ("pages/7_Alerts.py", "Alerts", ":material/notifications:"),
     ("pages/8_Cost.py", "Cost", ":material/payments:"),
     ("pages/9_Organisation.py", "Organisation", ":material/domain:"),
+    ("pages/10_Versions.py", "Versions", ":material/compare_arrows:"),
     ("pages/11_SLOs.py", "SLOs", ":material/speed:"),
 )
 

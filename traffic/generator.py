@@ -61,6 +61,8 @@ AGENT = OBS + "agent."
 OBJECT_NAME = OBS + "object.name"
 OBJECT_TYPE = OBS + "object.type"
 OBJECT_VERSION_ID = OBS + "object.version.id"
+# The named version that served the turn (VERSION$N or LIVE); set by traffic/versions.py rollouts.
+OBJECT_VERSION_NAME = OBS + "object.version.name"
 DATABASE_NAME = OBS + "database.name"
 SCHEMA_NAME = OBS + "schema.name"
 RECORD_ID = "ai.observability.record_id"
@@ -938,6 +940,7 @@ def generate(
     include_noise: bool = True,
     evaluation_runs_per_agent: int = 1,
     attributes_dropped_from: dict[str, datetime] | None = None,
+    rollouts: dict | None = None,
 ) -> list[dict]:
     """Cortex Agent events for ``agents`` in ``[start, end)``, sorted by TIMESTAMP.
 
@@ -948,6 +951,8 @@ def generate(
     they change no production row); ``is_evaluation_event`` tells their marked rows.
     ``attributes_dropped_from`` maps an attribute key to the time (naive UTC) from which no event
     carries it any more, as when Snowflake renames or drops an attribute mid-run.
+    ``rollouts`` maps an agent ("DATABASE.SCHEMA.NAME") to a ``traffic.versions.CanaryRollout``: its
+    turns are split between two versions, the candidate's degraded as the rollout says.
     """
     start_ms, end_ms = _ceil_ms(start), _ceil_ms(end)
     people = _make_users(seed, users)
@@ -957,6 +962,10 @@ def generate(
         events += _agent_events(seed, ref, people, start_ms, end_ms, turns_per_agent_per_hour, **rates)
     for ref in agents:
         events += _evaluation_events(seed, ref, start_ms, end_ms, evaluation_runs_per_agent)
+    if rollouts:
+        from traffic.versions import with_rollouts  # the module builds on this one's keys
+
+        events = with_rollouts(events, rollouts, seed)
     if include_noise and agents and people:
         events += _noise(seed, agents, people, start_ms, end_ms, volume=round(len(events) * 0.05))
     events.sort(key=lambda event: event["TIMESTAMP"])

@@ -28,6 +28,7 @@ export const HISTORY_TABLES: Readonly<Record<string, string>> = {
     AGENT_INGEST_STATE: "state: per-agent watermarks and refresh outcomes",
     INGEST_CYCLE_STATE: "state: the last ingestion cycle, its condition and the event-table discovery point",
     AGENT_SHAPE_COVERAGE: "state: each ingestion cycle's attribute coverage and unrecognised span names, kept historyDays",
+    AGENT_VERSION_SNAPSHOTS: "state: each agent version's aliases, default flag and spec hashes, one row per change seen at discovery",
     AGENT_EVENTS_HISTORY: "events: parsed agent events, kept historyDays",
     AGENT_DAILY_ROLLUP: "rollups: per agent and day, kept rollupRetentionDays",
     USER_DAILY_ROLLUP: "rollups: per user and day, kept rollupRetentionDays",

@@ -65,7 +65,7 @@ SELECT
     p.QUESTION_TEXT, p.ANSWER_TEXT, p.RAW_ATTRIBUTES,
     p.OBSERVABILITY_SPAN_TYPE, p.RUN_NAME,
     (p.HAS_EVALUATION_SPAN_TYPE OR p.RUN_NAME IS NOT NULL) AS IS_EVALUATION_EVENT,
-    p.RESPONSE_TIME_MS
+    p.RESPONSE_TIME_MS, p.VERSION_NAME
 FROM (
     SELECT
         SHA2(ARRAY_TO_STRING(ARRAY_CONSTRUCT(
@@ -125,6 +125,12 @@ FROM (
         s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.request_id"::STRING AS REQUEST_ID,
         s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.thread_id"::STRING AS THREAD_ID,
         s.RECORD_ATTRIBUTES:"snow.ai.observability.object.version.id"::STRING AS AGENT_ID,
+        -- The named version that served the turn (VERSION$N, or LIVE). Spelled as the
+        -- TruLens Snowflake connector reads it from GET_AI_OBSERVABILITY_EVENTS
+        -- and as public Cortex Agent dashboards do; [public], not documented: an open check in
+        -- privileges/model.json. No alias attribute is known: aliases come from the discovery
+        -- snapshots (SHOW VERSIONS IN AGENT, sql/ingestion/show_agent_versions.sql).
+        s.RECORD_ATTRIBUTES:"snow.ai.observability.object.version.name"::STRING AS VERSION_NAME,
         s.RESOURCE_ATTRIBUTES:"snow.user.id"::STRING AS USER_ID,
         s.RESOURCE_ATTRIBUTES:"snow.user.name"::STRING AS USER_NAME,
         s.RECORD_ATTRIBUTES:"snow.ai.observability.agent.planning.model"::STRING AS MODEL_NAME,

@@ -610,3 +610,58 @@ def slo_budget_daily(conn: Connection, f: Filters) -> list[dict]:
         SELECT AGENT_FULL_NAME, OBJECTIVE, DAY, SOURCE, TURNS, BAD_TURNS, BURN_RATE, BUDGET_REMAINING
         FROM {{SLO_BUDGET_DAILY}} {where}
         ORDER BY AGENT_FULL_NAME, OBJECTIVE, DAY""", params, views=("SLO_BUDGET_DAILY",))
+
+
+# --- versions and canary comparisons (sql/versions/) -----------------------------------------------------
+def version_agents(conn: Connection, f: Filters) -> list[str]:
+    """The agents with a known version, among the sidebar's agents when it names some; those with
+    two versions to compare first."""
+    where, params = ("h.AGENT_FULL_NAME IN (" + _marks(f.agents) + ")", list(f.agents)) if f.agents else ("TRUE", [])
+    rows = run(conn, f"""
+        SELECT h.AGENT_FULL_NAME, MAX(IFF(c.AGENT_FULL_NAME IS NULL, 0, 1)) AS COMPARED
+        FROM {{VERSION_HISTORY}} AS h
+        LEFT JOIN (SELECT DISTINCT AGENT_FULL_NAME FROM {{VERSION_COMPARISON}}) AS c ON c.AGENT_FULL_NAME = h.AGENT_FULL_NAME
+        WHERE {where}
+        GROUP BY h.AGENT_FULL_NAME
+        ORDER BY COMPARED DESC, h.AGENT_FULL_NAME""", params, views=("VERSION_HISTORY", "VERSION_COMPARISON"))
+    return [row["AGENT_FULL_NAME"] for row in rows]
+
+
+def version_history(conn: Connection, agent: str) -> list[dict]:
+    return run(conn, """
+        SELECT VERSION_NAME, SOURCE, ALIASES, IS_DEFAULT, FIRST_SEEN, LAST_SEEN, TURNS, ERROR_RATE, MODELS, TOOLS,
+               SPEC_HASH, PREVIOUS_VERSION, CHANGED_PARTS
+        FROM {VERSION_HISTORY} WHERE AGENT_FULL_NAME = ?
+        ORDER BY COALESCE(VERSION_CREATED_ON, FIRST_SEEN), VERSION_NAME""", (agent,), views=("VERSION_HISTORY",))
+
+
+def version_traffic(conn: Connection, agent: str) -> list[dict]:
+    return run(conn, """
+        SELECT DAY AS BUCKET, VERSION_NAME, TURNS, TRAFFIC_SHARE
+        FROM {VERSION_DAILY_TRAFFIC} WHERE AGENT_FULL_NAME = ?
+        ORDER BY DAY, VERSION_NAME""", (agent,), views=("VERSION_DAILY_TRAFFIC",))
+
+
+def version_pairs(conn: Connection, agent: str) -> list[dict]:
+    """The pairs the comparison view holds for ``agent``, the default pair first."""
+    return run(conn, """
+        SELECT DISTINCT BASELINE_VERSION, CANDIDATE_VERSION, IS_DEFAULT_PAIR, PAIR_BASIS
+        FROM {VERSION_COMPARISON} WHERE AGENT_FULL_NAME = ?
+        ORDER BY IS_DEFAULT_PAIR DESC, CANDIDATE_VERSION DESC, BASELINE_VERSION DESC""", (agent,), views=("VERSION_COMPARISON",))
+
+
+def version_comparison(conn: Connection, agent: str, baseline: str, candidate: str) -> list[dict]:
+    return run(conn, """
+        SELECT METRIC, TEST, BASELINE_SAMPLE, CANDIDATE_SAMPLE, BASELINE_VALUE, CANDIDATE_VALUE, Z_SCORE, CRITICAL_Z,
+               FAMILY_CONFIDENCE, MIN_SAMPLE, VERDICT, OVERALL_VERDICT, BASELINE_TURNS, CANDIDATE_TURNS,
+               WINDOW_START, WINDOW_END
+        FROM {VERSION_COMPARISON}
+        WHERE AGENT_FULL_NAME = ? AND BASELINE_VERSION = ? AND CANDIDATE_VERSION = ?
+        ORDER BY METRIC_ORDER""", (agent, baseline, candidate), views=("VERSION_COMPARISON",))
+
+
+def version_tool_mix(conn: Connection, agent: str, versions: tuple[str, ...]) -> list[dict]:
+    return run(conn, f"""
+        SELECT VERSION_NAME, TOOL_KIND, CALLS, CALLS_PER_TURN, ERRORS, ERROR_RATE
+        FROM {{VERSION_TOOL_MIX}} WHERE AGENT_FULL_NAME = ? AND VERSION_NAME IN ({_marks(versions)})
+        ORDER BY TOOL_KIND, VERSION_NAME""", (agent, *versions), views=("VERSION_TOOL_MIX",))

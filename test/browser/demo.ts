@@ -40,6 +40,8 @@ export const PAGES: readonly DashboardPage[] = [
     { title: "Pipeline health", file: "pipeline-health", headline: ["Active agents", "Healthy", "Failing", "Last refresh", "Ingest path"], charts: 1 },
     { title: "Alerts", file: "alerts", headline: ["Open incidents", "Critical", "Fired", "Recovered"], charts: 0 },
     { title: "Cost", file: "cost", headline: ["Spend", "Credits", "Estimated", "Requests matched to usage", "Unassigned"], charts: 5 },
+    // The demo world's first agent runs a worse canary (demo/world.py CANARY).
+    { title: "Versions", file: "versions", headline: ["Overall verdict", "Turns compared", "Confidence"], charts: 2 },
     // The demo sets objectives for its agents (demo/world.py DEMO_SLOS).
     { title: "SLOs", file: "slos", headline: ["Objectives", "Meeting target", "Out of budget"], charts: 1 },
 ];

@@ -10,6 +10,11 @@ is bridged here, in one place, and nowhere else:
   attributes the way the real function does; the TABLE(...) wrapper, which the emulator's
   parser rejects for anything but FLATTEN, is removed before execution.
 * SHOW AGENTS IN ACCOUNT - answered from the emulated list of agents (EMULATED_AGENTS).
+* SHOW VERSIONS IN AGENT / DESCRIBE AGENT (through IDENTIFIER(?)) - answered from the emulated
+  versions and specs (`set_agent_versions()`): columns name, aliases (a JSON array), is_default
+  and created_on, and DESCRIBE's agent_spec. An agent given none has what CREATE AGENT makes: a
+  default VERSION$1 and LIVE (listed without a name); a failing agent, or one SHOW AGENTS does not
+  list, is refused as Snowflake refuses a role without a privilege on it.
 * Dynamic tables - created as plain tables from their query; `refresh_dynamic_tables()`
   recomputes them, standing in for Snowflake's scheduled refresh.
 * Stored procedures and tasks - the procedures' Python handlers (procedures/ingestion.py) are
@@ -110,6 +115,11 @@ OWN_COST_USAGE_DDLS = (
     REFRESH_START_TIME TIMESTAMP_LTZ, REFRESH_END_TIME TIMESTAMP_LTZ, COMPLETION_TARGET TIMESTAMP_LTZ,
     QUALIFIED_NAME VARCHAR, LAST_COMPLETED_DEPENDENCY OBJECT, STATISTICS OBJECT, REFRESH_ACTION VARCHAR)""",
 )
+
+# What CREATE AGENT leaves (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-versioning).
+CREATED_AGENT_VERSIONS = ({"name": "VERSION$1", "aliases": [], "is_default": True}, {"name": None, "aliases": []})
+_SHOW_VERSIONS = re.compile(r"^\s*SHOW VERSIONS IN AGENT IDENTIFIER\(\?\)\s*$", re.M)
+_DESCRIBE_AGENT = re.compile(r"^\s*DESCRIBE AGENT IDENTIFIER\(\?\)\s*$", re.M)
 _TABLE_FUNCTION = re.compile(r"TABLE\((SNOWFLAKE\.LOCAL\.GET_AI_OBSERVABILITY_EVENTS\([^()]*\))\)")
 
 
@@ -207,6 +217,8 @@ class Emulator:
         self.loader = snowflake.connector.connect(database=self.database, schema=self.schema)
         self.agents: list[tuple[str, str, str]] = []
         self.failing_agents: set[str] = set()
+        self.agent_versions: dict[tuple[str, str, str], list[dict]] = {}
+        self.agent_specs: dict[tuple[str, str, str], str] = {}
         self.session = SessionAdapter(self)
         self._bootstrap()
 
@@ -275,6 +287,22 @@ class Emulator:
         self.agents = [tuple(agent) for agent in agents]
         self.failing_agents = set(failing)
 
+    def set_agent_versions(self, agent, versions, spec=None) -> None:
+        """What SHOW VERSIONS IN AGENT reports for ``agent`` (database, schema, name): dicts with
+        name, aliases (a list), is_default and created_on; ``spec`` is DESCRIBE AGENT's agent_spec."""
+        self.agent_versions[tuple(agent)] = [dict(version) for version in versions]
+        if spec is not None:
+            self.agent_specs[tuple(agent)] = spec
+
+    def _agent_named(self, params) -> tuple[str, str, str]:
+        parts = re.findall(r'"((?:[^"]|"")*)"', (params or [""])[0])
+        agent = tuple(part.replace('""', '"') for part in parts)
+        if len(agent) != 3 or agent[2] in self.failing_agents or (
+                agent not in self.agent_versions and agent not in [tuple(a) for a in self.agents]):
+            raise snowflake.connector.errors.ProgrammingError(
+                msg="Agent does not exist or not authorized.", errno=2003, sqlstate="02000")
+        return agent
+
     def deliver(self, events, table: str = EVENT_TABLE) -> int:
         """Events arriving in Snowflake's event table (see `write_arriving_events`)."""
         return write_arriving_events(self.loader, table, events)
@@ -308,6 +336,15 @@ class Emulator:
         if text.strip().upper().endswith("SHOW AGENTS IN ACCOUNT"):
             names = ("created_on", "name", "database_name", "schema_name")
             return [Row((None, name, database, schema), names) for database, schema, name in self.agents]
+        if _SHOW_VERSIONS.search(text):
+            names = ("created_on", "name", "aliases", "comment", "is_default")
+            return [Row((v.get("created_on"), v["name"], json.dumps(v.get("aliases", [])), None,
+                         "true" if v.get("is_default") else "false"), names)
+                    for v in self.agent_versions.get(self._agent_named(params), CREATED_AGENT_VERSIONS)]
+        if _DESCRIBE_AGENT.search(text):
+            database, schema, name = agent = self._agent_named(params)
+            names = ("name", "database_name", "schema_name", "owner", "comment", "profile", "agent_spec", "created_on")
+            return [Row((name, database, schema, None, None, None, self.agent_specs.get(agent), None), names)]
         cur = self.execute(text, params)
         if cur.description is None:
             return []
@@ -334,7 +371,7 @@ class Emulator:
             raise ValueError(f"not a CALL of constants: {text!r}")
         procedure = match.group(1).split(".")[-1]
         args = [_constant(arg.strip()) for arg in match.group(2).split(",")]
-        handlers = {"REFRESH_AGENT_EVENTS": ingestion.run_refresh, "DISCOVER_AGENTS": ingestion.run_discovery,
+        handlers = {"REFRESH_AGENT_EVENTS": ingestion.run_refresh, "DISCOVER_AGENTS": ingestion.run_discovery_cycle,
                     "ROLLUP_AGENT_EVENTS": ingestion.run_rollup}
         return handlers[procedure](self.session, self.handler_statements(), *args)
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from emulator import Coverage, Emulator, embedded_statements, render_catalog  # noqa: E402
 from traffic import AgentRef, generate, is_cortex_agent_event  # noqa: E402
 from traffic.generator import FEEDBACK_MESSAGES  # noqa: E402
+from traffic.versions import CanaryRollout, agent_key  # noqa: E402
 
 AGENTS = [AgentRef("SALES_DB", "AGENTS", "SALES_ASSISTANT"), AgentRef("HR_DB", "BOTS", "HR_HELPDESK")]
 MESSAGES = "snow.ai.observability.agent.messages"
@@ -69,7 +70,9 @@ def ingest_traffic(emulator) -> tuple[set[str], set[str]]:
     """Loads a day of traffic through the tasks, refreshes the dynamic tables, and returns
     the distinct (questions, answers) its root spans carried."""
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    events = generate(seed=99, agents=AGENTS, start=now - timedelta(hours=20), end=now, feedback_rate=0.3)
+    # The first agent runs a canary, so the version views (sql/versions/) have rows to scan too.
+    canary = {agent_key(AGENTS[0].database, AGENTS[0].schema, AGENTS[0].name): CanaryRollout()}
+    events = generate(seed=99, agents=AGENTS, start=now - timedelta(hours=20), end=now, feedback_rate=0.3, rollouts=canary)
     roots = [e["RECORD_ATTRIBUTES"] for e in events if is_cortex_agent_event(e) and MESSAGES in e["RECORD_ATTRIBUTES"]]
     questions = {attrs[MESSAGES] for attrs in roots if attrs[MESSAGES]}
     answers = {attrs[RESPONSE] for attrs in roots if attrs.get(RESPONSE)}

@@ -20,6 +20,7 @@ from world import AGENTS, HOUR, MARGIN, ROOT, World, ingest
 import oracle
 from emulator import Coverage, Emulator, away_from, render_catalog, standalone_emulator, utc_now
 from traffic import generate, with_delivery_faults
+from traffic.versions import CanaryRollout, agent_key
 
 from dashboard import session
 
@@ -34,12 +35,16 @@ PAGES = {
     "Pipeline health": "pages/6_Pipeline_health.py",
     "Cost": "pages/8_Cost.py",
     "Alerts": "pages/7_Alerts.py",
+    "Versions": "pages/10_Versions.py",
     "SLOs": "pages/11_SLOs.py",
 }
 # The world's service level objectives (wallmonitor:slos): both SALES_DB agents, not HR_HELPDESK.
 WORLD_SLOS = ('[{"agent":"SALES_DB.%","availability":{"target":95,"windowDays":28},'
               '"latency":{"thresholdMs":30000,"target":90,"windowDays":7}}]')
 SEED = 20260405
+# The first agent's turns are split between two identical versions, so the Versions page has a
+# canary to compare (test/streamlit/test_versions_page.py); the others name no version.
+ROLLOUTS = {agent_key(AGENTS[0].database, AGENTS[0].schema, AGENTS[0].name): CanaryRollout()}
 # A user name no query may mistake for SQL: quotes, a statement, LIKE wildcards, a backslash,
 # text outside ASCII, and 10 kB in all.
 HOSTILE_USER = "O'Brien\"; DROP TABLE AGENT_EVENTS_HISTORY; -- 100% _x_ \\ Zoë 用户 🚀 " + "ж" * 10_000
@@ -76,7 +81,7 @@ def _world() -> World:
     boundary of the 1 h and 24 h windows or of the periods before them."""
     now = utc_now()
     traffic = generate(seed=SEED, agents=AGENTS, start=now - 50 * HOUR, end=now - MARGIN, turns_per_agent_per_hour=8,
-                       error_rate=0.08, tool_error_rate=0.08, feedback_rate=0.3)
+                       error_rate=0.08, tool_error_rate=0.08, feedback_rate=0.3, rollouts=ROLLOUTS)
     traffic = away_from(traffic, [now - HOUR, now - 2 * HOUR, now - 24 * HOUR, now - 48 * HOUR], MARGIN)
     delivered = with_delivery_faults(with_hostile_user(traffic), seed=SEED, duplicate_rate=0.03)
     context = standalone_emulator(_catalog(), Coverage())

@@ -130,7 +130,7 @@ def test_a_hostile_user_name_filters_like_any_other(world, page):
     app.sidebar.multiselect(key="wm_users").set_value([HOSTILE_USER]).run()
     no_exception(app)
     assert all(HOSTILE_USER not in statement for statement, _ in recorder.statements)
-    if page not in ("Pipeline health", "Alerts", "SLOs"):  # the pages only the agent filter applies to
+    if page not in ("Pipeline health", "Alerts", "Versions", "SLOs"):  # the pages only the agent filter applies to
         assert any(HOSTILE_USER in params for _, params in recorder.statements)
     now, _ = expected.kpis(world.history, world.now, 24, users=[HOSTILE_USER])
     assert now["TURNS"], "precondition: the user has turns in the window"

@@ -20,8 +20,8 @@
 -- Every read of the history is bounded by a join on a plain column, not a filter with a subquery
 -- or an OR: new rows by LOADED_AT (rows are appended in load order, so LOADED_AT ranges prune
 -- micro-partitions, as in ingestion/cycle_spans.sql), marked traces by EVENT_TIMESTAMP within a
--- day of the new marks. Bounded by a filter over the whole table instead, this statement read
--- the history three times over whatever its length (5,952 rows at 1 day, 19,472 at 7, against
+-- day of the new marks. Bounded by filters applied over the whole table instead, it read the
+-- whole history, three times (5,952 rows at 1 day of history, 19,472 at 7, against
 -- 3,514 and 3,704 now, in test_rollup_reads.py's setting). Ingestion stamps every row's
 -- LOADED_AT (ingestion/insert_parsed_events.sql), so the first run, with no ROLLUP_DAY_STATE,
 -- compares with 1970 and takes every row.

@@ -124,6 +124,13 @@ def _marks(values) -> str:
     return ", ".join("?" for _ in values)
 
 
+def _agents_where(f: Filters) -> tuple[str, list]:
+    """A WHERE clause keeping the sidebar's agents (none when it names none), and its binds."""
+    if not f.agents:
+        return "", []
+    return f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+
+
 def _plain(value):
     """NUMBER results as int or float, so pandas and formatting treat them as numbers."""
     if isinstance(value, Decimal):
@@ -530,9 +537,7 @@ def rollup_agents(conn: Connection, f: Filters) -> list[dict]:
 # --- pipeline ------------------------------------------------------------------------------------------------
 def pipeline(conn: Connection, f: Filters) -> list[dict]:
     """PIPELINE_HEALTH for the selected agents (all when none is selected)."""
-    where, params = "", []
-    if f.agents:
-        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    where, params = _agents_where(f)
     return run(conn, f"""
         SELECT AGENT_FULL_NAME, HEALTH, IS_ACTIVE, REGISTERED_BY, INGEST_PATH, INGEST_PATH_REASON, LAST_REFRESH_AT, LAST_REFRESH_STATUS,
                LAST_ERROR_MESSAGE, LAST_ROWS_LOADED, CONSECUTIVE_FAILURES, LAST_EVENT_TIMESTAMP, EVENT_LAG_MINUTES,
@@ -544,9 +549,7 @@ def pipeline(conn: Connection, f: Filters) -> list[dict]:
 def shape_signals(conn: Connection, f: Filters) -> list[dict]:
     """AGENT_SHAPE_LATEST for the selected agents: the newest ingestion cycle's attribute coverage
     and unrecognised span names per agent (schema drift)."""
-    where, params = "", []
-    if f.agents:
-        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    where, params = _agents_where(f)
     return run(conn, f"""
         SELECT AGENT_FULL_NAME, CYCLE_STARTED, SIGNAL, SPAN_KIND, NAME, SPANS, MATCHING, SHARE
         FROM {{AGENT_SHAPE_LATEST}} {where}
@@ -590,9 +593,7 @@ def own_cost(conn: Connection, today: date) -> list[dict]:
 # --- service level objectives ----------------------------------------------------------------------------------
 def slo_status(conn: Connection, f: Filters) -> list[dict]:
     """SLO_STATUS for the selected agents: each agent objective's attainment, budget and burn rates now."""
-    where, params = "", []
-    if f.agents:
-        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    where, params = _agents_where(f)
     return run(conn, f"""
         SELECT AGENT_FULL_NAME, OBJECTIVE, TARGET, THRESHOLD_MS, WINDOW_DAYS, WINDOW_START, EVALUATED_AT, WINDOW_TURNS,
                GOOD_TURNS, BAD_TURNS, ATTAINMENT, ERROR_BUDGET_TURNS, BUDGET_REMAINING,
@@ -603,9 +604,7 @@ def slo_status(conn: Connection, f: Filters) -> list[dict]:
 
 def slo_budget_daily(conn: Connection, f: Filters) -> list[dict]:
     """SLO_BUDGET_DAILY for the selected agents: the budget left at the end of each day of the window."""
-    where, params = "", []
-    if f.agents:
-        where, params = f"WHERE AGENT_FULL_NAME IN ({_marks(f.agents)})", list(f.agents)
+    where, params = _agents_where(f)
     return run(conn, f"""
         SELECT AGENT_FULL_NAME, OBJECTIVE, DAY, SOURCE, TURNS, BAD_TURNS, BURN_RATE, BUDGET_REMAINING
         FROM {{SLO_BUDGET_DAILY}} {where}

@@ -37,13 +37,10 @@ EVERY_AGENT_SLOS = ('[{"agent":"%","availability":{"target":99,"windowDays":7},'
                     '"latency":{"thresholdMs":10000,"target":90,"windowDays":7}}]')
 
 
-@pytest.fixture
-def emulator():
-    """The dev stack, with objectives for every agent."""
-    with fakesnow.patch():
-        emu = Emulator(render_catalog("dev", slos=EVERY_AGENT_SLOS), Coverage())
-        yield emu
-        emu.close()
+@pytest.fixture(scope="module")
+def catalog():
+    """The dev stack, with objectives for every agent: conftest's `emulator` deploys it."""
+    return render_catalog("dev", slos=EVERY_AGENT_SLOS)
 
 
 @pytest.fixture

@@ -210,10 +210,8 @@ export function problems(chart: DrawnChart, unit: string | null): string[] {
             }
         }
         const bars = chart.bars.filter((bar) => bar.width > 0);
-        const starts = [...new Set(bars.map((bar) => Math.round(bar.x * 10) / 10))].sort((a, b) => a - b);
-        if (starts.length > 1) {
-            // One bucket's width: the usual distance between neighbouring buckets' bars.
-            const bucket = median(starts.slice(1).map((x, i) => x - starts[i]));
+        const bucket = bucketWidth(timeAxis, unit, bars);
+        if (bars.length && bucket !== null) {
             const thinnest = Math.min(...bars.map((bar) => bar.width));
             if (thinnest < MIN_BUCKET_FILL * bucket) {
                 say(`bars are ${thinnest.toFixed(1)} px wide in ${bucket.toFixed(1)} px buckets: they do not span their ${unit}`);
@@ -221,4 +219,72 @@ export function problems(chart: DrawnChart, unit: string | null): string[] {
         }
     }
     return found;
+}
+
+const WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+/** What a time-axis label says, as minutes on a cycle: a 12-hour clock for minute units, a day
+ * for hour units, a year for day units; null for a label of another grain. Vega's default time
+ * labels are "06:30" (minutes), "06 PM" (hours) and "Tue 01" (midnight), which is minute 0 of
+ * the clock or the day and, between two of them, a week apart at most; charts.py names days
+ * "Nov 30". */
+function labelTime(text: string, unit: string): { minutes: number; weekday: number | null } | null {
+    const clock = /^(\d\d):(\d\d)$/.exec(text);
+    const hour = /^(\d\d) (AM|PM)$/.exec(text);
+    const midnight = /^([A-Z][a-z]{2}) \d\d$/.exec(text);
+    if (unit === "minute" && clock) {
+        return { minutes: (Number(clock[1]) % 12) * 60 + Number(clock[2]), weekday: null };
+    }
+    if ((unit === "minute" || unit === "hour") && hour) {
+        return { minutes: ((Number(hour[1]) % 12) + (hour[2] === "PM" ? 12 : 0)) * 60, weekday: null };
+    }
+    if ((unit === "minute" || unit === "hour") && midnight && WEEKDAYS.includes(midnight[1])) {
+        return { minutes: 0, weekday: WEEKDAYS.indexOf(midnight[1]) };
+    }
+    if (unit === "day" && midnight) {
+        const date = Date.parse(`${text}, 2001 00:00:00 UTC`);
+        return Number.isNaN(date) ? null : { minutes: (date - Date.UTC(2001, 0, 1)) / 60_000, weekday: null };
+    }
+    return null;
+}
+
+const UNIT_MINUTES: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
+/** How far label values wrap around: a 12-hour clock, a day, a year. */
+const LABEL_CYCLE_MINUTES: Record<string, number> = { minute: 720, hour: 1440, day: 365 * 1440 };
+
+/** Minutes from one tick label to the next (null: the labels do not say). */
+function minutesBetween(a: { minutes: number; weekday: number | null }, b: { minutes: number; weekday: number | null },
+                        unit: string): number | null {
+    if (a.weekday !== null && b.weekday !== null) {
+        return (((b.weekday - a.weekday) % 7) + 7) % 7 * 1440 || null;
+    }
+    const cycle = LABEL_CYCLE_MINUTES[unit];
+    return (((b.minutes - a.minutes) % cycle) + cycle) % cycle || null;
+}
+
+/**
+ * The width in pixels of one bucket of a time chart. On a continuous axis (minute, hour, day) it
+ * is the axis's own scale, read from its tick labels: pixels between two ticks over the time
+ * between them. Neighbouring bars are no measure there, since a sparse window (data in every
+ * other minute) puts them two buckets apart. A label is centred on its tick, except one that
+ * charts.py's labelFlush aligns with an end of the axis, so the first and last are left out
+ * when there are others (two labels a whole axis apart are off by a few per cent at most). On
+ * a banded axis (week, month) every bucket with data is one band, so neighbouring bars'
+ * distance is the band.
+ */
+function bucketWidth(axis: DrawnAxis, unit: string, bars: Box[]): number | null {
+    if (unit in UNIT_MINUTES) {
+        const shown = axis.labels.filter((label) => label.visible);
+        const ticks = (shown.length > 2 ? shown.slice(1, -1) : shown).map((label) => ({
+            time: labelTime(label.text, unit), x: label.box.x + label.box.width / 2,
+        }));
+        const scales = ticks.slice(1).map((tick, i) => {
+            const before = ticks[i];
+            const minutes = tick.time && before.time ? minutesBetween(before.time, tick.time, unit) : null;
+            return minutes ? (tick.x - before.x) / minutes : NaN;
+        }).filter((pxPerMinute) => Number.isFinite(pxPerMinute) && pxPerMinute > 0);
+        return scales.length ? median(scales) * UNIT_MINUTES[unit] : null;
+    }
+    const starts = [...new Set(bars.map((bar) => Math.round(bar.x * 10) / 10))].sort((a, b) => a - b);
+    return starts.length > 1 ? median(starts.slice(1).map((x, i) => x - starts[i])) : null;
 }

@@ -18,9 +18,12 @@ from fakesnow.instance import FakeSnow  # noqa: E402
 
 from demo.usage import UsageFeed  # noqa: E402
 from emulator import Coverage, Emulator, embedded_statements, render_catalog  # noqa: E402
+import translation_cache  # noqa: E402
 from traffic import AgentRef, generate, with_delivery_faults  # noqa: E402
 from traffic.versions import CanaryRollout, agent_key  # noqa: E402
 from traffic.__main__ import demo_agents  # noqa: E402
+
+translation_cache.install()  # the same statements again and again: translate each once
 
 # An agent that is registered but whose events the owner role may not read: the Pipeline
 # health page shows how a failing agent looks.

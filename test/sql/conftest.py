@@ -11,8 +11,10 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import translation_cache  # noqa: E402
 from emulator import Coverage, Emulator, render_catalog  # noqa: E402
 
+translation_cache.install()
 _coverage = Coverage()
 
 

@@ -16,7 +16,10 @@ for path in (ROOT, ROOT / "test" / "sql", ROOT / "streamlit"):
 
 import oracle  # noqa: E402
 from emulator import Emulator  # noqa: E402
+import translation_cache  # noqa: E402
 from traffic import AgentRef  # noqa: E402
+
+translation_cache.install()  # the same statements again and again: translate each once
 
 HOUR = timedelta(hours=1)
 # No generated row lies closer than this to a boundary a page's answer depends on; the tests

@@ -449,6 +449,18 @@ def _day_where(f: Filters, since: date) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
+def monthly_latency_note(f: Filters) -> str | None:
+    """What the page says where its percentiles read the monthly histograms: how far behind the
+    daily rollups closed months may be (DT_AGENT_MONTHLY_LATENCY's target lag)."""
+    if not (f.from_rollups and f.window.month_periods):
+        return None
+    lag = f.settings.dynamic_table_target_lag_minutes
+    behind = f"up to {lag} minutes" if lag is not None else "up to the dynamic tables' target lag"
+    return (f"Latency percentiles of whole calendar months come from monthly histograms refreshed on their own "
+            f"schedule: a closed month may be {behind} behind the daily rollups; the current month and partial "
+            f"months are read day by day.")
+
+
 def _month_after(day: date) -> date:
     """The first day of the calendar month after ``day``'s."""
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)

@@ -476,7 +476,9 @@ def state_benchmark(catalog: dict, agent_count: int, hours: float, rates: tuple[
                 if agent_days == 0:
                     raise SystemExit(f"the state section's {hours:g} h at {rate:g} turns/agent/h left no rollup rows: "
                                      "lengthen the window")
-                result[rate] = {"turns": turns, "bytes": size, "agent_days": agent_days, "per_table": per_table}
+                rows = {table: emu.query(f"SELECT COUNT(*) AS N FROM {table}")[0]["N"] for table in per_table}
+                result[rate] = {"turns": turns, "bytes": size, "agent_days": agent_days, "per_table": per_table,
+                                "rows": rows}
             finally:
                 emu.close()
     return result
@@ -610,7 +612,9 @@ def targets(cycles: list[CycleResult], busy: float, questions: dict, dashboard: 
         low, high = sorted(state)
         growth = (state[high]["bytes"] / state[high]["agent_days"]) / (state[low]["bytes"] / state[low]["agent_days"])
         lines.append(f"{bullet}{verdict(growth <= 1.2)}: rollup state per agent-day constant (within 1.2x) as traffic per "
-                     f"agent grows {high / low:,.0f}x: {state[low]['bytes'] / state[low]['agent_days']:,.0f} -> "
+                     f"agent grows {high / low:,.0f}x (bytes of every daily rollup table per agent-day, the same hours at "
+                     f"{turns(low)} and {turns(high)} turns/agent/h): "
+                     f"{state[low]['bytes'] / state[low]['agent_days']:,.0f} -> "
                      f"{state[high]['bytes'] / state[high]['agent_days']:,.0f} bytes ({growth:,.2f}x)")
     else:
         lines.append(f"{bullet}not measured: rollup state per agent-day as traffic per agent grows")
@@ -736,6 +740,14 @@ def main(argv=None) -> int:
             table.add(turns(rate), number(figures["turns"]), figures["agent_days"],
                       number(figures["bytes"] / figures["agent_days"]),
                       *(number(figures["per_table"][t] / figures["agent_days"]) for t in tables))
+        print(table.render())
+        # What grows: more rows (more keys: users, models, tools, latency buckets per agent-day) or
+        # bigger values per row (the HLL sketches, which grow until dense).
+        table = Table(["turns/agent/h"] + [f"{t} rows | B/row" for t in tables], args.markdown)
+        for rate, figures in state.items():
+            table.add(turns(rate), *(f"{figures['rows'][t]:,} | {number(figures['per_table'][t] / max(figures['rows'][t], 1))}"
+                                     for t in tables))
+        print("rows per rollup table and bytes per row (a user-day, model-day, tool-day or latency bucket is its own key):")
         print(table.render())
 
     print("\n## Targets (issue 19)")

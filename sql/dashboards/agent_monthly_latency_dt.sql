@@ -2,7 +2,8 @@
 -- Histograms add exactly, so a month's row is what its days' rows give; a 12-month percentile
 -- then reads about one row per agent, month and bucket instead of one per agent, day and bucket.
 -- INCREMENTAL: a GROUP BY of SUM over one table, which incremental refresh supports
--- (https://docs.snowflake.com/en/user-guide/dynamic-tables-refresh); a day the rollup recomputes
+-- (https://docs.snowflake.com/en/user-guide/dynamic-tables/supported-queries,
+-- https://docs.snowflake.com/en/user-guide/dynamic-tables-refresh); a day the rollup recomputes
 -- (delete and insert) or retention drops changes only its month's rows.
 SELECT
     DATE_TRUNC('month', l.DAY)::DATE AS MONTH,

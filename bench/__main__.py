@@ -2,7 +2,7 @@
 traffic rate and a busy one; 12-month dashboard questions answered from the daily rollups against
 the same questions over raw events; and the bytes of rollup state per agent-day as traffic grows.
 
-    python -m bench [--quick] [--markdown] [--rate R] [--busy-rate R] [--repeat N]
+    python -m bench [--quick] [--markdown] [--rate R] [--busy-rate R] [--repeat N] [--only cycle,dashboard,state]
 
 Runs on the Snowflake emulator (fakesnow over DuckDB) with generated traffic, executing the SQL
 Pulumi deploys (rendered by scripts/render-sql.ts). It prints figures and the targets of issue 19
@@ -36,6 +36,14 @@ refreshIntervalMinutes of events newly arrived in SNOWFLAKE.LOCAL.AI_OBSERVABILI
   history (insert where the key is not already there), the 24-hour snapshot table rebuilt from
   scratch, and the daily rollups (per agent and per user, with COUNT(DISTINCT) and
   PERCENTILE_CONT) recomputed in full from history.
+
+The dashboard questions over the year read the daily rollups and, for whole calendar months,
+the monthly latency histograms (DT_AGENT_MONTHLY_LATENCY, a dynamic table over the daily ones):
+it is refreshed once before the questions and its refresh reported on its own, and each dashboard
+query's answer is compared with the same query over the daily histograms alone (it must be
+equal). The state section rolls up the same hours at two generated rates, then, beyond them, the
+higher rate's history copied N times in SQL (other turns in other threads of the same users), and
+prints rows and bytes per row of each rollup table: what grows, keys or values.
 
 Sizes. History older than a day is generated at a lower rate where the grid point would
 otherwise exceed OLD_HISTORY_TURNS turns (the table prints that rate): the last 24 hours, which
@@ -657,6 +665,14 @@ def targets(cycles: list[CycleResult], busy: float, questions: dict, dashboard: 
             lines.append(f"  (not the target, its context) from {turns(high)} to {turns(top)} turns/agent/h "
                          f"({top / high:,.0f}x, by copies): {per_day[high]:,.0f} -> {per_day[top]:,.0f} bytes per agent-day "
                          f"({beyond:,.2f}x; {'within' if beyond <= 1.2 else 'beyond'} 1.2x)")
+            before = copied[-2] if len(copied) > 1 else high
+            def bytes_per_row(rate: float, table: str) -> float:
+                return state[rate]["per_table"][table] / max(state[rate]["rows"][table], 1)
+            per_key = "; ".join(
+                f"{table} {state[before]['rows'][table]:,} -> {state[top]['rows'][table]:,} rows, "
+                f"{bytes_per_row(top, table) / bytes_per_row(before, table):,.2f}x bytes per row"
+                for table in state[top]["per_table"])
+            lines.append(f"  (not the target, its context) per key from {turns(before)} to {turns(top)} turns/agent/h: {per_key}")
     else:
         lines.append(f"{bullet}not measured: rollup state per agent-day as traffic per agent grows")
 
@@ -786,11 +802,12 @@ def main(argv=None) -> int:
         print(table.render())
         # What grows: more rows (more keys: users, models, tools, latency buckets per agent-day) or
         # bigger values per row (the HLL sketches, which grow until dense).
-        table = Table(["turns/agent/h"] + [f"{t} rows | B/row" for t in tables], args.markdown)
+        table = Table(["turns/agent/h"] + [f"{t} {measure}" for t in tables for measure in ("rows", "B/row")],
+                      args.markdown)
         for rate, figures in state.items():
             table.add(state_rate(rate, figures),
-                      *(f"{figures['rows'][t]:,} | {number(figures['per_table'][t] / max(figures['rows'][t], 1))}"
-                        for t in tables))
+                      *(cell for t in tables for cell in (number(figures["rows"][t]),
+                                                          number(figures["per_table"][t] / max(figures["rows"][t], 1)))))
         print("rows per rollup table and bytes per row (a user-day, model-day, tool-day or latency bucket is its own key):")
         print(table.render())
         if state_copies:

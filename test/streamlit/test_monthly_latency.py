@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 # apptest first: it puts test/sql and streamlit/ on sys.path.
-import apptest  # noqa: F401
+from apptest import no_exception
 from dashboard import queries, session
-from test_long_windows import _long_world
+from test_long_windows import _long_world, run_on_one_day
 
 MONTHLY_DT = "DT_AGENT_MONTHLY_LATENCY"
 
@@ -107,3 +107,11 @@ def test_the_current_month_is_never_behind_and_closed_months_follow_the_refresh(
     finally:
         emulator.execute(f"DELETE FROM AGENT_DAILY_LATENCY WHERE BUCKET = {bucket}")
         emulator.refresh_dynamic_table(MONTHLY_DT)
+
+
+@pytest.mark.parametrize("page", ["Overview", "Agents"])
+def test_pages_state_how_far_behind_the_monthly_histograms_may_be(world, page):
+    app, _ = run_on_one_day(world, page, "Last 12 months")
+    no_exception(app)
+    lag = queries.settings(connection(world)).dynamic_table_target_lag_minutes
+    assert any("monthly histograms" in caption.value and f"{lag} minutes" in caption.value for caption in app.caption)

@@ -21,7 +21,7 @@ export const VIEWER_OBJECT_PRIVILEGES = ["SELECT"];
 
 /**
  * The reference's dashboard views (same names and columns), the dynamic tables behind the
- * *_RECENT rollups, and the viewer role's read access, all as the registry declares them
+ * *_RECENT rollups and the monthly latency histograms, and the viewer role's read access, all as the registry declares them
  * (sql/<area>/models.yml): each object is created after the ones its SQL reads (`{{ref}}`), and
  * the viewer may read what lists viewer among its readers, never a view with conversation text.
  */

@@ -10,6 +10,7 @@ import { EVALUATION_KEY, evaluationSpanTypes, recognisedObjectType, recognisedSp
 import type { OfflineBuild } from "../plan/offline";
 import type { Analysis } from "../privileges/check";
 import { ACCESS_URL_ENV } from "../provider/connection";
+import { DYNAMIC_TABLE_NAMES } from "../lib/sql/catalog";
 import { FakeAccount, grantRows, scriptAccount } from "./fakes/doctorAccount";
 import { FakeSnowflake } from "./fakes/snowflakeServer";
 
@@ -31,7 +32,7 @@ const IDENTITY = ["object.name", "object.type", "database.name", "schema.name"];
 
 /** An account where `pulumi up` ran and everything works: the roles hold exactly the declared grants, the build's tasks run. */
 function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuild): FakeAccount {
-    const objects = { "DYNAMIC TABLE": ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"].map((name) => `${SCHEMA}.${name}`),
+    const objects = { "DYNAMIC TABLE": DYNAMIC_TABLE_NAMES.map((name) => `${SCHEMA}.${name}`),
         AGENT: [AGENT] };
     const grants: Record<string, FakeAccount["grants"][string]> = {
         ACCOUNTADMIN: [{ privilege: "USAGE", grantedOn: "ROLE", name: "SYSADMIN" }, { privilege: "USAGE", grantedOn: "ROLE", name: "SECURITYADMIN" },
@@ -72,7 +73,7 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
         tasks: (build === undefined ? ["REFRESH_AGENT_EVENTS_TASK", "DISCOVER_AGENTS_TASK", "ROLLUP_AGENT_EVENTS_TASK"]
             : build.resources.filter((resource) => resource.type.endsWith(":Task")).map((resource) => String(resource.inputs.name)))
             .map((name) => ({ name, state: "started" as const, lastState: "SUCCEEDED", failures: 0, lastError: null })),
-        dynamicTables: ["DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"]
+        dynamicTables: DYNAMIC_TABLE_NAMES
             .map((name) => ({ name, schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000" })),
         agentHealth: [{ agent: AGENT, health: "HEALTHY", lastEvent: "2026-12-01 13:50:00.000", lagMinutes: 10, error: null }],
         streamlits: [{ name: "WALLMONITOR_DASHBOARD", urlId: "abc123" }],

@@ -47,6 +47,9 @@ def render() -> None:
         if f.from_rollups:
             st.caption(f"Whole UTC days from the daily rollups, {f.first_day:%Y-%m-%d} to today, against the {previous}: "
                        f"{f.previous_first_day:%Y-%m-%d} to {f.first_day - timedelta(days=1):%Y-%m-%d}.")
+            note = queries.monthly_latency_note(f)
+            if note:
+                st.caption(note)
         else:
             st.caption(f"Change against the {previous}: "
                        f"{f.previous_start:%Y-%m-%d %H:%M} to {f.start:%Y-%m-%d %H:%M} UTC.")

@@ -12,8 +12,11 @@ Timestamps are naive UTC throughout, as the views store them.
 
 A window longer than the raw history (DASHBOARD_SETTINGS.HISTORY_DAYS) is answered from the
 daily rollups (AGENT_DAILY_ACTIVITY, AGENT_DAILY_LATENCY_HISTOGRAM) over whole UTC days: sums
-add, distinct users and threads are counted over the days' exact sets, and latency percentiles
-come from the merged histograms (within 2.47 %).
+add, distinct users and threads are estimated from the days' merged HyperLogLog states, and
+latency percentiles come from the merged histograms (within 2.47 %). Where the periods a query
+groups by are whole calendar months (the 12-month window), the histograms of the calendar
+months wholly inside the window are read from AGENT_MONTHLY_LATENCY_HISTOGRAM instead of their
+days: histograms add exactly, so the percentiles are the same, from about 30 times fewer rows.
 """
 
 from __future__ import annotations
@@ -42,6 +45,10 @@ class Window:
     # over raw events, and over the daily rollups' DAY when the window is longer than the history.
     bucket: str
     day_bucket: str = "DAY"
+    # Whether day_bucket's periods are whole calendar months, so the histogram of a calendar month
+    # wholly inside the window can stand in for its days' (the window's other groupings, the
+    # window itself and agents, are unions of whole periods too).
+    month_periods: bool = False
 
 
 WINDOWS = (
@@ -50,7 +57,7 @@ WINDOWS = (
     Window("Last 7 days", 24 * 7, "DATE_TRUNC('hour', EVENT_TIMESTAMP)"),
     Window("Last 30 days", 24 * 30, "DATE_TRUNC('day', EVENT_TIMESTAMP)"),
     Window("Last 90 days", 24 * 90, "DATE_TRUNC('week', EVENT_TIMESTAMP)", "DATE_TRUNC('week', DAY)"),
-    Window("Last 12 months", 24 * 365, "DATE_TRUNC('month', EVENT_TIMESTAMP)", "DATE_TRUNC('month', DAY)"),
+    Window("Last 12 months", 24 * 365, "DATE_TRUNC('month', EVENT_TIMESTAMP)", "DATE_TRUNC('month', DAY)", True),
 )
 DEFAULT_WINDOW = WINDOWS[1]
 
@@ -65,6 +72,9 @@ class Settings:
     refresh_task: str
     # Whether search queries, Analyst SQL and feedback comments are stored (storeConversationText).
     store_conversation_text: bool
+    # How far the monthly latency histograms of closed months may trail the daily rollups
+    # (dynamicTableTargetLagMinutes: DT_AGENT_MONTHLY_LATENCY's target lag); None where not stated.
+    dynamic_table_target_lag_minutes: int | None = None
 
 
 class MissingSettings(RuntimeError):
@@ -203,7 +213,8 @@ def settings(conn: Connection) -> Settings:
     row = rows[0]
     return Settings(realtime_window_hours=int(row["REALTIME_WINDOW_HOURS"]), history_days=int(row["HISTORY_DAYS"]),
                     refresh_interval_minutes=int(row["REFRESH_INTERVAL_MINUTES"]), refresh_task=row["REFRESH_TASK"],
-                    store_conversation_text=bool(row["STORE_CONVERSATION_TEXT"]))
+                    store_conversation_text=bool(row["STORE_CONVERSATION_TEXT"]),
+                    dynamic_table_target_lag_minutes=int(row["DYNAMIC_TABLE_TARGET_LAG_MINUTES"]))
 
 
 def pipeline_status(conn: Connection) -> dict:
@@ -438,13 +449,65 @@ def _day_where(f: Filters, since: date) -> tuple[str, list]:
     return " AND ".join(clauses), params
 
 
-def _percentile_ctes(group: str, where: str) -> str:
-    """CTEs ending in PERCENTILES (GRP, P50/P95/P99_TURN_LATENCY_MS): per ``group``, the days'
-    histograms merged, and each percentile the smallest bucket whose cumulative turns reach
-    p x turns. GRP, not BUCKET: the histogram view has a BUCKET column of its own."""
-    return f"""LATENCY_PERIODS AS (
+def monthly_latency_note(f: Filters) -> str | None:
+    """What the page says where its percentiles read the monthly histograms: how far behind the
+    daily rollups closed months may be (DT_AGENT_MONTHLY_LATENCY's target lag)."""
+    if not (f.from_rollups and f.window.month_periods):
+        return None
+    lag = f.settings.dynamic_table_target_lag_minutes
+    behind = f"up to {lag} minutes" if lag is not None else "up to the dynamic tables' target lag"
+    return (f"Latency percentiles of whole calendar months come from monthly histograms refreshed on their own "
+            f"schedule: a closed month may be {behind} behind the daily rollups; the current month and partial "
+            f"months are read day by day.")
+
+
+def _month_after(day: date) -> date:
+    """The first day of the calendar month after ``day``'s."""
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _latency_rows(f: Filters, segments: tuple[tuple[date, date], ...], by_month: bool) -> tuple[str, list]:
+    """A SELECT of (DAY, AGENT_FULL_NAME, LATENCY_MS, TURNS) histogram rows of the selected
+    agents covering each of ``segments`` (inclusive day ranges), and its binds. ``by_month``: the
+    caller groups by nothing finer than a segment or a calendar month, so the calendar months
+    wholly inside a segment come from AGENT_MONTHLY_LATENCY_HISTOGRAM (DAY is the month's first
+    day) and only the days at its edges from the daily histograms. Each part is a plain range,
+    so every scan reads just its rows."""
+    agents = f" AND AGENT_FULL_NAME IN ({_marks(f.agents)})" if f.agents else ""
+    daily = ("SELECT DAY, AGENT_FULL_NAME, LATENCY_MS, TURNS FROM {AGENT_DAILY_LATENCY_HISTOGRAM} "
+             "WHERE DAY >= CAST(? AS DATE) AND DAY <= CAST(? AS DATE)" + agents)
+    monthly = ("SELECT MONTH AS DAY, AGENT_FULL_NAME, LATENCY_MS, TURNS FROM {AGENT_MONTHLY_LATENCY_HISTOGRAM} "
+               "WHERE MONTH >= CAST(? AS DATE) AND MONTH <= CAST(? AS DATE)" + agents)
+    parts: list[tuple[str, date, date]] = []
+    for first, last in segments:
+        # Months wholly inside [first, last]: from months_start up to, not including, months_end.
+        months_start = first if first.day == 1 else _month_after(first)
+        months_end = _month_after(last) if _month_after(last) - timedelta(days=1) == last else last.replace(day=1)
+        if not by_month or months_end <= months_start:
+            parts.append((daily, first, last))
+            continue
+        if first < months_start:
+            parts.append((daily, first, months_start - timedelta(days=1)))
+        parts.append((monthly, months_start, months_end - timedelta(days=1)))
+        if months_end <= last:
+            parts.append((daily, months_end, last))
+    params: list = []
+    for _, low, high in parts:
+        params += [low.isoformat(), high.isoformat(), *f.agents]
+    return "\n            UNION ALL ".join(text for text, _, _ in parts), params
+
+
+def _percentile_ctes(group: str, rows: str) -> str:
+    """CTEs ending in PERCENTILES (GRP, P50/P95/P99_TURN_LATENCY_MS): per ``group`` (an expression
+    over DAY and AGENT_FULL_NAME), the histogram ``rows`` (_latency_rows) merged, and each
+    percentile the smallest bucket whose cumulative turns reach p x turns. GRP, not BUCKET: the
+    histogram views have a BUCKET column of their own."""
+    return f"""LATENCY_ROWS AS (
+            {rows}
+        ),
+        LATENCY_PERIODS AS (
             SELECT {group} AS GRP, LATENCY_MS, SUM(TURNS) AS TURNS
-            FROM {{AGENT_DAILY_LATENCY_HISTOGRAM}} WHERE {where} GROUP BY GRP, LATENCY_MS
+            FROM LATENCY_ROWS GROUP BY GRP, LATENCY_MS
         ),
         CUMULATIVE AS (
             SELECT GRP, LATENCY_MS,
@@ -461,13 +524,17 @@ def _percentile_ctes(group: str, where: str) -> str:
         )"""
 
 
-def _rollup_measures(group: str, where: str) -> str:
-    """Per ``group`` (an expression over DAY and AGENT_FULL_NAME): turns, failures, tokens, calls,
+def _rollup_measures(f: Filters, group: str, group_params: list,
+                     segments: tuple[tuple[date, date], ...]) -> tuple[str, list]:
+    """Per ``group`` (an expression over DAY and AGENT_FULL_NAME, with its binds, constant over
+    each of ``segments``) over the days of ``segments``: turns, failures, tokens, calls,
     distinct users and threads estimated from the days' merged HyperLogLog states (average relative
     error 1.62338 %, https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality),
-    and latency percentiles from the merged
-    histograms (the smallest bucket whose cumulative turns reach p x turns)."""
-    return f"""
+    and latency percentiles from the merged histograms (the smallest bucket whose cumulative
+    turns reach p x turns). The text and its binds."""
+    where, params = _day_where(f, segments[0][0])
+    latency, latency_params = _latency_rows(f, segments, by_month=f.window.month_periods)
+    text = f"""
         WITH DAYS AS (
             SELECT {group} AS GRP, d.* FROM {{AGENT_DAILY_ACTIVITY}} AS d WHERE {where}
         ),
@@ -485,7 +552,7 @@ def _rollup_measures(group: str, where: str) -> str:
             SELECT GRP, HLL_ESTIMATE(HLL_COMBINE(HLL_IMPORT(THREADS_HLL))) AS ACTIVE_THREADS
             FROM DAYS WHERE THREADS_HLL IS NOT NULL GROUP BY GRP
         ),
-        {_percentile_ctes(group, where)}
+        {_percentile_ctes(group, latency)}
         SELECT t.GRP, t.ACTIVE_AGENTS, t.TURNS, t.FAILED_TURNS, t.TOKENS, t.LLM_CALLS, t.TOOL_CALLS, t.RETRIEVAL_CALLS,
                t.LAST_EVENT, COALESCE(u.ACTIVE_USERS, 0) AS ACTIVE_USERS, COALESCE(th.ACTIVE_THREADS, 0) AS ACTIVE_THREADS,
                p.P50_TURN_LATENCY_MS, p.P95_TURN_LATENCY_MS, p.P99_TURN_LATENCY_MS
@@ -493,16 +560,18 @@ def _rollup_measures(group: str, where: str) -> str:
         LEFT JOIN USERS AS u ON u.GRP = t.GRP
         LEFT JOIN THREADS AS th ON th.GRP = t.GRP
         LEFT JOIN PERCENTILES AS p ON p.GRP = t.GRP"""
+    return text, [*group_params, *params, *latency_params, *group_params]
 
 
-_ROLLUP_VIEWS = ("AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM")
+_ROLLUP_VIEWS = ("AGENT_DAILY_ACTIVITY", "AGENT_DAILY_LATENCY_HISTOGRAM", "AGENT_MONTHLY_LATENCY_HISTOGRAM")
 
 
 def rollup_kpis(conn: Connection, f: Filters) -> dict[str, dict]:
     """kpis() for a window longer than the history: its whole days against the days before."""
-    where, params = _day_where(f, f.previous_first_day)
     period = "IFF(DAY >= CAST(? AS DATE), 'CURRENT', 'PREVIOUS')"
-    rows = run(conn, _rollup_measures(period, where), [f.first_day.isoformat(), *params] * 2, views=_ROLLUP_VIEWS)
+    segments = ((f.previous_first_day, f.first_day - timedelta(days=1)), (f.first_day, f.now.date()))
+    text, params = _rollup_measures(f, period, [f.first_day.isoformat()], segments)
+    rows = run(conn, text, params, views=_ROLLUP_VIEWS)
     by_period = {row["GRP"]: row for row in rows}
     return {period: {**_EMPTY_KPIS, **by_period.get(period.upper(), {})} for period in ("current", "previous")}
 
@@ -518,18 +587,20 @@ def rollup_trend(conn: Connection, f: Filters) -> list[dict]:
 
 
 def rollup_latency_trend(conn: Connection, f: Filters) -> list[dict]:
-    """latency_trend() from the merged histograms, per period."""
-    where, params = _day_where(f, f.first_day)
+    """latency_trend() from the merged histograms, per period (per calendar month from the
+    monthly histograms where the window's periods are months)."""
+    latency, params = _latency_rows(f, ((f.first_day, f.now.date()),), by_month=f.window.month_periods)
+    day_bucket = f.window.day_bucket
     return run(conn, f"""
-        WITH {_percentile_ctes(f.window.day_bucket, where)}
+        WITH {_percentile_ctes(day_bucket, latency)}
         SELECT GRP AS BUCKET, P50_TURN_LATENCY_MS, P95_TURN_LATENCY_MS
-        FROM PERCENTILES ORDER BY GRP""", params, views=("AGENT_DAILY_LATENCY_HISTOGRAM",))
+        FROM PERCENTILES ORDER BY GRP""", params, views=("AGENT_DAILY_LATENCY_HISTOGRAM", "AGENT_MONTHLY_LATENCY_HISTOGRAM"))
 
 
 def rollup_agents(conn: Connection, f: Filters) -> list[dict]:
     """agents() from the rollups (models used are not in the daily agent rollup: None)."""
-    where, params = _day_where(f, f.first_day)
-    rows = run(conn, _rollup_measures("AGENT_FULL_NAME", where), params * 2, views=_ROLLUP_VIEWS)
+    text, params = _rollup_measures(f, "AGENT_FULL_NAME", [], ((f.first_day, f.now.date()),))
+    rows = run(conn, text, params, views=_ROLLUP_VIEWS)
     agents = [{**row, "AGENT_FULL_NAME": row.pop("GRP"), "MODELS_USED": None} for row in rows]
     return sorted(agents, key=lambda row: (-row["TURNS"], row["AGENT_FULL_NAME"]))
 

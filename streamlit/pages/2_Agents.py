@@ -62,6 +62,9 @@ def main() -> None:
                                 "Error rate (failed turns)", "%", full_name="AGENT_FULL_NAME"))
     if f.from_rollups:
         st.caption(f"Models and tools per agent are shown for windows within the {current.settings.history_days}-day history.")
+        note = queries.monthly_latency_note(f)
+        if note:
+            st.caption(note)
         return
     usage = pd.DataFrame(queries.agent_usage(conn, f))
     with right:

@@ -269,8 +269,9 @@ class Emulator:
 
     def create_view(self, name: str) -> None:
         view = self.catalog["views"][name]
-        if name.endswith("_RECENT") and f"DT_{name}" in self.catalog["dynamicTables"]:
-            self.refresh_dynamic_table(f"DT_{name}")
+        for table in [f"DT_{name}", *view.get("refs", ())]:
+            if table in self.catalog["dynamicTables"]:
+                self.refresh_dynamic_table(table)
         self.execute(f"CREATE OR REPLACE VIEW {self.database}.{self.schema}.{name} AS\n{view['text']}", files=view["files"])
 
     def refresh_dynamic_table(self, name: str) -> None:

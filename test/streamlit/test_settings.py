@@ -19,7 +19,8 @@ def test_settings_are_the_deployed_stacks(empty_emulator):
         realtime_window_hours=int(config["realtimeWindowHours"]), history_days=int(config["historyDays"]),
         refresh_interval_minutes=int(config["refreshIntervalMinutes"]),
         refresh_task=f"{empty_emulator.database}.{empty_emulator.schema}.REFRESH_AGENT_EVENTS_TASK",
-        store_conversation_text=config["storeConversationText"])
+        store_conversation_text=config["storeConversationText"],
+        dynamic_table_target_lag_minutes=int(config["dynamicTableTargetLagMinutes"]))
     assert settings.history_days == 7, "precondition: the dev stack keeps a week, not Pulumi.yaml's default"
 
 

@@ -1,5 +1,10 @@
 -- Records a successful refresh of one agent and moves its watermark to the newest event held.
 -- reason says why this cycle read per agent (INGEST_PATH_REASON).
+-- The newest event is looked for from read_from on only, not in the agent's whole history: what
+-- the history holds before read_from is older than the watermark less the overlap (read_from.sql),
+-- and record_success_state.sql keeps the later of the watermark and this. The range on
+-- EVENT_TIMESTAMP lets Snowflake prune the history's older micro-partitions, as rows are appended
+-- in about event order (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions).
 MERGE INTO {{INGEST_STATE_TABLE}} AS s
 USING (
     SELECT
@@ -7,7 +12,8 @@ USING (
         (SELECT MAX(h.EVENT_TIMESTAMP) FROM {{HISTORY_TABLE}} AS h
           WHERE h.AGENT_DATABASE = a.AGENT_DATABASE
             AND h.AGENT_SCHEMA = a.AGENT_SCHEMA
-            AND h.AGENT_NAME = a.AGENT_NAME) AS NEWEST_EVENT
+            AND h.AGENT_NAME = a.AGENT_NAME
+            AND h.EVENT_TIMESTAMP >= a.READ_FROM) AS NEWEST_EVENT
     FROM (
         SELECT CAST({{bind agent_database}} AS VARCHAR) AS AGENT_DATABASE, CAST({{bind agent_schema}} AS VARCHAR) AS AGENT_SCHEMA,
                CAST({{bind agent_name}} AS VARCHAR) AS AGENT_NAME, CAST({{bind read_from}} AS TIMESTAMP_NTZ) AS READ_FROM,

@@ -10,53 +10,66 @@
 -- (STATUS_CODE falls back to the span's OpenTelemetry status, TOOL_NAME to the span name) shows
 -- what the metric gets, so it reaches zero only when the fallback is gone too.
 -- Evaluation spans are left out: they have names of their own and are not production traffic.
+-- The cycle's spans are read once, into few groups per agent (GROUPS: agent, span kind and, for an
+-- uncategorised span, its name); the coverage rows, the unknown-name rows and each agent's total
+-- are all taken from those groups. GROUPS is a CTE referenced twice rather than a window over the
+-- aggregate (DuckDB plans that window as a second scan). Assumed, not documented: Snowflake computes
+-- a WITH clause once and reads it back at each reference (the WithClause and WithReference operators
+-- of https://docs.snowflake.com/en/user-guide/ui-query-profile); GET_QUERY_OPERATOR_STATS on this
+-- statement's query ID shows one TableScan of the history if so. Either way only the cycle's rows
+-- are scanned (cycle_spans.sql). DuckDB materialises a CTE referenced twice.
 INSERT INTO {{COVERAGE_TABLE}} (CYCLE_STARTED, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, SIGNAL, SPAN_KIND, NAME, SPANS, MATCHING)
 SELECT CAST({{bind cycle_started}} AS TIMESTAMP_NTZ), c.AGENT_DATABASE, c.AGENT_SCHEMA, c.AGENT_NAME,
        c.SIGNAL, c.SPAN_KIND, c.NAME, c.SPANS, c.MATCHING
 FROM (
-    SELECT k.AGENT_DATABASE, k.AGENT_SCHEMA, k.AGENT_NAME, 'COVERAGE' AS SIGNAL, k.SPAN_KIND, r.NAME, k.SPANS,
-           CASE r.NAME
-               WHEN 'THREAD_ID' THEN k.THREAD_ID
-               WHEN 'STATUS_CODE' THEN k.STATUS_CODE
-               WHEN 'MODEL_NAME' THEN k.MODEL_NAME
-               WHEN 'PROMPT_TOKENS' THEN k.PROMPT_TOKENS
-               WHEN 'COMPLETION_TOKENS' THEN k.COMPLETION_TOKENS
-               WHEN 'TOOL_NAME' THEN k.TOOL_NAME
-           END AS MATCHING
+WITH GROUPS AS (
+    SELECT s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.SPAN_KIND, s.IS_UNKNOWN, s.SPAN_NAME,
+           COUNT(*) AS SPANS,
+           COUNT(s.THREAD_ID) AS THREAD_ID, COUNT(s.STATUS_CODE) AS STATUS_CODE, COUNT(s.MODEL_NAME) AS MODEL_NAME,
+           COUNT(s.PROMPT_TOKENS) AS PROMPT_TOKENS, COUNT(s.COMPLETION_TOKENS) AS COMPLETION_TOKENS,
+           COUNT(s.TOOL_NAME) AS TOOL_NAME
     FROM (
-        SELECT s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.SPAN_KIND, COUNT(*) AS SPANS,
-               COUNT(s.THREAD_ID) AS THREAD_ID, COUNT(s.STATUS_CODE) AS STATUS_CODE, COUNT(s.MODEL_NAME) AS MODEL_NAME,
-               COUNT(s.PROMPT_TOKENS) AS PROMPT_TOKENS, COUNT(s.COMPLETION_TOKENS) AS COMPLETION_TOKENS,
-               COUNT(s.TOOL_NAME) AS TOOL_NAME
+        SELECT y.AGENT_DATABASE, y.AGENT_SCHEMA, y.AGENT_NAME, y.SPAN_KIND,
+               y.SPAN_CATEGORY = 'OTHER' AS IS_UNKNOWN,
+               IFF(y.SPAN_CATEGORY = 'OTHER', y.SPAN_NAME, NULL) AS SPAN_NAME,
+               y.THREAD_ID, y.STATUS_CODE, y.MODEL_NAME, y.PROMPT_TOKENS, y.COMPLETION_TOKENS, y.TOOL_NAME
         FROM (
             {{> ingestion/cycle_spans.sql}}
-        ) AS s
-        GROUP BY 1, 2, 3, 4
-    ) AS k
-    JOIN (
-        SELECT 'ROOT' AS SPAN_KIND, 'THREAD_ID' AS NAME
-        UNION ALL SELECT 'ROOT', 'STATUS_CODE'
-        UNION ALL SELECT 'PLANNING', 'MODEL_NAME'
-        UNION ALL SELECT 'PLANNING', 'PROMPT_TOKENS'
-        UNION ALL SELECT 'PLANNING', 'COMPLETION_TOKENS'
-        UNION ALL SELECT 'TOOL', 'TOOL_NAME'
-        UNION ALL SELECT 'TOOL', 'STATUS_CODE'
-    ) AS r ON r.SPAN_KIND = k.SPAN_KIND
-    UNION ALL
-    SELECT u.AGENT_DATABASE, u.AGENT_SCHEMA, u.AGENT_NAME, 'UNKNOWN_SPAN_NAME', 'ANY', u.SPAN_NAME, t.SPANS, u.MATCHING
-    FROM (
-        SELECT s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.SPAN_NAME, COUNT(*) AS MATCHING
-        FROM (
-            {{> ingestion/cycle_spans.sql}}
-        ) AS s
-        WHERE s.SPAN_CATEGORY = 'OTHER'
-        GROUP BY 1, 2, 3, 4
-    ) AS u
-    JOIN (
-        SELECT s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, COUNT(*) AS SPANS
-        FROM (
-            {{> ingestion/cycle_spans.sql}}
-        ) AS s
-        GROUP BY 1, 2, 3
-    ) AS t ON t.AGENT_DATABASE = u.AGENT_DATABASE AND t.AGENT_SCHEMA = u.AGENT_SCHEMA AND t.AGENT_NAME = u.AGENT_NAME
+        ) AS y
+    ) AS s
+    GROUP BY s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.SPAN_KIND, s.IS_UNKNOWN, s.SPAN_NAME
+)
+SELECT g.AGENT_DATABASE, g.AGENT_SCHEMA, g.AGENT_NAME,
+       IFF(g.IS_UNKNOWN, 'UNKNOWN_SPAN_NAME', 'COVERAGE') AS SIGNAL,
+       r.SPAN_KIND,
+       IFF(g.IS_UNKNOWN, g.SPAN_NAME, r.NAME) AS NAME,
+       IFF(g.IS_UNKNOWN, t.SPANS, g.SPANS) AS SPANS,
+       CASE
+           WHEN g.IS_UNKNOWN THEN g.SPANS
+           WHEN r.NAME = 'THREAD_ID' THEN g.THREAD_ID
+           WHEN r.NAME = 'STATUS_CODE' THEN g.STATUS_CODE
+           WHEN r.NAME = 'MODEL_NAME' THEN g.MODEL_NAME
+           WHEN r.NAME = 'PROMPT_TOKENS' THEN g.PROMPT_TOKENS
+           WHEN r.NAME = 'COMPLETION_TOKENS' THEN g.COMPLETION_TOKENS
+           WHEN r.NAME = 'TOOL_NAME' THEN g.TOOL_NAME
+       END AS MATCHING
+FROM GROUPS AS g
+JOIN (
+    SELECT 'ROOT' AS SPAN_KIND, 'THREAD_ID' AS NAME
+    UNION ALL SELECT 'ROOT', 'STATUS_CODE'
+    UNION ALL SELECT 'PLANNING', 'MODEL_NAME'
+    UNION ALL SELECT 'PLANNING', 'PROMPT_TOKENS'
+    UNION ALL SELECT 'PLANNING', 'COMPLETION_TOKENS'
+    UNION ALL SELECT 'TOOL', 'TOOL_NAME'
+    UNION ALL SELECT 'TOOL', 'STATUS_CODE'
+    -- Uncategorised spans, one row per name, of any kind.
+    UNION ALL SELECT 'ANY', NULL
+) AS r
+    ON r.SPAN_KIND = IFF(g.IS_UNKNOWN, 'ANY', g.SPAN_KIND)
+JOIN (
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, SUM(SPANS) AS SPANS
+    FROM GROUPS
+    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
+) AS t
+    ON t.AGENT_DATABASE = g.AGENT_DATABASE AND t.AGENT_SCHEMA = g.AGENT_SCHEMA AND t.AGENT_NAME = g.AGENT_NAME
 ) AS c

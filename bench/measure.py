@@ -52,7 +52,8 @@ EMULATOR_WRITE = re.compile(r"^\s*(?:INSERT\s+INTO|DELETE\s+FROM|UPDATE)\s+[\w.\
                             re.IGNORECASE)
 # profiling_coverage ALL: DuckDB profiles only SELECTs unless told otherwise.
 PROFILING = ("PRAGMA enable_profiling='no_output'", "SET profiling_coverage='ALL'")
-ROW_QUERY = re.compile(r"^\(*\s*(?:SELECT|WITH|FROM)\b", re.IGNORECASE)
+# A query returning rows, after any comments (rendered statements start with theirs).
+ROW_QUERY = re.compile(r"^\(*\s*(?:/\*.*?\*/\s*|--[^\n]*\n\s*)*(?:SELECT|WITH|FROM)\b", re.IGNORECASE | re.DOTALL)
 AGENT_DAY = ("DAY", "AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME")
 
 
@@ -149,6 +150,13 @@ class Meter:
         self._overhead = 0.0
         self._conn = ProfiledConnection(fake_conn._duck_conn, self)
         fake_conn._duck_conn = self._conn  # each new fakesnow cursor takes its connection's
+        # fakesnow runs a MERGE as a CREATE TEMPORARY TABLE of its source, then a bookkeeping
+        # query on the connection its table stages were opened with, which would replace that
+        # profile unread: on the meter's connection the profile is collected first, so a MERGE's
+        # source reads are counted.
+        stages = getattr(fake_conn, "table_stages", None)
+        if stages is not None and hasattr(stages, "_duck_conn"):
+            stages._duck_conn = self._conn
 
     @property
     def measuring(self) -> bool:

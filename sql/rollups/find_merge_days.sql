@@ -1,0 +1,16 @@
+-- The days the new rows are merged into, with the history row count each day then reflects
+-- (what ROLLUP_DAY_STATE had, plus the new rows, evaluation rows included: the count is of
+-- history rows, as find_days.sql counts them). Left out: days recomputed in full this run
+-- (find_full_days.sql), days the rollup retention has dropped, and days rolled up with another
+-- definition that history no longer holds whole (their rollups cannot take rows of this one).
+-- A late row on a day raw-history retention has cut into is merged: merging only adds, unlike
+-- a recompute from what is left of the day.
+CREATE OR REPLACE TEMPORARY TABLE {{MERGE_DAYS_TABLE}} AS
+SELECT d.DAY, COALESCE(MAX(s.HISTORY_ROWS), 0) + SUM(d.EVENTS) AS HISTORY_ROWS
+FROM {{DELTA_TABLE}} AS d
+LEFT JOIN {{DAY_STATE_TABLE}} AS s ON s.DAY = d.DAY
+LEFT JOIN {{DAYS_TABLE}} AS f ON f.DAY = d.DAY
+WHERE f.DAY IS NULL
+  AND d.DAY >= DATEADD('day', -CAST({{bind rollup_retention_days}} AS INTEGER), TO_DATE(SYSDATE()))
+  AND (s.DAY IS NULL OR s.ROLLUP_VERSION = {{ROLLUP_VERSION}})
+GROUP BY d.DAY

@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from sql_binds import Statements, run
@@ -565,9 +566,17 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     point = {"loaded_through": loaded_through}
     # Temporary tables are staged before the transaction: only DML runs inside it.
     run(session, statements, "rollup_find_delta", point)
-    run(session, statements, "rollup_find_full_days", {"history_days": history_days, **retention, **point})
+    marks_from, marks_until, first_new_day, new_rows, new_loaded_through = tuple(
+        run(session, statements, "rollup_delta_days")[0])[:5]
+    run(session, statements, "rollup_find_full_days", {
+        "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})
+    candidates = _days(session, statements, "rollup_full_candidates")
+    # Constant bounds for the count's scan (NULL: nothing to count, nothing read).
+    run(session, statements, "rollup_count_full_days", {
+        "first_day": min(candidates) if candidates else None,
+        "after_last_day": max(candidates) + timedelta(days=1) if candidates else None})
     full_days = _days(session, statements, "rollup_stale_days")
-    run(session, statements, "rollup_find_merge_days", retention)
+    run(session, statements, "rollup_find_merge_days", {**retention, "first_new_day": first_new_day})
     merged_days = _days(session, statements, "rollup_merge_days")
     if merged_days:
         for step in steps:
@@ -576,8 +585,8 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
         return []
     run(session, statements, "rollup_begin")
     try:
-        moved = _inserted_count(run(session, statements, "rollup_advance_load_state",
-                                    {"rollup_started": started, **point}))
+        moved = _inserted_count(run(session, statements, "rollup_advance_load_state", {
+            "rollup_started": started, **point, "new_rows": new_rows, "new_loaded_through": new_loaded_through}))
         if moved != 1:
             raise ConcurrentRollupError(f"{ROLLUP}: another run merged the rows loaded after {loaded_through} "
                                         "first; this run was rolled back and changed nothing")

@@ -1,8 +1,9 @@
--- AGENT_DAILY_ROLLUP's rows of the agent-days the new rows touch, merged: the stored row (read by
--- a join on DAY and agent, never a scan of other days) and the new rows' aggregates
--- (find_delta.sql) combined as insert_agent.sql's measures combine: counts and sums add,
--- MIN/MAX, HLL states by HLL_COMBINE of their imports. Staged before the transaction, which
--- swaps them in (merge_delete.sql, merge_insert.sql); the columns are the table's, in its order.
+-- AGENT_DAILY_ROLLUP's rows of the keys the new rows touch, merged: the stored row (read by a join
+-- on the table's whole key, here DAY and agent, never a scan of other keys) and the new rows'
+-- aggregates (find_delta.sql) combined as insert_agent.sql's measures combine: counts and sums
+-- add, MIN/MAX, HLL states by HLL_COMBINE of their imports. Staged before the transaction, which
+-- swaps them in (merge_delete_agent.sql, merge_insert.sql); the columns are the table's, in its
+-- order.
 CREATE OR REPLACE TEMPORARY TABLE {{STAGE_TABLE}} AS
 WITH NEW_AGGREGATES AS (
     SELECT

@@ -107,9 +107,7 @@ def put_back(emulator, keys) -> None:
     """One insert statement of held rows, stamped as an ingestion insert stamps them."""
     emulator.execute("CREATE OR REPLACE TEMPORARY TABLE BATCH_KEYS (EVENT_KEY VARCHAR)")
     emulator.execute("INSERT INTO BATCH_KEYS VALUES " + ", ".join("(?)" for _ in keys), list(keys))
-    columns = [row["column_name"] for row in emulator.query(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'AGENT_EVENTS_HISTORY' "
-        "ORDER BY ordinal_position")]
+    columns = list(emulator.query("SELECT * FROM HELD LIMIT 1")[0])
     selected = ", ".join("SYSDATE()" if column == "LOADED_AT" else f"h.{column}" for column in columns)
     emulator.execute(f"INSERT INTO AGENT_EVENTS_HISTORY ({', '.join(columns)}) "
                      f"SELECT {selected} FROM HELD AS h INNER JOIN BATCH_KEYS AS k ON k.EVENT_KEY = h.EVENT_KEY")

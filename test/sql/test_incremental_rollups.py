@@ -163,10 +163,13 @@ def test_merged_rollups_equal_a_full_recompute_after_a_random_sequence_of_batche
     # Everything held is back: the merged rollups against a recompute of every day from scratch.
     assert emu.query("SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY")[0]["N"] == len(rows)
     merged = snapshot(emu)
+    day_counts = "SELECT DAY, HISTORY_ROWS, ROLLUP_VERSION FROM ROLLUP_DAY_STATE ORDER BY DAY"
+    merged_counts = emu.query(day_counts)
     for table in ROLLUPS + ("ROLLUP_DAY_STATE", "ROLLUP_LOAD_STATE"):
         emu.execute(f"DELETE FROM {table}")
     rollup(emu)
     recomputed = snapshot(emu)
+    assert merged_counts == emu.query(day_counts), "each day's row count, kept by adding the merged rows"
     for table in ROLLUPS:
         assert recomputed[table], f"{table}: the recompute wrote nothing"
         assert merged[table] == recomputed[table], table

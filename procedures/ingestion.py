@@ -566,8 +566,7 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     point = {"loaded_through": loaded_through}
     # Temporary tables are staged before the transaction: only DML runs inside it.
     run(session, statements, "rollup_find_delta", point)
-    marks_from, marks_until, first_new_day, new_rows, new_loaded_through = tuple(
-        run(session, statements, "rollup_delta_days")[0])[:5]
+    marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
     run(session, statements, "rollup_find_full_days", {
         "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})
     candidates = _days(session, statements, "rollup_full_candidates")
@@ -585,8 +584,8 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
         return []
     run(session, statements, "rollup_begin")
     try:
-        moved = _inserted_count(run(session, statements, "rollup_advance_load_state", {
-            "rollup_started": started, **point, "new_rows": new_rows, "new_loaded_through": new_loaded_through}))
+        moved = _inserted_count(run(session, statements, "rollup_advance_load_state",
+                                    {"rollup_started": started, "new_rows": new_rows}))
         if moved != 1:
             raise ConcurrentRollupError(f"{ROLLUP}: another run merged the rows loaded after {loaded_through} "
                                         "first; this run was rolled back and changed nothing")

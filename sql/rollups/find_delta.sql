@@ -17,10 +17,14 @@
 -- of the new rows. A mark arriving after its trace's production rows were merged makes those
 -- days recompute in full (find_full_days.sql).
 CREATE OR REPLACE TEMPORARY TABLE {{DELTA_TABLE}} AS
+-- The point is bound as a constant so that the scan is pruned to it; the bound value has passed
+-- through the driver, which may carry fewer fractional digits than TIMESTAMP_NTZ(9) holds, so it
+-- only bounds the scan (from at or below the point), and the exact cut is against the stored point.
 WITH NEW_ROWS AS (
     SELECT *
     FROM {{HISTORY_TABLE}}
-    WHERE LOADED_AT > CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
+    WHERE LOADED_AT >= CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
+      AND LOADED_AT > (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
 ),
 MARKED_TRACES AS (
     SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID
@@ -65,6 +69,7 @@ SELECT
     MIN(EVENT_TIMESTAMP) AS FIRST_EVENT,
     MAX(EVENT_TIMESTAMP) AS LAST_EVENT,
     HLL_EXPORT(HLL_ACCUMULATE(THREAD_ID)) AS THREADS_HLL,
+    MIN(LOADED_AT) AS FIRST_LOADED_AT,
     MAX(LOADED_AT) AS LOADED_THROUGH
 FROM FLAGGED
 GROUP BY DAY, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, IS_PRODUCTION, USER_KEY, SPAN_CATEGORY, MODEL_NAME,

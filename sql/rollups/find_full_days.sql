@@ -7,6 +7,8 @@
 --   a day of the marks: the bounds are binds (delta_days.sql), which the scan is pruned
 --   by; bounds computed in the statement (a join, a subquery) left it reading the whole history
 --   when there was no mark at all.
+-- The merged-through point is compared as stored, the bind only bounding a scan (find_delta.sql
+-- says why).
 -- New rows of these days are not merged (find_merge_days.sql leaves the days out): the recompute
 -- reads them.
 CREATE OR REPLACE TEMPORARY TABLE {{CANDIDATES_TABLE}} AS
@@ -19,7 +21,8 @@ OLDEST_KEPT_DAY AS (
 NEW_MARKS AS (
     SELECT m.AGENT_DATABASE, m.AGENT_SCHEMA, m.AGENT_NAME, m.TRACE_ID, m.EVENT_TIMESTAMP
     FROM {{HISTORY_TABLE}} AS m
-    WHERE m.LOADED_AT > CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
+    WHERE m.LOADED_AT >= CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
+      AND m.LOADED_AT > (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
       AND m.IS_EVALUATION_EVENT AND m.TRACE_ID IS NOT NULL
 ),
 MARKED_DAYS AS (
@@ -32,7 +35,7 @@ MARKED_DAYS AS (
        AND t.EVENT_TIMESTAMP < DATEADD('day', 2, TO_DATE(m.EVENT_TIMESTAMP))
     WHERE t.EVENT_TIMESTAMP >= CAST({{bind marks_from}} AS TIMESTAMP_NTZ)
       AND t.EVENT_TIMESTAMP < CAST({{bind marks_until}} AS TIMESTAMP_NTZ)
-      AND t.LOADED_AT <= CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
+      AND t.LOADED_AT <= (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
       AND NOT COALESCE(t.IS_EVALUATION_EVENT, FALSE)
 ),
 CANDIDATES AS (

@@ -527,14 +527,14 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
             + f"; removed {expired} expired rollup rows")
 
 
-def _days(session, statements, name):
-    return [tuple(row)[0] for row in run(session, statements, name)]
+def _days(rows):
+    return [tuple(row)[0] for row in rows]
 
 
 def _recompute_stale_days(session, statements, steps, started, history_days, retention):
     """The full recompute of find_days.sql's days, which then starts the load state. Returns the days."""
     run(session, statements, "rollup_find_days", {"history_days": history_days, **retention})
-    days = _days(session, statements, "rollup_stale_days")
+    days = _days(run(session, statements, "rollup_stale_days"))
     run(session, statements, "rollup_begin")
     try:
         _replace_full_days(session, statements, steps, started, days)
@@ -569,14 +569,14 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
     run(session, statements, "rollup_find_full_days", {
         "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})
-    candidates = _days(session, statements, "rollup_full_candidates")
+    candidates = _days(run(session, statements, "rollup_full_candidates"))
     # Constant bounds for the count's scan (NULL: nothing to count, nothing read).
     run(session, statements, "rollup_count_full_days", {
         "first_day": min(candidates) if candidates else None,
         "after_last_day": max(candidates) + timedelta(days=1) if candidates else None})
-    full_days = _days(session, statements, "rollup_stale_days")
+    full_days = _days(run(session, statements, "rollup_stale_days"))
     run(session, statements, "rollup_find_merge_days", {**retention, "first_new_day": first_new_day})
-    merged_days = _days(session, statements, "rollup_merge_days")
+    merged_days = _days(run(session, statements, "rollup_merge_days"))
     if merged_days:
         for step in steps:
             run(session, statements, step["stage"])

@@ -173,3 +173,29 @@ def test_merged_rollups_equal_a_full_recompute_after_a_random_sequence_of_batche
     for table in ROLLUPS:
         assert recomputed[table], f"{table}: the recompute wrote nothing"
         assert merged[table] == recomputed[table], table
+
+
+class OverlappedSession:
+    """The procedure's session, with another rollup run committing its merge of the same rows just
+    before this run's transaction begins (it moves the load state past them)."""
+
+    def __init__(self, emulator, begin: str):
+        self.emulator, self.begin = emulator, begin
+
+    def sql(self, text, params=None):
+        if text == self.begin:
+            self.emulator.execute("UPDATE ROLLUP_LOAD_STATE SET LOADED_THROUGH = SYSDATE()")
+        return self.emulator.session.sql(text, params)
+
+
+def test_a_run_overlapped_by_another_that_merged_first_rolls_back(emu):
+    rows = parsed_history(emu)
+    keys = [row["EVENT_KEY"] for row in rows]
+    put_back(emu, keys[: len(keys) // 2])
+    rollup(emu)
+    put_back(emu, keys[len(keys) // 2:])
+    before = snapshot(emu, ROLLUPS + ("ROLLUP_DAY_STATE",))
+    statements = emu.handler_statements()
+    with pytest.raises(ingestion.ConcurrentRollupError):
+        rollup(emu, OverlappedSession(emu, statements["rollup_begin"]))
+    assert snapshot(emu, ROLLUPS + ("ROLLUP_DAY_STATE",)) == before, "nothing merged twice"

@@ -496,16 +496,16 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
     3. otherwise merge: aggregate the rows loaded after the point once (rollups/find_delta.sql),
        recompute in full only the days a merge cannot bring up to date (another rollup
        definition, production rows a new evaluation mark turns into evaluation:
-       find_full_days.sql), and merge the new rows into every rollup's rows of the agent-days
-       they touch (stage_*.sql);
-    4. in one transaction, swap in every rollup's recomputed days and merged agent-days, record
+       find_full_days.sql), and merge the new rows into every rollup's rows of the keys they
+       touch (stage_*.sql: agent and day, and user, model, tool or latency bucket);
+    4. in one transaction, swap in every rollup's recomputed days and merged rows, record
        each day's row count, and move the point. A failure rolls all of it back
        (https://docs.snowflake.com/en/sql-reference/transactions), so the next run redoes it, and
        a re-run finds nothing new and changes nothing.
 
     Days retention may have cut into (older than history_days - 1 whole days) are never
     recomputed; late rows are still merged into them. The work follows the new rows and the
-    agent-days they touch, not the size of a day, the history or the number of agents."""
+    rollup rows they touch, not the size of a day, the history or the number of agents."""
     history_days = _whole_number(ROLLUP, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
     rollup_retention_days = _whole_number(ROLLUP, "ROLLUP_RETENTION_DAYS", rollup_retention_days,
                                           *ROLLUP_RETENTION_DAYS_RANGE)
@@ -564,7 +564,9 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     """Merges the rows loaded after `loaded_through` and recomputes the days a merge cannot
     bring up to date. Returns the days changed, oldest first."""
     point = {"loaded_through": loaded_through}
-    # Temporary tables are staged before the transaction: only DML runs inside it.
+    # Temporary tables are staged before the transaction and only DML runs inside it: a DDL
+    # statement commits the open transaction
+    # (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
     run(session, statements, "rollup_find_delta", point)
     marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
     run(session, statements, "rollup_find_full_days", {
@@ -580,6 +582,8 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     if merged_days:
         for step in steps:
             run(session, statements, step["stage"])
+    # New rows only of days nothing is merged into (find_merge_days.sql leaves them out) leave the
+    # point where it is: they are read again, and passed over again, until newer rows move it.
     if not full_days and not merged_days:
         return []
     run(session, statements, "rollup_begin")

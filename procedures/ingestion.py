@@ -18,6 +18,7 @@ import hashlib
 import json
 import math
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from sql_binds import Statements, run
@@ -488,40 +489,119 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
 
     1. expire rollup days older than `rollup_retention_days` (raw-history retention never
        touches the rollups);
-    2. select the stale days (rollups/find_days.sql): days of history rows loaded since the last
-       run, less an overlap, whose history row count differs from what they were last rolled up
-       from; days retention may have cut into (older than history_days - 1 whole days) are
-       never recomputed;
-    3. in one transaction, delete and re-insert every rollup's rows of exactly those days, and
-       record each day's row count.
+    2. read how far the history is merged (ROLLUP_LOAD_STATE). Without that point (the first
+       run), recompute in full the stale days (rollups/find_days.sql: days of history rows loaded
+       since the last run, less an overlap, whose row count differs from what they were last
+       rolled up from), then set the point at the newest row;
+    3. otherwise merge: aggregate the rows loaded after the point once (rollups/find_delta.sql),
+       recompute in full only the days a merge cannot bring up to date (another rollup
+       definition, production rows a new evaluation mark turns into evaluation:
+       find_full_days.sql), and merge the new rows into every rollup's rows of the keys they
+       touch (stage_*.sql: agent and day, and user, model, tool or latency bucket);
+    4. in one transaction, swap in every rollup's recomputed days and merged rows, record
+       each day's row count, and move the point. A failure rolls all of it back
+       (https://docs.snowflake.com/en/sql-reference/transactions), so the next run redoes it, and
+       a re-run finds nothing new and changes nothing.
 
-    Only touched days are read and written, so the cost follows new events, not history or
-    the number of agents; a re-run finds no stale day and changes nothing."""
+    Days retention may have cut into (older than history_days - 1 whole days) are never
+    recomputed; late rows are still merged into them. The work follows the new rows and the
+    rollup rows they touch, not the size of a day, the history or the number of agents."""
     history_days = _whole_number(ROLLUP, "HISTORY_DAYS", history_days, *HISTORY_DAYS_RANGE)
     rollup_retention_days = _whole_number(ROLLUP, "ROLLUP_RETENTION_DAYS", rollup_retention_days,
                                           *ROLLUP_RETENTION_DAYS_RANGE)
     started = tuple(run(session, statements, "cycle_started")[0])[0]
-    # The daily rollups in the order they are recomputed, with their statements (lib/sql/catalog.ts ROLLUP_STEPS).
+    # The daily rollups in the order they are maintained, with their statements (lib/sql/catalog.ts ROLLUP_STEPS).
     steps = statements.names["rollupSteps"]
     retention = {"rollup_retention_days": rollup_retention_days}
     expired = 0
     for step in steps:
         expired += _inserted_count(run(session, statements, step["expire"], retention))
     run(session, statements, "rollup_expire_day_state", retention)
-    run(session, statements, "rollup_find_days", {"history_days": history_days, **retention})
-    days = [tuple(row)[0] for row in run(session, statements, "rollup_stale_days")]
-    if days:
-        run(session, statements, "rollup_begin")
-        try:
-            for step in steps:
-                run(session, statements, step["delete"])
-                run(session, statements, step["insert"])
-            run(session, statements, "rollup_delete_day_state")
-            run(session, statements, "rollup_record_days", {"rollup_started": started})
-            run(session, statements, "rollup_commit")
-        except Exception:
-            run(session, statements, "rollup_rollback")
-            raise
+    loaded_through = tuple(run(session, statements, "rollup_load_state")[0])[0]
+    if loaded_through is None:
+        days = _recompute_stale_days(session, statements, steps, started, history_days, retention)
+    else:
+        days = _merge_new_rows(session, statements, steps, started, loaded_through, history_days, retention)
     listed = ", ".join(str(day) for day in days[:10]) + (" ..." if len(days) > 10 else "")
     return (f"Rolled up {len(days)} days" + (f" ({listed})" if days else "")
             + f"; removed {expired} expired rollup rows")
+
+
+def _days(rows):
+    return [tuple(row)[0] for row in rows]
+
+
+def _recompute_stale_days(session, statements, steps, started, history_days, retention):
+    """The full recompute of find_days.sql's days, which then starts the load state. Returns the days."""
+    run(session, statements, "rollup_find_days", {"history_days": history_days, **retention})
+    days = _days(run(session, statements, "rollup_stale_days"))
+    run(session, statements, "rollup_begin")
+    try:
+        _replace_full_days(session, statements, steps, started, days)
+        run(session, statements, "rollup_start_load_state", {"rollup_started": started})
+        run(session, statements, "rollup_commit")
+    except Exception:
+        run(session, statements, "rollup_rollback")
+        raise
+    return days
+
+
+def _replace_full_days(session, statements, steps, started, days):
+    if not days:
+        return
+    for step in steps:
+        run(session, statements, step["delete"])
+        run(session, statements, step["insert"])
+    run(session, statements, "rollup_delete_day_state")
+    run(session, statements, "rollup_record_days", {"rollup_started": started})
+
+
+class ConcurrentRollupError(RuntimeError):
+    """Another rollup run moved the load state while this one ran; this one changed nothing."""
+
+
+def _merge_new_rows(session, statements, steps, started, loaded_through, history_days, retention):
+    """Merges the rows loaded after `loaded_through` and recomputes the days a merge cannot
+    bring up to date. Returns the days changed, oldest first."""
+    point = {"loaded_through": loaded_through}
+    # Temporary tables are staged before the transaction and only DML runs inside it: a DDL
+    # statement commits the open transaction
+    # (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
+    run(session, statements, "rollup_find_delta", point)
+    marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
+    run(session, statements, "rollup_find_full_days", {
+        "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})
+    candidates = _days(run(session, statements, "rollup_full_candidates"))
+    # Constant bounds for the count's scan (NULL: nothing to count, nothing read).
+    run(session, statements, "rollup_count_full_days", {
+        "first_day": min(candidates) if candidates else None,
+        "after_last_day": max(candidates) + timedelta(days=1) if candidates else None})
+    full_days = _days(run(session, statements, "rollup_stale_days"))
+    run(session, statements, "rollup_find_merge_days", {**retention, "first_new_day": first_new_day})
+    merged_days = _days(run(session, statements, "rollup_merge_days"))
+    if merged_days:
+        for step in steps:
+            run(session, statements, step["stage"])
+    # New rows only of days nothing is merged into (find_merge_days.sql leaves them out) leave the
+    # point where it is: they are read again, and passed over again, until newer rows move it.
+    if not full_days and not merged_days:
+        return []
+    run(session, statements, "rollup_begin")
+    try:
+        moved = _inserted_count(run(session, statements, "rollup_advance_load_state",
+                                    {"rollup_started": started, "new_rows": new_rows}))
+        if moved != 1:
+            raise ConcurrentRollupError(f"{ROLLUP}: another run merged the rows loaded after {loaded_through} "
+                                        "first; this run was rolled back and changed nothing")
+        _replace_full_days(session, statements, steps, started, full_days)
+        if merged_days:
+            for step in steps:
+                run(session, statements, step["mergeDelete"])
+                run(session, statements, step["mergeInsert"])
+            run(session, statements, "rollup_delete_merge_day_state")
+            run(session, statements, "rollup_record_merge_days", {"rollup_started": started})
+        run(session, statements, "rollup_commit")
+    except Exception:
+        run(session, statements, "rollup_rollback")
+        raise
+    return sorted(set(full_days) | set(merged_days))

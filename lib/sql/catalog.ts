@@ -45,12 +45,16 @@ export interface DynamicTableSql extends RenderedSql {
     readonly refreshModeReason: string;
 }
 
-/** The daily rollups the rollup procedure recomputes, in order; each has rollup_delete_/insert_/expire_ statements. */
+/**
+ * The daily rollups the rollup procedure maintains, in order; each has rollup_delete_/insert_ (full
+ * recompute of days), rollup_stage_/merge_delete_/merge_insert_ (merge of new rows) and expire_ statements.
+ */
 export const ROLLUP_STEPS = ["agent", "user", "model", "tool", "latency"] as const;
 export type RollupStep = (typeof ROLLUP_STEPS)[number];
 /** Each step's statements, in ROLLUP_STEPS order; the rollup procedure gets this list embedded (lib/sql/procedures.ts). */
 export const ROLLUP_STEP_STATEMENTS = ROLLUP_STEPS.map((step) => ({
     delete: `rollup_delete_${step}`, insert: `rollup_insert_${step}`, expire: `rollup_expire_${step}`,
+    stage: `rollup_stage_${step}`, mergeDelete: `rollup_merge_delete_${step}`, mergeInsert: `rollup_merge_insert_${step}`,
 } as const));
 
 /**
@@ -64,7 +68,7 @@ export function procedureStatementModels(registry: Registry): Model[] {
     const missing = ROLLUP_STEP_STATEMENTS.flatMap((step) => Object.values(step)).filter((name) => !names.includes(name));
     if (missing.length > 0) {
         throw new Error(`sql/rollups/models.yml declares no ${missing.join(", ")}: procedures/ingestion.py runs one delete, ` +
-            "insert and expire statement per ROLLUP_STEPS entry");
+            "insert, stage, merge_delete, merge_insert and expire statement per ROLLUP_STEPS entry");
     }
     return statements;
 }

@@ -1,5 +1,6 @@
 -- Fills the scratch table with the UTC days whose rollups are stale, and each day's current
--- history row count. History is insert-only within its retention (inserts dedupe by EVENT_KEY;
+-- history row count: the full recompute of a run with no merged-through point in
+-- ROLLUP_LOAD_STATE (the first run); later runs merge the new rows instead (find_delta.sql). History is insert-only within its retention (inserts dedupe by EVENT_KEY;
 -- only apply_retention deletes), so a day changed exactly when its row count changed.
 --
 -- Candidates are the days of rows loaded since the last rollup run (less an overlap, so that a

@@ -1,0 +1,10 @@
+-- The new rows' span of days, their count (advance_load_state.sql), and where the traces of their evaluation marks can lie: from the
+-- day before the first day with new evaluation rows to two days after the last (NULLs when there
+-- are none). find_full_days.sql and find_merge_days.sql take them as binds, which prune their
+-- scans (bounds computed inside a statement, by a join or a subquery, left a scan unbounded).
+SELECT
+    DATEADD('day', -1, MIN(IFF(IS_PRODUCTION, NULL, DAY))) AS MARKS_FROM,
+    DATEADD('day', 2, MAX(IFF(IS_PRODUCTION, NULL, DAY))) AS MARKS_UNTIL,
+    MIN(DAY) AS FIRST_NEW_DAY,
+    COALESCE(SUM(EVENTS), 0) AS NEW_ROWS
+FROM {{DELTA_TABLE}}

@@ -1,0 +1,5 @@
+-- Drops MODEL_DAILY_ROLLUP's rows of the keys its stage holds, as merge_delete_agent.sql does.
+DELETE FROM {{ROLLUP_TABLE}} AS r
+USING {{STAGE_TABLE}} AS s
+WHERE r.DAY = s.DAY AND r.AGENT_DATABASE = s.AGENT_DATABASE AND r.AGENT_SCHEMA = s.AGENT_SCHEMA
+  AND r.AGENT_NAME = s.AGENT_NAME AND r.MODEL_NAME = s.MODEL_NAME

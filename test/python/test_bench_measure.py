@@ -113,17 +113,21 @@ def test_meter_counts_statements_and_rows_of_a_section_only():
 
 
 def test_a_commented_query_and_a_merge_source_are_counted():
-    """Rendered statements start with comments, and fakesnow runs a MERGE's source as a temporary
-    table whose profile a query of its own would replace: both reads are counted."""
+    """Rendered statements start with comments; fakesnow follows a temporary table's creation (its
+    own for a MERGE's source, or the rollup's scratch tables) with a query of its own that would
+    replace the profile: all these reads are counted."""
     with fakesnow.patch():
         emu = measured_emulator_class(TinyEmulator)()
         emu.execute("CREATE TABLE TARGET (N INTEGER, SEEN BOOLEAN)")
         with emu.meter.measure() as commented:
             emu.query_rows("-- the first 20 rows\n/* and a block comment */\nSELECT N FROM EVENTS WHERE N < 20")
+        with emu.meter.measure() as staged:
+            emu.execute("CREATE TEMPORARY TABLE STAGED AS SELECT N FROM EVENTS WHERE N < 40")
         with emu.meter.measure() as merged:
             emu.execute("MERGE INTO TARGET AS t USING (SELECT N FROM EVENTS WHERE N < 30) AS s ON t.N = s.N "
                         "WHEN NOT MATCHED THEN INSERT (N, SEEN) VALUES (s.N, TRUE)")
         assert commented.rows_read == 20
+        assert (staged.rows_read, staged.rows_written) == (40, 40)
         assert merged.rows_read >= 30 and merged.rows_written >= 30
         emu.conn.close()
 

@@ -32,22 +32,10 @@ RATE = 0.5
 NEW_MINUTES = 10
 
 
-# The query of a CREATE TABLE .. AS statement (after its leading comments).
-CREATE_TABLE_AS = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TEMPORARY\s+)?TABLE\s+\S+\s+AS\s+(.*)\Z",
-                             re.IGNORECASE | re.DOTALL | re.MULTILINE)
-
-
-def statement_text(text: str) -> str:
-    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
-
-
 class MeteredSession:
     """The session the rollup procedure runs on, with each statement's rows read counted by the
-    statement's name in the embedded catalog.
-
-    The meter sees no reads in a CREATE TEMPORARY TABLE .. AS on the emulator (the profile it
-    finds is of fakesnow's own bookkeeping statement after it), so such a statement's reads are
-    counted by running its query once on its own, measured, before the statement itself."""
+    statement's name in the embedded catalog (the meter counts a CREATE TEMPORARY TABLE .. AS's
+    reads too: bench/measure.py)."""
 
     def __init__(self, session, meter, statements):
         self._session, self._meter = session, meter
@@ -56,15 +44,9 @@ class MeteredSession:
 
     def sql(self, text, params=None):
         name = self._names.get(text, text[:60])
-        created = CREATE_TABLE_AS.match(statement_text(text))
-        read = 0
-        if created:
-            with self._meter.measure() as work:
-                self._session.sql(created.group(1), params=params).collect()
-            read += work.rows_read
         with self._meter.measure() as work:
             rows = self._session.sql(text, params=params).collect()
-        self.reads[name] = self.reads.get(name, 0) + read + work.rows_read
+        self.reads[name] = self.reads.get(name, 0) + work.rows_read
         return Collected(rows)
 
 

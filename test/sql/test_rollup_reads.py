@@ -11,7 +11,6 @@ whole history (their own filter turned the plan around); the test fails on it.
 
 from __future__ import annotations
 
-import re
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path

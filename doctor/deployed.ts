@@ -1,5 +1,6 @@
 import { kind, objectName } from "../plan/plan";
 import { ident, literal } from "../lib/sql/render";
+import { AGENT_EVENTS_HISTORY } from "../lib/sql/tables";
 import { plainName } from "../privileges/grants";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
@@ -124,7 +125,40 @@ async function ingestion(context: DoctorContext, session: ReadOnlySession, schem
             evidence: behind > allowed ? `stored events are more than ${allowed} min behind the event table` : undefined,
             fix: behind > allowed ? "ingestion is not keeping up: see the task and agent findings above" : undefined });
     }
+    findings.push(...await lateness(context, session));
     return findings;
+}
+
+/**
+ * How late events reach Wallmonitor, measured on the account (sql/doctor/event_lateness.sql):
+ * an event that reaches the event table later than one refresh interval plus the overlap is read
+ * only while its agent has no newer event, so a late event of a busy agent is lost. How late
+ * spans can arrive is not documented; this check settles it per account.
+ */
+async function lateness(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {
+    const { config } = context;
+    const allowed = config.refreshIntervalMinutes + config.ingestOverlapMinutes;
+    const measured = await session.attempt(doctorStatement("event_lateness", {
+        HISTORY: ident(config.database, config.schema, AGENT_EVENTS_HISTORY.name), LOOKBACK_DAYS, ALLOWED_MINUTES: allowed,
+    }));
+    if ("error" in measured) {
+        return [{ area: "deployed", status: "warn", title: "how late events arrive could not be measured", evidence: measured.error }];
+    }
+    const row = measured.rows[0] ?? {};
+    const events = Number(cell(row, "EVENTS") || 0);
+    const late = Number(cell(row, "LATE_EVENTS") || 0);
+    const maxMinutes = Math.ceil(Number(cell(row, "MAX_DELAY_SECONDS") || 0) / 60);
+    if (events === 0) {
+        return [{ area: "deployed", status: "pass", title: `no event loaded in the last ${LOOKBACK_DAYS} days after its agent's first load yet: event lateness not measured` }];
+    }
+    const title = `events reached Wallmonitor at most ${maxMinutes} min after they happened (${events} events loaded in the last ${LOOKBACK_DAYS} days)`;
+    if (late === 0) {
+        return [{ area: "deployed", status: "pass", title,
+            evidence: `within refreshIntervalMinutes + ingestOverlapMinutes = ${allowed} min, the lateness an agent's read point allows` }];
+    }
+    return [{ area: "deployed", status: "warn", title,
+        evidence: `${late} of them arrived more than ${allowed} min (refreshIntervalMinutes + ingestOverlapMinutes) late; they were stored only because their agent had no newer event, and the same delay on a busy agent loses the event`,
+        fix: `pulumi config set wallmonitor:ingestOverlapMinutes ${Math.min(1440, Math.max(maxMinutes - config.refreshIntervalMinutes, config.ingestOverlapMinutes + 1))}, then pulumi up` }];
 }
 
 async function dashboard(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {

@@ -11,4 +11,6 @@ process.stdout.write(`${JSON.stringify({
     shape_names: doctorStatement("shape_names", { LOOKBACK_DAYS, SAMPLE_SIZE }),
     agents_in_events: doctorStatement("agents_in_events", { LOOKBACK_DAYS }),
     newest_event: doctorStatement("newest_event", { LOOKBACK_DAYS }),
+    // The emulator test's history, in its current schema; 30 min allowed (interval + overlap).
+    event_lateness: doctorStatement("event_lateness", { HISTORY: { identifier: "AGENT_EVENTS_HISTORY" }, LOOKBACK_DAYS, ALLOWED_MINUTES: 30 }),
 })}\n`);

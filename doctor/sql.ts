@@ -10,7 +10,7 @@ export const DOCTOR_SQL = [
     "current_session", "account_parameter", "show_role", "grants_to_role", "future_grants_in_schema", "future_grants_in_database", "application_roles",
     "use_no_secondary_roles", "newest_event", "show_agents", "agents_in_events", "shape_keys", "shape_names",
     "show_tasks", "task_runs", "show_dynamic_tables", "pipeline_health", "show_streamlits", "show_notification_integrations",
-    "notification_failures",
+    "notification_failures", "event_lateness",
 ] as const;
 export type DoctorSqlName = (typeof DOCTOR_SQL)[number];
 
@@ -33,6 +33,7 @@ export function doctorSqlFiles(): string[] {
         pipeline_health: { PIPELINE_HEALTH: { identifier: "X.Y.Z" } },
         show_streamlits: { NAME: { literal: "X" }, SCHEMA: { identifier: "X.Y" } },
         notification_failures: { INFORMATION_SCHEMA: { identifier: "X.INFORMATION_SCHEMA" } },
+        event_lateness: { HISTORY: { identifier: "X.Y.Z" }, LOOKBACK_DAYS: 1, ALLOWED_MINUTES: 1 },
     };
     return DOCTOR_SQL.flatMap((name) => renderSql(`doctor/${name}.sql`, sample[name]).files);
 }

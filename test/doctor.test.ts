@@ -79,6 +79,7 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
         streamlits: [{ name: "WALLMONITOR_DASHBOARD", urlId: "abc123" }],
         notificationIntegrations: [],
         deliveryFailures: [],
+        eventLateness: { events: 780, late: 0, maxDelaySeconds: 17 * 60 },
     };
 }
 
@@ -146,6 +147,19 @@ describe("wallmonitor doctor against the protocol fake", function () {
         const asOwner = fake.statements.filter((statement) => statement.role === OWNER);
         expect(asOwner[0].sql).to.equal("USE SECONDARY ROLES NONE");
         expect(asOwner.some((statement) => /^SHOW AGENTS IN ACCOUNT$/.test(statement.sql))).to.equal(true);
+    });
+
+    it("measures how late events arrive, and warns with the overlap to set when some arrive later than it allows", async () => {
+        const healthy = await doctor(healthyAccount(analysis));
+        expect(line(healthy, "pass", /^events reached Wallmonitor at most 17 min after they happened \(780 events loaded in the last 7 days\)$/),
+            renderText(healthy)).to.not.equal(undefined);
+        const late = await doctor({ ...healthyAccount(analysis), eventLateness: { events: 780, late: 12, maxDelaySeconds: 200 * 60 } });
+        const warning = line(late, "warn", /^events reached Wallmonitor at most 200 min after they happened/);
+        expect(warning, renderText(late)).to.not.equal(undefined);
+        expect(warning!.evidence).to.match(/^12 of them arrived more than \d+ min \(refreshIntervalMinutes \+ ingestOverlapMinutes\) late/);
+        expect(warning!.fix).to.match(/^pulumi config set wallmonitor:ingestOverlapMinutes \d+, then pulumi up$/);
+        const statement = fake.statements.find((candidate) => /AS LATE_EVENTS,/.test(candidate.sql));
+        expect(statement?.role).to.equal(OWNER);
     });
 
     it("fails on a missing grant, naming it and the statement that makes it (exit 1)", async () => {

@@ -67,6 +67,8 @@ export interface FakeAccount {
     readonly notificationIntegrations: { name: string; type: string; enabled: boolean }[];
     /** Failed deliveries in the last day, per integration (NOTIFICATION_HISTORY). */
     readonly deliveryFailures: { integration: string; failures: number; lastError: string }[];
+    /** What sql/doctor/event_lateness.sql counts over the stored events (none stored: omitted). */
+    readonly eventLateness?: { events: number; late: number; maxDelaySeconds: number };
 }
 
 const SHOW_GRANTS_COLUMNS = ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"];
@@ -180,6 +182,9 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         account.notificationIntegrations.map((integration) => [integration.name, integration.type, "NOTIFICATION", String(integration.enabled), null, CREATED])));
     fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"],
         account.deliveryFailures.map((failure) => [failure.integration, failure.failures, failure.lastError])));
+    const lateness = account.eventLateness ?? { events: 0, late: 0, maxDelaySeconds: null };
+    fake.on(/AS LATE_EVENTS,/, rows(["EVENTS", "LATE_EVENTS", "MAX_DELAY_SECONDS"],
+        [[lateness.events, lateness.late, lateness.maxDelaySeconds]]));
     for (const refusal of account.refusals) {
         fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
     }

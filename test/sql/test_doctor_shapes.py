@@ -100,3 +100,33 @@ def test_an_attribute_that_disappears_leaves_no_span_carrying_it(emulator, docto
     assert by_kind(names)["PLANNING"] > 0
     assert by_kind(keys, TOKENS_IN) == Counter()
     assert by_kind(keys, THREAD)["PLANNING"] == by_kind(names)["PLANNING"]
+
+
+def test_event_lateness_counts_live_events_later_than_the_allowance(emulator, doctor_sql):
+    """sql/doctor/event_lateness.sql over a loaded history whose load times are set: the first
+    load (the backfill) is left out, and of the later events those loaded more than the allowed
+    30 minutes after they happened are counted, with the longest delay."""
+    import ingestion  # procedures/, put on sys.path by emulator.py
+
+    now = utc_now()
+    emulator.deliver(generate(seed=11, agents=[SALES], start=now - timedelta(hours=6), end=now - timedelta(minutes=5)))
+    emulator.set_agents([(SALES.database, SALES.schema, SALES.name)])
+    statements = emulator.handler_statements()
+    ingestion.run_discovery(emulator.session, statements, "%", None, True)
+    ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
+    first_load = now - timedelta(hours=4)
+    # Backfill: everything up to the first load was loaded then. After it, every seventh event
+    # 95 minutes late, the others 7 minutes.
+    emulator.execute("UPDATE AGENT_EVENTS_HISTORY SET LOADED_AT = ? WHERE EVENT_TIMESTAMP <= ?", [first_load, first_load])
+    emulator.execute("""UPDATE AGENT_EVENTS_HISTORY SET LOADED_AT = DATEADD('minute',
+                            IFF(MOD(ABS(HASH(EVENT_KEY)), 7) = 0, 95, 7), EVENT_TIMESTAMP)
+                        WHERE EVENT_TIMESTAMP > ?""", [first_load])
+    rows = emulator.query("SELECT EVENT_TIMESTAMP, LOADED_AT FROM AGENT_EVENTS_HISTORY")
+    live = [(row["LOADED_AT"] - row["EVENT_TIMESTAMP"]).total_seconds() for row in rows if row["EVENT_TIMESTAMP"] > first_load]
+    assert len(live) < len(rows) and any(delay > 30 * 60 for delay in live) and any(delay <= 30 * 60 for delay in live)
+
+    [measured] = emulator.query(doctor_sql["event_lateness"])
+
+    assert measured["EVENTS"] == len(live)
+    assert measured["LATE_EVENTS"] == sum(1 for delay in live if delay > 30 * 60)
+    assert measured["MAX_DELAY_SECONDS"] == max(live) == 95 * 60

@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from emulator import Emulator, render_catalog, utc_now  # noqa: E402
+from sessions import FailingSession  # noqa: E402
 from test_ingestion import run_task  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
@@ -75,18 +76,6 @@ def snapshot(emulator, tables=ROLLUPS) -> dict:
 
 def load_state(emulator):
     return emulator.query("SELECT LOADED_THROUGH, ROWS_MERGED FROM ROLLUP_LOAD_STATE")
-
-
-class FailingSession:
-    """The procedure's session, failing one statement: a run that breaks inside its transaction."""
-
-    def __init__(self, session, fail_on: str):
-        self.session, self.fail_on = session, fail_on
-
-    def sql(self, text, params=None):
-        if text == self.fail_on:
-            raise RuntimeError("Warehouse ran out of memory (simulated)")
-        return self.session.sql(text, params)
 
 
 def parsed_history(emulator):

@@ -27,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.measure import measured_emulator_class  # noqa: E402
 from emulator import Coverage, Emulator, render_catalog  # noqa: E402
+from sessions import MeteredSession  # noqa: E402
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from traffic import AgentRef, generate  # noqa: E402
 
@@ -39,30 +40,6 @@ NEW_MINUTES = 15
 # Registry and ingest-state rows per agent, read by the read points, the one-pass insert and the
 # state MERGE (whose source and target the emulator's MERGE reads twice more).
 ROWS_PER_IDLE_AGENT = 12
-
-
-class MeteredSession:
-    """The session the refresh runs on, with each statement's rows read counted by its name."""
-
-    def __init__(self, session, meter, statements):
-        self._session, self._meter = session, meter
-        self._names = {text: name for name, text in statements.items()}
-        self.reads: dict[str, int] = {}
-
-    def sql(self, text, params=None):
-        name = self._names.get(text, text[:60])
-        with self._meter.measure() as work:
-            rows = self._session.sql(text, params=params).collect()
-        self.reads[name] = self.reads.get(name, 0) + work.rows_read
-        return Collected(rows)
-
-
-class Collected:
-    def __init__(self, rows):
-        self._rows = rows
-
-    def collect(self):
-        return self._rows
 
 
 def ingest_reads(catalog: dict, history_days: int, idle: list[AgentRef], now: datetime) -> tuple[dict[str, int], int]:

@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.measure import measured_emulator_class  # noqa: E402
 from emulator import Coverage, Emulator, render_catalog  # noqa: E402
+from sessions import MeteredSession  # noqa: E402
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from traffic import AgentRef, generate  # noqa: E402
 
@@ -29,32 +30,6 @@ MeasuredEmulator = measured_emulator_class(Emulator)
 AGENTS = [AgentRef(f"DB_{i % 5}", "AGENTS", f"AGENT_{i:04d}") for i in range(10)]
 RATE = 0.5
 NEW_MINUTES = 10
-
-
-class MeteredSession:
-    """The session the rollup procedure runs on, with each statement's rows read counted by the
-    statement's name in the embedded catalog (the meter counts a CREATE TEMPORARY TABLE .. AS's
-    reads too: bench/measure.py)."""
-
-    def __init__(self, session, meter, statements):
-        self._session, self._meter = session, meter
-        self._names = {text: name for name, text in statements.items()}
-        self.reads: dict[str, int] = {}
-
-    def sql(self, text, params=None):
-        name = self._names.get(text, text[:60])
-        with self._meter.measure() as work:
-            rows = self._session.sql(text, params=params).collect()
-        self.reads[name] = self.reads.get(name, 0) + work.rows_read
-        return Collected(rows)
-
-
-class Collected:
-    def __init__(self, rows):
-        self._rows = rows
-
-    def collect(self):
-        return self._rows
 
 
 def rollup_reads(catalog: dict, history_days: int, now: datetime, agents=AGENTS, rate=RATE,

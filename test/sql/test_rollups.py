@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 import oracle  # noqa: E402
 from emulator import Emulator, render_catalog, utc_now  # noqa: E402
+from sessions import FailingSession  # noqa: E402
 from test_ingestion import run_task  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
@@ -371,18 +372,6 @@ def test_rollup_days_older_than_the_rollup_retention_expire(emu):
     cutoff = cutoff.date() if isinstance(cutoff, datetime) else cutoff
     for table in ROLLUP_TABLES:
         assert emu.query(f"SELECT MIN(DAY) AS D FROM {table}")[0]["D"] >= cutoff, table
-
-
-class FailingSession:
-    """The procedure's session, failing one statement: a rollup run that breaks half way."""
-
-    def __init__(self, session, fail_on: str):
-        self.session, self.fail_on = session, fail_on
-
-    def sql(self, text, params=None):
-        if text == self.fail_on:
-            raise RuntimeError("Warehouse ran out of memory (simulated)")
-        return self.session.sql(text, params)
 
 
 def test_a_failed_run_leaves_every_day_as_it_was_and_the_next_run_redoes_it(emu):

@@ -1,9 +1,7 @@
-import { kind, objectName } from "../plan/plan";
 import { ident, literal } from "../lib/sql/render";
-import { plainName } from "../privileges/grants";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
-import { changeTracking, hllForm, lateness, missedEvents, refreshModes, refreshOverlap } from "./liveFacts";
+import { changeTracking, declared, hllForm, lateness, missedEvents, refreshModes, refreshOverlap } from "./liveFacts";
 import type { ReadOnlySession } from "./readOnly";
 import type { Finding } from "./report";
 import { doctorStatement } from "./sql";
@@ -18,11 +16,6 @@ import { doctorStatement } from "./sql";
 
 type Rows = readonly Readonly<Record<string, unknown>>[];
 
-function named(context: DoctorContext, resourceKind: string): { name: string; inputs: Record<string, unknown> }[] {
-    return context.build.resources.filter((resource) => kind(resource.type) === resourceKind)
-        .map((resource) => ({ name: plainName(objectName(resource) || String(resource.inputs.name)).split(".").pop()!, inputs: resource.inputs }));
-}
-
 function minutesSince(timestamp: string, now: Date): number | undefined {
     const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(timestamp) ? timestamp : `${timestamp.replace(" ", "T")}Z`);
     return Number.isNaN(parsed) ? undefined : Math.round((now.getTime() - parsed) / 60_000);
@@ -35,7 +28,7 @@ async function tasks(context: DoctorContext, session: ReadOnlySession, schema: s
     const runs = await session.attempt(doctorStatement("task_runs", {
         INFORMATION_SCHEMA: ident(config.database, "INFORMATION_SCHEMA"), SCHEMA_NAME: literal(config.schema),
     }));
-    for (const task of named(context, "Task")) {
+    for (const task of declared(context, "Task")) {
         const row = shown.find((candidate) => cell(candidate, "name").toUpperCase() === task.name);
         if (row === undefined) {
             findings.push({ area: "deployed", status: "fail", title: `task ${schema}.${task.name} does not exist (or the owner cannot see it)`, fix: "pulumi up" });
@@ -70,7 +63,7 @@ async function dynamicTables(context: DoctorContext, session: ReadOnlySession, s
     const { config } = context;
     const findings: Finding[] = [];
     const shown = await session.query(doctorStatement("show_dynamic_tables", { SCHEMA: ident(config.database, config.schema) }));
-    for (const table of named(context, "DynamicTable")) {
+    for (const table of declared(context, "DynamicTable")) {
         const row = shown.find((candidate) => cell(candidate, "name").toUpperCase() === table.name);
         if (row === undefined) {
             findings.push({ area: "deployed", status: "fail", title: `dynamic table ${schema}.${table.name} does not exist (or the owner cannot see it)`, fix: "pulumi up" });

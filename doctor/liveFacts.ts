@@ -26,7 +26,8 @@ export const EMULATOR_HLL_SPARSE_LIMIT = 1365;
 /** Distinct values per HLL state sampled: about 900 to 1,950 of 4,096 registers set, around the limit. */
 export const HLL_ROW_COUNTS = [1000, 1400, 1600, 1800, 2500] as const;
 
-function declared(context: DoctorContext, resourceKind: string): { name: string; inputs: Record<string, unknown> }[] {
+/** The build's objects of one kind (`pulumi up` creates them), by their plain name, with their inputs. */
+export function declared(context: DoctorContext, resourceKind: string): { name: string; inputs: Record<string, unknown> }[] {
     return context.build.resources.filter((resource) => kind(resource.type) === resourceKind)
         .map((resource) => ({ name: plainName(objectName(resource) || String(resource.inputs.name)).split(".").pop()!, inputs: resource.inputs }));
 }
@@ -173,8 +174,9 @@ export function refreshModes(context: DoctorContext, schema: string, shown: read
 
 /**
  * Settles "change tracking is on where an incremental dynamic table reads": the tables and views
- * the build declares with change tracking must show change_tracking ON
- * (https://docs.snowflake.com/en/sql-reference/sql/show-tables, https://docs.snowflake.com/en/sql-reference/sql/show-views).
+ * the build declares with change tracking must show change_tracking ON, and a table a non-zero
+ * retention_time, as incremental refreshes need (https://docs.snowflake.com/en/user-guide/dynamic-tables-create,
+ * https://docs.snowflake.com/en/sql-reference/sql/show-tables, https://docs.snowflake.com/en/sql-reference/sql/show-views).
  */
 export async function changeTracking(context: DoctorContext, session: ReadOnlySession, schema: string): Promise<Finding[]> {
     const { config } = context;
@@ -189,6 +191,12 @@ export async function changeTracking(context: DoctorContext, session: ReadOnlySe
             const row = shown.find((candidate) => cell(candidate, "name").toUpperCase() === object.name);
             const state = row === undefined ? undefined : cell(row, "change_tracking").toUpperCase();
             const noun = objectKind.toLowerCase();
+            if (state === "ON" && objectKind === "Table" && cell(row!, "retention_time") === "0") {
+                findings.push({ area: "deployed", status: "warn", title: `${noun} ${schema}.${object.name} has change tracking on but DATA_RETENTION_TIME_IN_DAYS = 0`,
+                    evidence: "incremental refreshes need a non-zero Time Travel retention on every table they read",
+                    fix: `ALTER TABLE ${schema}.${object.name} SET DATA_RETENTION_TIME_IN_DAYS = 1 (as ${config.ownerRole}), or raise the schema's or database's retention` });
+                continue;
+            }
             findings.push(state === "ON"
                 ? { area: "deployed", status: "pass", title: `${noun} ${schema}.${object.name} has change tracking on` }
                 : { area: "deployed", status: "warn",

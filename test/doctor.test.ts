@@ -195,6 +195,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
             name: "DT_AGENT_MONTHLY_LATENCY", schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000",
             refreshMode: "FULL", refreshModeReason: "Change tracking is not enabled on AGENT_DAILY_LATENCY." };
         account.tables[account.tables.findIndex((table) => table.name === "AGENT_DAILY_LATENCY")] = { name: "AGENT_DAILY_LATENCY", changeTracking: false };
+        account.tables[account.tables.findIndex((table) => table.name === "AGENT_EVENTS_HISTORY")] = { name: "AGENT_EVENTS_HISTORY", changeTracking: true, retentionDays: 0 };
         const report = await doctor({ ...account, refreshCalls: { calls: 680, overlapping: 2, firstOverlapAt: "2026-11-28 09:00:04.000" },
             hllSparseLimit: 1500, eventLateness: { events: 780, needingOverlap: 31, maxDelaySeconds: 23 * 60 } });
         const warn = (pattern: RegExp) => {
@@ -216,6 +217,8 @@ describe("wallmonitor doctor against the protocol fake", function () {
             .to.match(/^refresh_mode_reason: Change tracking is not enabled on AGENT_DAILY_LATENCY\./);
         expect(warn(/^table WALLMONITOR_DEV\.WALLMONITOR\.AGENT_DAILY_LATENCY has change tracking OFF$/).fix)
             .to.equal(`pulumi up, or ALTER TABLE ${SCHEMA}.AGENT_DAILY_LATENCY SET CHANGE_TRACKING = TRUE (as ${OWNER})`);
+        expect(warn(/^table WALLMONITOR_DEV\.WALLMONITOR\.AGENT_EVENTS_HISTORY has change tracking on but DATA_RETENTION_TIME_IN_DAYS = 0$/).fix)
+            .to.match(new RegExp(`^ALTER TABLE ${SCHEMA}\\.AGENT_EVENTS_HISTORY SET DATA_RETENTION_TIME_IN_DAYS = 1 \\(as ${OWNER}\\)`));
         // The fake's account keeps 1,457 registers (1,800 values) sparse: the switch lies above it.
         const hll = warn(new RegExp(`^HLL_EXPORT switches from sparse to dense between 1457 and 1871 registers set, not at ${EMULATOR_HLL_SPARSE_LIMIT} as the emulator assumes$`));
         expect(hll.evidence).to.include("1800 values: SPARSE with 1457 registers set");

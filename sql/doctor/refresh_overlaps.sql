@@ -2,7 +2,8 @@
 -- the task's own runs and any manual CALL beside them. The incremental rollup assumes history
 -- inserts commit in LOADED_AT order, which holds only while no two refreshes run at once.
 -- INFORMATION_SCHEMA.QUERY_HISTORY keeps 7 days and has no latency; ACCOUNT_USAGE.QUERY_HISTORY
--- keeps a year but lags up to 45 minutes and needs a SNOWFLAKE database role
+-- keeps a year but lags (45 minutes to 3 hours across Account Usage views) and needs a SNOWFLAKE
+-- database role
 -- (https://docs.snowflake.com/en/sql-reference/functions/query_history,
 -- https://docs.snowflake.com/en/sql-reference/account-usage#differences-between-account-usage-and-information-schema).
 -- Which other users' queries (the task's, run as SYSTEM) the role sees is not documented on the

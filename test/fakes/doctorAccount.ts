@@ -68,7 +68,7 @@ export interface FakeAccount {
     /** refreshMode: what Snowflake chose (INCREMENTAL or FULL), with its reason when FULL. */
     readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string; refreshMode: string; refreshModeReason?: string }[];
     /** The schema's tables and views as SHOW TABLES / SHOW VIEWS list them, with change tracking on or off. */
-    readonly tables: { name: string; changeTracking: boolean }[];
+    readonly tables: { name: string; changeTracking: boolean; retentionDays?: number }[];
     readonly views: { name: string; changeTracking: boolean }[];
     readonly agentHealth: { agent: string; health: string; lastEvent: string; lagMinutes: number; error: string | null }[];
     readonly streamlits: { name: string; urlId: string }[];
@@ -205,7 +205,7 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
     fake.on(/^SHOW TABLES IN SCHEMA /, rows(["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
         "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external", "owner_role_type"],
         account.tables.map((table) => [CREATED, table.name, "WALLMONITOR_DEV", "WALLMONITOR", "TABLE", null, "", 0, 0, "WALLMONITOR_DEV_OWNER",
-            "1", "OFF", table.changeTracking ? "ON" : "OFF", "N", "ROLE"])));
+            String(table.retentionDays ?? 1), "OFF", table.changeTracking ? "ON" : "OFF", "N", "ROLE"])));
     fake.on(/^SHOW VIEWS IN SCHEMA /, rows(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment", "text",
         "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
         account.views.map((view) => [CREATED, view.name, "", "WALLMONITOR_DEV", "WALLMONITOR", "WALLMONITOR_DEV_OWNER", null, "CREATE VIEW ...",

@@ -1,5 +1,5 @@
 -- Events Wallmonitor missed, per agent: Cortex Agent events of the last LOOKBACK_HOURS hours in
--- the event table that happened after the agent's first load and before its read point
+-- the event table that happened after the agent's backfill (SINCE) and before its read point
 -- (doctor/read_points.sql), whose EVENT_KEY AGENT_EVENTS_HISTORY does not hold. No later cycle
 -- reads them: they reached the event table more than ingestOverlapMinutes after the refresh that
 -- should have read them began. MAX_DELAY_SECONDS is how far before the read basis (newest stored
@@ -36,7 +36,7 @@ FROM (
            AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
         WHERE {{> ingestion/is_cortex_agent.sql}}
           AND e.TIMESTAMP >= DATEADD('hour', -{{LOOKBACK_HOURS}}, SYSDATE())
-          AND e.TIMESTAMP > r.FIRST_LOADED_AT
+          AND e.TIMESTAMP >= r.SINCE
           AND e.TIMESTAMP < r.READ_POINT
     ),
     PARSED AS (

@@ -152,17 +152,20 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     assert measured["EVENTS_NEEDING_OVERLAP"] == sum(1 for delay in live if delay > 15 * 60)
     assert measured["MAX_DELAY_SECONDS"] == max(live) == 95 * 60
 
-    # An agent registered and read once, successfully, with no event stored yet: still in its
-    # initial backfill, so its events (none stored) are not counted as missed.
+    # Two more agents, none of whose events is stored: IDLE_AGENT was read successfully 3 minutes
+    # ago from 90 minutes back (its events in between, older than its read point, were missed);
+    # NEW_AGENT has never been read successfully (still in its initial backfill: left out).
     import ingestion  # procedures/, put on sys.path by emulator.py
 
-    newcomer = AgentRef("SALES_DB", "AGENTS", "NEW_AGENT")
-    emulator.deliver(generate(seed=12, agents=[newcomer], start=now - timedelta(hours=2), end=now - timedelta(minutes=5)))
-    emulator.set_agents([(SALES.database, SALES.schema, SALES.name), (newcomer.database, newcomer.schema, newcomer.name)])
+    idle, newcomer = AgentRef("SALES_DB", "AGENTS", "IDLE_AGENT"), AgentRef("SALES_DB", "AGENTS", "NEW_AGENT")
+    others = generate(seed=12, agents=[idle, newcomer], start=now - timedelta(hours=2), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
+    emulator.deliver(others)
+    emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in (SALES, idle, newcomer)])
     ingestion.run_discovery(emulator.session, emulator.handler_statements(), "%", None, True)
-    emulator.execute("""INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_REFRESH_AT, LAST_REFRESH_STATUS)
-                        VALUES (?, ?, ?, ?, 'OK')""", [newcomer.database, newcomer.schema, newcomer.name, now - timedelta(minutes=3)])
-    assert emulator.query("SELECT COUNT(*) AS N FROM AGENT_REGISTRY WHERE AGENT_NAME = ? AND IS_ACTIVE", [newcomer.name])[0]["N"] == 1
+    for agent, status, read_from in ((idle, "OK", now - timedelta(minutes=90)), (newcomer, "ERROR", now - timedelta(hours=24))):
+        emulator.execute("""INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM)
+                            VALUES (?, ?, ?, ?, ?, ?)""", [agent.database, agent.schema, agent.name, now - timedelta(minutes=3), status, read_from])
+    assert emulator.query("SELECT COUNT(*) AS N FROM AGENT_REGISTRY WHERE AGENT_NAME IN (?, ?) AND IS_ACTIVE", [idle.name, newcomer.name])[0]["N"] == 2
     stored = emulator.query("SELECT EVENT_KEY, EVENT_TIMESTAMP FROM AGENT_EVENTS_HISTORY ORDER BY EVENT_TIMESTAMP")
     # The last refresh started after the newest event (traffic ends 5 minutes ago): the read point
     # is 10 minutes before it, whatever the newest stored event.
@@ -185,12 +188,23 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     assert missed and any(row["EVENT_TIMESTAMP"] >= read_point for row in lost) and any(row["EVENT_TIMESTAMP"] < first_load for row in lost)
     assert len(events) > len(stored)  # the event table holds rows ingestion never stores (other object types)
 
+    # What ingestion would store of IDLE_AGENT's events: Cortex Agent rows, one per key.
+    parsed_idle = emulator.query("""SELECT MIN(EVENT_TIMESTAMP) AS OLDEST, COUNT(*) AS EVENTS FROM (
+            SELECT DISTINCT e.TIMESTAMP AS EVENT_TIMESTAMP, e.TRACE:trace_id::STRING AS TRACE_ID, e.TRACE:span_id::STRING AS SPAN_ID, e.RECORD:name::STRING AS NAME,
+                   e.RECORD_TYPE, e.VALUE:orig_request_id::STRING AS REQUEST
+            FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
+            WHERE e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = ?
+              AND UPPER(e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING) = 'CORTEX AGENT'
+              AND e.TIMESTAMP >= ? AND e.TIMESTAMP < ?)""", [idle.name, now - timedelta(minutes=90), read_point])[0]
+    assert parsed_idle["EVENTS"] > 0
+
     rows = emulator.query(doctor_sql["missed_events"])
 
-    assert [(row["AGENT_NAME"], row["MISSED_EVENTS"]) for row in rows] == [(SALES.name, len(missed))]
-    assert rows[0]["OLDEST_MISSED_EVENT"] == min(missed)
+    assert [(row["AGENT_NAME"], row["MISSED_EVENTS"]) for row in rows] == [(idle.name, parsed_idle["EVENTS"]), (SALES.name, len(missed))]
+    assert rows[0]["OLDEST_MISSED_EVENT"] == parsed_idle["OLDEST"]
+    assert rows[1]["OLDEST_MISSED_EVENT"] == min(missed)
     # DATEDIFF('second') counts the second boundaries crossed.
-    assert rows[0]["MAX_DELAY_SECONDS"] == int((read_basis.replace(microsecond=0) - min(missed).replace(microsecond=0)).total_seconds())
+    assert rows[1]["MAX_DELAY_SECONDS"] == int((read_basis.replace(microsecond=0) - min(missed).replace(microsecond=0)).total_seconds())
 
 
 def test_hll_export_form_matches_the_sparse_limit_the_doctor_assumes(emulator, rendered):

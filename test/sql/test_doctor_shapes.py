@@ -109,12 +109,12 @@ def test_an_attribute_that_disappears_leaves_no_span_carrying_it(emulator, docto
 
 
 def load_with_first_load(emulator, now, first_load):
-    """Six hours of SALES traffic loaded by a real refresh, then given load times: everything up to
+    """Three hours of SALES traffic loaded by a real refresh, then given load times: everything up to
     `first_load` was the backfill, loaded then; every later event 7 minutes after it happened,
     every seventh 95 minutes after (it reached the event table late)."""
     import ingestion  # procedures/, put on sys.path by emulator.py
 
-    events = generate(seed=11, agents=[SALES], start=now - timedelta(hours=6), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
+    events = generate(seed=11, agents=[SALES], start=now - timedelta(hours=3), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
     emulator.deliver(events)
     emulator.set_agents([(SALES.database, SALES.schema, SALES.name)])
     statements = emulator.handler_statements()
@@ -140,7 +140,7 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     Unstored events newer than the read point (the next cycle reads them), backfill events, and
     the events of an agent still in its initial backfill are not counted."""
     now = utc_now()
-    first_load = now - timedelta(hours=4)
+    first_load = now - timedelta(hours=2)
     events = load_with_first_load(emulator, now, first_load)
     rows = emulator.query("SELECT EVENT_TIMESTAMP, LOADED_AT FROM AGENT_EVENTS_HISTORY")
     live = [(row["LOADED_AT"] - row["EVENT_TIMESTAMP"]).total_seconds() for row in rows if row["EVENT_TIMESTAMP"] > first_load]
@@ -158,7 +158,7 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     import ingestion  # procedures/, put on sys.path by emulator.py
 
     idle, newcomer = AgentRef("SALES_DB", "AGENTS", "IDLE_AGENT"), AgentRef("SALES_DB", "AGENTS", "NEW_AGENT")
-    others = generate(seed=12, agents=[idle, newcomer], start=now - timedelta(hours=2), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
+    others = generate(seed=12, agents=[idle, newcomer], start=now - timedelta(minutes=100), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
     emulator.deliver(others)
     emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in (SALES, idle, newcomer)])
     ingestion.run_discovery(emulator.session, emulator.handler_statements(), "%", None, True)
@@ -176,7 +176,7 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     lost = [row for index, row in enumerate(stored)
             if (first_load < row["EVENT_TIMESTAMP"] < now - timedelta(hours=1) and index % 3 == 0)
             or row["EVENT_TIMESTAMP"] >= read_point
-            or (row["EVENT_TIMESTAMP"] < first_load - timedelta(hours=1) and index % 4 == 0)]
+            or (row["EVENT_TIMESTAMP"] < first_load - timedelta(minutes=30) and index % 4 == 0)]
     for row in lost:
         emulator.execute("DELETE FROM AGENT_EVENTS_HISTORY WHERE EVENT_KEY = ?", [row["EVENT_KEY"]])
     newest_stored = emulator.query("SELECT MAX(EVENT_TIMESTAMP) AS NEWEST FROM AGENT_EVENTS_HISTORY")[0]["NEWEST"]

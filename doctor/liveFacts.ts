@@ -70,7 +70,8 @@ export async function missedEvents(context: DoctorContext, session: ReadOnlySess
         title: `${count(total, "event")} of the last ${lookbackHours} hours reached the event table too late and were never stored`,
         evidence: missed.map((agent) => `${agent.agent}: ${agent.events} (oldest ${agent.oldest}, ${minutes(agent.delay)} min before its read basis)`).join("\n") +
             `\ningestOverlapMinutes is ${config.ingestOverlapMinutes}; ${needed} would have caught them all`,
-        fix: `pulumi config set wallmonitor:ingestOverlapMinutes ${Math.min(1440, needed)}, then pulumi up (the next cycle then reads them while they are in the event table)` }];
+        fix: `pulumi config set wallmonitor:ingestOverlapMinutes ${Math.min(1440, needed)}, then pulumi up (events as late as these are then read; ` +
+            `${needed + config.refreshIntervalMinutes}, one refresh interval more, also reloads these at the next cycle)` }];
 }
 
 /**

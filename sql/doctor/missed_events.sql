@@ -4,7 +4,7 @@
 -- reads them: they reached the event table more than ingestOverlapMinutes after the refresh that
 -- should have read them began. MAX_DELAY_SECONDS is how far before the read basis (newest stored
 -- event or last refresh) the oldest one happened: an overlap of that many minutes would have
--- caught them all, and makes the next cycle read them while they are in the event table.
+-- caught them all.
 -- Events newer than the read point are left out (the next cycle reads them), as are agents still
 -- in their initial backfill. Rows are matched and parsed as ingestion matches and parses them
 -- (ingestion/is_cortex_agent.sql, ingestion/parsed_events.sql), so the key is ingestion's own.

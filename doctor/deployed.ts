@@ -1,26 +1,20 @@
-import { kind, objectName } from "../plan/plan";
 import { ident, literal } from "../lib/sql/render";
-import { AGENT_EVENTS_HISTORY } from "../lib/sql/tables";
-import { plainName } from "../privileges/grants";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
+import { changeTracking, declared, hllForm, lateness, missedEvents, refreshModes, refreshOverlap } from "./liveFacts";
 import type { ReadOnlySession } from "./readOnly";
 import type { Finding } from "./report";
 import { doctorStatement } from "./sql";
 
 /**
  * After deploy: what `pulumi up` left running. Tasks started and their last runs, dynamic
- * tables' refresh state and lag, ingestion per agent, the newest event against the newest
- * stored one, the dashboard app, and notification integrations with their failed deliveries.
+ * tables' refresh state, lag and refresh mode, change tracking, ingestion per agent, the newest
+ * event against the newest stored one, events missed, refreshes overlapping, the dashboard app,
+ * notification integrations with their failed deliveries, and HLL_EXPORT's form (doctor/liveFacts.ts).
  * Read as the owner role, which owns all of it.
  */
 
 type Rows = readonly Readonly<Record<string, unknown>>[];
-
-function named(context: DoctorContext, resourceKind: string): { name: string; inputs: Record<string, unknown> }[] {
-    return context.build.resources.filter((resource) => kind(resource.type) === resourceKind)
-        .map((resource) => ({ name: plainName(objectName(resource) || String(resource.inputs.name)).split(".").pop()!, inputs: resource.inputs }));
-}
 
 function minutesSince(timestamp: string, now: Date): number | undefined {
     const parsed = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(timestamp) ? timestamp : `${timestamp.replace(" ", "T")}Z`);
@@ -34,7 +28,7 @@ async function tasks(context: DoctorContext, session: ReadOnlySession, schema: s
     const runs = await session.attempt(doctorStatement("task_runs", {
         INFORMATION_SCHEMA: ident(config.database, "INFORMATION_SCHEMA"), SCHEMA_NAME: literal(config.schema),
     }));
-    for (const task of named(context, "Task")) {
+    for (const task of declared(context, "Task")) {
         const row = shown.find((candidate) => cell(candidate, "name").toUpperCase() === task.name);
         if (row === undefined) {
             findings.push({ area: "deployed", status: "fail", title: `task ${schema}.${task.name} does not exist (or the owner cannot see it)`, fix: "pulumi up" });
@@ -69,7 +63,7 @@ async function dynamicTables(context: DoctorContext, session: ReadOnlySession, s
     const { config } = context;
     const findings: Finding[] = [];
     const shown = await session.query(doctorStatement("show_dynamic_tables", { SCHEMA: ident(config.database, config.schema) }));
-    for (const table of named(context, "DynamicTable")) {
+    for (const table of declared(context, "DynamicTable")) {
         const row = shown.find((candidate) => cell(candidate, "name").toUpperCase() === table.name);
         if (row === undefined) {
             findings.push({ area: "deployed", status: "fail", title: `dynamic table ${schema}.${table.name} does not exist (or the owner cannot see it)`, fix: "pulumi up" });
@@ -90,7 +84,7 @@ async function dynamicTables(context: DoctorContext, session: ReadOnlySession, s
             findings.push({ area: "deployed", status: "pass", title: `dynamic table ${schema}.${table.name} refreshes (${lag} min behind, target ${cell(row, "target_lag")})` });
         }
     }
-    return findings;
+    return [...findings, ...refreshModes(context, schema, shown)];
 }
 
 async function ingestion(context: DoctorContext, session: ReadOnlySession, schema: string, now: Date): Promise<Finding[]> {
@@ -125,40 +119,8 @@ async function ingestion(context: DoctorContext, session: ReadOnlySession, schem
             evidence: behind > allowed ? `stored events are more than ${allowed} min behind the event table` : undefined,
             fix: behind > allowed ? "ingestion is not keeping up: see the task and agent findings above" : undefined });
     }
-    findings.push(...await lateness(context, session));
+    findings.push(...await missedEvents(context, session), ...await lateness(context, session));
     return findings;
-}
-
-/**
- * How late events reach Wallmonitor, measured on the account (sql/doctor/event_lateness.sql):
- * an event that reaches the event table later than one refresh interval plus the overlap is read
- * only while its agent has no newer event, so a late event of a busy agent is lost. How late
- * spans can arrive is not documented; this check settles it per account.
- */
-async function lateness(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {
-    const { config } = context;
-    const allowed = config.refreshIntervalMinutes + config.ingestOverlapMinutes;
-    const measured = await session.attempt(doctorStatement("event_lateness", {
-        HISTORY: ident(config.database, config.schema, AGENT_EVENTS_HISTORY.name), LOOKBACK_DAYS, ALLOWED_MINUTES: allowed,
-    }));
-    if ("error" in measured) {
-        return [{ area: "deployed", status: "warn", title: "how late events arrive could not be measured", evidence: measured.error }];
-    }
-    const row = measured.rows[0] ?? {};
-    const events = Number(cell(row, "EVENTS") || 0);
-    const late = Number(cell(row, "LATE_EVENTS") || 0);
-    const maxMinutes = Math.ceil(Number(cell(row, "MAX_DELAY_SECONDS") || 0) / 60);
-    if (events === 0) {
-        return [{ area: "deployed", status: "pass", title: `no event loaded in the last ${LOOKBACK_DAYS} days after its agent's first load yet: event lateness not measured` }];
-    }
-    const title = `events reached Wallmonitor at most ${maxMinutes} min after they happened (${events} events loaded in the last ${LOOKBACK_DAYS} days)`;
-    if (late === 0) {
-        return [{ area: "deployed", status: "pass", title,
-            evidence: `within refreshIntervalMinutes + ingestOverlapMinutes = ${allowed} min, the lateness an agent's read point allows` }];
-    }
-    return [{ area: "deployed", status: "warn", title,
-        evidence: `${late} of them arrived more than ${allowed} min (refreshIntervalMinutes + ingestOverlapMinutes) late; they were stored only because their agent had no newer event, and the same delay on a busy agent loses the event`,
-        fix: `pulumi config set wallmonitor:ingestOverlapMinutes ${Math.min(1440, Math.max(maxMinutes - config.refreshIntervalMinutes, config.ingestOverlapMinutes + 1))}, then pulumi up` }];
 }
 
 async function dashboard(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {
@@ -218,9 +180,12 @@ export function deployedCheck(now: () => Date = () => new Date()): Check {
         return context.as(context.config.ownerRole, async (session) => [
             ...await tasks(context, session, schema),
             ...await dynamicTables(context, session, schema, now()),
+            ...await changeTracking(context, session, schema),
+            ...await refreshOverlap(context, session, schema),
             ...await ingestion(context, session, schema, now()),
             ...await dashboard(context, session),
             ...await notifications(context, session),
+            ...await hllForm(context, session),
         ]);
     };
 }

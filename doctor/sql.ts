@@ -10,7 +10,7 @@ export const DOCTOR_SQL = [
     "current_session", "account_parameter", "show_role", "grants_to_role", "future_grants_in_schema", "future_grants_in_database", "application_roles",
     "use_no_secondary_roles", "newest_event", "show_agents", "agents_in_events", "shape_keys", "shape_names",
     "show_tasks", "task_runs", "show_dynamic_tables", "pipeline_health", "show_streamlits", "show_notification_integrations",
-    "notification_failures", "event_lateness",
+    "notification_failures", "event_lateness", "missed_events", "refresh_overlaps", "show_tables", "show_views", "hll_export_form",
 ] as const;
 export type DoctorSqlName = (typeof DOCTOR_SQL)[number];
 
@@ -33,7 +33,12 @@ export function doctorSqlFiles(): string[] {
         pipeline_health: { PIPELINE_HEALTH: { identifier: "X.Y.Z" } },
         show_streamlits: { NAME: { literal: "X" }, SCHEMA: { identifier: "X.Y" } },
         notification_failures: { INFORMATION_SCHEMA: { identifier: "X.INFORMATION_SCHEMA" } },
-        event_lateness: { HISTORY: { identifier: "X.Y.Z" }, LOOKBACK_DAYS: 1, ALLOWED_MINUTES: 1 },
+        event_lateness: { HISTORY: { identifier: "X.Y.Z" }, LOOKBACK_DAYS: 1, INTERVAL_MINUTES: 1 },
+        missed_events: { HISTORY: { identifier: "X.Y.Z" }, INGEST_STATE: { identifier: "X.Y.S" }, REGISTRY: { identifier: "X.Y.R" },
+            INGEST_OVERLAP_MINUTES: 1, LOOKBACK_HOURS: 1, STORE_CONVERSATION_TEXT: false },
+        refresh_overlaps: { INFORMATION_SCHEMA: { identifier: "X.INFORMATION_SCHEMA" }, CALL_PATTERN: { literal: "%X%" } },
+        show_tables: { SCHEMA: { identifier: "X.Y" } }, show_views: { SCHEMA: { identifier: "X.Y" } },
+        hll_export_form: { ROW_COUNT: 1 },
     };
     return DOCTOR_SQL.flatMap((name) => renderSql(`doctor/${name}.sql`, sample[name]).files);
 }

@@ -11,6 +11,7 @@ import type { OfflineBuild } from "../plan/offline";
 import type { Analysis } from "../privileges/check";
 import { ACCESS_URL_ENV } from "../provider/connection";
 import { DYNAMIC_TABLE_NAMES } from "../lib/sql/catalog";
+import { EMULATOR_HLL_SPARSE_LIMIT } from "../doctor/liveFacts";
 import { FakeAccount, grantRows, scriptAccount } from "./fakes/doctorAccount";
 import { FakeSnowflake } from "./fakes/snowflakeServer";
 
@@ -30,8 +31,19 @@ const P = "snow.ai.observability.";
 const keys = (names: readonly string[], count: number) => Object.fromEntries(names.map((name) => [`${P}${name}`, count]));
 const IDENTITY = ["object.name", "object.type", "database.name", "schema.name"];
 
+/** The dev stack's offline build (set once, before the tests): the objects a healthy account shows. */
+let devBuild: OfflineBuild;
+
+/** The build's objects of one kind, by their plain name, with their inputs. */
+function declaredObjects(build: OfflineBuild, resourceKind: string): { name: string; inputs: Record<string, unknown> }[] {
+    return build.resources.filter((resource) => resource.type.endsWith(`:${resourceKind}`))
+        .map((resource) => ({ name: String(resource.inputs.name).replace(/"/g, "").split(".").pop()!, inputs: resource.inputs }));
+}
+
 /** An account where `pulumi up` ran and everything works: the roles hold exactly the declared grants, the build's tasks run. */
 function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuild): FakeAccount {
+    const objectsOf = build ?? devBuild;
+    const declaredMode = new Map(declaredObjects(objectsOf, "DynamicTable").map((table) => [table.name, String(table.inputs.refreshMode)]));
     const objects = { "DYNAMIC TABLE": DYNAMIC_TABLE_NAMES.map((name) => `${SCHEMA}.${name}`),
         AGENT: [AGENT] };
     const grants: Record<string, FakeAccount["grants"][string]> = {
@@ -73,13 +85,20 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
         tasks: (build === undefined ? ["REFRESH_AGENT_EVENTS_TASK", "DISCOVER_AGENTS_TASK", "ROLLUP_AGENT_EVENTS_TASK"]
             : build.resources.filter((resource) => resource.type.endsWith(":Task")).map((resource) => String(resource.inputs.name)))
             .map((name) => ({ name, state: "started" as const, lastState: "SUCCEEDED", failures: 0, lastError: null })),
-        dynamicTables: DYNAMIC_TABLE_NAMES
-            .map((name) => ({ name, schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000" })),
+        showsOverlapPolicy: true,
+        dynamicTables: DYNAMIC_TABLE_NAMES.map((name) => ({ name, schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000",
+            ...(declaredMode.get(name) === "FULL" ? { refreshMode: "FULL", refreshModeReason: "Full refresh mode was specified by the user." } : { refreshMode: "INCREMENTAL" }) })),
+        tables: declaredObjects(objectsOf, "Table").map((table) => ({ name: table.name, changeTracking: table.inputs.changeTracking === true })),
+        views: declaredObjects(objectsOf, "View").map((view) => ({ name: view.name, changeTracking: String(view.inputs.changeTracking) === "true" })),
         agentHealth: [{ agent: AGENT, health: "HEALTHY", lastEvent: "2026-12-01 13:50:00.000", lagMinutes: 10, error: null }],
         streamlits: [{ name: "WALLMONITOR_DASHBOARD", urlId: "abc123" }],
         notificationIntegrations: [],
         deliveryFailures: [],
-        eventLateness: { events: 780, late: 0, maxDelaySeconds: 17 * 60 },
+        eventLateness: { events: 780, needingOverlap: 0, maxDelaySeconds: 14 * 60 },
+        missedEvents: [],
+        refreshCalls: { calls: 672, overlapping: 0, firstOverlapAt: null },
+        hllSparseLimit: EMULATOR_HLL_SPARSE_LIMIT,
+        warehouse: { name: "WALLMONITOR_DEV_WH", computeRole: OWNER },
     };
 }
 
@@ -91,7 +110,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
     let publicKey: string;
 
     before(async () => {
-        ({ analysis } = await analyseStack(STACK));
+        ({ analysis, build: devBuild } = await analyseStack(STACK));
         const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048,
             publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
         privateKey = pair.privateKey;
@@ -149,17 +168,84 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(asOwner.some((statement) => /^SHOW AGENTS IN ACCOUNT$/.test(statement.sql))).to.equal(true);
     });
 
-    it("measures how late events arrive, and warns with the overlap to set when some arrive later than it allows", async () => {
-        const healthy = await doctor(healthyAccount(analysis));
-        expect(line(healthy, "pass", /^events reached Wallmonitor at most 17 min after they happened \(780 events loaded in the last 7 days\)$/),
-            renderText(healthy)).to.not.equal(undefined);
-        const late = await doctor({ ...healthyAccount(analysis), eventLateness: { events: 780, late: 12, maxDelaySeconds: 200 * 60 } });
-        const warning = line(late, "warn", /^events reached Wallmonitor at most 200 min after they happened/);
-        expect(warning, renderText(late)).to.not.equal(undefined);
-        expect(warning!.evidence).to.match(/^12 of them arrived more than \d+ min \(refreshIntervalMinutes \+ ingestOverlapMinutes\) late/);
-        expect(warning!.fix).to.match(/^pulumi config set wallmonitor:ingestOverlapMinutes \d+, then pulumi up$/);
-        const statement = fake.statements.find((candidate) => /AS LATE_EVENTS,/.test(candidate.sql));
-        expect(statement?.role).to.equal(OWNER);
+    it("settles the live facts after deploy on a healthy account: nothing missed, no overlap, incremental refreshes, change tracking, the HLL switch", async () => {
+        const report = await doctor(healthyAccount(analysis));
+        const pass = (pattern: RegExp) => expect(line(report, "pass", pattern), `${pattern}\n${renderText(report)}`).to.not.equal(undefined);
+        pass(/^no event of the last 24 hours was missed: every event older than its agent's read point is stored$/);
+        pass(/^0 of 780 events loaded in the last 7 days needed the overlap; the latest was stored 14 min after it happened$/);
+        pass(new RegExp(`^task ${SCHEMA}\\.REFRESH_AGENT_EVENTS_TASK never runs beside itself \\(OVERLAP_POLICY = NO_OVERLAP\\)$`));
+        pass(/^no two of the 672 REFRESH_AGENT_EVENTS calls of the last 7 days overlapped$/);
+        pass(new RegExp(`^dynamic table ${SCHEMA}\\.DT_AGENT_MONTHLY_LATENCY refreshes INCREMENTAL, as declared$`));
+        pass(new RegExp(`^table ${SCHEMA}\\.AGENT_DAILY_LATENCY has change tracking on$`));
+        pass(new RegExp(`^HLL_EXPORT switches from sparse to dense at ${EMULATOR_HLL_SPARSE_LIMIT} registers set, as the emulator assumes$`));
+        // Declared FULL dynamic tables are not held to INCREMENTAL.
+        expect(report.findings.filter((finding) => /DT_AGENT_METRICS_RECENT refreshes (INCREMENTAL|FULL)/.test(finding.title))).to.deep.equal([]);
+        for (const pattern of [/AS MISSED_EVENTS,/, /AS EVENTS_NEEDING_OVERLAP,/, /AS CALLS,/, /^SHOW TABLES IN SCHEMA /, /AS ROW_COUNT,/]) {
+            const ran = fake.statements.filter((statement) => pattern.test(statement.sql));
+            expect(ran.length, String(pattern)).to.be.greaterThan(0);
+            expect(ran.every((statement) => statement.role === OWNER), String(pattern)).to.equal(true);
+        }
+    });
+
+    it("warns on each live fact that does not hold, with its fix", async () => {
+        const account = healthyAccount(analysis);
+        account.missedEvents.push({ agent: AGENT, events: 9, oldest: "2026-12-01 12:13:00.000", maxDelaySeconds: 46 * 60 + 20 });
+        account.tasks[0] = { ...account.tasks[0], overlapPolicy: "ALLOW_ALL_OVERLAP" };
+        account.dynamicTables[account.dynamicTables.findIndex((table) => table.name === "DT_AGENT_MONTHLY_LATENCY")] = {
+            name: "DT_AGENT_MONTHLY_LATENCY", schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000",
+            refreshMode: "FULL", refreshModeReason: "Change tracking is not enabled on AGENT_DAILY_LATENCY." };
+        account.tables[account.tables.findIndex((table) => table.name === "AGENT_DAILY_LATENCY")] = { name: "AGENT_DAILY_LATENCY", changeTracking: false };
+        account.tables[account.tables.findIndex((table) => table.name === "AGENT_EVENTS_HISTORY")] = { name: "AGENT_EVENTS_HISTORY", changeTracking: true, retentionDays: 0 };
+        const report = await doctor({ ...account, refreshCalls: { calls: 680, overlapping: 2, firstOverlapAt: "2026-11-28 09:00:04.000" },
+            hllSparseLimit: 1500, eventLateness: { events: 780, needingOverlap: 31, maxDelaySeconds: 23 * 60 } });
+        const warn = (pattern: RegExp) => {
+            const found = line(report, "warn", pattern);
+            expect(found, `${pattern}\n${renderText(report)}`).to.not.equal(undefined);
+            return found!;
+        };
+        const missed = warn(/^9 events of the last 24 hours reached the event table too late and were never stored$/);
+        expect(missed.evidence).to.equal(`${AGENT}: 9 (oldest 2026-12-01 12:13:00.000, 47 min before its read basis)\n` +
+            "ingestOverlapMinutes is 5; 47 would have caught them all");
+        expect(missed.fix).to.equal("pulumi config set wallmonitor:ingestOverlapMinutes 47, then pulumi up (events as late as these are then read; " +
+            "62, one refresh interval more, also reloads these at the next cycle)");
+        expect(line(report, "pass", /^31 of 780 events loaded in the last 7 days needed the overlap; the latest was stored 23 min after it happened$/)).to.not.equal(undefined);
+        expect(warn(/REFRESH_AGENT_EVENTS_TASK may run beside itself \(OVERLAP_POLICY = ALLOW_ALL_OVERLAP\)$/).fix)
+            .to.equal(`ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SUSPEND; ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SET OVERLAP_POLICY = NO_OVERLAP; ` +
+                `ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK RESUME (as ${OWNER})`);
+        expect(warn(/^2 of the 680 REFRESH_AGENT_EVENTS calls of the last 7 days started while an earlier one still ran$/).evidence)
+            .to.match(/^first at 2026-11-28 09:00:04\.000;/);
+        expect(warn(/DT_AGENT_MONTHLY_LATENCY refreshes FULL, not INCREMENTAL as declared$/).evidence)
+            .to.match(/^refresh_mode_reason: Change tracking is not enabled on AGENT_DAILY_LATENCY\./);
+        expect(warn(/^table WALLMONITOR_DEV\.WALLMONITOR\.AGENT_DAILY_LATENCY has change tracking OFF$/).fix)
+            .to.equal(`pulumi up, or ALTER TABLE ${SCHEMA}.AGENT_DAILY_LATENCY SET CHANGE_TRACKING = TRUE (as ${OWNER})`);
+        expect(warn(/^table WALLMONITOR_DEV\.WALLMONITOR\.AGENT_EVENTS_HISTORY has change tracking on but DATA_RETENTION_TIME_IN_DAYS = 0$/).fix)
+            .to.match(new RegExp(`^ALTER TABLE ${SCHEMA}\\.AGENT_EVENTS_HISTORY SET DATA_RETENTION_TIME_IN_DAYS = 1 \\(as ${OWNER}\\)`));
+        // The fake's account keeps 1,457 registers (1,800 values) sparse: the switch lies above it.
+        const hll = warn(new RegExp(`^HLL_EXPORT switches from sparse to dense between 1457 and 1871 registers set, not at ${EMULATOR_HLL_SPARSE_LIMIT} as the emulator assumes$`));
+        expect(hll.evidence).to.include("1800 values: SPARSE with 1457 registers set");
+        expect(exitCode(report)).to.equal(0);
+    });
+
+    it("says what it could not check, and the grant that allows it: event table refused, no call visible, no warehouse", async () => {
+        const account = healthyAccount(analysis);
+        account.refusals.push({ pattern: /AS MISSED_EVENTS,/, code: "002003",
+            message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." });
+        account.grants[OWNER] = account.grants[OWNER].filter((grant) => grant.grantedOn !== "WAREHOUSE");
+        const report = await doctor({ ...account, showsOverlapPolicy: false, refreshCalls: { calls: 0, overlapping: 0, firstOverlapAt: null } });
+        const notChecked = (pattern: RegExp) => {
+            const found = line(report, "not-checked", pattern);
+            expect(found, `${pattern}\n${renderText(report)}`).to.not.equal(undefined);
+            return found!;
+        };
+        expect(notChecked(/^events Wallmonitor missed could not be counted: the event table is not readable here$/).fix)
+            .to.match(new RegExp(`^GRANT APPLICATION ROLE SNOWFLAKE\\.AI_OBSERVABILITY_READER TO ROLE ${OWNER}`));
+        expect(notChecked(new RegExp(`^no REFRESH_AGENT_EVENTS call of the last 7 days is visible to role ${OWNER} in QUERY_HISTORY$`)).evidence).to.match(/^\[open\]/);
+        const hll = notChecked(/^where HLL_EXPORT switches from sparse to dense could not be checked$/);
+        expect(hll.evidence).to.match(/^No active warehouse selected in the current session/);
+        expect(hll.fix).to.equal(`GRANT USAGE ON WAREHOUSE WALLMONITOR_DEV_WH TO ROLE ${OWNER} (pulumi up does this)`);
+        // Without the overlap_policy column (bundle 2026_02 not enabled), the older column decides.
+        expect(line(report, "pass", /REFRESH_AGENT_EVENTS_TASK never runs beside itself \(ALLOW_OVERLAPPING_EXECUTION = FALSE\)$/)).to.not.equal(undefined);
+        expect(fake.statements.filter((statement) => /AS ROW_COUNT,/.test(statement.sql)).map((statement) => statement.role)).to.deep.equal([OWNER]);
     });
 
     it("fails on a missing grant, naming it and the statement that makes it (exit 1)", async () => {

@@ -1,4 +1,5 @@
 import type { DeclaredGrant } from "../../privileges/grants";
+import { HLL_ROW_COUNTS as HLL_SAMPLE_SIZES } from "../../doctor/liveFacts";
 import { FakeSnowflake, Reply } from "./snowflakeServer";
 
 /**
@@ -60,15 +61,38 @@ export interface FakeAccount {
     readonly spans: FakeSpan[];
     /** Statements Snowflake refuses (an EXPLAIN that does not compile, a read not allowed), with its code and message; they win over every other reply. */
     readonly refusals: { pattern: RegExp; code: string; message: string }[];
-    readonly tasks: { name: string; state: "started" | "suspended"; lastState: string; failures: number; lastError: string | null }[];
-    readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string }[];
+    /** overlapPolicy: the task's OVERLAP_POLICY (NO_OVERLAP when omitted, Snowflake's default). */
+    readonly tasks: { name: string; state: "started" | "suspended"; lastState: string; failures: number; lastError: string | null; overlapPolicy?: string }[];
+    /** Whether SHOW TASKS has the overlap_policy column (bundle 2026_02 enabled); allow_overlapping_execution is always shown. */
+    readonly showsOverlapPolicy: boolean;
+    /** refreshMode: what Snowflake chose (INCREMENTAL or FULL), with its reason when FULL. */
+    readonly dynamicTables: { name: string; schedulingState: string; targetLag: string; dataTimestamp: string; refreshMode: string; refreshModeReason?: string }[];
+    /** The schema's tables and views as SHOW TABLES / SHOW VIEWS list them, with change tracking on or off. */
+    readonly tables: { name: string; changeTracking: boolean; retentionDays?: number }[];
+    readonly views: { name: string; changeTracking: boolean }[];
     readonly agentHealth: { agent: string; health: string; lastEvent: string; lagMinutes: number; error: string | null }[];
     readonly streamlits: { name: string; urlId: string }[];
     readonly notificationIntegrations: { name: string; type: string; enabled: boolean }[];
     /** Failed deliveries in the last day, per integration (NOTIFICATION_HISTORY). */
     readonly deliveryFailures: { integration: string; failures: number; lastError: string }[];
     /** What sql/doctor/event_lateness.sql counts over the stored events (none stored: omitted). */
-    readonly eventLateness?: { events: number; late: number; maxDelaySeconds: number };
+    readonly eventLateness?: { events: number; needingOverlap: number; maxDelaySeconds: number };
+    /** What sql/doctor/missed_events.sql finds, per agent with missed events. */
+    readonly missedEvents: { agent: string; events: number; oldest: string; maxDelaySeconds: number }[];
+    /** The REFRESH_AGENT_EVENTS calls QUERY_HISTORY shows the role (sql/doctor/refresh_overlaps.sql). */
+    readonly refreshCalls: { calls: number; overlapping: number; firstOverlapAt: string | null };
+    /**
+     * How many set registers Snowflake's HLL_EXPORT still writes sparse on this account. The fake
+     * sets 4096 (1 - e^(-n/4096)) registers for n distinct values, a precision-12 HyperLogLog's
+     * expected occupancy (https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality).
+     */
+    readonly hllSparseLimit: number;
+    /**
+     * The stack's warehouse and the role the doctor's compute queries run as (the owner). They are
+     * refused when that role holds neither USAGE nor OWNERSHIP on it (its SHOW GRANTS rows); a
+     * scripted reply cannot see the session's role, so the test checks which role ran them.
+     */
+    readonly warehouse: { readonly name: string; readonly computeRole: string };
 }
 
 const SHOW_GRANTS_COLUMNS = ["created_on", "privilege", "granted_on", "name", "granted_to", "grantee_name", "grant_option", "granted_by"];
@@ -99,6 +123,9 @@ export function grantRows(grant: DeclaredGrant, objects: Readonly<Record<string,
 function rows(columns: readonly string[], values: readonly (readonly (string | number | null)[])[]): Reply {
     return { columns, rows: values.map((row) => row.map((value) => (value === null ? null : String(value)))) };
 }
+
+const EVENT_TABLE_REFUSED: Reply = { error: { code: "002003", sqlState: "02000",
+    message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." } };
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
@@ -158,19 +185,31 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         [1, 1, "[0]", "TableScan", "SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS", "E", "TIMESTAMP, RECORD_ATTRIBUTES", 120, 8, 524288],
     ]));
     if (!account.eventTableReadable) {
-        fake.on(/FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, { error: { code: "002003", sqlState: "02000",
-            message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." } });
+        fake.on(/FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, EVENT_TABLE_REFUSED);
     }
+    // ALLOW_OVERLAPPING_EXECUTION = FALSE maps to OVERLAP_POLICY = NO_OVERLAP, TRUE to an overlapping policy
+    // (https://docs.snowflake.com/en/release-notes/2026/other/2026-03-13-tasks-overlap-policy).
+    const policy = (task: FakeAccount["tasks"][number]) => task.overlapPolicy ?? "NO_OVERLAP";
     fake.on(/^SHOW TASKS IN SCHEMA /, rows(["created_on", "name", "id", "database_name", "schema_name", "owner", "comment", "warehouse",
-        "schedule", "predecessors", "state", "definition", "condition"],
+        "schedule", "predecessors", "state", "definition", "condition", "allow_overlapping_execution", ...(account.showsOverlapPolicy ? ["overlap_policy"] : [])],
         account.tasks.map((task) => [CREATED, task.name, "01b2", "WALLMONITOR_DEV", "WALLMONITOR", "WALLMONITOR_DEV_OWNER", null,
-            "WALLMONITOR_DEV_WH", "15 MINUTE", "[]", task.state, "CALL ...", null])));
+            "WALLMONITOR_DEV_WH", "15 MINUTE", "[]", task.state, "CALL ...", null, String(policy(task) !== "NO_OVERLAP"),
+            ...(account.showsOverlapPolicy ? [policy(task)] : [])])));
     fake.on(/TASK_HISTORY\(/, rows(["NAME", "LAST_STATE", "LAST_COMPLETED", "FAILURES", "LAST_ERROR"],
         account.tasks.map((task) => [task.name, task.lastState, "2026-12-01 13:45:00.000", task.failures, task.lastError])));
     fake.on(/^SHOW DYNAMIC TABLES IN SCHEMA /, rows(["created_on", "name", "database_name", "schema_name", "target_lag", "refresh_mode",
-        "warehouse", "scheduling_state", "data_timestamp"],
-        account.dynamicTables.map((table) => [CREATED, table.name, "WALLMONITOR_DEV", "WALLMONITOR", table.targetLag, "INCREMENTAL",
-            "WALLMONITOR_DEV_WH", table.schedulingState, table.dataTimestamp])));
+        "refresh_mode_reason", "warehouse", "scheduling_state", "data_timestamp"],
+        account.dynamicTables.map((table) => [CREATED, table.name, "WALLMONITOR_DEV", "WALLMONITOR", table.targetLag, table.refreshMode,
+            table.refreshModeReason ?? null, "WALLMONITOR_DEV_WH", table.schedulingState, table.dataTimestamp])));
+    // https://docs.snowflake.com/en/sql-reference/sql/show-tables and show-views: change_tracking is ON or OFF.
+    fake.on(/^SHOW TABLES IN SCHEMA /, rows(["created_on", "name", "database_name", "schema_name", "kind", "comment", "cluster_by", "rows",
+        "bytes", "owner", "retention_time", "automatic_clustering", "change_tracking", "is_external", "owner_role_type"],
+        account.tables.map((table) => [CREATED, table.name, "WALLMONITOR_DEV", "WALLMONITOR", "TABLE", null, "", 0, 0, "WALLMONITOR_DEV_OWNER",
+            String(table.retentionDays ?? 1), "OFF", table.changeTracking ? "ON" : "OFF", "N", "ROLE"])));
+    fake.on(/^SHOW VIEWS IN SCHEMA /, rows(["created_on", "name", "reserved", "database_name", "schema_name", "owner", "comment", "text",
+        "is_secure", "is_materialized", "owner_role_type", "change_tracking"],
+        account.views.map((view) => [CREATED, view.name, "", "WALLMONITOR_DEV", "WALLMONITOR", "WALLMONITOR_DEV_OWNER", null, "CREATE VIEW ...",
+            "false", "false", "ROLE", view.changeTracking ? "ON" : "OFF"])));
     fake.on(/^SELECT AGENT_FULL_NAME, HEALTH/, rows(["AGENT_FULL_NAME", "HEALTH", "LAST_REFRESH_STATUS", "LAST_ERROR_MESSAGE",
         "LAST_EVENT_TIMESTAMP", "EVENT_LAG_MINUTES"],
         account.agentHealth.map((agent) => [agent.agent, agent.health, agent.error === null ? "OK" : "ERROR", agent.error, agent.lastEvent, agent.lagMinutes])));
@@ -182,9 +221,26 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
         account.notificationIntegrations.map((integration) => [integration.name, integration.type, "NOTIFICATION", String(integration.enabled), null, CREATED])));
     fake.on(/NOTIFICATION_HISTORY\(/, rows(["INTEGRATION_NAME", "FAILURES", "LAST_ERROR"],
         account.deliveryFailures.map((failure) => [failure.integration, failure.failures, failure.lastError])));
-    const lateness = account.eventLateness ?? { events: 0, late: 0, maxDelaySeconds: null };
-    fake.on(/AS LATE_EVENTS,/, rows(["EVENTS", "LATE_EVENTS", "MAX_DELAY_SECONDS"],
-        [[lateness.events, lateness.late, lateness.maxDelaySeconds]]));
+    const lateness = account.eventLateness ?? { events: 0, needingOverlap: 0, maxDelaySeconds: null };
+    fake.on(/AS EVENTS_NEEDING_OVERLAP,/, rows(["EVENTS", "EVENTS_NEEDING_OVERLAP", "MAX_DELAY_SECONDS"],
+        [[lateness.events, lateness.needingOverlap, lateness.maxDelaySeconds]]));
+    fake.on(/AS MISSED_EVENTS,/, rows(["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "MISSED_EVENTS", "OLDEST_MISSED_EVENT", "MAX_DELAY_SECONDS"],
+        account.missedEvents.map((agent) => [...agent.agent.split("."), agent.events, agent.oldest, agent.maxDelaySeconds])));
+    if (!account.eventTableReadable) {
+        fake.on(/AS MISSED_EVENTS,[\s\S]*FROM SNOWFLAKE\.LOCAL\.AI_OBSERVABILITY_EVENTS\b/, EVENT_TABLE_REFUSED);
+    }
+    fake.on(/^SELECT COUNT\(\*\) AS CALLS,[\s\S]*QUERY_HISTORY\(/, rows(["CALLS", "OVERLAPPING_CALLS", "FIRST_OVERLAP_AT"],
+        [[account.refreshCalls.calls, account.refreshCalls.overlapping, account.refreshCalls.firstOverlapAt]]));
+    const hasWarehouse = (account.grants[account.warehouse.computeRole] ?? []).some((grant) =>
+        grant.grantedOn === "WAREHOUSE" && grant.name === account.warehouse.name && ["USAGE", "OWNERSHIP"].includes(grant.privilege));
+    for (const rowCount of [...new Set(HLL_SAMPLE_SIZES)]) {
+        const registers = Math.round(4096 * (1 - Math.exp(-rowCount / 4096)));
+        fake.on(new RegExp(`^SELECT ${rowCount} AS ROW_COUNT,[\\s\\S]*HLL_EXPORT\\(HLL_ACCUMULATE\\(`), hasWarehouse
+            ? rows(["ROW_COUNT", "FORM", "REGISTERS_SET"], [[rowCount, registers < account.hllSparseLimit ? "SPARSE" : "DENSE", registers]])
+            // What Snowflake answers a query that needs compute in a session without a usable warehouse.
+            : { error: { code: "000606", sqlState: "57P03",
+                message: "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n" } });
+    }
     for (const refusal of account.refusals) {
         fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
     }

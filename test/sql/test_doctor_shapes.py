@@ -1,9 +1,10 @@
-"""The doctor's live-shape statements (sql/doctor/), executed over generated traffic.
+"""The doctor's statements over the event table and Wallmonitor's tables (sql/doctor/), executed
+over generated traffic.
 
 The protocol fake answers the doctor with scripted rows; here the same statements run on the
 emulator over the event table, and what they count is checked against the generated events
-themselves: spans per kind, the spans that carry each attribute, and one attribute that
-disappears from every planning span.
+themselves: spans per kind, the spans that carry each attribute, one attribute that disappears
+from every planning span, stored events' delays, and events ingestion missed.
 """
 
 from __future__ import annotations
@@ -30,12 +31,17 @@ THREAD = "snow.ai.observability.agent.thread_id"
 
 
 @pytest.fixture(scope="module")
-def doctor_sql() -> dict:
-    """The statements as the doctor renders them (doctor/renderSql.ts)."""
+def rendered() -> dict:
+    """The statements as the doctor renders them, and its HLL assumption (doctor/renderSql.ts)."""
     output = subprocess.run(
         [str(ROOT / "node_modules" / ".bin" / "ts-node"), "--transpile-only", "doctor/renderSql.ts"],
         cwd=ROOT, check=True, capture_output=True, text=True, env={**os.environ, "TS_NODE_PROJECT": str(ROOT / "tsconfig.json")})
-    return {name: statement["text"] for name, statement in json.loads(output.stdout).items()}
+    return json.loads(output.stdout)
+
+
+@pytest.fixture(scope="module")
+def doctor_sql(rendered) -> dict:
+    return {name: statement["text"] for name, statement in rendered["statements"].items()}
 
 
 def kind(event: dict) -> str:
@@ -102,31 +108,115 @@ def test_an_attribute_that_disappears_leaves_no_span_carrying_it(emulator, docto
     assert by_kind(keys, THREAD)["PLANNING"] == by_kind(names)["PLANNING"]
 
 
-def test_event_lateness_counts_live_events_later_than_the_allowance(emulator, doctor_sql):
-    """sql/doctor/event_lateness.sql over a loaded history whose load times are set: the first
-    load (the backfill) is left out, and of the later events those loaded more than the allowed
-    30 minutes after they happened are counted, with the longest delay."""
+def load_with_first_load(emulator, now, first_load):
+    """Three hours of SALES traffic loaded by a real refresh, then given load times: everything up to
+    `first_load` was the backfill, loaded then; every later event 7 minutes after it happened,
+    every seventh 95 minutes after (it reached the event table late)."""
     import ingestion  # procedures/, put on sys.path by emulator.py
 
-    now = utc_now()
-    emulator.deliver(generate(seed=11, agents=[SALES], start=now - timedelta(hours=6), end=now - timedelta(minutes=5)))
+    events = generate(seed=11, agents=[SALES], start=now - timedelta(hours=3), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
+    emulator.deliver(events)
     emulator.set_agents([(SALES.database, SALES.schema, SALES.name)])
     statements = emulator.handler_statements()
     ingestion.run_discovery(emulator.session, statements, "%", None, True)
     ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
-    first_load = now - timedelta(hours=4)
-    # Backfill: everything up to the first load was loaded then. After it, every seventh event
-    # 95 minutes late, the others 7 minutes.
     emulator.execute("UPDATE AGENT_EVENTS_HISTORY SET LOADED_AT = ? WHERE EVENT_TIMESTAMP <= ?", [first_load, first_load])
     emulator.execute("""UPDATE AGENT_EVENTS_HISTORY SET LOADED_AT = DATEADD('minute',
                             IFF(MOD(ABS(HASH(EVENT_KEY)), 7) = 0, 95, 7), EVENT_TIMESTAMP)
                         WHERE EVENT_TIMESTAMP > ?""", [first_load])
+    return events
+
+
+def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
+    """One loaded history, two measures (one emulator, one load: the CI budget).
+
+    sql/doctor/event_lateness.sql: the first load (the backfill) is left out, and of the later
+    events those loaded more than the refresh interval (15 minutes) after they happened are
+    counted, with the longest delay.
+
+    sql/doctor/missed_events.sql: events in the event table whose key the history lacks are
+    missed when they happened after the agent's first load and before its read point (the later
+    of its newest stored event and its last successful refresh, less the 10-minute overlap).
+    Unstored events newer than the read point (the next cycle reads them), backfill events, and
+    the events of an agent still in its initial backfill are not counted."""
+    now = utc_now()
+    first_load = now - timedelta(hours=2)
+    events = load_with_first_load(emulator, now, first_load)
     rows = emulator.query("SELECT EVENT_TIMESTAMP, LOADED_AT FROM AGENT_EVENTS_HISTORY")
     live = [(row["LOADED_AT"] - row["EVENT_TIMESTAMP"]).total_seconds() for row in rows if row["EVENT_TIMESTAMP"] > first_load]
-    assert len(live) < len(rows) and any(delay > 30 * 60 for delay in live) and any(delay <= 30 * 60 for delay in live)
+    assert len(live) < len(rows) and any(delay > 15 * 60 for delay in live) and any(delay <= 15 * 60 for delay in live)
 
     [measured] = emulator.query(doctor_sql["event_lateness"])
 
     assert measured["EVENTS"] == len(live)
-    assert measured["LATE_EVENTS"] == sum(1 for delay in live if delay > 30 * 60)
+    assert measured["EVENTS_NEEDING_OVERLAP"] == sum(1 for delay in live if delay > 15 * 60)
     assert measured["MAX_DELAY_SECONDS"] == max(live) == 95 * 60
+
+    # Two more agents, none of whose events is stored: IDLE_AGENT was read successfully 3 minutes
+    # ago from 90 minutes back (its events in between, older than its read point, were missed);
+    # NEW_AGENT has never been read successfully (still in its initial backfill: left out).
+    import ingestion  # procedures/, put on sys.path by emulator.py
+
+    idle, newcomer = AgentRef("SALES_DB", "AGENTS", "IDLE_AGENT"), AgentRef("SALES_DB", "AGENTS", "NEW_AGENT")
+    others = generate(seed=12, agents=[idle, newcomer], start=now - timedelta(minutes=100), end=now - timedelta(minutes=5), turns_per_agent_per_hour=20)
+    emulator.deliver(others)
+    emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in (SALES, idle, newcomer)])
+    ingestion.run_discovery(emulator.session, emulator.handler_statements(), "%", None, True)
+    for agent, status, read_from in ((idle, "OK", now - timedelta(minutes=90)), (newcomer, "ERROR", now - timedelta(hours=24))):
+        emulator.execute("""INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM)
+                            VALUES (?, ?, ?, ?, ?, ?)""", [agent.database, agent.schema, agent.name, now - timedelta(minutes=3), status, read_from])
+    assert emulator.query("SELECT COUNT(*) AS N FROM AGENT_REGISTRY WHERE AGENT_NAME IN (?, ?) AND IS_ACTIVE", [idle.name, newcomer.name])[0]["N"] == 2
+    stored = emulator.query("SELECT EVENT_KEY, EVENT_TIMESTAMP FROM AGENT_EVENTS_HISTORY ORDER BY EVENT_TIMESTAMP")
+    # The last refresh started after the newest event (traffic ends 5 minutes ago): the read point
+    # is 10 minutes before it, whatever the newest stored event.
+    last_refresh = now - timedelta(minutes=3)
+    read_point = last_refresh - timedelta(minutes=10)
+    # Lost from the history: a third of the events between the first load and an hour ago (missed),
+    # every event newer than the read point (the next cycle reads them), some of the backfill.
+    lost = [row for index, row in enumerate(stored)
+            if (first_load < row["EVENT_TIMESTAMP"] < now - timedelta(hours=1) and index % 3 == 0)
+            or row["EVENT_TIMESTAMP"] >= read_point
+            or (row["EVENT_TIMESTAMP"] < first_load - timedelta(minutes=30) and index % 4 == 0)]
+    for row in lost:
+        emulator.execute("DELETE FROM AGENT_EVENTS_HISTORY WHERE EVENT_KEY = ?", [row["EVENT_KEY"]])
+    newest_stored = emulator.query("SELECT MAX(EVENT_TIMESTAMP) AS NEWEST FROM AGENT_EVENTS_HISTORY")[0]["NEWEST"]
+    emulator.execute("""UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = ?, LAST_REFRESH_AT = ?, LAST_REFRESH_STATUS = 'OK'
+                        WHERE AGENT_NAME = ?""", [newest_stored, last_refresh, SALES.name])
+    read_basis = max(newest_stored, last_refresh)
+    assert read_basis == last_refresh
+    missed = [row["EVENT_TIMESTAMP"] for row in lost if first_load < row["EVENT_TIMESTAMP"] < read_point]
+    assert missed and any(row["EVENT_TIMESTAMP"] >= read_point for row in lost) and any(row["EVENT_TIMESTAMP"] < first_load for row in lost)
+    assert len(events) > len(stored)  # the event table holds rows ingestion never stores (other object types)
+
+    # What ingestion would store of IDLE_AGENT's events: Cortex Agent rows, one per key.
+    parsed_idle = emulator.query("""SELECT MIN(EVENT_TIMESTAMP) AS OLDEST, COUNT(*) AS EVENTS FROM (
+            SELECT DISTINCT e.TIMESTAMP AS EVENT_TIMESTAMP, e.TRACE:trace_id::STRING AS TRACE_ID, e.TRACE:span_id::STRING AS SPAN_ID, e.RECORD:name::STRING AS NAME,
+                   e.RECORD_TYPE, e.VALUE:orig_request_id::STRING AS REQUEST
+            FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
+            WHERE e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = ?
+              AND UPPER(e.RECORD_ATTRIBUTES:"snow.ai.observability.object.type"::STRING) = 'CORTEX AGENT'
+              AND e.TIMESTAMP >= ? AND e.TIMESTAMP < ?)""", [idle.name, now - timedelta(minutes=90), read_point])[0]
+    assert parsed_idle["EVENTS"] > 0
+
+    rows = emulator.query(doctor_sql["missed_events"])
+
+    assert [(row["AGENT_NAME"], row["MISSED_EVENTS"]) for row in rows] == [(idle.name, parsed_idle["EVENTS"]), (SALES.name, len(missed))]
+    assert rows[0]["OLDEST_MISSED_EVENT"] == parsed_idle["OLDEST"]
+    assert rows[1]["OLDEST_MISSED_EVENT"] == min(missed)
+    # DATEDIFF('second') counts the second boundaries crossed.
+    assert rows[1]["MAX_DELAY_SECONDS"] == int((read_basis.replace(microsecond=0) - min(missed).replace(microsecond=0)).total_seconds())
+
+
+def test_hll_export_form_matches_the_sparse_limit_the_doctor_assumes(emulator, rendered):
+    """The doctor's HLL check on the emulator passes: each sampled state is sparse exactly when
+    fewer registers than the doctor's EMULATOR_HLL_SPARSE_LIMIT are set, and the samples straddle
+    the switch. So the doctor's constant is the emulator's, and a live account that differs warns."""
+    from emulator import HLL_SPARSE_LIMIT
+
+    limit = rendered["EMULATOR_HLL_SPARSE_LIMIT"]
+    assert limit == HLL_SPARSE_LIMIT
+    samples = [emulator.query(statement["text"])[0] for name, statement in rendered["statements"].items() if name.startswith("hll_export_form_")]
+
+    assert len(samples) >= 4
+    assert all((row["FORM"] == "SPARSE") == (row["REGISTERS_SET"] < limit) for row in samples), samples
+    assert {row["FORM"] for row in samples} == {"SPARSE", "DENSE"}

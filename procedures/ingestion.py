@@ -568,6 +568,7 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     # statement commits the open transaction
     # (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
     run(session, statements, "rollup_find_delta", point)
+    run(session, statements, "rollup_summarize_delta")
     marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
     run(session, statements, "rollup_find_full_days", {
         "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})

@@ -494,15 +494,17 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
        since the last run, less an overlap, whose row count differs from what they were last
        rolled up from), then set the point at the newest row and record the traces up to it
        (ROLLUP_MERGED_TRACES, where the mark lookups of later runs find them);
-    3. otherwise merge: aggregate the rows loaded after the point once (rollups/find_delta.sql),
-       recompute in full only the days a merge cannot bring up to date (another rollup
-       definition, production rows a new evaluation mark turns into evaluation:
-       find_full_days.sql), and merge the new rows into every rollup's rows of the keys they
-       touch (stage_*.sql: agent and day, and user, model, tool or latency bucket);
+    3. otherwise merge: take the traces of the rows loaded after the point
+       (rollups/find_new_traces.sql) and aggregate the rows once (rollups/find_delta.sql, marks
+       looked up among those traces and ROLLUP_MERGED_TRACES), recompute in full only the days a
+       merge cannot bring up to date (another rollup definition, production rows a new
+       evaluation mark turns into evaluation: find_full_days.sql), and merge the new rows into
+       every rollup's rows of the keys they touch (stage_*.sql: agent and day, and user, model,
+       tool or latency bucket);
     4. in one transaction, swap in every rollup's recomputed days and merged rows, record
-       each day's row count and the new rows' traces, and move the point. A failure rolls all of it back
-       (https://docs.snowflake.com/en/sql-reference/transactions), so the next run redoes it, and
-       a re-run finds nothing new and changes nothing.
+       each day's row count and the new rows' traces, and move the point. A failure rolls all
+       of it back (https://docs.snowflake.com/en/sql-reference/transactions), so the next run
+       redoes it, and a re-run finds nothing new and changes nothing.
 
     Days retention may have cut into (older than history_days - 1 whole days) are never
     recomputed; late rows are still merged into them. The work follows the new rows and the

@@ -492,16 +492,19 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
     2. read how far the history is merged (ROLLUP_LOAD_STATE). Without that point (the first
        run), recompute in full the stale days (rollups/find_days.sql: days of history rows loaded
        since the last run, less an overlap, whose row count differs from what they were last
-       rolled up from), then set the point at the newest row;
-    3. otherwise merge: aggregate the rows loaded after the point once (rollups/find_delta.sql),
-       recompute in full only the days a merge cannot bring up to date (another rollup
-       definition, production rows a new evaluation mark turns into evaluation:
-       find_full_days.sql), and merge the new rows into every rollup's rows of the keys they
-       touch (stage_*.sql: agent and day, and user, model, tool or latency bucket);
+       rolled up from), then set the point at the newest row and record the traces up to it
+       (ROLLUP_MERGED_TRACES, where the mark lookups of later runs find them);
+    3. otherwise merge: take the traces of the rows loaded after the point
+       (rollups/find_new_traces.sql) and aggregate the rows once (rollups/find_delta.sql, marks
+       looked up among those traces and ROLLUP_MERGED_TRACES), recompute in full only the days a
+       merge cannot bring up to date (another rollup definition, production rows a new
+       evaluation mark turns into evaluation: find_full_days.sql), and merge the new rows into
+       every rollup's rows of the keys they touch (stage_*.sql: agent and day, and user, model,
+       tool or latency bucket);
     4. in one transaction, swap in every rollup's recomputed days and merged rows, record
-       each day's row count, and move the point. A failure rolls all of it back
-       (https://docs.snowflake.com/en/sql-reference/transactions), so the next run redoes it, and
-       a re-run finds nothing new and changes nothing.
+       each day's row count and the new rows' traces, and move the point. A failure rolls all
+       of it back (https://docs.snowflake.com/en/sql-reference/transactions), so the next run
+       redoes it, and a re-run finds nothing new and changes nothing.
 
     Days retention may have cut into (older than history_days - 1 whole days) are never
     recomputed; late rows are still merged into them. The work follows the new rows and the
@@ -517,10 +520,15 @@ def run_rollup(session, statements, history_days, rollup_retention_days):
     for step in steps:
         expired += _inserted_count(run(session, statements, step["expire"], retention))
     run(session, statements, "rollup_expire_day_state", retention)
+    run(session, statements, "rollup_expire_traces", {"history_days": history_days})
     loaded_through = tuple(run(session, statements, "rollup_load_state")[0])[0]
     if loaded_through is None:
         days = _recompute_stale_days(session, statements, steps, started, history_days, retention)
     else:
+        if not tuple(run(session, statements, "rollup_traces_started")[0])[0]:
+            # Merged before ROLLUP_MERGED_TRACES existed: filled from the history up to the point
+            # first, since the mark lookups read it instead of the history (find_full_days.sql).
+            run(session, statements, "rollup_start_traces", {"history_days": history_days})
         days = _merge_new_rows(session, statements, steps, started, loaded_through, history_days, retention)
     listed = ", ".join(str(day) for day in days[:10]) + (" ..." if len(days) > 10 else "")
     return (f"Rolled up {len(days)} days" + (f" ({listed})" if days else "")
@@ -539,6 +547,7 @@ def _recompute_stale_days(session, statements, steps, started, history_days, ret
     try:
         _replace_full_days(session, statements, steps, started, days)
         run(session, statements, "rollup_start_load_state", {"rollup_started": started})
+        run(session, statements, "rollup_start_traces", {"history_days": history_days})
         run(session, statements, "rollup_commit")
     except Exception:
         run(session, statements, "rollup_rollback")
@@ -567,10 +576,13 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
     # Temporary tables are staged before the transaction and only DML runs inside it: a DDL
     # statement commits the open transaction
     # (https://docs.snowflake.com/en/sql-reference/transactions#ddl).
-    run(session, statements, "rollup_find_delta", point)
+    run(session, statements, "rollup_find_new_traces", point)
+    near_from, near_until = tuple(run(session, statements, "rollup_new_days")[0])[:2]
+    run(session, statements, "rollup_find_delta", {**point, "near_from": near_from, "near_until": near_until})
+    run(session, statements, "rollup_summarize_delta")
     marks_from, marks_until, first_new_day, new_rows = tuple(run(session, statements, "rollup_delta_days")[0])[:4]
     run(session, statements, "rollup_find_full_days", {
-        "history_days": history_days, **retention, **point, "marks_from": marks_from, "marks_until": marks_until})
+        "history_days": history_days, **retention, "marks_from": marks_from, "marks_until": marks_until})
     candidates = _days(run(session, statements, "rollup_full_candidates"))
     # Constant bounds for the count's scan (NULL: nothing to count, nothing read).
     run(session, statements, "rollup_count_full_days", {
@@ -588,6 +600,7 @@ def _merge_new_rows(session, statements, steps, started, loaded_through, history
         return []
     run(session, statements, "rollup_begin")
     try:
+        run(session, statements, "rollup_record_traces")
         moved = _inserted_count(run(session, statements, "rollup_advance_load_state",
                                     {"rollup_started": started, "new_rows": new_rows}))
         if moved != 1:

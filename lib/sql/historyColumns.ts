@@ -37,6 +37,7 @@ export const HISTORY_TABLES: Readonly<Record<string, string>> = {
     AGENT_DAILY_LATENCY: "rollups: latency histograms per day, kept rollupRetentionDays",
     ROLLUP_DAY_STATE: "state: the ledger of which history each day was rolled up from",
     ROLLUP_LOAD_STATE: "state: how far the history is merged into the rollups",
+    ROLLUP_MERGED_TRACES: "state: the traces merged into the rollups per day, marked or not, kept historyDays",
     ALERT_STATE: "state: open incidents, cooldowns and recoveries",
     ALERT_HISTORY: "alert history: every firing, escalation, recovery and notification",
 };

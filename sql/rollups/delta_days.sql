@@ -2,9 +2,10 @@
 -- day before the first day with new evaluation rows to two days after the last (NULLs when there
 -- are none). find_full_days.sql and find_merge_days.sql take them as binds, which prune their
 -- scans (bounds computed inside a statement, by a join or a subquery, left a scan unbounded).
+-- Read from the per-day summary (summarize_delta.sql): a row per day.
 SELECT
-    DATEADD('day', -1, MIN(IFF(IS_PRODUCTION, NULL, DAY))) AS MARKS_FROM,
-    DATEADD('day', 2, MAX(IFF(IS_PRODUCTION, NULL, DAY))) AS MARKS_UNTIL,
+    DATEADD('day', -1, MIN(IFF(HAS_EVALUATION, DAY, NULL))) AS MARKS_FROM,
+    DATEADD('day', 2, MAX(IFF(HAS_EVALUATION, DAY, NULL))) AS MARKS_UNTIL,
     MIN(DAY) AS FIRST_NEW_DAY,
     COALESCE(SUM(EVENTS), 0) AS NEW_ROWS
-FROM {{DELTA_TABLE}}
+FROM {{DELTA_DAYS_TABLE}}

@@ -14,8 +14,10 @@
 --
 -- Evaluation traffic is flagged, not dropped (day counts include it): a row is evaluation when it
 -- or any row of its trace is marked (evaluation/history.sql), marks being looked for within a day
--- of the new rows. A mark arriving after its trace's production rows were merged makes those
--- days recompute in full (find_full_days.sql).
+-- of the new rows (binds, new_days.sql): among the new rows' traces (find_new_traces.sql), and for
+-- the rows merged before, in ROLLUP_MERGED_TRACES (a row per trace and day; HAS_MARK where marked
+-- rows were merged) rather than the history's marked rows themselves. A mark arriving after its
+-- trace's production rows were merged makes those days recompute in full (find_full_days.sql).
 CREATE OR REPLACE TEMPORARY TABLE {{DELTA_TABLE}} AS
 -- The point is bound as a constant so that the scan is pruned to it; the bound value has passed
 -- through the driver, which may carry fewer fractional digits than TIMESTAMP_NTZ(9) holds, so it
@@ -25,14 +27,18 @@ WITH NEW_ROWS AS (
     FROM {{HISTORY_TABLE}}
     WHERE LOADED_AT >= CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
       AND LOADED_AT > (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
+      AND LOADED_AT <= (SELECT MAX(LOADED_THROUGH) FROM {{NEW_TRACES_TABLE}})
 ),
 MARKED_TRACES AS (
     SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID
-    FROM {{HISTORY_TABLE}}
-    WHERE IS_EVALUATION_EVENT AND TRACE_ID IS NOT NULL
-      AND EVENT_TIMESTAMP >= (SELECT DATEADD('day', -1, MIN(TO_DATE(EVENT_TIMESTAMP))) FROM NEW_ROWS)
-      AND EVENT_TIMESTAMP < (SELECT DATEADD('day', 2, MAX(TO_DATE(EVENT_TIMESTAMP))) FROM NEW_ROWS)
-    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID
+    FROM {{TRACES_TABLE}}
+    WHERE HAS_MARK AND TRACE_ID IS NOT NULL
+      AND DAY >= CAST({{bind near_from}} AS DATE)
+      AND DAY < CAST({{bind near_until}} AS DATE)
+    UNION
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID
+    FROM {{NEW_TRACES_TABLE}}
+    WHERE HAS_MARK AND TRACE_ID IS NOT NULL
 ),
 FLAGGED AS (
     SELECT

@@ -4,11 +4,14 @@
 -- * days holding production rows already merged (LOADED_AT up to the merged-through point) of a
 --   trace a newly loaded row marks as evaluation: the whole trace is evaluation now
 --   (evaluation/history.sql), so those rows must leave the rollups. Traces are looked for within
---   a day of the marks: the bounds are binds (delta_days.sql), which the scan is pruned
---   by; bounds computed in the statement (a join, a subquery) left it reading the whole history
---   when there was no mark at all.
--- The merged-through point is compared as stored, the bind only bounding a scan (find_delta.sql
--- says why).
+--   a day of the marks, in ROLLUP_MERGED_TRACES (record_traces.sql: a row per trace and day up to
+--   the point, HAS_UNMARKED where rows without a mark of their own were merged), not in the
+--   history: the history's rows of those days were every production row of them, some eleven per
+--   trace (27,391 rows read at 200 agents x 0.5 turns/h for a cycle whose marks had no merged
+--   rows at all). The day bounds are binds (delta_days.sql), which the scan is pruned by; bounds
+--   computed in the statement (a join, a subquery) left it reading every day when there was no
+--   mark at all.
+-- The new marks are the new rows' marked traces (find_new_traces.sql).
 -- New rows of these days are not merged (find_merge_days.sql leaves the days out): the recompute
 -- reads them.
 CREATE OR REPLACE TEMPORARY TABLE {{CANDIDATES_TABLE}} AS
@@ -19,24 +22,21 @@ OLDEST_KEPT_DAY AS (
     SELECT DATEADD('day', -CAST({{bind rollup_retention_days}} AS INTEGER), TO_DATE(SYSDATE())) AS DAY
 ),
 NEW_MARKS AS (
-    SELECT m.AGENT_DATABASE, m.AGENT_SCHEMA, m.AGENT_NAME, m.TRACE_ID, m.EVENT_TIMESTAMP
-    FROM {{HISTORY_TABLE}} AS m
-    WHERE m.LOADED_AT >= CAST({{bind loaded_through}} AS TIMESTAMP_NTZ)
-      AND m.LOADED_AT > (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
-      AND m.IS_EVALUATION_EVENT AND m.TRACE_ID IS NOT NULL
+    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID, DAY
+    FROM {{NEW_TRACES_TABLE}}
+    WHERE HAS_MARK AND TRACE_ID IS NOT NULL
 ),
 MARKED_DAYS AS (
-    SELECT DISTINCT TO_DATE(t.EVENT_TIMESTAMP) AS DAY
-    FROM {{HISTORY_TABLE}} AS t
+    SELECT DISTINCT t.DAY
+    FROM {{TRACES_TABLE}} AS t
     INNER JOIN NEW_MARKS AS m
         ON t.AGENT_DATABASE = m.AGENT_DATABASE AND t.AGENT_SCHEMA = m.AGENT_SCHEMA
        AND t.AGENT_NAME = m.AGENT_NAME AND t.TRACE_ID = m.TRACE_ID
-       AND t.EVENT_TIMESTAMP >= DATEADD('day', -1, TO_DATE(m.EVENT_TIMESTAMP))
-       AND t.EVENT_TIMESTAMP < DATEADD('day', 2, TO_DATE(m.EVENT_TIMESTAMP))
-    WHERE t.EVENT_TIMESTAMP >= CAST({{bind marks_from}} AS TIMESTAMP_NTZ)
-      AND t.EVENT_TIMESTAMP < CAST({{bind marks_until}} AS TIMESTAMP_NTZ)
-      AND t.LOADED_AT <= (SELECT MAX(LOADED_THROUGH) FROM {{LOAD_STATE_TABLE}})
-      AND NOT COALESCE(t.IS_EVALUATION_EVENT, FALSE)
+       AND t.DAY >= DATEADD('day', -1, m.DAY)
+       AND t.DAY < DATEADD('day', 2, m.DAY)
+    WHERE t.DAY >= CAST({{bind marks_from}} AS DATE)
+      AND t.DAY < CAST({{bind marks_until}} AS DATE)
+      AND t.HAS_UNMARKED
 ),
 CANDIDATES AS (
     SELECT s.DAY

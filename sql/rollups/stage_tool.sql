@@ -10,7 +10,9 @@ WITH NEW_AGGREGATES AS (
     FROM (
 {{> rollups/merge_source.sql}}
     ) AS d
-    WHERE SPAN_CATEGORY IN ('TOOL_EXECUTION', 'RETRIEVAL')
+    -- Tool executions and retrievals: find_delta.sql sets TOOL_KIND on exactly those. A test of the
+    -- column itself is applied in the scan of the aggregates; the IN list on SPAN_CATEGORY read them all.
+    WHERE TOOL_KIND IS NOT NULL
     GROUP BY DAY, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TOOL_KIND, TOOL_NAME
 ),
 MERGED AS (

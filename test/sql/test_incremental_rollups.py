@@ -1,8 +1,8 @@
 """Rollups merged from the new rows (ROLLUP_AGENT_EVENTS after its first run) equal a full
 recompute from scratch, table by table, after a random sequence of load batches: several cycles in
 order, late rows for older days, evaluation marks arriving after their trace's production rows were
-merged, a day of another rollup definition, a run that fails half way and is rolled back, and a
-re-run.
+merged, a day of another rollup definition, a run that fails half way and is rolled back, a run
+that finds ROLLUP_MERGED_TRACES empty, and a re-run.
 
 The rows are the ingestion's own (one refresh parses every generated event into the history), then
 taken out and put back batch by batch with LOADED_AT stamped as insert_parsed_events.sql stamps it
@@ -131,6 +131,11 @@ def test_merged_rollups_equal_a_full_recompute_after_a_random_sequence_of_batche
     statements = emu.handler_statements()
     for number, keys in enumerate(later):
         put_back(emu, keys)
+        if number == len(later) - 1:
+            # As on a deployment whose rollups merged before ROLLUP_MERGED_TRACES existed: the run
+            # fills it from the history first, or the late marks of this last batch (the most of
+            # any) go unseen for the traces merged before.
+            emu.execute("DELETE FROM ROLLUP_MERGED_TRACES")
         if number == 1:
             # A day rolled up with another definition is recomputed in full, in the same run as a merge.
             emu.execute("UPDATE ROLLUP_DAY_STATE SET ROLLUP_VERSION = '0' WHERE DAY = (SELECT MIN(DAY) FROM ROLLUP_DAY_STATE)")

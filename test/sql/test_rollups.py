@@ -332,8 +332,13 @@ def test_raw_history_retention_never_touches_the_rollups(emu):
     summary = ingestion.run_refresh(emu.session, emu.handler_statements(), 24, 7, emu.config["ingestPath"])
     assert "removed 0 expired" not in summary
     assert emu.query("SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY")[0]["N"] < history_before
+    oldest_trace_day = "SELECT MIN(DAY) AS D FROM ROLLUP_MERGED_TRACES"
+    kept_from = emu.query("SELECT CAST(DATEADD('day', -8, TO_DATE(SYSDATE())) AS DATE) AS D")[0]["D"]
+    assert emu.query(oldest_trace_day)[0]["D"] < kept_from, "precondition: merged traces of older days"
     assert rollup(emu, history_days=7).startswith("Rolled up 0 days")
     assert snapshot(emu) == before
+    # The merged traces a late mark is looked up in are kept a day longer than the history.
+    assert emu.query(oldest_trace_day)[0]["D"] == kept_from
 
     # A row landing now on the day retention has cut into (kept only from SYSDATE() - 7 days on)
     # must not make that day be recomputed from what is left of it: the row is merged into what

@@ -22,8 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
 from emulator import EVENT_TABLE, render_catalog, utc_now  # noqa: E402
 from test_ingestion import (  # noqa: E402
-    AGENTS, HR, OBS, SALES, SUPPORT, agent_events, history_count, history_identities, identity, last_refresh_started,
-    span, state,
+    AGENTS, HR, OBS, SALES, SUPPORT, agent_events, history_count, history_identities, identity, span, state,
 )
 from traffic import AgentRef, canaries, generate, split_late, with_delivery_faults  # noqa: E402
 
@@ -100,7 +99,7 @@ def messy_traffic(emulator, seed: int):
 
 def refreshed_after(emulator, delivery: list[dict]) -> None:
     """The refresh that read `delivery` started as its newest event was stamped."""
-    last_refresh_started(emulator, max(e["TIMESTAMP"] for e in delivery))
+    emulator.last_refresh_started(max(e["TIMESTAMP"] for e in delivery))
 
 
 def run_scenario(emulator, path: str, first, second) -> tuple[list[dict], list[str]]:
@@ -280,7 +279,7 @@ def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
     discover(emulator, [SALES])
     cycle(emulator, "event_table")
     started = max(e["TIMESTAMP"] for e in events)  # the pass ran as the newest event was stamped
-    last_refresh_started(emulator, started)
+    emulator.last_refresh_started(started)
     watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
     assert any(e["TIMESTAMP"] < watermark for e in late), "precondition: only the overlap can catch some"
     assert all(e["TIMESTAMP"] >= started - overlap for e in late)

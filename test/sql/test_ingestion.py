@@ -57,13 +57,6 @@ def refresh_with(emulator, lookback_hours, history_days=None) -> str:
                                  emulator.config["ingestPath"])
 
 
-def last_refresh_started(emulator, at: datetime) -> None:
-    """The emulator's clock cannot move, so traffic "arriving after" a refresh is stamped before
-    it ran. This ages every agent's last successful refresh to have started at `at`, as it would
-    have before that traffic came: the next read starts there less the overlap (read_from.sql)."""
-    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ? WHERE LAST_REFRESH_STATUS = 'OK'", [at])
-
-
 def identity(event: dict) -> tuple:
     """What makes an event distinct: the parts of EVENT_KEY, in generated-event terms."""
     attrs = event["RECORD_ATTRIBUTES"]
@@ -179,7 +172,7 @@ def test_late_events_inside_the_overlap_window_are_captured(emulator):
     register(emulator, [SALES])
     refresh(emulator)
     started = max(e["TIMESTAMP"] for e in events)  # the refresh ran as the newest event was stamped
-    last_refresh_started(emulator, started)
+    emulator.last_refresh_started(started)
     watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
     assert any(e["TIMESTAMP"] < watermark for e in late), \
         "precondition: some late events are older than the watermark, so only the overlap can catch them"
@@ -227,7 +220,7 @@ def test_outage_of_several_hours_is_caught_up_on_the_next_run(emulator):
     emulator.deliver(before)
     register(emulator, AGENTS)
     refresh(emulator)
-    last_refresh_started(emulator, now - timedelta(hours=6))
+    emulator.last_refresh_started(now - timedelta(hours=6))
     assert history_count(emulator) == len(agent_events(before))
 
     # Six hours of traffic arrive while ~24 cycles are missed; then one cycle runs.
@@ -248,7 +241,7 @@ def test_outage_longer_than_the_lookback_is_caught_up_from_the_watermark(emulato
     emulator.deliver(before)
     register(emulator, [SALES])
     refresh_with(emulator, lookback_hours=48)  # the last cycle before a 30-hour outage
-    last_refresh_started(emulator, now - timedelta(hours=30))
+    emulator.last_refresh_started(now - timedelta(hours=30))
 
     emulator.deliver(during)
     refresh(emulator)  # the task again, lookback 24 h
@@ -344,7 +337,7 @@ def _failing_agent_scenario(emulator):
     emulator.deliver(first)
     register(emulator, AGENTS)
     refresh(emulator)
-    last_refresh_started(emulator, now - timedelta(hours=2))
+    emulator.last_refresh_started(now - timedelta(hours=2))
     before = {a.name: state(emulator, a) for a in AGENTS}
 
     second = generate(seed=22, agents=AGENTS, start=now - timedelta(hours=2), end=now)
@@ -730,7 +723,7 @@ def test_request_rows_are_kept_apart_with_their_response_time(emulator):
     twin = _hand_checked_turn(SALES, utc_now() - timedelta(minutes=5))["request"]
     twin["TIMESTAMP"] = request["EVENT_TIMESTAMP"]
     twin["RECORD_ATTRIBUTES"][OBS + "agent.request_id"] = "req-2"
-    last_refresh_started(emulator, request["EVENT_TIMESTAMP"])  # the twin arrives inside the overlap
+    emulator.last_refresh_started(request["EVENT_TIMESTAMP"])  # the twin arrives inside the overlap
     emulator.deliver([twin])
     refresh(emulator)
     refresh(emulator)

@@ -76,8 +76,7 @@ def test_a_vanished_attribute_shows_in_the_cycle_rows_and_fires_schema_drift_onc
         assert drift_history() == []
         # The clock cannot move: the first cycle ran as the drop began, before `after` arrived,
         # and the second reads from its start less the overlap (read_from.sql).
-        emulator.execute(f"UPDATE {emulator.database}.{emulator.schema}.AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?",
-                         [dropped_at])
+        emulator.last_refresh_started(dropped_at)
 
         second = cycle(after)
         alerting.run_evaluation(session, texts, settings, utc_now())

@@ -301,6 +301,42 @@ def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
                                                   ["8" * 32, "9" * 32])} == {"8" * 32}
 
 
+class ArrivalDuringTheRead:
+    """The procedure's session; one event of `agent` reaches the event table while the cycle's
+    read runs, after the read statement took its snapshot (here: right after it ran)."""
+
+    def __init__(self, emulator, read_statement: str, agent: AgentRef):
+        self.emulator, self.read, self.agent = emulator, read_statement, agent
+        self.read_began = None
+
+    def sql(self, text, params=None):
+        if text != self.read or self.read_began is not None:
+            return self.emulator.session.sql(text, params)
+        self.read_began = utc_now()
+        result = self.emulator.session.sql(text, params)
+        self.emulator.deliver([span(self.agent, "ResponseGeneration", utc_now(), trace_id="7" * 32)])
+        return result
+
+
+@pytest.mark.parametrize("path", ["per_agent", "event_table"])
+def test_an_event_arriving_during_a_read_is_inside_the_next_one(emulator, path):
+    """LAST_REFRESH_AT is when the read started, not when it ended (record_success_state.sql): the
+    next read starts there less the overlap, so an event that reaches the event table while a read
+    runs, after its snapshot, is loaded by the next cycle however long the read took."""
+    emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", utc_now() - timedelta(minutes=30), trace_id="1" * 32,
+                           parent=None)])
+    discover(emulator, [SALES])
+    read = "insert_agent_events" if path == "per_agent" else "insert_events_from_event_table"
+    session = ArrivalDuringTheRead(emulator, emulator.statement(read), SALES)
+
+    cycle(emulator, path, session=session)
+
+    assert state(emulator, SALES)["LAST_REFRESH_AT"] <= session.read_began
+    assert history_count(emulator) == 1, "precondition: the event arrived after the read's snapshot"
+    assert "loaded 1 events" in cycle(emulator, path)
+    assert {r["TRACE_ID"] for r in emulator.query("SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY")} == {"1" * 32, "7" * 32}
+
+
 def test_each_agent_is_read_from_its_own_watermark(emulator):
     """A new agent gets the initial lookback while a known one reads only past its watermark."""
     now = utc_now()

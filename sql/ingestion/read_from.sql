@@ -1,13 +1,14 @@
 -- Where one refresh starts reading an agent, never before the history kept:
--- 1. an agent whose last refresh succeeded, or which has events: the later of its watermark
---    (newest event loaded) and the start of its last successful refresh (LAST_REFRESH_AT, set
---    before that refresh read anything), less the overlap that catches late events. An idle
---    agent is read on from its last refresh, so a gap longer than the lookback loses nothing;
---    after a failed refresh it is read from its watermark less the overlap, which covers the
---    failed read's window;
--- 2. an agent never read successfully: where its first attempt started (LAST_READ_FROM,
+-- 1. an agent with events: the later of its watermark (newest event loaded) and, if its last
+--    refresh succeeded, that refresh's start (LAST_REFRESH_AT, taken before it read anything),
+--    less the overlap that catches late events. After a failed refresh it is read from its
+--    watermark less the overlap, which covers the failed read's window;
+-- 2. an agent without events yet whose last refresh succeeded: that refresh's start less the
+--    overlap (an idle agent is read on from there, so a gap longer than the lookback loses
+--    nothing, and each cycle reads only the time since the last one);
+-- 3. an agent never read successfully: where its first attempt started (LAST_READ_FROM,
 --    kept by a failed attempt), so an agent failing since registration loses nothing;
--- 3. the initial lookback, for an agent never tried.
+-- 4. the initial lookback, for an agent never tried.
 -- The late-event trade-off (read_points.sql states the same rule for every agent at once): an
 -- event is loaded if its TIMESTAMP is no older than the last successful refresh's start less
 -- ingestOverlapMinutes when it reaches the event table. So an event up to ingestOverlapMinutes
@@ -15,8 +16,13 @@
 -- successful refresh started more than ingestOverlapMinutes after its TIMESTAMP is not read.
 -- Reading a quiet agent from its last event instead (hours back) would keep its late events too,
 -- but would make the one pass of the event-table path re-read those hours of every agent's events
--- each cycle; each cycle reads one refresh interval plus the overlap instead. `npm run doctor`
--- measures, on a real account, how late events arrive and which overlap they need.
+-- each cycle; each cycle reads one refresh interval plus the overlap instead.
+-- ASSUMPTION (open: Snowflake documents no delay between a Cortex Agent event's TIMESTAMP and
+-- its arrival in the event table): events arrive within ingestOverlapMinutes. `npm run doctor`
+-- measures, on a real account, how late loaded events arrived and which overlap they need.
+-- Event TIMESTAMPs and SYSDATE() are both UTC, so they compare:
+-- https://docs.snowflake.com/en/developer-guide/logging-tracing/event-table-columns
+-- https://docs.snowflake.com/en/sql-reference/functions/sysdate
 -- READ_STARTED is when this read starts, which the success records as LAST_REFRESH_AT.
 SELECT GREATEST(
            COALESCE(

@@ -3,8 +3,10 @@
 -- has AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, READ_FROM, READ_STARTED, ROWS_LOADED, NEWEST_EVENT
 -- and REASON. The watermark moves to the newest event held; INGEST_PATH is the path the read took.
 -- LAST_REFRESH_AT is when the read started (READ_STARTED, taken before it read anything), not when
--- it ended: the next read starts there less the overlap (read_from.sql), so an event that reaches
--- the event table while this read runs is inside the next one.
+-- it ended: a statement sees only what was committed before it began
+-- (READ COMMITTED, https://docs.snowflake.com/en/sql-reference/transactions), and the next
+-- read starts at LAST_REFRESH_AT less the overlap (read_from.sql), so an event that reaches the
+-- event table while this read runs is inside the next one.
 ON s.AGENT_DATABASE = r.AGENT_DATABASE AND s.AGENT_SCHEMA = r.AGENT_SCHEMA AND s.AGENT_NAME = r.AGENT_NAME
 WHEN MATCHED THEN UPDATE SET
     LAST_EVENT_TIMESTAMP = COALESCE(GREATEST(s.LAST_EVENT_TIMESTAMP, r.NEWEST_EVENT), s.LAST_EVENT_TIMESTAMP, r.NEWEST_EVENT),

@@ -223,8 +223,12 @@ class Cycle:
         ingestion.run_refresh(emu.session, statements, lookback, config["historyDays"], "event_table")
         ingestion.run_rollup(emu.session, statements, config["historyDays"], config["rollupRetentionDays"])
         # As at steady state: each row was loaded by the cycle after it happened, and the last
-        # rollup ran one cycle ago (the setup loaded everything just now, in one go).
+        # refresh, its scan for new agents and the last rollup ran one cycle ago (the setup loaded
+        # everything just now, in one go). The next refresh reads from the last one's start.
         emu.execute(f"UPDATE {history} SET LOADED_AT = DATEADD('minute', {self.new_minutes}, EVENT_TIMESTAMP)")
+        cycle_ago = f"DATEADD('minute', -{self.new_minutes}, SYSDATE())"
+        emu.execute(f"UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = {cycle_ago}")
+        emu.execute(f"UPDATE INGEST_CYCLE_STATE SET EVENTS_DISCOVERED_THROUGH = {cycle_ago}")
         emu.execute(f"UPDATE ROLLUP_DAY_STATE SET ROLLED_UP_AT = DATEADD('minute', -{self.new_minutes}, SYSDATE())")
         if with_baseline:
             emu.execute(f"CREATE OR REPLACE TABLE {baseline} AS SELECT * FROM {history}")

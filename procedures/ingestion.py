@@ -275,15 +275,16 @@ def _error_text(error, limit=MAX_ERROR_MESSAGE_CHARS):
 
 def run_refresh(session, statements, lookback_hours, history_days, ingest_path="auto"):
     """One ingestion cycle: retention, then registering the agents whose events newly appear in
-    the event table, then every active agent from its watermark (less the overlap) onwards, by
-    one of two paths:
+    the event table, then every active agent from the later of its watermark and the start of its
+    last successful refresh, less the overlap (read_from.sql, which states the late-event
+    trade-off), by one of two paths:
 
     * EVENT_TABLE: one pass over SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS for all active agents,
       then one set-based state update. One pass cannot fail for one agent: a failure fails the
       pass, and no watermark moves.
     * PER_AGENT: GET_AI_OBSERVABILITY_EVENTS agent by agent. One agent's failure is recorded in
-      AGENT_INGEST_STATE and the others still load; its watermark stays put, so the next cycle
-      retries the same window.
+      AGENT_INGEST_STATE and the others still load; its watermark stays put and the next cycle
+      reads from it less the overlap, which covers the failed window.
 
     `ingest_path` chooses: `per_agent`, `event_table` (a failed pass is recorded against every
     active agent; the next cycle retries), or `auto` (NULL too): the event table when the owner
@@ -447,11 +448,12 @@ def _refresh_per_agent(session, statements, agents, lookback_hours, history_days
         agent = {"agent_database": database, "agent_schema": schema, "agent_name": name}
         read_from = None
         try:
-            read_from = tuple(run(session, statements, "read_from",
-                                  {**_window(lookback_hours, history_days), **agent})[0])[0]
+            read_from, read_started = tuple(run(session, statements, "read_from",
+                                                {**_window(lookback_hours, history_days), **agent})[0])[:2]
             inserted = _inserted_count(run(session, statements, "insert_agent_events", {**agent, "read_from": read_from}))
-            run(session, statements, "record_refresh_success",
-                {**agent, "read_from": read_from, "rows_loaded": inserted, "reason": reason})
+            run(session, statements, "record_refresh_success", {
+                **agent, "read_from": read_from, "read_started": read_started, "rows_loaded": inserted,
+                "reason": reason})
             loaded += inserted
         except Exception as error:  # one agent's failure must not stop the others
             run(session, statements, "record_refresh_failure", {

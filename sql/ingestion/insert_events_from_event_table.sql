@@ -1,7 +1,8 @@
 -- Loads every active agent's new events in ONE pass over the event table, each agent from its
--- own read-from point (read_points.sql: watermark less the overlap, as read_from.sql), each
--- event exactly once: an event whose key the history already holds is skipped. Parsed by the
--- same parsed_events.sql as the per-agent insert, so the two paths cannot disagree on a column.
+-- own read-from point (read_points.sql: the later of its watermark and its last successful
+-- refresh's start, less the overlap, as read_from.sql), each event exactly once: an event whose
+-- key the history already holds is skipped. Parsed by the same parsed_events.sql as the
+-- per-agent insert, so the two paths cannot disagree on a column.
 -- Only Cortex Agent rows of registered, active agents are read: the event table also holds
 -- Cortex Search logs, external agents and agents excluded from or deactivated in the registry.
 -- Agents are matched on their identity attributes, as GET_AI_OBSERVABILITY_EVENTS matches them.

@@ -1,6 +1,7 @@
 -- Records a failed event-table pass (ingestPath event_table, no fallback) against every active
--- agent, set-based: one pass cannot fail for one agent only. Watermarks stay, so the next cycle
--- re-reads the same windows; an agent never read keeps the start of its first window.
+-- agent, set-based: one pass cannot fail for one agent only. Watermarks stay, and the next cycle
+-- reads each agent from its watermark less the overlap (read_from.sql), which covers the failed
+-- window; an agent never read keeps the start of its first window.
 MERGE INTO {{INGEST_STATE_TABLE}} AS s
 USING (
     WITH READ_POINTS AS (

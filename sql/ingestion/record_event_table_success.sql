@@ -2,7 +2,8 @@
 -- watermark to the newest event loaded, OK, rows this cycle loaded, INGEST_PATH EVENT_TABLE.
 -- Runs after insert_events_from_event_table.sql and before anything else changes the state, so
 -- READ_POINTS gives each agent the point the pass read from.
--- Rows loaded at or after cycle_started are this cycle's.
+-- cycle_started was taken before the pass read anything: rows loaded at or after it are this
+-- cycle's, and it is the read's start the state records (record_success_state.sql).
 MERGE INTO {{INGEST_STATE_TABLE}} AS s
 USING (
     WITH READ_POINTS AS (
@@ -16,6 +17,7 @@ USING (
         GROUP BY h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME
     )
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.READ_FROM,
+           CAST({{bind cycle_started}} AS TIMESTAMP_NTZ) AS READ_STARTED,
            COALESCE(l.ROWS_LOADED, 0) AS ROWS_LOADED, l.NEWEST_EVENT,
            CAST({{bind reason}} AS VARCHAR) AS REASON
     FROM READ_POINTS AS p

@@ -1,6 +1,7 @@
--- Records that one agent's refresh failed; its watermark stays, so the next cycle retries
--- from the same point and nothing is lost. An agent never read before keeps the start of the
--- window its first attempt tried (LAST_READ_FROM), so it reads from there once it recovers.
+-- Records that one agent's refresh failed; its watermark stays and, its status no longer OK, the
+-- next cycle reads from the watermark less the overlap (read_from.sql), which covers the failed
+-- window, so nothing is lost. An agent never read before keeps the start of the window its first
+-- attempt tried (LAST_READ_FROM), so it reads from there once it recovers.
 -- read_from is NULL when the failure came before it was known; reason says why this cycle read
 -- per agent.
 MERGE INTO {{INGEST_STATE_TABLE}} AS s

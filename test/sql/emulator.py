@@ -44,6 +44,10 @@ is bridged here, in one place, and nowhere else:
 * Events arriving (`write_arriving_events`) - Snowflake writes its event table itself; the
   emulator writes the generated rows straight into DuckDB, the same rows `traffic.load` stores
   through SQL, without translating their text as SQL.
+* Time passing between cycles (`last_refresh_started`) - SYSDATE() is the machine's clock, so
+  events delivered after a refresh are stamped before it started; a refresh reads from its
+  predecessor's start less the overlap (sql/ingestion/read_from.sql), so a test that delivers
+  later traffic ages that start to when the refresh would have run.
 * Notifications (`NotificationService`, an emulator stand-in in the bridge section below) -
   SNOWFLAKE.NOTIFICATION.SANITIZE_WEBHOOK_CONTENT is a DuckDB macro replacing the documented
   placeholders with REDACTED; SYSTEM$SEND_SNOWFLAKE_NOTIFICATION queues a request (refused for
@@ -307,6 +311,12 @@ class Emulator:
     def deliver(self, events, table: str = EVENT_TABLE) -> int:
         """Events arriving in Snowflake's event table (see `write_arriving_events`)."""
         return write_arriving_events(self.loader, table, events)
+
+    def last_refresh_started(self, at: datetime) -> None:
+        """Every agent's last successful refresh started at `at`, before the traffic a test
+        delivers next arrived: the next refresh reads from `at` less the overlap."""
+        self.execute(f"UPDATE {self.database}.{self.schema}.AGENT_INGEST_STATE SET LAST_REFRESH_AT = ? "
+                     "WHERE LAST_REFRESH_STATUS = 'OK'", [at])
 
     def statement(self, name: str) -> str:
         entry = self.catalog["procedureStatements"][name]

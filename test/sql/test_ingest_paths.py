@@ -2,7 +2,8 @@
 (EVENT_TABLE) and the per-agent GET_AI_OBSERVABILITY_EVENTS loop (PER_AGENT).
 
 They load identical history from the same traffic; the event-table pass reads only registered,
-active Cortex Agents, each from its own watermark less the overlap; `auto` picks the event table
+active Cortex Agents, each from its own read point (the later of its watermark and its last
+successful refresh's start, less the overlap); `auto` picks the event table
 when the owner can read it, else per agent, falls back to per agent when the pass fails
 mid-cycle, and records the decision and its reason where PIPELINE_HEALTH shows it.
 """
@@ -84,7 +85,8 @@ def hide_event_table(emulator) -> None:
 
 def messy_traffic(emulator, seed: int):
     """Two deliveries of three agents' traffic with noise, duplicates, missing attributes and
-    late events (within the overlap) that arrive only with the second delivery."""
+    late events (within the overlap) that arrive only with the second delivery, after a refresh
+    that started as the first delivery's newest event was stamped (`refreshed_after`)."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
     now = utc_now()
     events = generate(seed=seed, agents=AGENTS, start=now - timedelta(hours=8), end=now, include_noise=True,
@@ -95,11 +97,17 @@ def messy_traffic(emulator, seed: int):
     return events, first, second
 
 
+def refreshed_after(emulator, delivery: list[dict]) -> None:
+    """The refresh that read `delivery` started as its newest event was stamped."""
+    emulator.last_refresh_started(max(e["TIMESTAMP"] for e in delivery))
+
+
 def run_scenario(emulator, path: str, first, second) -> tuple[list[dict], list[str]]:
     reset(emulator)
     discover(emulator, AGENTS)
     emulator.deliver(first)
     summaries = [cycle(emulator, path)]
+    refreshed_after(emulator, first)
     emulator.deliver(second)
     summaries.append(cycle(emulator, path))
     summaries.append(cycle(emulator, path))  # a re-run adds nothing
@@ -183,14 +191,17 @@ def test_the_per_agent_path_stores_no_redacted_text(catalog_with_text, emulator)
 def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emulator):
     """read_points.sql (all agents at once) and read_from.sql (one agent) apply the same rule."""
     now = utc_now()
-    agents = [SALES, SUPPORT, HR, OPS, AgentRef("OLD_DB", "AGENTS", "ANCIENT")]
+    busy, ancient, fresh = (AgentRef("OLD_DB", "AGENTS", name) for name in ("BUSY", "ANCIENT", "FRESH"))
+    agents = [SALES, SUPPORT, HR, OPS, busy, ancient, fresh]
     discover(emulator, agents)
     lookback, days = 30, emulator.config["historyDays"]
-    states = [  # watermark; idle after an OK refresh; failing since registration; never tried; past history
+    states = [  # quiet: refresh later than its watermark; idle after an OK refresh; failing since
+        # registration; watermark later than its refresh; failed after events, past history; never tried
         (SALES, now - timedelta(hours=2), now - timedelta(minutes=3), "OK", now - timedelta(hours=5)),
         (SUPPORT, None, now - timedelta(hours=50), "OK", now - timedelta(hours=70)),
         (HR, None, now - timedelta(minutes=3), "ERROR", now - timedelta(hours=40)),
-        (AgentRef("OLD_DB", "AGENTS", "ANCIENT"), now - timedelta(days=days + 3), now, "OK", None),
+        (busy, now - timedelta(minutes=1), now - timedelta(minutes=3), "OK", now - timedelta(minutes=20)),
+        (ancient, now - timedelta(days=days + 3), now, "ERROR", None),
     ]
     for agent, watermark, refreshed, status, read_from in states:
         emulator.execute(
@@ -203,13 +214,19 @@ def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emul
               for r in emulator.run("read_points_all", {"lookback_hours": lookback, "history_days": days})}
 
     assert (OPS.database, OPS.schema, OPS.name) not in points, "an inactive agent is not read"
-    assert len(points) == 4
+    assert len(points) == 6
     for (database, schema, name), point in points.items():
         single = emulator.run("read_from", {"lookback_hours": lookback, "history_days": days, "agent_database": database,
                                             "agent_schema": schema, "agent_name": name})[0]["READ_FROM"]
         assert abs(point - single) < timedelta(seconds=1), name  # SYSDATE() of two statements
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
-    assert points[(SALES.database, SALES.schema, SALES.name)] == states[0][1] - overlap
+    key = lambda agent: (agent.database, agent.schema, agent.name)  # noqa: E731
+    assert points[key(SALES)] == now - timedelta(minutes=3) - overlap  # the refresh's start, not the old event
+    assert points[key(SUPPORT)] == now - timedelta(hours=50) - overlap
+    assert points[key(HR)] == now - timedelta(hours=40)
+    assert points[key(busy)] == now - timedelta(minutes=1) - overlap  # the watermark, later than the refresh
+    assert abs(points[key(ancient)] - (utc_now() - timedelta(days=days))) < timedelta(minutes=1)
+    assert abs(points[key(fresh)] - (utc_now() - timedelta(hours=lookback))) < timedelta(minutes=1)
 
 
 # --- what the event-table pass reads ------------------------------------------------------------
@@ -261,19 +278,63 @@ def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
     emulator.deliver(on_time)
     discover(emulator, [SALES])
     cycle(emulator, "event_table")
+    started = max(e["TIMESTAMP"] for e in events)  # the pass ran as the newest event was stamped
+    emulator.last_refresh_started(started)
     watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
     assert any(e["TIMESTAMP"] < watermark for e in late), "precondition: only the overlap can catch some"
+    assert all(e["TIMESTAMP"] >= started - overlap for e in late)
 
     emulator.deliver(late)
     summary = cycle(emulator, "event_table")
 
     assert f"loaded {len(late)} events" in summary
     assert set(history_identities(emulator)) == {identity(e) for e in events}
-    # Older than watermark less overlap: the documented limit, same as the per-agent path.
-    watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
-    too_late = span(SALES, "ResponseGeneration", watermark - overlap - timedelta(seconds=30), trace_id="9" * 32)
-    emulator.deliver([too_late])
-    assert "loaded 0 events" in cycle(emulator, "event_table")
+    # Older than the last pass's start less the overlap: the documented trade-off, as on the
+    # per-agent path (read_from.sql).
+    started = state(emulator, SALES)["LAST_REFRESH_AT"]
+    assert started > state(emulator, SALES)["LAST_EVENT_TIMESTAMP"], "precondition: the read point is the pass's start"
+    just_inside = span(SALES, "ResponseGeneration", started - overlap + timedelta(seconds=30), trace_id="8" * 32)
+    too_late = span(SALES, "ResponseGeneration", started - overlap - timedelta(seconds=30), trace_id="9" * 32)
+    emulator.deliver([just_inside, too_late])
+    assert "loaded 1 events" in cycle(emulator, "event_table")
+    assert {r["TRACE_ID"] for r in emulator.query("SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY WHERE TRACE_ID IN (?, ?)",
+                                                  ["8" * 32, "9" * 32])} == {"8" * 32}
+
+
+class ArrivalDuringTheRead:
+    """The procedure's session; one event of `agent` reaches the event table while the cycle's
+    read runs, after the read statement took its snapshot (here: right after it ran)."""
+
+    def __init__(self, emulator, read_statement: str, agent: AgentRef):
+        self.emulator, self.read, self.agent = emulator, read_statement, agent
+        self.read_began = None
+
+    def sql(self, text, params=None):
+        if text != self.read or self.read_began is not None:
+            return self.emulator.session.sql(text, params)
+        self.read_began = utc_now()
+        result = self.emulator.session.sql(text, params)
+        self.emulator.deliver([span(self.agent, "ResponseGeneration", utc_now(), trace_id="7" * 32)])
+        return result
+
+
+@pytest.mark.parametrize("path", ["per_agent", "event_table"])
+def test_an_event_arriving_during_a_read_is_inside_the_next_one(emulator, path):
+    """LAST_REFRESH_AT is when the read started, not when it ended (record_success_state.sql): the
+    next read starts there less the overlap, so an event that reaches the event table while a read
+    runs, after its snapshot, is loaded by the next cycle however long the read took."""
+    emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", utc_now() - timedelta(minutes=30), trace_id="1" * 32,
+                           parent=None)])
+    discover(emulator, [SALES])
+    read = "insert_agent_events" if path == "per_agent" else "insert_events_from_event_table"
+    session = ArrivalDuringTheRead(emulator, emulator.statement(read), SALES)
+
+    cycle(emulator, path, session=session)
+
+    assert state(emulator, SALES)["LAST_REFRESH_AT"] <= session.read_began
+    assert history_count(emulator) == 1, "precondition: the event arrived after the read's snapshot"
+    assert "loaded 1 events" in cycle(emulator, path)
+    assert {r["TRACE_ID"] for r in emulator.query("SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY")} == {"1" * 32, "7" * 32}
 
 
 def test_each_agent_is_read_from_its_own_watermark(emulator):
@@ -337,6 +398,7 @@ def test_auto_falls_back_to_per_agent_when_the_pass_fails_mid_cycle(emulator, fa
     discover(emulator, AGENTS)
     emulator.deliver(first)
     cycle(emulator, "auto")
+    refreshed_after(emulator, first)
     emulator.deliver(second)
     failing = FailingSession(emulator.session, emulator.statement(failing_statement))
 

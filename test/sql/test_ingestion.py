@@ -158,6 +158,9 @@ def test_rerunning_a_cycle_adds_nothing(emulator):
 
 # --- late and missed events -------------------------------------------------------------------
 def test_late_events_inside_the_overlap_window_are_captured(emulator):
+    """The guarantee: an event that reaches the event table at most ingestOverlapMinutes after a
+    successful refresh started reading (so stamped no earlier than that start less the overlap)
+    is loaded by the next cycle."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
     now = utc_now()
     events = agent_events(generate(seed=11, agents=[SALES], start=now - timedelta(hours=8), end=now,
@@ -168,10 +171,12 @@ def test_late_events_inside_the_overlap_window_are_captured(emulator):
     emulator.deliver(on_time)
     register(emulator, [SALES])
     refresh(emulator)
+    started = max(e["TIMESTAMP"] for e in events)  # the refresh ran as the newest event was stamped
+    emulator.last_refresh_started(started)
     watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
     assert any(e["TIMESTAMP"] < watermark for e in late), \
         "precondition: some late events are older than the watermark, so only the overlap can catch them"
-    assert all(e["TIMESTAMP"] >= watermark - overlap for e in late)
+    assert all(e["TIMESTAMP"] >= started - overlap for e in late)
 
     emulator.deliver(late)  # they arrive after the cycle that set the watermark
     summary = refresh(emulator)
@@ -180,26 +185,31 @@ def test_late_events_inside_the_overlap_window_are_captured(emulator):
     assert set(history_identities(emulator)) == {identity(e) for e in events}
 
 
-def test_late_event_older_than_watermark_minus_overlap_is_not_captured(emulator):
-    """Known limit: the watermark moves on with the newest event loaded, and each cycle
-    re-reads only `ingestOverlapMinutes` before it. An event that reaches the event table
-    later than that is never read. Raise ingestOverlapMinutes if the pipeline is that late."""
+def test_late_event_older_than_the_last_refresh_start_minus_overlap_is_not_captured(emulator):
+    """The documented trade-off (read_from.sql): each cycle re-reads only `ingestOverlapMinutes`
+    before the later of the watermark and the last successful refresh's start, for a quiet agent
+    (here its last event is 3 hours old) as for a busy one (test_ingest_paths.py's late-event test).
+    An event that reaches the event table later than that is never read, even when it is newer
+    than the quiet agent's last event. Raise ingestOverlapMinutes if the pipeline is that late."""
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
     now = utc_now()
     register(emulator, [SALES])
-    emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", now - timedelta(minutes=2), trace_id="1" * 32,
+    emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", now - timedelta(hours=3), trace_id="1" * 32,
                            parent=None)])
     refresh(emulator)
-    watermark = state(emulator, SALES)["LAST_EVENT_TIMESTAMP"]
+    read = state(emulator, SALES)
+    started = read["LAST_REFRESH_AT"]
+    assert read["LAST_EVENT_TIMESTAMP"] < started <= utc_now(), "precondition: the refresh started after the event"
 
-    just_inside = span(SALES, "ResponseGeneration", watermark - overlap + timedelta(seconds=30), trace_id="2" * 32)
-    too_late = span(SALES, "ResponseGeneration", watermark - overlap - timedelta(seconds=30), trace_id="3" * 32)
+    just_inside = span(SALES, "ResponseGeneration", started - overlap + timedelta(seconds=30), trace_id="2" * 32)
+    too_late = span(SALES, "ResponseGeneration", started - overlap - timedelta(seconds=30), trace_id="3" * 32)
     emulator.deliver([just_inside, too_late])
     refresh(emulator)
 
     traces = {row["TRACE_ID"] for row in emulator.query("SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY")}
     assert "2" * 32 in traces
     assert "3" * 32 not in traces
+    assert state(emulator, SALES)["LAST_READ_FROM"] == started - overlap
 
 
 def test_outage_of_several_hours_is_caught_up_on_the_next_run(emulator):
@@ -209,6 +219,7 @@ def test_outage_of_several_hours_is_caught_up_on_the_next_run(emulator):
     emulator.deliver(before)
     register(emulator, AGENTS)
     refresh(emulator)
+    emulator.last_refresh_started(now - timedelta(hours=6))
     assert history_count(emulator) == len(agent_events(before))
 
     # Six hours of traffic arrive while ~24 cycles are missed; then one cycle runs.
@@ -229,6 +240,7 @@ def test_outage_longer_than_the_lookback_is_caught_up_from_the_watermark(emulato
     emulator.deliver(before)
     register(emulator, [SALES])
     refresh_with(emulator, lookback_hours=48)  # the last cycle before a 30-hour outage
+    emulator.last_refresh_started(now - timedelta(hours=30))
 
     emulator.deliver(during)
     refresh(emulator)  # the task again, lookback 24 h
@@ -324,6 +336,7 @@ def _failing_agent_scenario(emulator):
     emulator.deliver(first)
     register(emulator, AGENTS)
     refresh(emulator)
+    emulator.last_refresh_started(now - timedelta(hours=2))
     before = {a.name: state(emulator, a) for a in AGENTS}
 
     second = generate(seed=22, agents=AGENTS, start=now - timedelta(hours=2), end=now)
@@ -709,6 +722,7 @@ def test_request_rows_are_kept_apart_with_their_response_time(emulator):
     twin = _hand_checked_turn(SALES, utc_now() - timedelta(minutes=5))["request"]
     twin["TIMESTAMP"] = request["EVENT_TIMESTAMP"]
     twin["RECORD_ATTRIBUTES"][OBS + "agent.request_id"] = "req-2"
+    emulator.last_refresh_started(request["EVENT_TIMESTAMP"])  # the twin arrives inside the overlap
     emulator.deliver([twin])
     refresh(emulator)
     refresh(emulator)

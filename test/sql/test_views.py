@@ -117,8 +117,12 @@ def ingest(emulator: Emulator, *deliveries: list[dict]) -> None:
     emulator.coverage.add(tasks["discover"]["files"] + tasks["refresh"]["files"])
     emulator.set_agents(AGENT_TRIPLES)
     emulator.call(tasks["discover"]["text"])
+    stamps = []
     for delivery in deliveries:
+        if stamps:  # the last cycle ran as the newest event delivered so far was stamped
+            emulator.last_refresh_started(max(stamps))
         emulator.deliver(delivery)
+        stamps += [e["TIMESTAMP"] for e in delivery]
         summary = emulator.call(tasks["refresh"]["text"])
         assert f"{len(AGENTS)} OK, 0 failed" in summary
     emulator.refresh_dynamic_tables()

@@ -38,9 +38,12 @@ def ingest(emulator: Emulator, agents, *deliveries: list[dict], failing=()) -> l
     tasks = emulator.catalog["tasks"]
     emulator.set_agents([(a.database, a.schema, a.name) for a in agents], failing=failing)
     emulator.call(tasks["discover"]["text"])
-    summaries = []
+    summaries, stamps = [], []
     for delivery in deliveries:
+        if stamps:  # the last cycle ran as the newest event delivered so far was stamped
+            emulator.last_refresh_started(max(stamps))
         emulator.deliver(delivery)
+        stamps += [e["TIMESTAMP"] for e in delivery]
         summaries.append(emulator.call(tasks["refresh"]["text"]))
     emulator.refresh_dynamic_tables()
     return summaries

@@ -139,7 +139,7 @@ class DemoWorld:
             backlog = self._due(now)
             self.emulator.deliver(backlog)
             self.usage.observe(backlog)
-            self.usage.report(self.emulator.loader.cursor(), now)
+            self.usage.report(self.emulator.conn.cursor(), now)
             summary = self.emulator.call(tasks["refresh"]["text"])
             self._after_refresh()
             self.emulator.refresh_dynamic_tables()
@@ -159,7 +159,7 @@ class DemoWorld:
                 with self.lock:
                     self.emulator.deliver(due)
                     self.usage.observe(due)
-                    self.usage.report(self.emulator.loader.cursor(), now)
+                    self.usage.report(self.emulator.conn.cursor(), now)
                     summary = self.emulator.call(tasks["refresh"]["text"])
                     self._after_refresh()
                     if waited >= next_dynamic_refresh:

@@ -54,3 +54,12 @@ def test_a_refused_statement_is_refused_again(cursor):
     for _ in range(2):
         with pytest.raises(snowflake.connector.errors.ProgrammingError):
             cursor.execute("SELECT NO_SUCH_COLUMN FROM T")
+
+
+def test_result_columns_follow_the_table_as_it_is_now(cursor):
+    # The parse of fakesnow's DESCRIBE is kept; the DESCRIBE itself must still run every time.
+    text = "SELECT * FROM T"
+    assert [(c.name, c.type_code) for c in cursor.execute(text).description] == [("N", 0)]
+    cursor.execute("ALTER TABLE T ADD COLUMN LABEL VARCHAR")
+    assert [c.name for c in cursor.execute(text).description] == ["N", "LABEL"]
+    assert [c.name for c in cursor.execute(text).description] == ["N", "LABEL"]

@@ -26,7 +26,8 @@ The cycle, at steady state (history of H days already loaded and rolled up; one
 refreshIntervalMinutes of events newly arrived in SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS):
 
 * Wallmonitor: REFRESH_AGENT_EVENTS with ingestPath event_table (one pass over the event
-  table from each agent's watermark less the overlap, insert-only), ROLLUP_AGENT_EVENTS (only
+  table from each agent's read point: the later of its watermark and its last successful
+  refresh's start, less the overlap; insert-only), ROLLUP_AGENT_EVENTS (only
   the days the new rows fall on), and one read of the realtime window (REALTIME_KPI and
   AGENT_METRICS, views over the last realtimeWindowHours). The *_RECENT dynamic tables refresh
   on their own target lag, not per cycle; their refresh is measured separately (the emulator

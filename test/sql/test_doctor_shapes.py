@@ -184,6 +184,13 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
                         WHERE AGENT_NAME = ?""", [newest_stored, last_refresh, SALES.name])
     read_basis = max(newest_stored, last_refresh)
     assert read_basis == last_refresh
+    # The doctor's read basis (doctor/read_points.sql) is ingestion's (ingestion/read_points.sql):
+    # the next cycle starts reading each agent read successfully there, less the stack's overlap
+    # (the emulator's stack has its own; the doctor's statements here are rendered with 10 min).
+    next_reads = {row["AGENT_NAME"]: row["READ_FROM"] for row in emulator.run(
+        "read_points_all", {"lookback_hours": 24, "history_days": emulator.config["historyDays"]})}
+    stack_overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
+    assert next_reads[SALES.name] == next_reads[idle.name] == read_basis - stack_overlap
     missed = [row["EVENT_TIMESTAMP"] for row in lost if first_load < row["EVENT_TIMESTAMP"] < read_point]
     assert missed and any(row["EVENT_TIMESTAMP"] >= read_point for row in lost) and any(row["EVENT_TIMESTAMP"] < first_load for row in lost)
     assert len(events) > len(stored)  # the event table holds rows ingestion never stores (other object types)

@@ -172,13 +172,14 @@ describe("every chart readable on a crowded world: 13 agents with long names", f
         await session.visit(overview);
         const found: string[] = [];
         for (const window of Object.keys(WINDOW_BUCKETS)) {
-            await session.chooseWindow(window, overview);
+            // The Overview's caption names the window compared against ("against the previous 30 days").
+            await session.chooseWindow(window, overview, `against the ${window.toLowerCase().replace("last ", "previous ")}`);
             await noException(session);
             const charts = await drawnCharts(session.page);
             expect(charts.length, `charts in the ${window.toLowerCase()}`).to.be.at.least(3);
             found.push(...(await unreadable(session, overview, window)).map((problem) => `${window}: ${problem}`));
         }
-        await session.chooseWindow(DEFAULT_WINDOW, overview);
+        await session.chooseWindow(DEFAULT_WINDOW, overview, `against the ${DEFAULT_WINDOW.toLowerCase().replace("last ", "previous ")}`);
         expect(found).to.deep.equal([]);
     });
 });

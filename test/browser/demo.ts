@@ -123,9 +123,14 @@ export class DemoSession {
         await settled(this.page, spec);
     }
 
-    /** Chooses a time window in the sidebar and waits for the page to redraw. */
-    async chooseWindow(label: string, spec: DashboardPage): Promise<void> {
+    /** Chooses a time window in the sidebar and waits for the page to redraw. `shows`: text the
+     * page draws only for this window; waiting for it first keeps a slow rerun, not yet visibly
+     * started, from passing the settle check with the previous window's page still on screen. */
+    async chooseWindow(label: string, spec: DashboardPage, shows?: string): Promise<void> {
         await this.page.getByTestId("stSidebar").getByText(label, { exact: true }).click();
+        if (shows !== undefined) {
+            await this.page.getByTestId("stMain").getByText(shows).first().waitFor({ timeout: 90_000 });
+        }
         await settled(this.page, spec);
     }
 

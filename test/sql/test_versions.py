@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -139,7 +139,12 @@ def test_versions_from_events_have_history_share_and_tool_mix(world):
     assert worse_v2["ALIASES"] == "CANARY" and worse_v2["PREVIOUS_VERSION"] == "VERSION$1"
     shares = [row["TRAFFIC_SHARE"] for row in world["daily"] if row["AGENT_NAME"] == WORSE.name]
     days = {row["DAY"] for row in world["daily"] if row["AGENT_NAME"] == WORSE.name}
-    assert math.isclose(sum(shares), len(days)) and all(0.3 < share < 0.7 for share in shares if share)
+    assert math.isclose(sum(shares), len(days))
+    # The canary takes about half of each day's turns; the current UTC day may hold only a few
+    # turns so far (just after midnight, of one version alone), so the split is checked on the days before it.
+    today = datetime.now(timezone.utc).date()
+    earlier = [row["TRAFFIC_SHARE"] for row in world["daily"] if row["AGENT_NAME"] == WORSE.name and row["DAY"] < today]
+    assert earlier and all(0.3 < share < 0.7 for share in earlier if share)
     mix = {(row["VERSION_NAME"], row["TOOL_KIND"]): row for row in world["tool_mix"] if row["AGENT_NAME"] == WORSE.name}
     assert mix[("VERSION$1", "cortex_analyst")]["CALLS"] > 0 and 0 <= mix[("VERSION$2", "cortex_analyst")]["ERROR_RATE"] <= 1
 

@@ -154,7 +154,7 @@ def test_a_busy_cycle_reads_the_new_rows_and_the_rollup_rows_they_touch_not_the_
     their traces (about 0.15 rows per new row here) a few times, their aggregates (about 0.45)
     once per rollup table and once for the per-day summary, the stored rollup rows of the
     agent-days they touch twice (stage and delete), and the marked traces near them: at most 4x the
-    new rows, 2x those rollup rows and the marked traces (2,786 rows for 249 new ones before the
+    new rows, their aggregates once per rollup table, 2x those rollup rows and the marked traces (2,786 rows for 249 new ones before the
     per-day summary and ROLLUP_MERGED_TRACES). Recomputing the day, as rollups did before, read the whole day (some
     11,000 rows per agent here) once per rollup table."""
     catalog = render_catalog("dev", historyDays="31", initialLookbackHours="744", ingestPath="event_table")
@@ -162,7 +162,10 @@ def test_a_busy_cycle_reads_the_new_rows_and_the_rollup_rows_they_touch_not_the_
     reads = rollup_reads(catalog, 1, datetime.now(timezone.utc).replace(tzinfo=None), rate=BUSY_RATE, context=context)
     total = sum(reads.values())
     assert context["new_rows"] > 100, context
-    allowed = 4 * context["new_rows"] + 2 * context["touched_rollup_rows"] + context["marked_traces"]
+    # The new rows' aggregates are read once per rollup table's stage; early in a UTC day the day's
+    # stored rollup rows are few, so they are a term of their own, not covered by the stored rows'.
+    aggregates = reads["rollup_summarize_delta"] * len([name for name in reads if name.startswith("rollup_stage_")])
+    allowed = 4 * context["new_rows"] + aggregates + 2 * context["touched_rollup_rows"] + context["marked_traces"]
     print(f"busy cycle: {total} rows read by the rollup for {context}; allowed {allowed}; by statement {reads}")
     assert total <= allowed, (total, context, reads)
     history_reads = reads["rollup_find_new_traces"] + reads["rollup_find_delta"]

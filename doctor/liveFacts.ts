@@ -111,7 +111,8 @@ function span(seconds: number): string {
  * the realtime views look for a trace's marks only from their window start less that margin
  * (sql/evaluation/realtime_history.sql), and the rollups within a day of the rows they recompute
  * or merge. A Cortex Agent request times out after 15 minutes
- * (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), but the
+ * (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), a background run
+ * after 6 hours (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga), but the
  * DATA_AGENT_RUN SQL function and evaluation runs are documented with no limit, so
  * sql/doctor/trace_spans.sql measures the longest trace of the last LOOKBACK_DAYS days.
  */

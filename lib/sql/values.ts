@@ -27,10 +27,14 @@ export const ROLLUP_OVERLAP_MINUTES = 60;
  * How far from a row its trace's evaluation marks are looked for, in days, wherever a read is
  * bounded in time (the realtime window views, sql/evaluation/realtime_history.sql; the rollups'
  * "within a day"). A trace is one agent:run request, and "Requests to the Cortex Agent REST API
- * time out after 15 minutes" (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run),
- * so its spans lie minutes apart; a day is a wide margin, because neither the DATA_AGENT_RUN SQL
+ * time out after 15 minutes" (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run);
+ * a background run (`background: true`) has "a 6-hour timeout"
+ * (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga). So a trace's spans lie
+ * minutes, at most hours, apart; a day is a wide margin, because neither the DATA_AGENT_RUN SQL
  * function nor the evaluation tooling is documented with a limit. The doctor checks it on the
- * account after deploy (doctor/liveFacts.ts traceSpans).
+ * account after deploy (doctor/liveFacts.ts traceSpans). The rollup statements (sql/rollups) apply
+ * it in whole UTC days, from the day before to two days after, as literal day offsets: a change
+ * here goes with a change there.
  */
 export const TRACE_MARGIN_DAYS = 1;
 

@@ -4,8 +4,10 @@
 -- TRACE_MARGIN_DAYS (evaluation/realtime_history.sql), and the rollups within a day of the rows
 -- they recompute or merge; a trace spanning more than that may leave rows outside the bound
 -- counted as production. A trace is one agent:run request, which times out after 15 minutes
--- (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run); the SQL function
--- DATA_AGENT_RUN and evaluation runs are documented with no limit, so this measures it here.
+-- (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), a background run
+-- after 6 hours (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga);
+-- the SQL function DATA_AGENT_RUN and evaluation runs are documented with no limit, so this
+-- measures it here.
 -- A trace cut by the lookback start counts the part inside it (the bound is only ever short by that).
 -- MAX_BY names the longest trace (https://docs.snowflake.com/en/sql-reference/functions/max_by).
 -- One SELECT, no WITH: the doctor's read-only gate (doctor/readOnly.ts) lets only SELECT through.

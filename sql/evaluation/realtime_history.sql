@@ -7,8 +7,9 @@
 -- read at 30 days x 200 agents with evaluation runs in the last day only; 30x that with daily runs).
 -- The bound: a trace is one agent:run request, and "Requests to the Cortex Agent REST API time
 -- out after 15 minutes" (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run),
--- so its spans lie minutes apart; TRACE_MARGIN_DAYS is a wide margin, because the DATA_AGENT_RUN
--- SQL function and the evaluation tooling are documented with no limit. The documented trade-off:
+-- a background run after 6 hours (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga),
+-- so its spans lie minutes, at most hours, apart; TRACE_MARGIN_DAYS is a wide margin, because the
+-- DATA_AGENT_RUN SQL function and the evaluation tooling are documented with no limit. The documented trade-off:
 -- a row of the window whose trace's only marks lie more than TRACE_MARGIN_DAYS before the window
 -- start counts as production here (AGENT_EVENTS_RECENT still calls it evaluation). The doctor
 -- counts such traces on the account (doctor/liveFacts.ts traceSpans).

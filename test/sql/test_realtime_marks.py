@@ -7,8 +7,8 @@ does (sql/evaluation/history.sql). What that keeps, what it trades, and what it 
   AGENT_EVENTS, so REALTIME_KPI, AGENT_METRICS and THREAD_ACTIVITY leave its rows in the window out;
 * a trace whose marks lie beyond the margin counts as production in those views, while
   AGENT_EVENTS_RECENT still calls it evaluation: the documented trade-off (a Cortex Agent request
-  times out after 15 minutes, so a trace spanning more than a day is not expected; the doctor
-  counts such traces on the account, doctor/liveFacts.ts traceSpans);
+  times out after 15 minutes, a background run after 6 hours, so a trace spanning more than a day
+  is not expected; the doctor counts such traces on the account, doctor/liveFacts.ts traceSpans);
 * the rows a realtime view reads, counted by the benchmark's meter (bench/measure.py) as
   test_ingest_reads.py does, stay the same when evaluation runs on twenty older days are added.
   Over the whole history the grouped marks read every one of those runs' marked rows on each

@@ -1,7 +1,7 @@
 import { ident, literal } from "../lib/sql/render";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
-import { changeTracking, declared, hllForm, lateness, missedEvents, refreshModes, refreshOverlap } from "./liveFacts";
+import { changeTracking, declared, hllForm, lateness, missedEvents, refreshModes, refreshOverlap, traceSpans } from "./liveFacts";
 import type { ReadOnlySession } from "./readOnly";
 import type { Finding } from "./report";
 import { doctorStatement } from "./sql";
@@ -9,7 +9,7 @@ import { doctorStatement } from "./sql";
 /**
  * After deploy: what `pulumi up` left running. Tasks started and their last runs, dynamic
  * tables' refresh state, lag and refresh mode, change tracking, ingestion per agent, the newest
- * event against the newest stored one, events missed, refreshes overlapping, the dashboard app,
+ * event against the newest stored one, events missed, how far apart a trace's rows lie, refreshes overlapping, the dashboard app,
  * notification integrations with their failed deliveries, and HLL_EXPORT's form (doctor/liveFacts.ts).
  * Read as the owner role, which owns all of it.
  */
@@ -119,7 +119,7 @@ async function ingestion(context: DoctorContext, session: ReadOnlySession, schem
             evidence: behind > allowed ? `stored events are more than ${allowed} min behind the event table` : undefined,
             fix: behind > allowed ? "ingestion is not keeping up: see the task and agent findings above" : undefined });
     }
-    findings.push(...await missedEvents(context, session), ...await lateness(context, session));
+    findings.push(...await missedEvents(context, session), ...await lateness(context, session), ...await traceSpans(context, session));
     return findings;
 }
 

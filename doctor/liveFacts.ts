@@ -3,6 +3,7 @@ import { plainName } from "../privileges/grants";
 import { ident, literal } from "../lib/sql/render";
 import { PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/names";
 import { AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "../lib/sql/tables";
+import { TRACE_MARGIN_DAYS } from "../lib/sql/values";
 import { cell, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
 import type { ReadOnlySession } from "./readOnly";
@@ -98,6 +99,52 @@ export async function lateness(context: DoctorContext, session: ReadOnlySession)
         title: `${needingOverlap} of ${events} events loaded in the last ${LOOKBACK_DAYS} days needed the overlap; the latest was stored ${maxMinutes} min after it happened`,
         evidence: `an event loaded more than refreshIntervalMinutes = ${config.refreshIntervalMinutes} min after it happened reached the event table late; ` +
             `refreshIntervalMinutes + ingestOverlapMinutes = ${config.refreshIntervalMinutes + config.ingestOverlapMinutes} min` }];
+}
+
+/** A trace's span for a reader: minutes up to two hours, hours beyond. */
+function span(seconds: number): string {
+    return seconds < 2 * 3600 ? `${minutes(seconds)} min` : `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/**
+ * Settles "a trace's rows lie within TRACE_MARGIN_DAYS of its evaluation marks" (lib/sql/values.ts):
+ * the realtime views look for a trace's marks only from their window start less that margin
+ * (sql/evaluation/realtime_history.sql), and the rollups within a day of the rows they recompute
+ * or merge. A Cortex Agent request times out after 15 minutes
+ * (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), a background run
+ * after 6 hours (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga), but the
+ * DATA_AGENT_RUN SQL function and evaluation runs are documented with no limit, so
+ * sql/doctor/trace_spans.sql measures the longest trace of the last LOOKBACK_DAYS days.
+ */
+export async function traceSpans(context: DoctorContext, session: ReadOnlySession): Promise<Finding[]> {
+    const { config } = context;
+    const measured = await session.attempt(doctorStatement("trace_spans", {
+        HISTORY: ident(config.database, config.schema, AGENT_EVENTS_HISTORY.name), LOOKBACK_DAYS, TRACE_MARGIN_DAYS,
+    }));
+    if ("error" in measured) {
+        return [{ area: "deployed", status: "not-checked", title: "how far apart the rows of one trace lie could not be measured", evidence: measured.error }];
+    }
+    const row = measured.rows[0] ?? {};
+    const traces = Number(cell(row, "TRACES") || 0);
+    const margin = count(TRACE_MARGIN_DAYS, "day");
+    if (traces === 0) {
+        return [{ area: "deployed", status: "pass", title: `no trace stored in the last ${LOOKBACK_DAYS} days yet: how far apart a trace's rows lie not measured` }];
+    }
+    const beyond = Number(cell(row, "TRACES_BEYOND_MARGIN") || 0);
+    const longest = `${span(Number(cell(row, "LONGEST_TRACE_SECONDS") || 0))} (${cell(row, "LONGEST_TRACE")})`;
+    const bound = `the realtime views look for a trace's evaluation marks from their window start less TRACE_MARGIN_DAYS = ${margin}, ` +
+        "the rollups within a day of the rows they recompute or merge";
+    if (beyond === 0) {
+        return [{ area: "deployed", status: "pass",
+            title: `every one of the ${count(traces, "trace")} of the last ${LOOKBACK_DAYS} days lies within ${margin}; the longest spans ${longest}`,
+            evidence: bound }];
+    }
+    return [{ area: "deployed", status: "warn",
+        title: `${beyond} of the ${count(traces, "trace")} of the last ${LOOKBACK_DAYS} days span more than ${margin}; the longest ${longest}`,
+        evidence: `${bound}: rows of such a trace outside that bound may be counted as production in the realtime views and the rollups ` +
+            "(AGENT_EVENTS_RECENT, over the whole history, still sees their marks)",
+        fix: "report the agent and how it is run (DATA_AGENT_RUN, an evaluation run) as a Wallmonitor issue; " +
+            "the bound is TRACE_MARGIN_DAYS in lib/sql/values.ts" }];
 }
 
 /**

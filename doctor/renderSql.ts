@@ -6,6 +6,7 @@
 import { LOOKBACK_DAYS } from "./events";
 import { EMULATOR_HLL_SPARSE_LIMIT, HLL_ROW_COUNTS, MISSED_LOOKBACK_HOURS } from "./liveFacts";
 import { SAMPLE_SIZE } from "./shapes";
+import { TRACE_MARGIN_DAYS } from "../lib/sql/values";
 import { doctorStatement } from "./sql";
 
 process.stdout.write(`${JSON.stringify({ statements: {
@@ -18,7 +19,8 @@ process.stdout.write(`${JSON.stringify({ statements: {
     missed_events: doctorStatement("missed_events", { HISTORY: { identifier: "AGENT_EVENTS_HISTORY" },
         INGEST_STATE: { identifier: "AGENT_INGEST_STATE" }, REGISTRY: { identifier: "AGENT_REGISTRY" },
         INGEST_OVERLAP_MINUTES: 10, LOOKBACK_HOURS: MISSED_LOOKBACK_HOURS, STORE_CONVERSATION_TEXT: false }),
+    trace_spans: doctorStatement("trace_spans", { HISTORY: { identifier: "AGENT_EVENTS_HISTORY" }, LOOKBACK_DAYS, TRACE_MARGIN_DAYS }),
     ...Object.fromEntries(HLL_ROW_COUNTS.map((rows) => [`hll_export_form_${rows}`, doctorStatement("hll_export_form", { ROW_COUNT: rows })])),
 },
 // The sparse limit the doctor holds the account to, which must be the emulator's.
-EMULATOR_HLL_SPARSE_LIMIT })}\n`);
+EMULATOR_HLL_SPARSE_LIMIT, TRACE_MARGIN_DAYS })}\n`);

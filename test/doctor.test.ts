@@ -95,6 +95,7 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
         notificationIntegrations: [],
         deliveryFailures: [],
         eventLateness: { events: 780, needingOverlap: 0, maxDelaySeconds: 14 * 60 },
+        traceSpans: { traces: 100, beyondMargin: 0, longestSeconds: 95, longestTrace: `${AGENT} trace 0af7651916cd43dd8448eb211c80319c` },
         missedEvents: [],
         refreshCalls: { calls: 672, overlapping: 0, firstOverlapAt: null },
         hllSparseLimit: EMULATOR_HLL_SPARSE_LIMIT,
@@ -173,6 +174,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
         const pass = (pattern: RegExp) => expect(line(report, "pass", pattern), `${pattern}\n${renderText(report)}`).to.not.equal(undefined);
         pass(/^no event of the last 24 hours was missed: every event older than its agent's read point is stored$/);
         pass(/^0 of 780 events loaded in the last 7 days needed the overlap; the latest was stored 14 min after it happened$/);
+        pass(new RegExp(`^every one of the 100 traces of the last 7 days lies within 1 day; the longest spans 2 min \\(${AGENT.replace(/\./g, "\\.")} trace 0af7651916cd43dd8448eb211c80319c\\)$`));
         pass(new RegExp(`^task ${SCHEMA}\\.REFRESH_AGENT_EVENTS_TASK never runs beside itself \\(OVERLAP_POLICY = NO_OVERLAP\\)$`));
         pass(/^no two of the 672 REFRESH_AGENT_EVENTS calls of the last 7 days overlapped$/);
         pass(new RegExp(`^dynamic table ${SCHEMA}\\.DT_AGENT_MONTHLY_LATENCY refreshes INCREMENTAL, as declared$`));
@@ -180,7 +182,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
         pass(new RegExp(`^HLL_EXPORT switches from sparse to dense at ${EMULATOR_HLL_SPARSE_LIMIT} registers set, as the emulator assumes$`));
         // Declared FULL dynamic tables are not held to INCREMENTAL.
         expect(report.findings.filter((finding) => /DT_AGENT_METRICS_RECENT refreshes (INCREMENTAL|FULL)/.test(finding.title))).to.deep.equal([]);
-        for (const pattern of [/AS MISSED_EVENTS,/, /AS EVENTS_NEEDING_OVERLAP,/, /AS CALLS,/, /^SHOW TABLES IN SCHEMA /, /AS ROW_COUNT,/]) {
+        for (const pattern of [/AS MISSED_EVENTS,/, /AS EVENTS_NEEDING_OVERLAP,/, /AS TRACES_BEYOND_MARGIN,/, /AS CALLS,/, /^SHOW TABLES IN SCHEMA /, /AS ROW_COUNT,/]) {
             const ran = fake.statements.filter((statement) => pattern.test(statement.sql));
             expect(ran.length, String(pattern)).to.be.greaterThan(0);
             expect(ran.every((statement) => statement.role === OWNER), String(pattern)).to.equal(true);
@@ -197,7 +199,8 @@ describe("wallmonitor doctor against the protocol fake", function () {
         account.tables[account.tables.findIndex((table) => table.name === "AGENT_DAILY_LATENCY")] = { name: "AGENT_DAILY_LATENCY", changeTracking: false };
         account.tables[account.tables.findIndex((table) => table.name === "AGENT_EVENTS_HISTORY")] = { name: "AGENT_EVENTS_HISTORY", changeTracking: true, retentionDays: 0 };
         const report = await doctor({ ...account, refreshCalls: { calls: 680, overlapping: 2, firstOverlapAt: "2026-11-28 09:00:04.000" },
-            hllSparseLimit: 1500, eventLateness: { events: 780, needingOverlap: 31, maxDelaySeconds: 23 * 60 } });
+            hllSparseLimit: 1500, eventLateness: { events: 780, needingOverlap: 31, maxDelaySeconds: 23 * 60 },
+            traceSpans: { traces: 100, beyondMargin: 3, longestSeconds: 2 * 86400 + 1800, longestTrace: `${AGENT} trace 5b8aa5a2d2c872e8321cf37308d69df2` } });
         const warn = (pattern: RegExp) => {
             const found = line(report, "warn", pattern);
             expect(found, `${pattern}\n${renderText(report)}`).to.not.equal(undefined);
@@ -209,6 +212,9 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(missed.fix).to.equal("pulumi config set wallmonitor:ingestOverlapMinutes 47, then pulumi up (events as late as these are then read; " +
             "62, one refresh interval more, also reloads these at the next cycle)");
         expect(line(report, "pass", /^31 of 780 events loaded in the last 7 days needed the overlap; the latest was stored 23 min after it happened$/)).to.not.equal(undefined);
+        const traces = warn(new RegExp(`^3 of the 100 traces of the last 7 days span more than 1 day; the longest 48\\.5 h \\(${AGENT.replace(/\./g, "\\.")} trace 5b8aa5a2d2c872e8321cf37308d69df2\\)$`));
+        expect(traces.evidence).to.match(/rows of such a trace outside that bound may be counted as production in the realtime views and the rollups/);
+        expect(traces.fix).to.match(/TRACE_MARGIN_DAYS in lib\/sql\/values\.ts$/);
         expect(warn(/REFRESH_AGENT_EVENTS_TASK may run beside itself \(OVERLAP_POLICY = ALLOW_ALL_OVERLAP\)$/).fix)
             .to.equal(`ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SUSPEND; ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SET OVERLAP_POLICY = NO_OVERLAP; ` +
                 `ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK RESUME (as ${OWNER})`);
@@ -230,6 +236,8 @@ describe("wallmonitor doctor against the protocol fake", function () {
         const account = healthyAccount(analysis);
         account.refusals.push({ pattern: /AS MISSED_EVENTS,/, code: "002003",
             message: "SQL compilation error:\nObject 'SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS' does not exist or not authorized." });
+        account.refusals.push({ pattern: /AS TRACES_BEYOND_MARGIN,/, code: "002003",
+            message: "SQL compilation error:\nObject 'WALLMONITOR_DEV.WALLMONITOR.AGENT_EVENTS_HISTORY' does not exist or not authorized." });
         account.grants[OWNER] = account.grants[OWNER].filter((grant) => grant.grantedOn !== "WAREHOUSE");
         const report = await doctor({ ...account, showsOverlapPolicy: false, refreshCalls: { calls: 0, overlapping: 0, firstOverlapAt: null } });
         const notChecked = (pattern: RegExp) => {
@@ -239,6 +247,8 @@ describe("wallmonitor doctor against the protocol fake", function () {
         };
         expect(notChecked(/^events Wallmonitor missed could not be counted: the event table is not readable here$/).fix)
             .to.match(new RegExp(`^GRANT APPLICATION ROLE SNOWFLAKE\\.AI_OBSERVABILITY_READER TO ROLE ${OWNER}`));
+        expect(notChecked(/^how far apart the rows of one trace lie could not be measured$/).evidence)
+            .to.match(/AGENT_EVENTS_HISTORY' does not exist or not authorized/);
         expect(notChecked(new RegExp(`^no REFRESH_AGENT_EVENTS call of the last 7 days is visible to role ${OWNER} in QUERY_HISTORY$`)).evidence).to.match(/^\[open\]/);
         const hll = notChecked(/^where HLL_EXPORT switches from sparse to dense could not be checked$/);
         expect(hll.evidence).to.match(/^No active warehouse selected in the current session/);

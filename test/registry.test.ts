@@ -68,7 +68,7 @@ describe("the model registry", () => {
 
     it("records what each view reads from its {{ref}}s, and creates it after them", () => {
         const catalog = buildSqlCatalog(DEV);
-        expect(catalog.views.AGENT_EVENTS.refs).to.deep.equal(["AGENT_EVENTS_RECENT"]);
+        expect(catalog.views.AGENT_EVENTS.refs).to.deep.equal(["AGENT_EVENTS_HISTORY"]);
         expect(catalog.views.AGENT_EVENTS_RECENT.refs).to.deep.equal(["AGENT_EVENTS_HISTORY"]);
         expect(catalog.views.THREAD_ACTIVITY_RECENT.refs).to.deep.equal(["DT_THREAD_ACTIVITY_RECENT"]);
         expect(catalog.dynamicTables.DT_AGENT_METRICS_RECENT.refs).to.deep.equal(["AGENT_EVENTS_RECENT"]);

@@ -1,5 +1,8 @@
--- AGENT_EVENTS: the realtime window (realtimeWindowHours) of AGENT_EVENTS_RECENT. Event
--- timestamps are UTC TIMESTAMP_NTZ, so "now" is SYSDATE() (UTC), not CURRENT_TIMESTAMP().
-SELECT *
-FROM {{ref AGENT_EVENTS_RECENT}}
-WHERE EVENT_TIMESTAMP >= DATEADD('hour', -{{REALTIME_WINDOW_HOURS}}, SYSDATE())
+-- AGENT_EVENTS: the realtime window (realtimeWindowHours) of the history, in AGENT_EVENTS_RECENT's
+-- columns, each row marked per whole trace like there, its trace's marks looked for near the
+-- window only (evaluation/realtime_history.sql), so that a read does not grow with historyDays.
+SELECT
+{{> dashboards/event_columns.sql}}
+FROM (
+    {{> evaluation/realtime_history.sql}}
+) AS h

@@ -9,7 +9,9 @@
 -- An outer equi-join to a grouped subquery, not EXISTS: a dynamic table over it still refreshes
 -- incrementally (https://docs.snowflake.com/en/user-guide/dynamic-tables-supported-queries).
 -- The grouped side reads only marked rows; evaluation runs come in bursts, so their rows sit in few
--- micro-partitions and the filter on IS_EVALUATION_EVENT prunes the rest.
+-- micro-partitions and the filter on IS_EVALUATION_EVENT prunes the rest. It reads them over the
+-- whole history, whatever the reader's own filter: a read bounded in time applies the rule with
+-- its marks bounded too (realtime_history.sql, the rollups' history_of_days.sql and find_delta.sql).
 SELECT
     h.*,
     (COALESCE(h.IS_EVALUATION_EVENT, FALSE) OR t.TRACE_ID IS NOT NULL) AS IS_EVALUATION,

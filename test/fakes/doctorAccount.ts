@@ -77,6 +77,8 @@ export interface FakeAccount {
     readonly deliveryFailures: { integration: string; failures: number; lastError: string }[];
     /** What sql/doctor/event_lateness.sql counts over the stored events (none stored: omitted). */
     readonly eventLateness?: { events: number; needingOverlap: number; maxDelaySeconds: number };
+    /** What sql/doctor/trace_spans.sql measures over the stored traces (none stored: omitted). */
+    readonly traceSpans?: { traces: number; beyondMargin: number; longestSeconds: number; longestTrace: string };
     /** What sql/doctor/missed_events.sql finds, per agent with missed events. */
     readonly missedEvents: { agent: string; events: number; oldest: string; maxDelaySeconds: number }[];
     /** The REFRESH_AGENT_EVENTS calls QUERY_HISTORY shows the role (sql/doctor/refresh_overlaps.sql). */
@@ -224,6 +226,9 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
     const lateness = account.eventLateness ?? { events: 0, needingOverlap: 0, maxDelaySeconds: null };
     fake.on(/AS EVENTS_NEEDING_OVERLAP,/, rows(["EVENTS", "EVENTS_NEEDING_OVERLAP", "MAX_DELAY_SECONDS"],
         [[lateness.events, lateness.needingOverlap, lateness.maxDelaySeconds]]));
+    const traces = account.traceSpans ?? { traces: 0, beyondMargin: 0, longestSeconds: null, longestTrace: null };
+    fake.on(/AS TRACES_BEYOND_MARGIN,/, rows(["TRACES", "TRACES_BEYOND_MARGIN", "LONGEST_TRACE_SECONDS", "LONGEST_TRACE"],
+        [[traces.traces, traces.beyondMargin, traces.longestSeconds, traces.longestTrace]]));
     fake.on(/AS MISSED_EVENTS,/, rows(["AGENT_DATABASE", "AGENT_SCHEMA", "AGENT_NAME", "MISSED_EVENTS", "OLDEST_MISSED_EVENT", "MAX_DELAY_SECONDS"],
         account.missedEvents.map((agent) => [...agent.agent.split("."), agent.events, agent.oldest, agent.maxDelaySeconds])));
     if (!account.eventTableReadable) {

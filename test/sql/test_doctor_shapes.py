@@ -227,3 +227,44 @@ def test_hll_export_form_matches_the_sparse_limit_the_doctor_assumes(emulator, r
     assert len(samples) >= 4
     assert all((row["FORM"] == "SPARSE") == (row["REGISTERS_SET"] < limit) for row in samples), samples
     assert {row["FORM"] for row in samples} == {"SPARSE", "DENSE"}
+
+
+def test_trace_spans_measures_how_far_apart_a_traces_rows_lie(emulator, rendered, doctor_sql):
+    """sql/doctor/trace_spans.sql over stored traffic whose traces are stretched after loading: one
+    trace's first row moved 30 hours back (beyond TRACE_MARGIN_DAYS, one day), one's 20 hours back
+    (within it), and one's 8 days back (before the 7-day lookback: only its rows inside count).
+    The counts are checked against the stored rows themselves."""
+    import ingestion  # procedures/, put on sys.path by emulator.py
+
+    now = utc_now()
+    emulator.deliver(traffic())
+    emulator.set_agents([(SALES.database, SALES.schema, SALES.name)])
+    statements = emulator.handler_statements()
+    ingestion.run_discovery(emulator.session, statements, "%", None, True)
+    ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
+    traces = [row["TRACE_ID"] for row in emulator.query(
+        "SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY WHERE TRACE_ID IS NOT NULL GROUP BY TRACE_ID HAVING COUNT(*) > 1 ORDER BY TRACE_ID")]
+    assert len(traces) >= 3, "precondition: traces of several rows"
+    for trace, hours in zip(traces, (30, 20, 8 * 24)):
+        emulator.execute("""UPDATE AGENT_EVENTS_HISTORY SET EVENT_TIMESTAMP = DATEADD('hour', ?, EVENT_TIMESTAMP)
+                            WHERE EVENT_KEY = (SELECT MIN(EVENT_KEY) FROM AGENT_EVENTS_HISTORY WHERE TRACE_ID = ?)""", [-hours, trace])
+    rows = emulator.query("SELECT AGENT_NAME, TRACE_ID, EVENT_TIMESTAMP FROM AGENT_EVENTS_HISTORY WHERE TRACE_ID IS NOT NULL")
+    since = now - timedelta(days=7)
+    spans: dict = {}
+    for row in rows:
+        if row["EVENT_TIMESTAMP"] >= since:
+            stamp = row["EVENT_TIMESTAMP"].replace(microsecond=0)  # DATEDIFF('second') counts second boundaries
+            first, last = spans.get(row["TRACE_ID"], (stamp, stamp))
+            spans[row["TRACE_ID"]] = (min(first, stamp), max(last, stamp))
+    seconds = {trace: int((last - first).total_seconds()) for trace, (first, last) in spans.items()}
+    margin = rendered["TRACE_MARGIN_DAYS"] * 86400
+    longest = max(seconds, key=seconds.get)
+    assert longest == traces[0] and sum(1 for value in seconds.values() if value > margin) == 1, "precondition"
+    assert seconds[traces[1]] < margin and seconds[traces[2]] < margin, "precondition: the 8-day row is outside the lookback"
+
+    [measured] = emulator.query(doctor_sql["trace_spans"])
+
+    assert measured["TRACES"] == len(seconds)
+    assert measured["TRACES_BEYOND_MARGIN"] == 1
+    assert measured["LONGEST_TRACE_SECONDS"] == seconds[longest]
+    assert measured["LONGEST_TRACE"] == f"{SALES.database}.{SALES.schema}.{SALES.name} trace {longest}"

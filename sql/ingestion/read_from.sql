@@ -6,12 +6,12 @@
 -- 2. an agent without events yet whose last refresh succeeded: that read's start less the
 --    overlap (an idle agent is read on from there, so a gap longer than the lookback loses
 --    nothing, and each cycle reads only the time since the last one);
--- A row whose last success a release before LAST_READ_STARTED_AT recorded has no read start:
--- it is read once from the watermark less the overlap, or from LAST_READ_FROM
--- (last_ok_read_started.sql says why).
 -- 3. an agent never read successfully: where its first attempt started (LAST_READ_FROM,
 --    kept by a failed attempt), so an agent failing since registration loses nothing;
 -- 4. the initial lookback, for an agent never tried.
+-- An agent whose last success a release before LAST_READ_STARTED_AT recorded has no read start:
+-- it is read once from its watermark less the overlap, or, without events, from LAST_READ_FROM
+-- (where that read's window began; last_ok_read_started.sql says why).
 -- The late-event trade-off (read_points.sql states the same rule for every agent at once): an
 -- event is loaded if its TIMESTAMP is no older than the last successful refresh's start less
 -- ingestOverlapMinutes when it reaches the event table. So an event up to ingestOverlapMinutes

@@ -52,8 +52,12 @@ def traces(emulator) -> set[str]:
 @pytest.mark.parametrize("path", ["per_agent", "event_table"])
 def test_the_first_cycle_after_the_upgrade_loads_what_arrived_during_the_last_old_read(emulator, path):
     overlap, started, ended, last_seen = previous_release_world(emulator, path)
-    # The row as the release before left it: its read's end, and no read start.
-    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?, LAST_READ_STARTED_AT = NULL", [ended])
+    # The table and row as the release before left them (its read's end, no read start column),
+    # then `pulumi up`: the provider appends the column (sql/tables/models.yml).
+    emulator.execute("ALTER TABLE AGENT_INGEST_STATE DROP COLUMN LAST_READ_STARTED_AT")
+    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?", [ended])
+    emulator.execute('ALTER TABLE AGENT_INGEST_STATE ADD COLUMN "LAST_READ_STARTED_AT" TIMESTAMP_NTZ(9)')
+    assert state(emulator, SALES)["LAST_READ_STARTED_AT"] is None
 
     summary = cycle(emulator, path)
 

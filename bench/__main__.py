@@ -267,7 +267,7 @@ class Cycle:
         # everything just now, in one go). The next refresh reads from the last one's start.
         emu.execute(f"UPDATE {history} SET LOADED_AT = DATEADD('minute', {self.new_minutes}, EVENT_TIMESTAMP)")
         cycle_ago = f"DATEADD('minute', -{self.new_minutes}, SYSDATE())"
-        emu.execute(f"UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = {cycle_ago}")
+        emu.execute(f"UPDATE AGENT_INGEST_STATE SET LAST_READ_STARTED_AT = {cycle_ago}, LAST_REFRESH_AT = {cycle_ago}")
         emu.execute(f"UPDATE INGEST_CYCLE_STATE SET EVENTS_DISCOVERED_THROUGH = {cycle_ago}")
         emu.execute(f"UPDATE ROLLUP_DAY_STATE SET ROLLED_UP_AT = DATEADD('minute', -{self.new_minutes}, SYSDATE())")
         if with_baseline:
@@ -326,7 +326,9 @@ class Cycle:
                 emu.view(f"BASELINE_{name}")
         loaded = emu.query(f"SELECT COUNT(*) AS N FROM {baseline}")[0]["N"] - history_rows
         if loaded != new_rows:
-            print(f"  (the baseline loaded {loaded} rows, Wallmonitor {new_rows})", flush=True)
+            # Both read the same new events; a difference means one side's steady state is wrong and
+            # every figure of the point compares different work.
+            raise SystemExit(f"the baseline loaded {loaded} rows, Wallmonitor {new_rows}: the cycles differ")
         return bl
 
 

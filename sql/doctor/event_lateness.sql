@@ -6,16 +6,13 @@
 -- caught only by ingestOverlapMinutes. A stored event was not lost, whatever its delay; the
 -- events the overlap failed to catch are counted by doctor/missed_events.sql. Whether Snowflake
 -- documents a bound on how late spans reach the event table is open; this measures it here.
--- The first loads are read over the whole history (one pass over three columns).
 -- One SELECT, no WITH: the doctor's read-only gate (doctor/readOnly.ts) lets only SELECT through.
 SELECT COUNT(*) AS EVENTS,
        COUNT_IF(DATEDIFF('second', h.EVENT_TIMESTAMP, h.LOADED_AT) > {{INTERVAL_MINUTES}} * 60) AS EVENTS_NEEDING_OVERLAP,
        MAX(DATEDIFF('second', h.EVENT_TIMESTAMP, h.LOADED_AT)) AS MAX_DELAY_SECONDS
 FROM {{HISTORY}} AS h
 INNER JOIN (
-    SELECT AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, MIN(LOADED_AT) AS FIRST_LOADED_AT
-    FROM {{HISTORY}}
-    GROUP BY AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME
+    {{> doctor/first_loads.sql}}
 ) AS f
     ON f.AGENT_DATABASE = h.AGENT_DATABASE AND f.AGENT_SCHEMA = h.AGENT_SCHEMA AND f.AGENT_NAME = h.AGENT_NAME
 WHERE h.LOADED_AT >= DATEADD('day', -{{LOOKBACK_DAYS}}, SYSDATE())

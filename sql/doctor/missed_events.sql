@@ -7,7 +7,7 @@
 -- caught them all.
 -- Events newer than the read point are left out (the next cycle reads them), as are agents still
 -- in their initial backfill. Rows are matched and parsed as ingestion matches and parses them
--- (ingestion/is_cortex_agent.sql, ingestion/parsed_events.sql), so the key is ingestion's own.
+-- (ingestion/agent_source_events.sql, ingestion/parsed_events.sql), so the key is ingestion's own.
 -- Read directly from the event table (https://docs.snowflake.com/en/sql-reference/local/ai_observability_events):
 -- the role needs SNOWFLAKE.AI_OBSERVABILITY_READER, as the event-table ingest path does.
 -- One SELECT (its CTEs inside a subquery): the doctor's read-only gate lets only SELECT through.
@@ -23,18 +23,7 @@ FROM (
         {{> doctor/read_points.sql}}
     ),
     SOURCE_EVENTS AS (
-        SELECT
-            r.AGENT_DATABASE AS SOURCE_AGENT_DATABASE,
-            r.AGENT_SCHEMA AS SOURCE_AGENT_SCHEMA,
-            r.AGENT_NAME AS SOURCE_AGENT_NAME,
-            FALSE AS SOURCE_TEXT_REDACTED,
-            e.*
-        FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
-        INNER JOIN READ_POINTS AS r
-            ON e.RECORD_ATTRIBUTES:"snow.ai.observability.database.name"::STRING = r.AGENT_DATABASE
-           AND e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING = r.AGENT_SCHEMA
-           AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
-        WHERE {{> ingestion/is_cortex_agent.sql}}
+        {{> ingestion/agent_source_events.sql}}
           AND e.TIMESTAMP >= DATEADD('hour', -{{LOOKBACK_HOURS}}, SYSDATE())
           AND e.TIMESTAMP >= r.SINCE
           AND e.TIMESTAMP < r.READ_POINT

@@ -3,9 +3,9 @@
 -- refresh's start, less the overlap, as read_from.sql), each event exactly once: an event whose
 -- key the history already holds is skipped. Parsed by the same parsed_events.sql as the
 -- per-agent insert, so the two paths cannot disagree on a column.
--- Only Cortex Agent rows of registered, active agents are read: the event table also holds
--- Cortex Search logs, external agents and agents excluded from or deactivated in the registry.
--- Agents are matched on their identity attributes, as GET_AI_OBSERVABILITY_EVENTS matches them.
+-- Only Cortex Agent rows of registered, active agents are read (agent_source_events.sql): the
+-- event table also holds Cortex Search logs, external agents and agents excluded from or
+-- deactivated in the registry.
 -- Both reads are bounded below by the earliest read-from point, passed as a constant so that it
 -- prunes at compile time: the event table is read only from there (its micro-partitions before
 -- it are skipped, and their attributes never parsed), and the dedupe looks only at history rows
@@ -18,19 +18,7 @@ FROM (
         {{> ingestion/read_points.sql}}
     ),
     SOURCE_EVENTS AS (
-        SELECT
-            r.AGENT_DATABASE AS SOURCE_AGENT_DATABASE,
-            r.AGENT_SCHEMA AS SOURCE_AGENT_SCHEMA,
-            r.AGENT_NAME AS SOURCE_AGENT_NAME,
-            -- Direct reads of the table (AI_OBSERVABILITY_READER) are never redacted.
-            FALSE AS SOURCE_TEXT_REDACTED,
-            e.*
-        FROM SNOWFLAKE.LOCAL.AI_OBSERVABILITY_EVENTS AS e
-        INNER JOIN READ_POINTS AS r
-            ON e.RECORD_ATTRIBUTES:"snow.ai.observability.database.name"::STRING = r.AGENT_DATABASE
-           AND e.RECORD_ATTRIBUTES:"snow.ai.observability.schema.name"::STRING = r.AGENT_SCHEMA
-           AND e.RECORD_ATTRIBUTES:"snow.ai.observability.object.name"::STRING = r.AGENT_NAME
-        WHERE {{> ingestion/is_cortex_agent.sql}}
+        {{> ingestion/agent_source_events.sql}}
           AND e.TIMESTAMP >= r.READ_FROM
           AND e.TIMESTAMP >= CAST({{bind earliest_read_from}} AS TIMESTAMP_NTZ)
     ),

@@ -1,7 +1,8 @@
 -- The state a failed refresh leaves, shared by record_refresh_failure.sql (one agent) and
 -- record_event_table_failure.sql (every active agent): the including MERGE's source `r` has
 -- AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, ERROR_MESSAGE, READ_FROM and REASON. The watermark
--- stays; INGEST_PATH is the path the failed read took.
+-- and LAST_READ_STARTED_AT (the last successful read's start) stay; INGEST_PATH is the path the
+-- failed read took. LAST_REFRESH_AT is when the failed refresh ended.
 ON s.AGENT_DATABASE = r.AGENT_DATABASE AND s.AGENT_SCHEMA = r.AGENT_SCHEMA AND s.AGENT_NAME = r.AGENT_NAME
 WHEN MATCHED THEN UPDATE SET
     LAST_REFRESH_AT = SYSDATE(),

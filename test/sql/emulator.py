@@ -315,7 +315,7 @@ class Emulator:
     def last_refresh_started(self, at: datetime) -> None:
         """Every agent's last successful refresh started at `at`, before the traffic a test
         delivers next arrived: the next refresh reads from `at` less the overlap."""
-        self.execute(f"UPDATE {self.database}.{self.schema}.AGENT_INGEST_STATE SET LAST_REFRESH_AT = ? "
+        self.execute(f"UPDATE {self.database}.{self.schema}.AGENT_INGEST_STATE SET LAST_READ_STARTED_AT = ? "
                      "WHERE LAST_REFRESH_STATUS = 'OK'", [at])
 
     def statement(self, name: str) -> str:

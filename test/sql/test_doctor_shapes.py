@@ -163,8 +163,10 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in (SALES, idle, newcomer)])
     ingestion.run_discovery(emulator.session, emulator.handler_statements(), "%", None, True)
     for agent, status, read_from in ((idle, "OK", now - timedelta(minutes=90)), (newcomer, "ERROR", now - timedelta(hours=24))):
-        emulator.execute("""INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM)
-                            VALUES (?, ?, ?, ?, ?, ?)""", [agent.database, agent.schema, agent.name, now - timedelta(minutes=3), status, read_from])
+        emulator.execute("""INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM,
+                                                        LAST_READ_STARTED_AT)
+                            VALUES (?, ?, ?, ?, ?, ?, ?)""", [agent.database, agent.schema, agent.name, now - timedelta(minutes=2), status, read_from,
+                                                              now - timedelta(minutes=3) if status == "OK" else None])
     assert emulator.query("SELECT COUNT(*) AS N FROM AGENT_REGISTRY WHERE AGENT_NAME IN (?, ?) AND IS_ACTIVE", [idle.name, newcomer.name])[0]["N"] == 2
     stored = emulator.query("SELECT EVENT_KEY, EVENT_TIMESTAMP FROM AGENT_EVENTS_HISTORY ORDER BY EVENT_TIMESTAMP")
     # The last refresh started after the newest event (traffic ends 5 minutes ago): the read point
@@ -180,7 +182,7 @@ def test_stored_event_delays_and_missed_events(emulator, doctor_sql):
     for row in lost:
         emulator.execute("DELETE FROM AGENT_EVENTS_HISTORY WHERE EVENT_KEY = ?", [row["EVENT_KEY"]])
     newest_stored = emulator.query("SELECT MAX(EVENT_TIMESTAMP) AS NEWEST FROM AGENT_EVENTS_HISTORY")[0]["NEWEST"]
-    emulator.execute("""UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = ?, LAST_REFRESH_AT = ?, LAST_REFRESH_STATUS = 'OK'
+    emulator.execute("""UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = ?, LAST_READ_STARTED_AT = ?, LAST_REFRESH_STATUS = 'OK'
                         WHERE AGENT_NAME = ?""", [newest_stored, last_refresh, SALES.name])
     read_basis = max(newest_stored, last_refresh)
     assert read_basis == last_refresh
@@ -268,3 +270,37 @@ def test_trace_spans_measures_how_far_apart_a_traces_rows_lie(emulator, rendered
     assert measured["TRACES_BEYOND_MARGIN"] == 1
     assert measured["LONGEST_TRACE_SECONDS"] == seconds[longest]
     assert measured["LONGEST_TRACE"] == f"{SALES.database}.{SALES.schema}.{SALES.name} trace {longest}"
+
+
+def test_missed_events_follow_ingestion_on_a_row_the_previous_release_wrote(emulator, doctor_sql):
+    """sql/doctor/missed_events.sql after an upgrade: SALES's row holds, in LAST_REFRESH_AT, when
+    the previous release's last read ended, and no LAST_READ_STARTED_AT. Ingestion reads it from
+    its watermark less the overlap once (test_upgrade_read_point.py), so an unstored event after
+    that point is not missed (the next cycle reads it), however much earlier than the read's end
+    it happened; one before it is."""
+    import ingestion  # procedures/, put on sys.path by emulator.py
+    from test_ingestion import span
+
+    now = utc_now()
+    ended = now - timedelta(minutes=2)
+    watermark = ended - timedelta(minutes=45)
+    first = span(SALES, "AgentV2RequestResponseInfo", watermark - timedelta(hours=1), trace_id="1" * 32, parent=None)
+    last = span(SALES, "AgentV2RequestResponseInfo", watermark, trace_id="2" * 32, parent=None)
+    emulator.deliver([first, last])
+    emulator.set_agents([(SALES.database, SALES.schema, SALES.name)])
+    statements = emulator.handler_statements()
+    ingestion.run_discovery(emulator.session, statements, "%", None, True)
+    ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
+    emulator.execute("UPDATE AGENT_EVENTS_HISTORY SET LOADED_AT = DATEADD('minute', 1, EVENT_TIMESTAMP)")
+    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?, LAST_READ_STARTED_AT = NULL", [ended])
+    # Never stored: one before the watermark less the doctor's 10-minute overlap, one after it
+    # but more than 10 minutes before the old read's end.
+    missed = span(SALES, "ResponseGeneration", watermark - timedelta(minutes=20), trace_id="3" * 32)
+    next_read = span(SALES, "ResponseGeneration", watermark + timedelta(minutes=5), trace_id="4" * 32)
+    assert first["TIMESTAMP"] + timedelta(minutes=1) < missed["TIMESTAMP"] and next_read["TIMESTAMP"] < ended - timedelta(minutes=10)
+    emulator.deliver([missed, next_read])
+
+    rows = emulator.query(doctor_sql["missed_events"])
+
+    assert [(row["AGENT_NAME"], row["MISSED_EVENTS"], row["OLDEST_MISSED_EVENT"]) for row in rows] == \
+        [(SALES.name, 1, missed["TIMESTAMP"])]

@@ -123,7 +123,7 @@ def test_marks_arriving_in_a_later_cycle_move_the_whole_trace_out_of_production(
 
     # The next cycle re-reads far enough back to load the marks (as with a wide overlap).
     emu.execute("UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = DATEADD('day', -4, SYSDATE()), "
-                "LAST_REFRESH_AT = DATEADD('day', -4, SYSDATE())")
+                "LAST_READ_STARTED_AT = DATEADD('day', -4, SYSDATE())")
     cycle(emu, later)
     history = oracle.ingest(first + later, TRIPLES, without_free_text=oracle.stores_no_free_text(emu.config))
     assert all(e.is_evaluation for e in history if e.user == "EVAL_RUNNER")

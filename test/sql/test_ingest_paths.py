@@ -189,44 +189,54 @@ def test_the_per_agent_path_stores_no_redacted_text(catalog_with_text, emulator)
 
 
 def test_set_based_read_points_agree_with_read_from_for_every_kind_of_agent(emulator):
-    """read_points.sql (all agents at once) and read_from.sql (one agent) apply the same rule."""
+    """read_points.sql (all agents at once) and read_from.sql (one agent) apply the same rule,
+    to rows the previous release wrote (no LAST_READ_STARTED_AT; LAST_REFRESH_AT its read's end) too."""
     now = utc_now()
-    busy, ancient, fresh = (AgentRef("OLD_DB", "AGENTS", name) for name in ("BUSY", "ANCIENT", "FRESH"))
-    agents = [SALES, SUPPORT, HR, OPS, busy, ancient, fresh]
+    busy, ancient, fresh, legacy, legacy_idle = (AgentRef("OLD_DB", "AGENTS", name)
+                                                 for name in ("BUSY", "ANCIENT", "FRESH", "LEGACY", "LEGACY_IDLE"))
+    agents = [SALES, SUPPORT, HR, OPS, busy, ancient, fresh, legacy, legacy_idle]
     discover(emulator, agents)
     lookback, days = 30, emulator.config["historyDays"]
     states = [  # quiet: refresh later than its watermark; idle after an OK refresh; failing since
-        # registration; watermark later than its refresh; failed after events, past history; never tried
+        # registration; watermark later than its refresh; failed after events, past history; never
+        # tried; the previous release's last OK refresh of an agent with events and of one without
         (SALES, now - timedelta(hours=2), now - timedelta(minutes=3), "OK", now - timedelta(hours=5)),
         (SUPPORT, None, now - timedelta(hours=50), "OK", now - timedelta(hours=70)),
-        (HR, None, now - timedelta(minutes=3), "ERROR", now - timedelta(hours=40)),
+        (HR, None, None, "ERROR", now - timedelta(hours=40)),
         (busy, now - timedelta(minutes=1), now - timedelta(minutes=3), "OK", now - timedelta(minutes=20)),
-        (ancient, now - timedelta(days=days + 3), now, "ERROR", None),
+        (ancient, now - timedelta(days=days + 3), None, "ERROR", None),
+        (legacy, now - timedelta(hours=2), None, "OK", now - timedelta(hours=5)),
+        (legacy_idle, None, None, "OK", now - timedelta(minutes=40)),
     ]
-    for agent, watermark, refreshed, status, read_from in states:
+    for agent, watermark, read_started, status, read_from in states:
         emulator.execute(
             "INSERT INTO AGENT_INGEST_STATE (AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, LAST_EVENT_TIMESTAMP, "
-            "LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [agent.database, agent.schema, agent.name, watermark, refreshed, status, read_from])
+            "LAST_REFRESH_AT, LAST_REFRESH_STATUS, LAST_READ_FROM, LAST_READ_STARTED_AT) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [agent.database, agent.schema, agent.name, watermark, (read_started or now - timedelta(minutes=2)) +
+             timedelta(minutes=1), status, read_from, read_started])
     emulator.execute("UPDATE AGENT_REGISTRY SET IS_ACTIVE = FALSE WHERE AGENT_NAME = ?", [OPS.name])
 
     points = {(r["AGENT_DATABASE"], r["AGENT_SCHEMA"], r["AGENT_NAME"]): r["READ_FROM"]
               for r in emulator.run("read_points_all", {"lookback_hours": lookback, "history_days": days})}
 
     assert (OPS.database, OPS.schema, OPS.name) not in points, "an inactive agent is not read"
-    assert len(points) == 6
+    assert len(points) == 8
     for (database, schema, name), point in points.items():
         single = emulator.run("read_from", {"lookback_hours": lookback, "history_days": days, "agent_database": database,
                                             "agent_schema": schema, "agent_name": name})[0]["READ_FROM"]
         assert abs(point - single) < timedelta(seconds=1), name  # SYSDATE() of two statements
     overlap = timedelta(minutes=emulator.config["ingestOverlapMinutes"])
     key = lambda agent: (agent.database, agent.schema, agent.name)  # noqa: E731
-    assert points[key(SALES)] == now - timedelta(minutes=3) - overlap  # the refresh's start, not the old event
+    assert points[key(SALES)] == now - timedelta(minutes=3) - overlap  # the read's start, not the old event
     assert points[key(SUPPORT)] == now - timedelta(hours=50) - overlap
     assert points[key(HR)] == now - timedelta(hours=40)
-    assert points[key(busy)] == now - timedelta(minutes=1) - overlap  # the watermark, later than the refresh
+    assert points[key(busy)] == now - timedelta(minutes=1) - overlap  # the watermark, later than the read's start
     assert abs(points[key(ancient)] - (utc_now() - timedelta(days=days))) < timedelta(minutes=1)
     assert abs(points[key(fresh)] - (utc_now() - timedelta(hours=lookback))) < timedelta(minutes=1)
+    # No read start recorded: the watermark less the overlap, or the last read's window, never the
+    # refresh's end (a minute ago) less the overlap.
+    assert points[key(legacy)] == now - timedelta(hours=2) - overlap
+    assert points[key(legacy_idle)] == now - timedelta(minutes=40)
 
 
 # --- what the event-table pass reads ------------------------------------------------------------
@@ -291,7 +301,7 @@ def test_event_table_pass_captures_late_events_inside_the_overlap(emulator):
     assert set(history_identities(emulator)) == {identity(e) for e in events}
     # Older than the last pass's start less the overlap: the documented trade-off, as on the
     # per-agent path (read_from.sql).
-    started = state(emulator, SALES)["LAST_REFRESH_AT"]
+    started = state(emulator, SALES)["LAST_READ_STARTED_AT"]
     assert started > state(emulator, SALES)["LAST_EVENT_TIMESTAMP"], "precondition: the read point is the pass's start"
     just_inside = span(SALES, "ResponseGeneration", started - overlap + timedelta(seconds=30), trace_id="8" * 32)
     too_late = span(SALES, "ResponseGeneration", started - overlap - timedelta(seconds=30), trace_id="9" * 32)
@@ -320,9 +330,10 @@ class ArrivalDuringTheRead:
 
 @pytest.mark.parametrize("path", ["per_agent", "event_table"])
 def test_an_event_arriving_during_a_read_is_inside_the_next_one(emulator, path):
-    """LAST_REFRESH_AT is when the read started, not when it ended (record_success_state.sql): the
-    next read starts there less the overlap, so an event that reaches the event table while a read
-    runs, after its snapshot, is loaded by the next cycle however long the read took."""
+    """LAST_READ_STARTED_AT is when the read started (record_success_state.sql): the next read
+    starts there less the overlap, so an event that reaches the event table while a read runs,
+    after its snapshot, is loaded by the next cycle however long the read took. LAST_REFRESH_AT
+    is when the refresh ended, as the reference records it."""
     emulator.deliver([span(SALES, "AgentV2RequestResponseInfo", utc_now() - timedelta(minutes=30), trace_id="1" * 32,
                            parent=None)])
     discover(emulator, [SALES])
@@ -331,7 +342,8 @@ def test_an_event_arriving_during_a_read_is_inside_the_next_one(emulator, path):
 
     cycle(emulator, path, session=session)
 
-    assert state(emulator, SALES)["LAST_REFRESH_AT"] <= session.read_began
+    recorded = state(emulator, SALES)
+    assert recorded["LAST_READ_STARTED_AT"] <= session.read_began <= recorded["LAST_REFRESH_AT"]
     assert history_count(emulator) == 1, "precondition: the event arrived after the read's snapshot"
     assert "loaded 1 events" in cycle(emulator, path)
     assert {r["TRACE_ID"] for r in emulator.query("SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY")} == {"1" * 32, "7" * 32}

@@ -82,7 +82,7 @@ def ingest_reads(catalog: dict, history_days: int, idle: list[AgentRef], now: da
             # Steady state: each row loaded by the cycle after it happened, and the last cycle (its
             # refresh and its scan for new agents) one interval ago, by the same clock for every variant.
             emu.execute(f"UPDATE {history} SET LOADED_AT = DATEADD('minute', {NEW_MINUTES}, EVENT_TIMESTAMP)")
-            emu.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?", [cut])
+            emu.execute("UPDATE AGENT_INGEST_STATE SET LAST_READ_STARTED_AT = ?", [cut])
             emu.execute("UPDATE INGEST_CYCLE_STATE SET EVENTS_DISCOVERED_THROUGH = ?", [cut])
             before = emu.query(f"SELECT COUNT(*) AS N FROM {history}")[0]["N"]
             emu.deliver(new)

@@ -198,8 +198,9 @@ def test_late_event_older_than_the_last_refresh_start_minus_overlap_is_not_captu
                            parent=None)])
     refresh(emulator)
     read = state(emulator, SALES)
-    started = read["LAST_REFRESH_AT"]
-    assert read["LAST_EVENT_TIMESTAMP"] < started <= utc_now(), "precondition: the refresh started after the event"
+    started = read["LAST_READ_STARTED_AT"]
+    assert read["LAST_EVENT_TIMESTAMP"] < started <= read["LAST_REFRESH_AT"] <= utc_now(), \
+        "precondition: the refresh started after the event"
 
     just_inside = span(SALES, "ResponseGeneration", started - overlap + timedelta(seconds=30), trace_id="2" * 32)
     too_late = span(SALES, "ResponseGeneration", started - overlap - timedelta(seconds=30), trace_id="3" * 32)
@@ -257,7 +258,7 @@ def test_idle_agent_outage_longer_than_the_lookback_loses_nothing(emulator):
     register(emulator, [SALES])
     refresh(emulator)
     assert state(emulator, SALES)["LAST_EVENT_TIMESTAMP"] is None
-    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = ?, LAST_READ_FROM = ?",
+    emulator.execute("UPDATE AGENT_INGEST_STATE SET LAST_READ_STARTED_AT = ?, LAST_READ_FROM = ?",
                      [now - timedelta(hours=48), now - timedelta(hours=72)])
 
     traffic = generate(seed=16, agents=[SALES], start=now - timedelta(hours=40), end=now)
@@ -279,7 +280,7 @@ def test_idle_agent_reads_only_since_its_last_cycle(emulator):
 
     refresh(emulator)
 
-    assert state(emulator, SALES)["LAST_READ_FROM"] == first["LAST_REFRESH_AT"] - overlap
+    assert state(emulator, SALES)["LAST_READ_FROM"] == first["LAST_READ_STARTED_AT"] - overlap
 
 
 # --- retention --------------------------------------------------------------------------------

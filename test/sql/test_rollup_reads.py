@@ -64,7 +64,7 @@ def rollup_reads(catalog: dict, history_days: int, now: datetime, agents=AGENTS,
             # Steady state, as the benchmark sets it: each row loaded by the cycle after it
             # happened, the last refresh and the last rollup one cycle ago.
             emu.execute(f"UPDATE {history} SET LOADED_AT = DATEADD('minute', {NEW_MINUTES}, EVENT_TIMESTAMP)")
-            emu.execute(f"UPDATE AGENT_INGEST_STATE SET LAST_REFRESH_AT = DATEADD('minute', -{NEW_MINUTES}, SYSDATE())")
+            emu.execute(f"UPDATE AGENT_INGEST_STATE SET LAST_READ_STARTED_AT = DATEADD('minute', -{NEW_MINUTES}, SYSDATE())")
             emu.execute(f"UPDATE ROLLUP_DAY_STATE SET ROLLED_UP_AT = DATEADD('minute', -{NEW_MINUTES}, SYSDATE())")
             emu.deliver(new)
             ingestion.run_refresh(emu.session, statements, history_days * 24, config["historyDays"], "event_table")

@@ -305,7 +305,7 @@ def test_late_events_reaggregate_exactly_the_days_they_fall_on(emu):
     # outage, or with a wide overlap), and loads nothing else: everything else is already there.
     emu.deliver(late)
     emu.execute("UPDATE AGENT_INGEST_STATE SET LAST_EVENT_TIMESTAMP = DATEADD('day', -8, SYSDATE()), "
-                "LAST_REFRESH_AT = DATEADD('day', -8, SYSDATE())")
+                "LAST_READ_STARTED_AT = DATEADD('day', -8, SYSDATE())")
     run_task(emu, "refresh")
     summary = rollup(emu)
     assert summary.startswith("Rolled up 2 days"), summary

@@ -1,0 +1,15 @@
+-- The start of an agent's last successful read, from its AGENT_INGEST_STATE row (the including
+-- statement's FROM): LAST_READ_STARTED_AT when its last refresh succeeded, else NULL. Shared by
+-- read_from.sql, read_points.sql and doctor/read_points.sql, so the doctor's read point is
+-- ingestion's.
+-- NULL also on a row whose last success the release before LAST_READ_STARTED_AT recorded: that
+-- release never wrote the column, which `pulumi up` appends in place (ALTER TABLE … ADD COLUMN,
+-- no DEFAULT: https://docs.snowflake.com/en/sql-reference/sql/alter-table; sql/tables/models.yml
+-- says how the provider applies it), so the rows the table held read NULL in it. Such a row's
+-- LAST_REFRESH_AT is when that read ENDED: an event that reached the event table during that read
+-- (after its snapshot) with a TIMESTAMP earlier than (end - overlap) would never be read from
+-- there. So such a row is read, for that one cycle, from its old basis: the watermark less the
+-- overlap (the watermark's event was visible to a read no later than the last one, so that read
+-- started after it), or, for an agent without events, LAST_READ_FROM (where that read's window
+-- began, before it started). The cycle records the column, and the next reads from its start.
+IFF(LAST_REFRESH_STATUS = 'OK', LAST_READ_STARTED_AT, NULL)

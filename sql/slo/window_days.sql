@@ -42,7 +42,7 @@ FROM SLO_AGENTS AS s
 CROSS JOIN CLOCK AS c
 INNER JOIN (
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.EVENT_TIMESTAMP, p.STATUS, p.SPAN_DURATION_MS
-    FROM ({{> evaluation/production_history.sql}}) AS p
+    FROM ({{> evaluation/production_history_from.sql}}) AS p
     WHERE p.SPAN_CATEGORY = 'AGENT_RUN'
       AND p.EVENT_TIMESTAMP >= (SELECT TO_DATE(MIN(AS_OF)) FROM CLOCK)
 ) AS h

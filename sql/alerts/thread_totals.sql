@@ -1,5 +1,6 @@
 -- Per thread with events in the {{WINDOW_MINUTES}} minutes up to AS_OF: its turns, planning
--- (LLM) steps and tokens in that window.
+-- (LLM) steps and tokens in that window. The including rule defines READ_FROM, the window's start
+-- (evaluation/production_history_from.sql).
 SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME, h.THREAD_ID,
        COUNT_IF(h.SPAN_CATEGORY = 'AGENT_RUN') AS TURNS,
        COUNT_IF(h.SPAN_CATEGORY = 'LLM_CALL') AS STEPS,

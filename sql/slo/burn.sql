@@ -5,6 +5,9 @@
 -- THRESHOLD_MS or longer (latency, over the turns with a duration). The burn rate is the bad
 -- share over the share the objective allows, 1 - TARGET: at 1 the budget lasts exactly the
 -- objective's window (https://sre.google/workbook/alerting-on-slos/). NULL without turns.
+-- The including statement also defines READ_FROM (evaluation/production_history_from.sql): at the
+-- latest the longest window's start, from constants and binds; production rows are read from
+-- there, evaluation marks from TRACE_MARGIN_DAYS before it.
 SELECT n.*, n.BAD_TURNS / NULLIF(n.TURNS, 0) / (1 - n.TARGET) AS BURN_RATE
 FROM (
 SELECT c.AS_OF, w.WINDOW_NAME, w.SECONDS, s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.OBJECTIVE, s.TARGET,

@@ -8,7 +8,10 @@
 -- version wins. A turn before the first snapshot, with no version in its events, has none.
 -- The including statement names the turns it wants in a relation `turn_window` (FROM_TS, TO_TS): turns
 -- ending in (FROM_TS, TO_TS]. Spans are read from an hour before FROM_TS, so a turn's spans are whole
--- unless it ran longer than an hour; feedback given after TO_TS is not seen yet.
+-- unless it ran longer than an hour; feedback given after TO_TS is not seen yet. It also defines
+-- READ_FROM (evaluation/production_history_from.sql), the same instant as an hour before FROM_TS
+-- written from constants and binds: production rows are read from there, evaluation marks from
+-- TRACE_MARGIN_DAYS before it.
 SELECT
     t.AGENT_DATABASE, t.AGENT_SCHEMA, t.AGENT_NAME, t.TRACE_ID, t.REQUEST_ID, t.TURN_END,
     COALESCE(t.VERSION_NAME, t.DEFAULT_VERSION) AS VERSION_NAME,

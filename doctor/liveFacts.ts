@@ -3,7 +3,7 @@ import { plainName } from "../privileges/grants";
 import { ident, literal } from "../lib/sql/render";
 import { PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/names";
 import { AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "../lib/sql/tables";
-import { TRACE_MARGIN_DAYS } from "../lib/sql/values";
+import { TRACE_MARGIN_DAYS } from "../lib/sql/traceMargin";
 import { cell, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
 import type { ReadOnlySession } from "./readOnly";
@@ -107,9 +107,10 @@ function span(seconds: number): string {
 }
 
 /**
- * Settles "a trace's rows lie within TRACE_MARGIN_DAYS of its evaluation marks" (lib/sql/values.ts):
- * the realtime views look for a trace's marks only from their window start less that margin
- * (sql/evaluation/realtime_history.sql), and the rollups within a day of the rows they recompute
+ * Settles "a trace's rows lie within TRACE_MARGIN_DAYS of its evaluation marks" (lib/sql/traceMargin.ts):
+ * the realtime views, the alert rules and the SLO and version views look for a trace's marks only
+ * from the start of what they read less that margin (sql/evaluation/history_from.sql), and the
+ * rollups within a day of the rows they recompute
  * or merge. A Cortex Agent request times out after 15 minutes
  * (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), a background run
  * after 6 hours (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga), but the
@@ -132,8 +133,8 @@ export async function traceSpans(context: DoctorContext, session: ReadOnlySessio
     }
     const beyond = Number(cell(row, "TRACES_BEYOND_MARGIN") || 0);
     const longest = `${span(Number(cell(row, "LONGEST_TRACE_SECONDS") || 0))} (${cell(row, "LONGEST_TRACE")})`;
-    const bound = `the realtime views look for a trace's evaluation marks from their window start less TRACE_MARGIN_DAYS = ${margin}, ` +
-        "the rollups within a day of the rows they recompute or merge";
+    const bound = `the realtime views, the alert rules and the SLO and version views look for a trace's evaluation marks from the start ` +
+        `of what they read less TRACE_MARGIN_DAYS = ${margin}, the rollups within a day of the rows they recompute or merge`;
     if (beyond === 0) {
         return [{ area: "deployed", status: "pass",
             title: `every one of the ${count(traces, "trace")} of the last ${LOOKBACK_DAYS} days lies within ${margin}; the longest spans ${longest}`,
@@ -141,10 +142,10 @@ export async function traceSpans(context: DoctorContext, session: ReadOnlySessio
     }
     return [{ area: "deployed", status: "warn",
         title: `${beyond} of the ${count(traces, "trace")} of the last ${LOOKBACK_DAYS} days span more than ${margin}; the longest ${longest}`,
-        evidence: `${bound}: rows of such a trace outside that bound may be counted as production in the realtime views and the rollups ` +
-            "(AGENT_EVENTS_RECENT, over the whole history, still sees their marks)",
+        evidence: `${bound}: rows of such a trace outside that bound may be counted as production in the realtime views and the rollups, the alert rules and the ` +
+            "SLO and version views (AGENT_EVENTS_RECENT, over the whole history, still sees their marks)",
         fix: "report the agent and how it is run (DATA_AGENT_RUN, an evaluation run) as a Wallmonitor issue; " +
-            "the bound is TRACE_MARGIN_DAYS in lib/sql/values.ts" }];
+            "the bound is TRACE_MARGIN_DAYS in lib/sql/traceMargin.ts" }];
 }
 
 /**

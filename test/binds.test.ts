@@ -116,7 +116,9 @@ describe("what the procedures embed", () => {
         expect(Object.keys(ruleInfo)).to.have.members([...ALERT_RULE_NAMES]);
         for (const rule of ALERT_RULE_NAMES) {
             expect(ruleInfo[rule].statement).to.equal(RULE_STATEMENTS[rule]);
-            expect(embedding.binds[RULE_STATEMENTS[rule]], rule).to.deep.equal(["as_of"]);
+            // AS_OF may be bound more than once: the window start a rule reads history from repeats it
+            // (evaluation/production_history_from.sql), so Snowflake can prune by it.
+            expect([...new Set(embedding.binds[RULE_STATEMENTS[rule]])], rule).to.deep.equal(["as_of"]);
         }
     });
 

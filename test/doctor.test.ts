@@ -214,7 +214,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
         expect(line(report, "pass", /^31 of 780 events loaded in the last 7 days needed the overlap; the latest was stored 23 min after it happened$/)).to.not.equal(undefined);
         const traces = warn(new RegExp(`^3 of the 100 traces of the last 7 days span more than 1 day; the longest 48\\.5 h \\(${AGENT.replace(/\./g, "\\.")} trace 5b8aa5a2d2c872e8321cf37308d69df2\\)$`));
         expect(traces.evidence).to.match(/rows of such a trace outside that bound may be counted as production in the realtime views and the rollups/);
-        expect(traces.fix).to.match(/TRACE_MARGIN_DAYS in lib\/sql\/values\.ts$/);
+        expect(traces.fix).to.match(/TRACE_MARGIN_DAYS in lib\/sql\/traceMargin\.ts$/);
         expect(warn(/REFRESH_AGENT_EVENTS_TASK may run beside itself \(OVERLAP_POLICY = ALLOW_ALL_OVERLAP\)$/).fix)
             .to.equal(`ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SUSPEND; ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK SET OVERLAP_POLICY = NO_OVERLAP; ` +
                 `ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK RESUME (as ${OWNER})`);

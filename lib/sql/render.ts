@@ -8,7 +8,9 @@ import { expandIncludes, PLACEHOLDER, REF, SQL_ROOT } from "./template";
  * Renders the SQL files in sql/. This is the only code that turns a template into SQL text.
  *
  * A template may contain `{{NAME}}` placeholders, `{{ref NAME}}` references to another model
- * (lib/sql/registry.ts), `{{bind name}}` bind markers and `{{> relative/file.sql}}` includes. Only validated identifiers, finite numbers, booleans, NULL
+ * (lib/sql/registry.ts), `{{bind name}}` bind markers, `{{> relative/file.sql}}` includes and
+ * `{{expr NAME}}` expressions an including file defines (lib/sql/template.ts: SQL text of that
+ * file, which is then rendered and bound like the rest). Only validated identifiers, finite numbers, booleans, NULL
  * and quote-free string literals (and comma-separated lists of identifiers and literals) can be
  * substituted, so no configured string can change a statement's meaning. A placeholder without a
  * value, or a value that no placeholder uses, is an error: both are typos that would otherwise deploy.

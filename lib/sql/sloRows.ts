@@ -1,6 +1,7 @@
 import { sloObjectiveRows } from "../config/slo";
 import { WallmonitorConfig } from "../config/stack";
 import { literal, SqlRows, SqlValue } from "./render";
+import { TRACE_MARGIN_DAYS } from "./traceMargin";
 
 /**
  * The stack's service level objectives as VALUES rows (POSITION, AGENT_PATTERN, OBJECTIVE,
@@ -28,4 +29,6 @@ export interface RuleStackValue {
  */
 export const RULE_STACK_VALUES: Readonly<Record<string, RuleStackValue>> = {
     SLO_OBJECTIVE_ROWS: { value: sloRows, empty: (config) => sloObjectiveRows(config.slos).length === 0 },
+    // The windowed rules read production history through evaluation/production_history_from.sql.
+    TRACE_MARGIN_DAYS: { value: () => TRACE_MARGIN_DAYS, empty: () => false },
 };

@@ -9,6 +9,7 @@ import { ownCostEstimateRows } from "./ownCostCatalog";
 import { AI_OBSERVABILITY } from "../../provider/aiObservabilityAccess";
 import { ident, literal, SqlRows, SqlValue } from "./render";
 import { sloRows } from "./sloRows";
+import { TRACE_MARGIN_DAYS } from "./traceMargin";
 
 /**
  * The stack values a model's template takes (its `values:` in models.yml), by placeholder name.
@@ -23,20 +24,8 @@ export const LATENCY_BUCKET_RATIO = 1.05;
 export const ROLLUP_VERSION = "3;latency-buckets-1.05;evaluation-excluded;hll-distinct";
 /** How far before the last rollup run the next one looks for loaded rows (a late-committing insert is still seen). */
 export const ROLLUP_OVERLAP_MINUTES = 60;
-/**
- * How far from a row its trace's evaluation marks are looked for, in days, wherever a read is
- * bounded in time (the realtime window views, sql/evaluation/realtime_history.sql; the rollups'
- * "within a day"). A trace is one agent:run request, and "Requests to the Cortex Agent REST API
- * time out after 15 minutes" (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run);
- * a background run (`background: true`) has "a 6-hour timeout"
- * (https://docs.snowflake.com/release-notes/2026/other/2026-08-30-cortex-agents-async-api-ga). So a trace's spans lie
- * minutes, at most hours, apart; a day is a wide margin, because neither the DATA_AGENT_RUN SQL
- * function nor the evaluation tooling is documented with a limit. The doctor checks it on the
- * account after deploy (doctor/liveFacts.ts traceSpans). The rollup statements (sql/rollups) apply
- * it in whole UTC days, from the day before to two days after, as literal day offsets: a change
- * here goes with a change there.
- */
-export const TRACE_MARGIN_DAYS = 1;
+// How far from a row its trace's evaluation marks are looked for: lib/sql/traceMargin.ts has the bound, where it applies and its documentation.
+export { TRACE_MARGIN_DAYS };
 
 /** The rate table as VALUES rows: model, input, output, cache read, cache write, source. */
 export function rateRows(config: CostConfig): SqlRows {

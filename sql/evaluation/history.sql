@@ -11,7 +11,10 @@
 -- The grouped side reads only marked rows; evaluation runs come in bursts, so their rows sit in few
 -- micro-partitions and the filter on IS_EVALUATION_EVENT prunes the rest. It reads them over the
 -- whole history, whatever the reader's own filter: a read bounded in time applies the rule with
--- its marks bounded too (realtime_history.sql, the rollups' history_of_days.sql and find_delta.sql).
+-- its marks bounded too (history_from.sql, behind the realtime views and, as
+-- production_history_from.sql, the alert rules, the SLO views and the version turns; the rollups'
+-- history_of_days.sql and find_delta.sql). This whole-history form is for AGENT_EVENTS_RECENT and
+-- EVALUATION_RUNS, which read the whole history.
 SELECT
     h.*,
     (COALESCE(h.IS_EVALUATION_EVENT, FALSE) OR t.TRACE_ID IS NOT NULL) AS IS_EVALUATION,

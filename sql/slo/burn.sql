@@ -5,6 +5,9 @@
 -- THRESHOLD_MS or longer (latency, over the turns with a duration). The burn rate is the bad
 -- share over the share the objective allows, 1 - TARGET: at 1 the budget lasts exactly the
 -- objective's window (https://sre.google/workbook/alerting-on-slos/). NULL without turns.
+-- The including statement also defines READ_FROM (evaluation/production_history_from.sql): at the
+-- latest the longest window's start, from constants and binds; production rows are read from
+-- there, evaluation marks from TRACE_MARGIN_DAYS before it.
 SELECT n.*, n.BAD_TURNS / NULLIF(n.TURNS, 0) / (1 - n.TARGET) AS BURN_RATE
 FROM (
 SELECT c.AS_OF, w.WINDOW_NAME, w.SECONDS, s.AGENT_DATABASE, s.AGENT_SCHEMA, s.AGENT_NAME, s.OBJECTIVE, s.TARGET,
@@ -16,7 +19,7 @@ CROSS JOIN BURN_WINDOWS AS w
 CROSS JOIN SLO_AGENTS AS s
 LEFT JOIN (
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.EVENT_TIMESTAMP, p.STATUS, p.SPAN_DURATION_MS
-    FROM ({{> evaluation/production_history.sql}}) AS p
+    FROM ({{> evaluation/production_history_from.sql}}) AS p
     WHERE p.SPAN_CATEGORY = 'AGENT_RUN'
       AND p.EVENT_TIMESTAMP > (SELECT DATEADD('second', -MAX(SECONDS), MIN(AS_OF)) FROM CLOCK, BURN_WINDOWS)
       AND p.EVENT_TIMESTAMP <= (SELECT MAX(AS_OF) FROM CLOCK)

@@ -2,6 +2,9 @@
 -- each day's turns, bad turns and burn rate, and, cumulated from the window's first day, how much
 -- of the budget the window so far allows is left (1 - bad turns / ((1 - TARGET) x turns so far)).
 -- Today (SOURCE history) is partial, up to now.
+-- Production history is read from today's start (window_days.sql), evaluation marks from a margin
+-- before that (production_history_from.sql).
+{{expr READ_FROM = DATE_TRUNC('day', SYSDATE())}}
 WITH CLOCK AS (
     SELECT SYSDATE() AS AS_OF
 ),

@@ -4,6 +4,10 @@
 -- spent; below 0: overspent), and the burn rate over the last 5 minutes, 30 minutes, 1 hour and
 -- 6 hours (burn.sql: 1 spends the budget exactly over the window). An agent without an objective
 -- has no row.
+-- Production history is read from the earlier of today's start (window_days.sql) and the longest
+-- burn window's start (burn.sql), evaluation marks from a margin before that (production_history_from.sql).
+{{expr LONGEST_BURN_SECONDS = 21600}}
+{{expr READ_FROM = LEAST(DATE_TRUNC('day', SYSDATE()), DATEADD('second', -{{expr LONGEST_BURN_SECONDS}}, SYSDATE()))}}
 WITH CLOCK AS (
     SELECT SYSDATE() AS AS_OF
 ),
@@ -12,7 +16,7 @@ SLO_AGENTS AS (
 ),
 BURN_WINDOWS AS (
     SELECT w.WINDOW_NAME::STRING AS WINDOW_NAME, w.SECONDS::INTEGER AS SECONDS
-    FROM (VALUES ('5m', 300), ('30m', 1800), ('1h', 3600), ('6h', 21600)) AS w (WINDOW_NAME, SECONDS)
+    FROM (VALUES ('5m', 300), ('30m', 1800), ('1h', 3600), ('6h', {{expr LONGEST_BURN_SECONDS}})) AS w (WINDOW_NAME, SECONDS)
 ),
 WINDOW_DAYS AS (
     {{> slo/window_days.sql}}

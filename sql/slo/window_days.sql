@@ -1,9 +1,10 @@
 -- Each agent objective's turns and good turns per UTC day of its window as of CLOCK.AS_OF (the
 -- including statement defines CLOCK and SLO_AGENTS): the WINDOW_DAYS - 1 whole days before today
 -- from the daily rollups, which outlive raw history (historyDays), and today up to AS_OF from
--- production history. Evaluation runs never count: the rollups and production_history.sql leave
--- them out. A day the rollup has not reached yet (the last one, shortly after midnight) counts
--- as far as the rollup has.
+-- production history. Evaluation runs never count: the rollups and production_history_from.sql
+-- leave them out (the including statement defines READ_FROM, at the latest today's start). A day
+-- the rollup has not reached yet (the last one, shortly after midnight) counts as far as the
+-- rollup has.
 -- Latency from the rollups comes from the log-bucket histogram (R = {{LATENCY_BUCKET_RATIO}}): a
 -- bucket [R^(b-1), R^b) wholly under THRESHOLD_MS is good, one wholly at or above it is bad, and of
 -- the one bucket the threshold falls inside the share under it is interpolated log-linearly
@@ -42,7 +43,7 @@ FROM SLO_AGENTS AS s
 CROSS JOIN CLOCK AS c
 INNER JOIN (
     SELECT p.AGENT_DATABASE, p.AGENT_SCHEMA, p.AGENT_NAME, p.EVENT_TIMESTAMP, p.STATUS, p.SPAN_DURATION_MS
-    FROM ({{> evaluation/production_history.sql}}) AS p
+    FROM ({{> evaluation/production_history_from.sql}}) AS p
     WHERE p.SPAN_CATEGORY = 'AGENT_RUN'
       AND p.EVENT_TIMESTAMP >= (SELECT TO_DATE(MIN(AS_OF)) FROM CLOCK)
 ) AS h

@@ -8,7 +8,10 @@
 -- version wins. A turn before the first snapshot, with no version in its events, has none.
 -- The including statement names the turns it wants in a relation `turn_window` (FROM_TS, TO_TS): turns
 -- ending in (FROM_TS, TO_TS]. Spans are read from an hour before FROM_TS, so a turn's spans are whole
--- unless it ran longer than an hour; feedback given after TO_TS is not seen yet.
+-- unless it ran longer than an hour; feedback given after TO_TS is not seen yet. It also defines
+-- READ_FROM (evaluation/production_history_from.sql), the same instant as an hour before FROM_TS
+-- written from constants and binds: production rows are read from there, evaluation marks from
+-- TRACE_MARGIN_DAYS before it.
 SELECT
     t.AGENT_DATABASE, t.AGENT_SCHEMA, t.AGENT_NAME, t.TRACE_ID, t.REQUEST_ID, t.TURN_END,
     COALESCE(t.VERSION_NAME, t.DEFAULT_VERSION) AS VERSION_NAME,
@@ -30,7 +33,7 @@ FROM (
             COALESCE(SUM(h.TOTAL_TOKENS), 0) AS TOKENS,
             SUM(IFF(h.TOOL_KIND IS NOT NULL AND h.STATUS IS NOT NULL, 1, 0)) AS TOOL_CALLS,
             SUM(IFF(h.TOOL_KIND IS NOT NULL AND h.STATUS = 'ERROR', 1, 0)) AS TOOL_ERRORS
-        FROM ({{> evaluation/production_history.sql}}) AS h
+        FROM ({{> evaluation/production_history_from.sql}}) AS h
         CROSS JOIN turn_window AS w
         WHERE h.RECORD_TYPE = 'SPAN' AND h.TRACE_ID IS NOT NULL
           AND h.EVENT_TIMESTAMP > DATEADD('hour', -1, w.FROM_TS) AND h.EVENT_TIMESTAMP <= w.TO_TS
@@ -49,7 +52,7 @@ LEFT JOIN (
     -- A turn's feedback, by its request id; negative when any rating of it was.
     SELECT b.AGENT_DATABASE, b.AGENT_SCHEMA, b.AGENT_NAME, b.FEEDBACK_REQUEST_ID AS REQUEST_ID,
            SUM(IFF(b.FEEDBACK_POSITIVE = FALSE, 1, 0)) > 0 AS NEGATIVE
-    FROM ({{> evaluation/production_history.sql}}) AS b
+    FROM ({{> evaluation/production_history_from.sql}}) AS b
     CROSS JOIN turn_window AS w
     WHERE b.SPAN_CATEGORY = 'FEEDBACK' AND b.FEEDBACK_POSITIVE IS NOT NULL AND b.FEEDBACK_REQUEST_ID IS NOT NULL
       AND b.EVENT_TIMESTAMP > w.FROM_TS AND b.EVENT_TIMESTAMP <= w.TO_TS

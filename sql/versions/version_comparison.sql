@@ -5,6 +5,7 @@
 -- judges: CANARY against PRODUCTION, else newest against previous (versions/default_pairs.sql).
 -- Cost: the comparison reports tokens per turn; credits per request come from ACCOUNT_USAGE hours
 -- later and through the cost area (owner-only, deployed when cost is enabled), so they are not compared.
+{{expr READ_FROM = DATEADD('hour', -1, DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()))}}
 WITH turn_window AS (SELECT DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()) AS FROM_TS, SYSDATE() AS TO_TS),
 turns AS (
     SELECT t.* FROM ({{> versions/turns.sql}}) AS t WHERE t.VERSION_NAME IS NOT NULL

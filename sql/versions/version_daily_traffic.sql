@@ -1,5 +1,6 @@
 -- Each agent version's share of its agent's production turns per UTC day over the last {{HISTORY_DAYS}} days (versions/turns.sql;
 -- a turn with no known version counts in the day's total as UNKNOWN, so shares add up to 1).
+{{expr READ_FROM = DATEADD('hour', -1, DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()))}}
 WITH turn_window AS (SELECT DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()) AS FROM_TS, SYSDATE() AS TO_TS)
 SELECT
     t.AGENT_DATABASE, t.AGENT_SCHEMA, t.AGENT_NAME,

@@ -5,6 +5,7 @@
 -- version before it (by creation time, else first turn): instructions, tools, models, budget
 -- (orchestration). CHANGED_PARTS is NULL when either spec is unknown (a version is hashed when it is
 -- the default at a discovery cycle: sql/ingestion/describe_agent.sql).
+{{expr READ_FROM = DATEADD('hour', -1, DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()))}}
 WITH turn_window AS (SELECT DATEADD('day', -{{HISTORY_DAYS}}, SYSDATE()) AS FROM_TS, SYSDATE() AS TO_TS),
 turns AS (
     SELECT t.* FROM ({{> versions/turns.sql}}) AS t WHERE t.VERSION_NAME IS NOT NULL
@@ -22,7 +23,7 @@ used AS (
            LISTAGG(DISTINCT h.MODEL_NAME, ', ') WITHIN GROUP (ORDER BY h.MODEL_NAME) AS MODELS,
            LISTAGG(DISTINCT h.TOOL_NAME, ', ') WITHIN GROUP (ORDER BY h.TOOL_NAME) AS TOOLS
     FROM turns AS t
-    JOIN ({{> evaluation/production_history.sql}}) AS h
+    JOIN ({{> evaluation/production_history_from.sql}}) AS h
         ON h.AGENT_DATABASE = t.AGENT_DATABASE AND h.AGENT_SCHEMA = t.AGENT_SCHEMA AND h.AGENT_NAME = t.AGENT_NAME
        AND h.TRACE_ID = t.TRACE_ID
     WHERE h.RECORD_TYPE = 'SPAN' AND (h.MODEL_NAME IS NOT NULL OR h.TOOL_NAME IS NOT NULL)

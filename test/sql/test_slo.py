@@ -94,16 +94,21 @@ BOUND_CLOCK = "SELECT CAST(? AS TIMESTAMP_NTZ) AS AS_OF"
 RESULT_HEAD = "SELECT 'slo_{speed}_burn' AS RULE_NAME,"
 
 
-def rule_at_instants(catalog, rule: str) -> str:
-    """The rule's deployed text evaluated at every row of SLO_TEST_INSTANTS: the bound clock
-    becomes that table and each result row says its instant. The anchors occur exactly once,
-    or the rewrite would test something else than the deployed rule."""
-    text = catalog["alerts"]["statements"][f"rule_{rule}"]["text"]
+def rule_at_instants(catalog, rule: str, earliest: datetime) -> tuple[str, list[str]]:
+    """The rule's deployed text evaluated at every row of SLO_TEST_INSTANTS (from `earliest` on),
+    and its binds: the bound clock becomes that table and each result row says its instant. The
+    anchors occur exactly once, or the rewrite would test something else than the deployed rule.
+    AS_OF's other binds start the read of production history (READ_FROM,
+    evaluation/production_history_from.sql): bound to the earliest instant, the read covers every
+    instant's window, and its evaluation marks from a margin before it."""
+    statement = catalog["alerts"]["statements"][f"rule_{rule}"]
+    text = statement["text"]
     head = RESULT_HEAD.format(speed=rule.split("_")[1])
-    assert text.count(BOUND_CLOCK) == 1 and text.count(head) == 1 and text.count("?") == 1, rule
-    _coverage().add(catalog["alerts"]["statements"][f"rule_{rule}"]["files"])
-    return (text.replace(BOUND_CLOCK, "SELECT AS_OF FROM SLO_TEST_INSTANTS")
-                .replace(head, "SELECT c.AS_OF AS EVALUATED_AT, " + head.removeprefix("SELECT ")))
+    assert text.count(BOUND_CLOCK) == 1 and text.count(head) == 1 and set(statement["binds"]) == {"as_of"}, rule
+    _coverage().add(statement["files"])
+    rewritten = (text.replace(BOUND_CLOCK, "SELECT AS_OF FROM SLO_TEST_INSTANTS")
+                     .replace(head, "SELECT c.AS_OF AS EVALUATED_AT, " + head.removeprefix("SELECT ")))
+    return rewritten, [earliest.strftime("%Y-%m-%d %H:%M:%S.%f")] * rewritten.count("?")
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +123,7 @@ def month_of_evaluations(world):
     defaults = catalog["alerts"]["settings"]["rules"]["defaults"]
     fired, rows = {}, {}
     for rule in RULES:
-        result = emulator.query(rule_at_instants(catalog, rule))
+        result = emulator.query(*rule_at_instants(catalog, rule, min(instants)))
         rows[rule] = result
         fired[rule] = sorted((r["EVALUATED_AT"], r["AGENT_NAME"], round(float(r["VALUE"]), 1)) for r in result
                              if r["VALUE"] is not None and float(r["VALUE"]) >= defaults[rule]["warning"]

@@ -2,6 +2,7 @@
 -- (bound), the agent's default comparison (versions/default_pairs.sql) judged as VERSION_COMPARISON
 -- judges it (versions/compare.sql). VALUE counts the metrics that matter on which the candidate is
 -- worse (NULL: no pair to compare); VOLUME is the candidate's turns; DETAIL names the pair and metrics.
+{{expr READ_FROM = DATEADD('hour', -1, DATEADD('minute', -{{WINDOW_MINUTES}}, CAST({{bind as_of}} AS TIMESTAMP_NTZ)))}}
 WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 turn_window AS (SELECT DATEADD('minute', -{{WINDOW_MINUTES}}, k.AS_OF) AS FROM_TS, k.AS_OF AS TO_TS FROM clock AS k),
 turns AS (

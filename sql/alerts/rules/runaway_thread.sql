@@ -2,6 +2,7 @@
 -- {{WINDOW_MINUTES}} minutes up to AS_OF (bound); DETAIL names that thread. The rules
 -- runaway_thread_turns, runaway_thread_steps and runaway_thread_tokens share it, each naming its
 -- measure (a column of alerts/thread_totals.sql) in its record.
+{{expr READ_FROM = DATEADD('minute', -{{WINDOW_MINUTES}}, CAST({{bind as_of}} AS TIMESTAMP_NTZ))}}
 WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 threads AS (
     {{> alerts/thread_totals.sql}}

@@ -2,6 +2,7 @@
 -- {{WINDOW_MINUTES}} minutes up to AS_OF (bound), VALUE is the turns the agent had on average in
 -- the same minutes of the day over the previous {{BASELINE_DAYS}} days (so a quiet night is not
 -- silence); 0 when turns arrived. No baseline (history shorter than {{BASELINE_DAYS}} days): no value.
+{{expr READ_FROM = DATEADD('minute', -{{WINDOW_MINUTES}}, DATEADD('day', -{{BASELINE_DAYS}}, CAST({{bind as_of}} AS TIMESTAMP_NTZ)))}}
 WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 history AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
@@ -9,7 +10,7 @@ history AS (
            COUNT_IF(h.EVENT_TIMESTAMP <= DATEADD('day', -1, c.AS_OF)
                     AND MOD(DATEDIFF('minute', h.EVENT_TIMESTAMP, c.AS_OF), 1440) < {{WINDOW_MINUTES}}) AS TURNS_BEFORE,
            MIN(h.EVENT_TIMESTAMP) AS FIRST_TURN
-    FROM ({{> evaluation/production_history.sql}}) AS h, clock AS c
+    FROM ({{> evaluation/production_history_from.sql}}) AS h, clock AS c
     WHERE h.SPAN_CATEGORY = 'AGENT_RUN'
       AND h.EVENT_TIMESTAMP > DATEADD('minute', -{{WINDOW_MINUTES}}, DATEADD('day', -{{BASELINE_DAYS}}, c.AS_OF))
       AND h.EVENT_TIMESTAMP <= c.AS_OF

@@ -6,6 +6,7 @@
 -- while the long window says the budget is burning fast and the short one says it still is. Of
 -- an agent's objectives the one with the highest VALUE is reported (DETAIL names it); VOLUME is
 -- its long window's turns. An agent without an objective gets VALUE NULL and never fires.
+{{expr READ_FROM = DATEADD('minute', -{{WINDOW_MINUTES}}, CAST({{bind as_of}} AS TIMESTAMP_NTZ))}}
 WITH CLOCK AS (
     SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF
 ),

@@ -2,11 +2,12 @@
 -- (bound), divided by the agent's own tokens per turn over the {{BASELINE_DAYS}} whole days before
 -- AS_OF's day (AGENT_DAILY_ROLLUP). Tokens per turn does not move with traffic volume, so the
 -- baseline needs no time-of-day shape; an agent without rollup days has no baseline and no value.
+{{expr READ_FROM = DATEADD('minute', -{{WINDOW_MINUTES}}, CAST({{bind as_of}} AS TIMESTAMP_NTZ))}}
 WITH clock AS (SELECT CAST({{bind as_of}} AS TIMESTAMP_NTZ) AS AS_OF),
 recent AS (
     SELECT h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME,
            COUNT_IF(h.SPAN_CATEGORY = 'AGENT_RUN') AS TURNS, COALESCE(SUM(h.TOTAL_TOKENS), 0) AS TOKENS
-    FROM ({{> evaluation/production_history.sql}}) AS h, clock AS c
+    FROM ({{> evaluation/production_history_from.sql}}) AS h, clock AS c
     WHERE h.EVENT_TIMESTAMP > DATEADD('minute', -{{WINDOW_MINUTES}}, c.AS_OF) AND h.EVENT_TIMESTAMP <= c.AS_OF
     GROUP BY h.AGENT_DATABASE, h.AGENT_SCHEMA, h.AGENT_NAME
 ),

@@ -1,6 +1,6 @@
 -- The new rows' span of days, their count (advance_load_state.sql), and where the traces of their evaluation marks can lie: from the
 -- day before the first day with new evaluation rows to two days after the last, whole UTC days
--- around TRACE_MARGIN_DAYS (lib/sql/values.ts) (NULLs when there are none). find_full_days.sql and find_merge_days.sql take them as binds, which prune their
+-- around TRACE_MARGIN_DAYS (lib/sql/traceMargin.ts) (NULLs when there are none). find_full_days.sql and find_merge_days.sql take them as binds, which prune their
 -- scans (bounds computed inside a statement, by a join or a subquery, left a scan unbounded).
 -- Read from the per-day summary (summarize_delta.sql): a row per day.
 SELECT

@@ -17,7 +17,7 @@
 -- the rollups of every day its trace has rows on. A day whose row count did not change is still
 -- recomputed when a marked row loaded since the last run shares a trace with its rows (a trace
 -- across midnight, or marks delayed past it); traces are looked for within a day of the mark
--- (TRACE_MARGIN_DAYS, lib/sql/values.ts: the one margin every time-bounded mark lookup uses).
+-- (TRACE_MARGIN_DAYS, lib/sql/traceMargin.ts: the one margin every time-bounded mark lookup uses).
 --
 -- Every read of the history is bounded by a join on a plain column, not a filter with a subquery
 -- or an OR: new rows by LOADED_AT (rows are appended in load order, so LOADED_AT ranges prune

@@ -14,7 +14,7 @@
 --
 -- Evaluation traffic is flagged, not dropped (day counts include it): a row is evaluation when it
 -- or any row of its trace is marked (evaluation/history.sql), marks being looked for within a day
--- (TRACE_MARGIN_DAYS, lib/sql/values.ts) of the new rows (binds, new_days.sql): among the new rows' traces (find_new_traces.sql), and for
+-- (TRACE_MARGIN_DAYS, lib/sql/traceMargin.ts) of the new rows (binds, new_days.sql): among the new rows' traces (find_new_traces.sql), and for
 -- the rows merged before, in ROLLUP_MERGED_TRACES (a row per trace and day; HAS_MARK where marked
 -- rows were merged) rather than the history's marked rows themselves. A mark arriving after its
 -- trace's production rows were merged makes those days recompute in full (find_full_days.sql).

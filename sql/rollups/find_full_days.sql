@@ -4,7 +4,7 @@
 -- * days holding production rows already merged (LOADED_AT up to the merged-through point) of a
 --   trace a newly loaded row marks as evaluation: the whole trace is evaluation now
 --   (evaluation/history.sql), so those rows must leave the rollups. Traces are looked for within
---   a day (TRACE_MARGIN_DAYS, lib/sql/values.ts) of the marks, in ROLLUP_MERGED_TRACES (record_traces.sql: a row per trace and day up to
+--   a day (TRACE_MARGIN_DAYS, lib/sql/traceMargin.ts) of the marks, in ROLLUP_MERGED_TRACES (record_traces.sql: a row per trace and day up to
 --   the point, HAS_UNMARKED where rows without a mark of their own were merged), not in the
 --   history: the history's rows of those days were every production row of them, some eleven per
 --   trace (27,391 rows read at 200 agents x 0.5 turns/h for a cycle whose marks had no merged

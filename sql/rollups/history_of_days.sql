@@ -12,7 +12,7 @@
 -- (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions).
 -- Marks are looked for within a day of the selected days, the window find_days.sql looks for a
 -- mark's trace in: a trace is one request, and its rows lie within TRACE_MARGIN_DAYS (one day;
--- lib/sql/values.ts, where the bound and its documentation are) of its marks.
+-- lib/sql/traceMargin.ts, where the bound and its documentation are) of its marks.
 SELECT h.*, s.DAY
 FROM {{HISTORY_TABLE}} AS h
 INNER JOIN {{DAYS_TABLE}} AS s

@@ -1,5 +1,5 @@
 -- Where the marks of the new rows' traces can lie: from the day before their first day to two
--- days after their last, whole UTC days around TRACE_MARGIN_DAYS (lib/sql/values.ts) (NULLs when
+-- days after their last, whole UTC days around TRACE_MARGIN_DAYS (lib/sql/traceMargin.ts) (NULLs when
 -- there are no new rows). find_delta.sql takes them as binds,
 -- which prune its scan of ROLLUP_MERGED_TRACES; bounds computed inside it (a subquery over the
 -- new rows, or a join with their days) read every day's marked traces.

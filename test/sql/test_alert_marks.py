@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.measure import measured_emulator_class  # noqa: E402
 from emulator import Coverage, Emulator, embedded_statements, utc_now  # noqa: E402
-import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
+from evaluation_worlds import copy_evaluation_runs, load  # noqa: E402
 from sql_binds import run  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
@@ -41,13 +41,6 @@ MeasuredEmulator = measured_emulator_class(Emulator)
 # (silent_agent: its window and BASELINE_DAYS = 7 days) less the margin.
 OLDER_DAYS = range(10, 30)
 
-
-def load(emulator, agents, events) -> None:
-    emulator.deliver(events)
-    emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in agents])
-    statements = emulator.handler_statements()
-    ingestion.run_discovery(emulator.session, statements, "%", None, True)
-    ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
 
 
 def as_of_text(as_of) -> str:
@@ -145,23 +138,10 @@ def test_an_evaluation_reads_the_same_rows_whatever_older_evaluation_runs_there_
         try:
             load(emulator, agents, generate(seed=82, agents=agents, start=as_of - timedelta(hours=4),
                                             end=as_of - timedelta(minutes=5), turns_per_agent_per_hour=4, evaluation_runs_per_agent=1))
-            columns = [column[0] for column in emulator.execute("SELECT * FROM AGENT_EVENTS_HISTORY LIMIT 0").description]
-            shifted = {"EVENT_TIMESTAMP": "DATEADD('day', -d.DAYS, h.EVENT_TIMESTAMP)",
-                       "START_TIMESTAMP": "DATEADD('day', -d.DAYS, h.START_TIMESTAMP)",
-                       "TRACE_ID": "h.TRACE_ID || '-' || d.DAYS", "EVENT_KEY": "h.EVENT_KEY || '-' || d.DAYS"}
-
-            def copy_evaluation_runs(days) -> int:
-                """Copies every row of the evaluation traces to `days` days earlier, as runs of their own."""
-                select = ", ".join(shifted.get(column, f"h.{column}") for column in columns)
-                values = ", ".join(f"({day})" for day in days)
-                return emulator.execute(f"""INSERT INTO AGENT_EVENTS_HISTORY ({", ".join(columns)})
-                    SELECT {select} FROM AGENT_EVENTS_HISTORY AS h, (VALUES {values}) AS d(DAYS)
-                    WHERE h.TRACE_ID IN (SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT)
-                      AND h.EVENT_TIMESTAMP >= CAST(? AS TIMESTAMP_NTZ)""", [as_of_text(as_of - timedelta(hours=6))]).rowcount
-
-            assert copy_evaluation_runs([1]) > 0
+            since = as_of_text(as_of - timedelta(hours=6))
+            assert copy_evaluation_runs(emulator, [1], since) > 0
             near = evaluation_reads(emulator, catalog, as_of)
-            added = copy_evaluation_runs(OLDER_DAYS)
+            added = copy_evaluation_runs(emulator, OLDER_DAYS, since)
             older_marks = emulator.query("""SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT
                                             AND EVENT_TIMESTAMP < CAST(? AS TIMESTAMP_NTZ)""",
                                          [as_of_text(as_of - timedelta(days=min(OLDER_DAYS) - 1))])[0]["N"]

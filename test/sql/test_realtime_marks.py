@@ -28,25 +28,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from bench.measure import measured_emulator_class  # noqa: E402
 from emulator import Coverage, Emulator, utc_now  # noqa: E402
-import ingestion  # noqa: E402  (procedures/, put on sys.path by emulator.py)
+from evaluation_worlds import copy_evaluation_runs, load  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
 WITHIN = AgentRef("SALES_DB", "AGENTS", "MARKS_WITHIN_MARGIN")
 BEYOND = AgentRef("HR_DB", "BOTS", "MARKS_BEYOND_MARGIN")
-MARGIN_HOURS = 24  # TRACE_MARGIN_DAYS (lib/sql/values.ts), checked against the rendered view below
+MARGIN_HOURS = 24  # TRACE_MARGIN_DAYS (lib/sql/traceMargin.ts), checked against the rendered view below
 MeasuredEmulator = measured_emulator_class(Emulator)
 # The realtime views the dashboard reads on each view of its realtime pages (issue 17).
 READ_VIEWS = ("REALTIME_KPI", "AGENT_METRICS", "THREAD_ACTIVITY")
 OLDER_DAYS = range(2, 22)  # evaluation runs on twenty earlier days, all before the window less the margin
 
-
-def load(emulator, agents, events) -> None:
-    """One discovery and one refresh over the events (the realtime views are plain views over the history)."""
-    emulator.deliver(events)
-    emulator.set_agents([(agent.database, agent.schema, agent.name) for agent in agents])
-    statements = emulator.handler_statements()
-    ingestion.run_discovery(emulator.session, statements, "%", None, True)
-    ingestion.run_refresh(emulator.session, statements, 24, emulator.config["historyDays"], "event_table")
 
 
 def evaluation_trace(emulator, agent) -> str:
@@ -127,23 +119,10 @@ def test_realtime_view_reads_do_not_grow_with_older_evaluation_runs(catalog):
         try:
             load(emulator, agents, generate(seed=72, agents=agents, start=now - timedelta(hours=4),
                                             end=now - timedelta(minutes=5), turns_per_agent_per_hour=4, evaluation_runs_per_agent=1))
-            columns = [column[0] for column in emulator.execute("SELECT * FROM AGENT_EVENTS_HISTORY LIMIT 0").description]
-            shifted = {"EVENT_TIMESTAMP": "DATEADD('day', -d.DAYS, h.EVENT_TIMESTAMP)",
-                       "START_TIMESTAMP": "DATEADD('day', -d.DAYS, h.START_TIMESTAMP)",
-                       "TRACE_ID": "h.TRACE_ID || '-' || d.DAYS", "EVENT_KEY": "h.EVENT_KEY || '-' || d.DAYS"}
-
-            def copy_evaluation_runs(days) -> int:
-                """Copies every row of the evaluation traces to `days` days earlier, as runs of their own."""
-                select = ", ".join(shifted.get(column, f"h.{column}") for column in columns)
-                values = ", ".join(f"({day})" for day in days)
-                return emulator.execute(f"""INSERT INTO AGENT_EVENTS_HISTORY ({", ".join(columns)})
-                    SELECT {select} FROM AGENT_EVENTS_HISTORY AS h, (VALUES {values}) AS d(DAYS)
-                    WHERE h.TRACE_ID IN (SELECT TRACE_ID FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT)
-                      AND h.EVENT_TIMESTAMP >= DATEADD('hour', -6, SYSDATE())""").rowcount
-
-            assert copy_evaluation_runs([1]) > 0
+            since = (now - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M:%S.%f")
+            assert copy_evaluation_runs(emulator, [1], since) > 0
             near = view_reads(emulator)
-            added = copy_evaluation_runs(OLDER_DAYS)
+            added = copy_evaluation_runs(emulator, OLDER_DAYS, since)
             older_marks = emulator.query("""SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT
                                             AND EVENT_TIMESTAMP < DATEADD('day', -2, SYSDATE())""")[0]["N"]
             longer = view_reads(emulator)

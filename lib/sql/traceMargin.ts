@@ -11,8 +11,8 @@
  * minutes, at most hours, apart; a day is a wide margin, because neither the DATA_AGENT_RUN SQL
  * function nor the evaluation tooling is documented with a limit. The doctor checks it on the
  * account after deploy (doctor/liveFacts.ts traceSpans). The rollup statements (sql/rollups) apply
- * it in whole UTC days, from the day before to two days after, as literal day offsets: a change
- * here goes with a change there. Readers of the whole history (AGENT_EVENTS_RECENT, the cost
+ * it in whole UTC days, from TRACE_MARGIN_DAYS before the first day to TRACE_MARGIN_DAYS after the
+ * end of the last. Readers of the whole history (AGENT_EVENTS_RECENT, the cost
  * views, through history.sql and production_history.sql) need no margin.
  *
  * A module of its own, importing nothing: lib/sql/values.ts (the views' stack values) and

@@ -32,8 +32,8 @@ MARKED_DAYS AS (
     INNER JOIN NEW_MARKS AS m
         ON t.AGENT_DATABASE = m.AGENT_DATABASE AND t.AGENT_SCHEMA = m.AGENT_SCHEMA
        AND t.AGENT_NAME = m.AGENT_NAME AND t.TRACE_ID = m.TRACE_ID
-       AND t.DAY >= DATEADD('day', -1, m.DAY)
-       AND t.DAY < DATEADD('day', 2, m.DAY)
+       AND t.DAY >= DATEADD('day', -{{TRACE_MARGIN_DAYS}}, m.DAY)
+       AND t.DAY < DATEADD('day', {{TRACE_MARGIN_DAYS}} + 1, m.DAY)
     WHERE t.DAY >= CAST({{bind marks_from}} AS DATE)
       AND t.DAY < CAST({{bind marks_until}} AS DATE)
       AND t.HAS_UNMARKED

@@ -22,29 +22,21 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import fakesnow
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.measure import measured_emulator_class  # noqa: E402
-from emulator import Coverage, Emulator, embedded_statements, utc_now  # noqa: E402
-from evaluation_worlds import copy_evaluation_runs, load  # noqa: E402
+from emulator import embedded_statements, utc_now  # noqa: E402
+from evaluation_worlds import load, reads_with_older_evaluation_runs, timestamp_text  # noqa: E402
 from sql_binds import run  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
 WITHIN = AgentRef("SALES_DB", "AGENTS", "MARKS_WITHIN_MARGIN")
 BEYOND = AgentRef("HR_DB", "BOTS", "MARKS_BEYOND_MARGIN")
 MARGIN_HOURS = 24  # TRACE_MARGIN_DAYS, checked against the rendered rule below
-MeasuredEmulator = measured_emulator_class(Emulator)
 # Evaluation runs copied to twenty earlier days, all before the longest read of any rule
 # (silent_agent: its window and BASELINE_DAYS = 7 days) less the margin.
 OLDER_DAYS = range(10, 30)
-
-
-
-def as_of_text(as_of) -> str:
-    return as_of.strftime("%Y-%m-%d %H:%M:%S.%f")  # as procedures/alerting.py binds AS_OF
 
 
 def rule_rows(emulator, catalog, rule: str, as_of) -> dict[str, dict]:
@@ -52,7 +44,7 @@ def rule_rows(emulator, catalog, rule: str, as_of) -> dict[str, dict]:
     alerts = catalog["alerts"]
     statement = alerts["settings"]["ruleInfo"][rule]["statement"]
     emulator.coverage.add(alerts["statements"][statement]["files"])
-    rows = run(emulator.session, embedded_statements(alerts["embedding"]), statement, {"as_of": as_of_text(as_of)})
+    rows = run(emulator.session, embedded_statements(alerts["embedding"]), statement, {"as_of": timestamp_text(as_of)})
     return {row.as_dict()["AGENT_NAME"]: row.as_dict() for row in rows}
 
 
@@ -87,9 +79,9 @@ def test_error_rate_leaves_out_a_trace_whose_marks_lie_before_its_window_within_
         emulator.execute("""UPDATE AGENT_EVENTS_HISTORY SET EVENT_TIMESTAMP = CAST(? AS TIMESTAMP_NTZ),
                                    STATUS = IFF(SPAN_CATEGORY = 'AGENT_RUN', 'ERROR', STATUS)
                             WHERE TRACE_ID = ? AND NOT COALESCE(IS_EVALUATION_EVENT, FALSE)""",
-                         [as_of_text(as_of - timedelta(minutes=20)), trace])
+                         [timestamp_text(as_of - timedelta(minutes=20)), trace])
         emulator.execute("UPDATE AGENT_EVENTS_HISTORY SET EVENT_TIMESTAMP = CAST(? AS TIMESTAMP_NTZ) WHERE TRACE_ID = ? AND IS_EVALUATION_EVENT",
-                         [as_of_text(window_start - timedelta(hours=marks_hours_before_window)), trace])
+                         [timestamp_text(window_start - timedelta(hours=marks_hours_before_window)), trace])
 
     def whole_history_turns(agent: AgentRef, where: str = "TRUE", params=()) -> dict:
         """The agent's turns in the window by the whole-history rule (AGENT_EVENTS_RECENT)."""
@@ -97,7 +89,7 @@ def test_error_rate_leaves_out_a_trace_whose_marks_lie_before_its_window_within_
                                   WHERE AGENT_NAME = ? AND SPAN_CATEGORY = 'AGENT_RUN'
                                     AND EVENT_TIMESTAMP > CAST(? AS TIMESTAMP_NTZ)
                                     AND EVENT_TIMESTAMP <= CAST(? AS TIMESTAMP_NTZ) AND {where}""",
-                              [agent.name, as_of_text(window_start), as_of_text(as_of), *params])[0]
+                              [agent.name, timestamp_text(window_start), timestamp_text(as_of), *params])[0]
 
     rows = rule_rows(emulator, catalog, "error_rate", as_of)
     for agent in (WITHIN, BEYOND):
@@ -122,7 +114,7 @@ def evaluation_reads(emulator, catalog, as_of) -> dict[str, int]:
     reads = {}
     for rule, info in alerts["settings"]["ruleInfo"].items():
         with emulator.meter.measure() as work:
-            run(emulator.session, texts, info["statement"], {"as_of": as_of_text(as_of)})
+            run(emulator.session, texts, info["statement"], {"as_of": timestamp_text(as_of)})
         reads[rule] = work.rows_read
     return reads
 
@@ -131,23 +123,10 @@ def test_an_evaluation_reads_the_same_rows_whatever_older_evaluation_runs_there_
     """Three agents with the last hours' traffic and an evaluation run each, and the same runs a
     day earlier (inside the margin); then the same runs on each of twenty earlier days. The rows
     each rule statement reads stay the same: its window and the marks near it."""
-    agents = [AgentRef("DB_0", "AGENTS", f"AGENT_{i}") for i in range(3)]
     as_of = utc_now().replace(microsecond=0)
-    with fakesnow.patch():
-        emulator = MeasuredEmulator(catalog, Coverage())
-        try:
-            load(emulator, agents, generate(seed=82, agents=agents, start=as_of - timedelta(hours=4),
-                                            end=as_of - timedelta(minutes=5), turns_per_agent_per_hour=4, evaluation_runs_per_agent=1))
-            since = as_of_text(as_of - timedelta(hours=6))
-            assert copy_evaluation_runs(emulator, [1], since) > 0
-            near = evaluation_reads(emulator, catalog, as_of)
-            added = copy_evaluation_runs(emulator, OLDER_DAYS, since)
-            older_marks = emulator.query("""SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT
-                                            AND EVENT_TIMESTAMP < CAST(? AS TIMESTAMP_NTZ)""",
-                                         [as_of_text(as_of - timedelta(days=min(OLDER_DAYS) - 1))])[0]["N"]
-            longer = evaluation_reads(emulator, catalog, as_of)
-        finally:
-            emulator.close()
+    world = reads_with_older_evaluation_runs(catalog, 82, as_of, OLDER_DAYS,
+                                             lambda emulator: evaluation_reads(emulator, catalog, as_of))
+    near, longer, added, older_marks = world.near, world.longer, world.added, world.older_marks
     print(f"rows read by one evaluation's rule statements: {sum(near.values())} with evaluation runs in the last two days; "
           f"{sum(longer.values())} with {added} rows ({older_marks} marked) of runs on {len(OLDER_DAYS)} earlier days; "
           f"per rule {near} -> {longer}")

@@ -21,24 +21,20 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
-import fakesnow
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from bench.measure import measured_emulator_class  # noqa: E402
-from emulator import Coverage, Emulator, utc_now  # noqa: E402
-from evaluation_worlds import copy_evaluation_runs, load  # noqa: E402
+from emulator import utc_now  # noqa: E402
+from evaluation_worlds import load, reads_with_older_evaluation_runs  # noqa: E402
 from traffic import AgentRef, generate  # noqa: E402
 
 WITHIN = AgentRef("SALES_DB", "AGENTS", "MARKS_WITHIN_MARGIN")
 BEYOND = AgentRef("HR_DB", "BOTS", "MARKS_BEYOND_MARGIN")
 MARGIN_HOURS = 24  # TRACE_MARGIN_DAYS (lib/sql/traceMargin.ts), checked against the rendered view below
-MeasuredEmulator = measured_emulator_class(Emulator)
 # The realtime views the dashboard reads on each view of its realtime pages (issue 17).
 READ_VIEWS = ("REALTIME_KPI", "AGENT_METRICS", "THREAD_ACTIVITY")
 OLDER_DAYS = range(2, 22)  # evaluation runs on twenty earlier days, all before the window less the margin
-
 
 
 def evaluation_trace(emulator, agent) -> str:
@@ -112,22 +108,8 @@ def test_realtime_view_reads_do_not_grow_with_older_evaluation_runs(catalog):
     """Three agents with the last hours' traffic and an evaluation run each, and the same runs a
     day earlier (inside the margin); then the same runs on each of twenty earlier days. The rows
     each realtime view reads stay the same: the window and the marks near it."""
-    agents = [AgentRef("DB_0", "AGENTS", f"AGENT_{i}") for i in range(3)]
-    now = utc_now()
-    with fakesnow.patch():
-        emulator = MeasuredEmulator(catalog, Coverage())
-        try:
-            load(emulator, agents, generate(seed=72, agents=agents, start=now - timedelta(hours=4),
-                                            end=now - timedelta(minutes=5), turns_per_agent_per_hour=4, evaluation_runs_per_agent=1))
-            since = (now - timedelta(hours=6)).strftime("%Y-%m-%d %H:%M:%S.%f")
-            assert copy_evaluation_runs(emulator, [1], since) > 0
-            near = view_reads(emulator)
-            added = copy_evaluation_runs(emulator, OLDER_DAYS, since)
-            older_marks = emulator.query("""SELECT COUNT(*) AS N FROM AGENT_EVENTS_HISTORY WHERE IS_EVALUATION_EVENT
-                                            AND EVENT_TIMESTAMP < DATEADD('day', -2, SYSDATE())""")[0]["N"]
-            longer = view_reads(emulator)
-        finally:
-            emulator.close()
+    world = reads_with_older_evaluation_runs(catalog, 72, utc_now(), OLDER_DAYS, view_reads)
+    near, longer, added, older_marks = world.near, world.longer, world.added, world.older_marks
     print(f"rows read per view: {near} with evaluation runs in the last two days; {longer} with {added} rows "
           f"({older_marks} marked) of runs on {len(OLDER_DAYS)} earlier days")
     assert older_marks > 0

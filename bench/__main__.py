@@ -157,13 +157,14 @@ def old_evaluation_runs(history_days: int, rate: float, old_rate: float) -> int:
 def baseline_view_texts(catalog: dict, database: str, schema: str) -> dict[str, str]:
     """The reference's realtime views: its AGENT_EVENTS over the snapshot table (Wallmonitor's
     derived columns and evaluation rule, so both sides answer the same questions), and
-    REALTIME_KPI and AGENT_METRICS, Wallmonitor's own text, over that view."""
+    REALTIME_KPI and AGENT_METRICS, Wallmonitor's own text, over that view, or over the snapshot
+    where Wallmonitor's reads the history itself (REALTIME_KPI reads its own two hours)."""
     views, qualified = catalog["views"], f"{database}.{schema}."
-    texts = {BASELINE_EVENTS: views["AGENT_EVENTS_RECENT"]["text"].replace(
-        qualified + "AGENT_EVENTS_HISTORY", qualified + BASELINE_SNAPSHOT)}
+    history = re.compile(rf"\b{re.escape(qualified)}AGENT_EVENTS_HISTORY\b")
+    texts = {BASELINE_EVENTS: history.sub(qualified + BASELINE_SNAPSHOT, views["AGENT_EVENTS_RECENT"]["text"])}
     for name in REALTIME_VIEWS:
-        texts[f"BASELINE_{name}"] = re.sub(rf"\b{re.escape(qualified)}AGENT_EVENTS\b", qualified + BASELINE_EVENTS,
-                                           views[name]["text"])
+        text = re.sub(rf"\b{re.escape(qualified)}AGENT_EVENTS\b", qualified + BASELINE_EVENTS, views[name]["text"])
+        texts[f"BASELINE_{name}"] = history.sub(qualified + BASELINE_SNAPSHOT, text)
     for name, text in texts.items():
         if BASELINE_SNAPSHOT not in text and BASELINE_EVENTS not in text:
             raise SystemExit(f"the baseline's {name} does not read its snapshot: the views' text changed shape")

@@ -1,6 +1,6 @@
 -- The columns of AGENT_EVENTS_RECENT and AGENT_EVENTS (one list: models.yml gives both the `*events`
 -- columns), derived from `h`, a history row with its trace's verdict (IS_EVALUATION,
--- EVALUATION_RUN_NAME: evaluation/history.sql, evaluation/realtime_history.sql).
+-- EVALUATION_RUN_NAME: evaluation/history.sql, evaluation/window_history.sql).
     h.AGENT_DATABASE,
     h.AGENT_SCHEMA,
     h.AGENT_NAME,

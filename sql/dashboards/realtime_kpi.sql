@@ -1,12 +1,19 @@
 -- One row: the last hour against the hour before it. A change is NULL when the hour before
 -- had nothing to compare with. Production traffic only (evaluation runs: EVALUATION_RUNS).
+-- It reads its own two hours of the history (EVENTS, through dashboards/events_from.sql), not
+-- AGENT_EVENTS: the trace marks are read once with the window's rows, and an outer filter does not
+-- narrow that read, so through AGENT_EVENTS it would read the whole realtime window; and a
+-- realtimeWindowHours of 1 would leave the hour before empty.
+{{expr READ_FROM = DATEADD('hour', -2, SYSDATE())}}
 WITH windowed AS (
     SELECT
         IFF(EVENT_TIMESTAMP >= DATEADD('hour', -1, SYSDATE()), 'CURRENT', 'PREVIOUS') AS WINDOW_NAME,
         THREAD_ID, USER_ID, AGENT_FULL_NAME, SPAN_CATEGORY, TOTAL_TOKENS, SPAN_DURATION_MS, STATUS
-    FROM {{ref EVENTS}}
+    FROM (
+        {{> dashboards/events_from.sql}}
+    ) AS e
     WHERE NOT IS_EVALUATION
-      AND EVENT_TIMESTAMP >= DATEADD('hour', -2, SYSDATE())
+      AND EVENT_TIMESTAMP >= {{expr READ_FROM}}
       AND EVENT_TIMESTAMP <= SYSDATE()
 ),
 totals AS (

@@ -1,7 +1,7 @@
 -- How far apart the rows of one trace lie, over the traces of the last LOOKBACK_DAYS days in
 -- AGENT_EVENTS_HISTORY: per (agent, TRACE_ID), the seconds from its first row to its last. The
 -- realtime views look for a trace's evaluation marks only from the window start less
--- TRACE_MARGIN_DAYS (evaluation/realtime_history.sql), and the rollups within a day of the rows
+-- TRACE_MARGIN_DAYS (evaluation/history_from.sql, window_history.sql), and the rollups within a day of the rows
 -- they recompute or merge; a trace spanning more than that may leave rows outside the bound
 -- counted as production. A trace is one agent:run request, which times out after 15 minutes
 -- (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run), a background run

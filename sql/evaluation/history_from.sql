@@ -15,6 +15,8 @@
 -- a row from READ_FROM on whose trace's only marks lie more than TRACE_MARGIN_DAYS before READ_FROM
 -- counts as production here (AGENT_EVENTS_RECENT and the whole-history readers still call it
 -- evaluation). The doctor counts such traces on the account (doctor/liveFacts.ts traceSpans).
+-- The same rule in a second shape, window_history.sql, serves the readers of a whole window (the
+-- realtime views); this shape lets the including query's filters narrow its read of the window.
 -- READ_FROM bounds EVENT_TIMESTAMP directly, not through a subquery on a CTE, so that Snowflake
 -- can prune micro-partitions by it (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions,
 -- "Query Pruning": no pruning on a predicate with a subquery).

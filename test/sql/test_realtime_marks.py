@@ -1,7 +1,7 @@
 """The realtime window views look for a trace's evaluation marks near the window only
-(sql/evaluation/realtime_history.sql): among the marked rows from the window start less
-TRACE_MARGIN_DAYS (lib/sql/values.ts, one day), not over the whole history as AGENT_EVENTS_RECENT
-does (sql/evaluation/history.sql). What that keeps, what it trades, and what it reads:
+(sql/evaluation/window_history.sql, the rule of history_from.sql in another shape): among the
+marked rows from the window start less TRACE_MARGIN_DAYS (lib/sql/values.ts, one day), not over
+the whole history as AGENT_EVENTS_RECENT does (sql/evaluation/history.sql). What that keeps, what it trades, and what it reads:
 
 * a trace whose marks lie before the window start but within the margin is still evaluation in
   AGENT_EVENTS, so REALTIME_KPI, AGENT_METRICS and THREAD_ACTIVITY leave its rows in the window out;
@@ -89,10 +89,18 @@ def test_marks_are_looked_for_from_the_window_start_less_the_margin(emulator, ca
     assert extra[BEYOND.name]["WITH_THREAD"] > 0, "precondition: THREAD_ACTIVITY would see the trade-off"
     last_hour = emulator.query("""SELECT COUNT(*) AS N FROM AGENT_EVENTS_RECENT WHERE NOT IS_EVALUATION
                                   AND EVENT_TIMESTAMP >= DATEADD('hour', -1, SYSDATE()) AND EVENT_TIMESTAMP <= SYSDATE()""")[0]["N"]
+    # REALTIME_KPI reads its own two hours, so its marks are looked for from two hours less the
+    # margin: both traces' marks lie beyond that, and both count as production there ...
+    [kpi] = emulator.view("REALTIME_KPI")
+    assert kpi["TOTAL_EVENTS"] == last_hour + moved[WITHIN.name]["N"] + moved[BEYOND.name]["N"]
+    # ... until one trace's marks move within it (20 hours ago: within a day of its window start).
+    emulator.execute("""UPDATE AGENT_EVENTS_HISTORY SET EVENT_TIMESTAMP = DATEADD('hour', -20, SYSDATE())
+                        WHERE TRACE_ID = ? AND IS_EVALUATION_EVENT""", [traces[WITHIN.name]])
     [kpi] = emulator.view("REALTIME_KPI")
     assert kpi["TOTAL_EVENTS"] == last_hour + moved[BEYOND.name]["N"]
-    # The margin placed the marks above: the view's bound, rendered from TRACE_MARGIN_DAYS.
+    # The margin placed the marks above: the views' bounds, rendered from TRACE_MARGIN_DAYS.
     assert f"DATEADD('day', -{MARGIN_HOURS // 24}, DATEADD('hour', -{window}, SYSDATE()))" in catalog["views"]["AGENT_EVENTS"]["text"]
+    assert f"DATEADD('day', -{MARGIN_HOURS // 24}, DATEADD('hour', -2, SYSDATE()))" in catalog["views"]["REALTIME_KPI"]["text"]
 
 
 def view_reads(emulator) -> dict[str, int]:
@@ -101,6 +109,18 @@ def view_reads(emulator) -> dict[str, int]:
         with emulator.meter.measure() as work:
             emulator.view(view)
         reads[view] = work.rows_read
+    # AGENT_METRICS uses its whole window, so the window's rows are read once, and besides them
+    # only the marked rows of the day before the window (window_history.sql); reading the window's
+    # marks a second time, as history_from.sql does, would read more.
+    window = emulator.config["realtimeWindowHours"]
+    [counts] = emulator.query(f"""
+        SELECT COUNT_IF(EVENT_TIMESTAMP >= DATEADD('hour', -{window}, SYSDATE())) AS WINDOW_ROWS,
+               COUNT_IF(EVENT_TIMESTAMP < DATEADD('hour', -{window}, SYSDATE())
+                        AND EVENT_TIMESTAMP >= DATEADD('hour', -{window + MARGIN_HOURS}, SYSDATE())
+                        AND IS_EVALUATION_EVENT AND TRACE_ID IS NOT NULL) AS STRIP_MARKS
+        FROM AGENT_EVENTS_HISTORY""")
+    assert counts["STRIP_MARKS"] > 0, "precondition: evaluation runs a day before the window"
+    assert reads["AGENT_METRICS"] == counts["WINDOW_ROWS"] + counts["STRIP_MARKS"], (reads, counts)
     return reads
 
 

@@ -1,7 +1,7 @@
 import { ident, literal } from "../lib/sql/render";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
-import { changeTracking, declared, hllForm, lateness, missedEvents, refreshModes, refreshOverlap, traceSpans } from "./liveFacts";
+import { changeTracking, declared, hllForm, lateness, missedEvents, realtimePlan, refreshModes, refreshOverlap, traceSpans } from "./liveFacts";
 import type { ReadOnlySession } from "./readOnly";
 import type { Finding } from "./report";
 import { doctorStatement } from "./sql";
@@ -10,7 +10,7 @@ import { doctorStatement } from "./sql";
  * After deploy: what `pulumi up` left running. Tasks started and their last runs, dynamic
  * tables' refresh state, lag and refresh mode, change tracking, ingestion per agent, the newest
  * event against the newest stored one, events missed, how far apart a trace's rows lie, refreshes overlapping, the dashboard app,
- * notification integrations with their failed deliveries, and HLL_EXPORT's form (doctor/liveFacts.ts).
+ * notification integrations with their failed deliveries, how Snowflake plans a realtime read, and HLL_EXPORT's form (doctor/liveFacts.ts).
  * Read as the owner role, which owns all of it.
  */
 
@@ -185,6 +185,7 @@ export function deployedCheck(now: () => Date = () => new Date()): Check {
             ...await ingestion(context, session, schema, now()),
             ...await dashboard(context, session),
             ...await notifications(context, session),
+            ...await realtimePlan(context, session),
             ...await hllForm(context, session),
         ]);
     };

@@ -2,6 +2,7 @@ import { kind, objectName } from "../plan/plan";
 import { plainName } from "../privileges/grants";
 import { ident, literal } from "../lib/sql/render";
 import { PROCEDURE_NAMES, TASK_NAMES } from "../lib/sql/names";
+import { defaultRegistry } from "../lib/sql/registry";
 import { AGENT_EVENTS_HISTORY, AGENT_INGEST_STATE, AGENT_REGISTRY } from "../lib/sql/tables";
 import { TRACE_MARGIN_DAYS } from "../lib/sql/traceMargin";
 import { cell, DoctorContext } from "./context";
@@ -286,4 +287,90 @@ export async function hllForm(context: DoctorContext, session: ReadOnlySession):
         title: `HLL_EXPORT switches from sparse to dense ${switchAt} registers set, not at ${EMULATOR_HLL_SPARSE_LIMIT} as the emulator assumes`,
         evidence: `${observed}. Only the benchmark's HLL state-bytes figures depend on it; estimates do not`,
         fix: "report the observed switch as a Wallmonitor issue, so the emulator's HLL_SPARSE_LIMIT (test/sql/emulator.py) follows it" }];
+}
+
+/** The realtime view whose plan realtimePlan reads: AGENT_METRICS reads the window through evaluation/window_history.sql. */
+export const REALTIME_PLAN_VIEW = defaultRegistry().model("AGENT_METRICS").name;
+
+/** TableScans of the history a realtime read needs when its CTE is computed once: the window's rows, the marked rows of the strip before it. */
+export const EXPECTED_HISTORY_SCANS = 2;
+
+/**
+ * Settles two facts the realtime views' cost rests on, which the emulator cannot (DuckDB
+ * materializes a CTE read twice): that Snowflake computes window_history.sql's WINDOW_ROWS, read
+ * twice, once (the query profile's WithClause and WithReference operators,
+ * https://docs.snowflake.com/en/user-guide/ui-snowsight-activity; inlined, the window would be
+ * scanned twice: still correct, not cheaper), and that it prunes the history's micro-partitions at
+ * compile time by EVENT_TIMESTAMP >= DATEADD('hour', -realtimeWindowHours, SYSDATE())
+ * (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions, "Query Pruning").
+ * EXPLAIN of a read of AGENT_METRICS shows both without running it: the TableScans of
+ * AGENT_EVENTS_HISTORY, and for each its partitionsAssigned against partitionsTotal, upper bounds
+ * that runtime pruning may still lower (https://docs.snowflake.com/en/sql-reference/sql/explain).
+ * The verdict on the CTE rests on the number of those scans, which the EXPLAIN page documents;
+ * whether EXPLAIN, a compile-time plan, names WithClause and WithReference as the query profile
+ * does is not documented, so they are reported as seen, not relied on.
+ */
+export async function realtimePlan(context: Pick<DoctorContext, "config">, session: ReadOnlySession): Promise<Finding[]> {
+    const { config } = context;
+    const view = `${config.database}.${config.schema}.${REALTIME_PLAN_VIEW}`;
+    const history = `${config.database}.${config.schema}.${AGENT_EVENTS_HISTORY.name}`;
+    const planned = await session.attempt(doctorStatement("realtime_plan", { VIEW: ident(config.database, config.schema, REALTIME_PLAN_VIEW) }));
+    if ("error" in planned) {
+        return [{ area: "deployed", status: "not-checked", title: `how Snowflake plans a realtime read (${REALTIME_PLAN_VIEW}) could not be checked`,
+            evidence: planned.error,
+            fix: `pulumi up: role ${config.ownerRole} owns ${view}, and EXPLAIN of a read needs SELECT on it` }];
+    }
+    const operations = planned.rows.map((row) => cell(row, "operation"));
+    const times = (operation: string) => operations.filter((name) => name === operation).length;
+    const scans = planned.rows.filter((row) => cell(row, "operation") === "TableScan" && plainName(cell(row, "objects")) === history)
+        .map((row) => ({ total: Number(cell(row, "partitionsTotal") || 0), assigned: Number(cell(row, "partitionsAssigned") || 0) }));
+    const cte = times("WithClause") + times("WithReference") > 0
+        ? `${count(times("WithClause"), "WithClause")} and ${count(times("WithReference"), "WithReference")} in the plan`
+        : "no WithClause or WithReference in the plan";
+    const seen = `EXPLAIN USING TABULAR SELECT * FROM ${view}: ${count(scans.length, "TableScan")} of ${AGENT_EVENTS_HISTORY.name}; ${cte}`;
+    const report = "report the plan (EXPLAIN USING TABULAR SELECT * FROM the view, as the owner role) as a Wallmonitor issue";
+    if (scans.length === 0) {
+        return [{ area: "deployed", status: "not-checked", title: `how often a realtime read scans ${AGENT_EVENTS_HISTORY.name} could not be read from its plan`,
+            evidence: `${seen}; operations: ${[...new Set(operations)].join(", ") || "(none)"}`, fix: report }];
+    }
+    const once = scans.length <= EXPECTED_HISTORY_SCANS;
+    const findings: Finding[] = [once
+        ? { area: "deployed", status: "pass",
+            title: `Snowflake computes the realtime window's CTE once: a read of ${REALTIME_PLAN_VIEW} scans ${AGENT_EVENTS_HISTORY.name} ` +
+                (scans.length === 1 ? "once" : `${scans.length} times (the window, the strip before it)`),
+            evidence: seen }
+        : { area: "deployed", status: "warn",
+            title: "Snowflake inlines the CTE: the realtime read scans the window twice; correct, but costs what the previous shape cost",
+            evidence: `${seen} (${EXPECTED_HISTORY_SCANS} expected: the window once, the strip before it once)`,
+            fix: `${report}; the shape is sql/evaluation/window_history.sql` }];
+    const kept = `micro-partitions kept per TableScan of ${AGENT_EVENTS_HISTORY.name} after compile-time pruning (partitionsAssigned of partitionsTotal, ` +
+        `upper bounds): ${scans.map((scan) => `${scan.assigned} of ${scan.total}`).join(", ")}`;
+    const partitioned = scans.filter((scan) => scan.total > 1);
+    const pruned = partitioned.filter((scan) => scan.assigned < scan.total);
+    const bound = `the window bound EVENT_TIMESTAMP >= DATEADD('hour', -${config.realtimeWindowHours}, SYSDATE())`;
+    if (partitioned.length === 0) {
+        findings.push({ area: "deployed", status: "not-checked",
+            title: `whether ${bound} prunes ${AGENT_EVENTS_HISTORY.name}: too small to tell (one micro-partition)`,
+            evidence: kept, fix: "run the doctor again once the history holds more than one micro-partition" });
+    } else if (pruned.length === partitioned.length) {
+        findings.push({ area: "deployed", status: "pass", title: `Snowflake prunes ${AGENT_EVENTS_HISTORY.name} by ${bound}: no realtime read scans the whole history`,
+            evidence: kept });
+    } else if (pruned.length === 0) {
+        findings.push({ area: "deployed", status: "warn", title: "the window bound does not prune: every realtime read scans the whole history",
+            evidence: `${kept}; ${bound} left every micro-partition assigned`,
+            fix: `${report}; until it prunes, each realtime read scans all historyDays = ${config.historyDays} days: ` +
+                "pulumi config set wallmonitor:historyDays <fewer days>, then pulumi up, bounds that" });
+    } else if (pruned.every((scan) => scan.assigned === 0)) {
+        // The strip before the window keeps none: no micro-partition holds a row older than the window yet.
+        findings.push({ area: "deployed", status: "pass",
+            title: `Snowflake prunes ${AGENT_EVENTS_HISTORY.name} by ${bound}; the whole history lies within the window yet, so the window's scan keeps all of it`,
+            evidence: kept });
+    } else {
+        findings.push({ area: "deployed", status: "warn",
+            title: `a realtime read's window scan keeps every micro-partition of ${AGENT_EVENTS_HISTORY.name} though older rows exist`,
+            evidence: `${kept}; the bound prunes (the strip before the window keeps fewer), but every micro-partition holds rows of the window: ` +
+                "rows loaded far out of EVENT_TIMESTAMP order (a long backfill) share micro-partitions with recent ones",
+            fix: report });
+    }
+    return findings;
 }

@@ -11,7 +11,7 @@ export const DOCTOR_SQL = [
     "use_no_secondary_roles", "newest_event", "show_agents", "agents_in_events", "shape_keys", "shape_names",
     "show_tasks", "task_runs", "show_dynamic_tables", "pipeline_health", "show_streamlits", "show_notification_integrations",
     "notification_failures", "event_lateness", "missed_events", "refresh_overlaps", "show_tables", "show_views", "hll_export_form",
-    "trace_spans",
+    "trace_spans", "realtime_plan",
 ] as const;
 export type DoctorSqlName = (typeof DOCTOR_SQL)[number];
 
@@ -41,6 +41,7 @@ export function doctorSqlFiles(): string[] {
         show_tables: { SCHEMA: { identifier: "X.Y" } }, show_views: { SCHEMA: { identifier: "X.Y" } },
         hll_export_form: { ROW_COUNT: 1 },
         trace_spans: { HISTORY: { identifier: "X.Y.Z" }, LOOKBACK_DAYS: 1, TRACE_MARGIN_DAYS: 1 },
+        realtime_plan: { VIEW: { identifier: "X.Y.Z" } },
     };
     return DOCTOR_SQL.flatMap((name) => renderSql(`doctor/${name}.sql`, sample[name]).files);
 }

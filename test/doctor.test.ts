@@ -9,10 +9,10 @@ import { runDoctor } from "../doctor/run";
 import { EVALUATION_KEY, evaluationSpanTypes, recognisedObjectType, recognisedSpanNames, RELIED_ON } from "../doctor/shapes";
 import type { OfflineBuild } from "../plan/offline";
 import type { Analysis } from "../privileges/check";
-import { ACCESS_URL_ENV } from "../provider/connection";
+import { ACCESS_URL_ENV, withSession } from "../provider/connection";
 import { DYNAMIC_TABLE_NAMES } from "../lib/sql/catalog";
-import { EMULATOR_HLL_SPARSE_LIMIT } from "../doctor/liveFacts";
-import { FakeAccount, grantRows, scriptAccount } from "./fakes/doctorAccount";
+import { EMULATOR_HLL_SPARSE_LIMIT, EXPECTED_HISTORY_SCANS, realtimePlan } from "../doctor/liveFacts";
+import { ExplainRow, FakeAccount, grantRows, realtimeReadPlan, scriptAccount, scriptRealtimePlan } from "./fakes/doctorAccount";
 import { FakeSnowflake } from "./fakes/snowflakeServer";
 
 /**
@@ -26,6 +26,7 @@ const AGENT = "SNOWFLAKE_INTELLIGENCE.AGENTS.SALES_AGENT";
 const OWNER = "WALLMONITOR_DEV_OWNER";
 const VIEWER = "WALLMONITOR_DEV_VIEWER";
 const SCHEMA = "WALLMONITOR_DEV.WALLMONITOR";
+const HISTORY = `${SCHEMA}.AGENT_EVENTS_HISTORY`;
 const P = "snow.ai.observability.";
 
 const keys = (names: readonly string[], count: number) => Object.fromEntries(names.map((name) => [`${P}${name}`, count]));
@@ -59,7 +60,8 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
             grants[grant.grantee] = [...(grants[grant.grantee] ?? []), ...grantRows(grant, objects)];
         }
         grants[OWNER].push(...["AGENT_EVENTS_HISTORY", "AGENT_REGISTRY"].map((name) => ({ privilege: "OWNERSHIP", grantedOn: "TABLE", name: `${SCHEMA}.${name}` })),
-            { privilege: "OWNERSHIP", grantedOn: "TASK", name: `${SCHEMA}.REFRESH_AGENT_EVENTS_TASK` });
+            { privilege: "OWNERSHIP", grantedOn: "TASK", name: `${SCHEMA}.REFRESH_AGENT_EVENTS_TASK` },
+            { privilege: "OWNERSHIP", grantedOn: "VIEW", name: `${SCHEMA}.AGENT_METRICS` });
     }
     const futureGrants = deployed ? analysis.grants.filter((grant) => grant.on?.kind === "future").map((grant) => {
         const on = grant.on as { objectType: string; in: { type: "SCHEMA" | "DATABASE"; name: string } };
@@ -100,6 +102,8 @@ function healthyAccount(analysis: Analysis, deployed = true, build?: OfflineBuil
         refreshCalls: { calls: 672, overlapping: 0, firstOverlapAt: null },
         hllSparseLimit: EMULATOR_HLL_SPARSE_LIMIT,
         warehouse: { name: "WALLMONITOR_DEV_WH", computeRole: OWNER },
+        // A month of history: the window's scan keeps its last day, the strip's the day before.
+        realtimePlan: { view: `${SCHEMA}.AGENT_METRICS`, rows: realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 16, strip: 16 } }) },
     };
 }
 
@@ -180,9 +184,12 @@ describe("wallmonitor doctor against the protocol fake", function () {
         pass(new RegExp(`^dynamic table ${SCHEMA}\\.DT_AGENT_MONTHLY_LATENCY refreshes INCREMENTAL, as declared$`));
         pass(new RegExp(`^table ${SCHEMA}\\.AGENT_DAILY_LATENCY has change tracking on$`));
         pass(new RegExp(`^HLL_EXPORT switches from sparse to dense at ${EMULATOR_HLL_SPARSE_LIMIT} registers set, as the emulator assumes$`));
+        pass(/^Snowflake computes the realtime window's CTE once: a read of AGENT_METRICS scans AGENT_EVENTS_HISTORY 2 times/);
+        pass(/^Snowflake prunes AGENT_EVENTS_HISTORY by the window bound /);
         // Declared FULL dynamic tables are not held to INCREMENTAL.
         expect(report.findings.filter((finding) => /DT_AGENT_METRICS_RECENT refreshes (INCREMENTAL|FULL)/.test(finding.title))).to.deep.equal([]);
-        for (const pattern of [/AS MISSED_EVENTS,/, /AS EVENTS_NEEDING_OVERLAP,/, /AS TRACES_BEYOND_MARGIN,/, /AS CALLS,/, /^SHOW TABLES IN SCHEMA /, /AS ROW_COUNT,/]) {
+        for (const pattern of [/AS MISSED_EVENTS,/, /AS EVENTS_NEEDING_OVERLAP,/, /AS TRACES_BEYOND_MARGIN,/, /AS CALLS,/, /^SHOW TABLES IN SCHEMA /, /AS ROW_COUNT,/,
+            /^EXPLAIN USING TABULAR SELECT \* FROM WALLMONITOR_DEV\.WALLMONITOR\.AGENT_METRICS$/]) {
             const ran = fake.statements.filter((statement) => pattern.test(statement.sql));
             expect(ran.length, String(pattern)).to.be.greaterThan(0);
             expect(ran.every((statement) => statement.role === OWNER), String(pattern)).to.equal(true);
@@ -549,5 +556,99 @@ describe("the doctor's live-shape checks", () => {
     it("read the stack's config as the program does", () => {
         const config = stackConfig(plainStackConfig(STACK));
         expect(config.ownerRole).to.equal(OWNER);
+    });
+});
+
+describe("the doctor's realtime plan check: the window's CTE computed once, the window bound pruning", function () {
+    this.timeout(30_000);
+    const VIEW = `${SCHEMA}.AGENT_METRICS`;
+    const owns = { privilege: "OWNERSHIP", grantedOn: "VIEW", name: VIEW };
+    const config = stackConfig(plainStackConfig(STACK));
+    const pair = crypto.generateKeyPairSync("rsa", { modulusLength: 2048,
+        publicKeyEncoding: { type: "spki", format: "pem" }, privateKeyEncoding: { type: "pkcs8", format: "pem" } });
+    let fake: FakeSnowflake;
+
+    beforeEach(async () => {
+        fake = await FakeSnowflake.start();
+        fake.addUser("WALLMONITOR_DEPLOY", { publicKey: pair.publicKey });
+    });
+
+    afterEach(async () => {
+        await fake.stop();
+    });
+
+    /** The check's findings on an account whose EXPLAIN of the view answers `rows`, as the owner holding `ownerGrants`. */
+    async function check(rows: readonly ExplainRow[], ownerGrants = [owns]): Promise<Finding[]> {
+        scriptRealtimePlan(fake, { grants: { [OWNER]: ownerGrants }, realtimePlan: { view: VIEW, rows }, warehouse: { name: config.warehouse, computeRole: OWNER } });
+        const settings = settingsFrom(plainStackConfig(STACK), STACK, { [ACCESS_URL_ENV]: fake.url, SNOWFLAKE_PRIVATE_KEY: pair.privateKey });
+        return withSession(settings, { role: OWNER, warehouse: config.warehouse },
+            { attempts: 1, firstRetryDelayMs: 10, requestTimeoutMs: 10_000, statementTimeoutMs: 10_000 },
+            (session) => realtimePlan({ config }, new ReadOnlySession(session)));
+    }
+
+    const summary = (findings: Finding[]) => findings.map((finding) => `${finding.status}: ${finding.title}`);
+
+    it("passes a plan with the CTE computed once (one WithClause, two WithReference, two scans of the history) whose scans are pruned", async () => {
+        const findings = await check(realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 16, strip: 16 } }));
+        expect(summary(findings)).to.deep.equal([
+            "pass: Snowflake computes the realtime window's CTE once: a read of AGENT_METRICS scans AGENT_EVENTS_HISTORY 2 times (the window, the strip before it)",
+            `pass: Snowflake prunes AGENT_EVENTS_HISTORY by the window bound EVENT_TIMESTAMP >= DATEADD('hour', -${config.realtimeWindowHours}, SYSDATE()): ` +
+                "no realtime read scans the whole history",
+        ]);
+        expect(findings[0].evidence).to.equal(`EXPLAIN USING TABULAR SELECT * FROM ${VIEW}: 2 TableScans of AGENT_EVENTS_HISTORY; ` +
+            "1 WithClause and 2 WithReferences in the plan");
+        expect(findings[1].evidence).to.match(/\(partitionsAssigned of partitionsTotal, upper bounds\): 16 of 480, 16 of 480$/);
+        // The statement the doctor sent: EXPLAIN of a read of the view, as the owner, which reads nothing.
+        expect(fake.statements.map((statement) => [statement.sql, statement.role])).to.deep.equal([[`EXPLAIN USING TABULAR SELECT * FROM ${VIEW}`, OWNER]]);
+    });
+
+    it("warns when Snowflake inlines the CTE (three scans of the history), naming what it saw", async () => {
+        const findings = await check(realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 16, strip: 16 }, inlined: true }));
+        const inlined = findings.find((finding) => finding.status === "warn");
+        expect(inlined?.title).to.equal("Snowflake inlines the CTE: the realtime read scans the window twice; correct, but costs what the previous shape cost");
+        expect(inlined?.evidence).to.equal(`EXPLAIN USING TABULAR SELECT * FROM ${VIEW}: 3 TableScans of AGENT_EVENTS_HISTORY; ` +
+            `no WithClause or WithReference in the plan (${EXPECTED_HISTORY_SCANS} expected: the window once, the strip before it once)`);
+        expect(inlined?.fix).to.match(/sql\/evaluation\/window_history\.sql$/);
+        // Pruning is judged on its own: all three scans keep fewer than the table's micro-partitions.
+        expect(findings.filter((finding) => finding.status === "pass").map((finding) => finding.title)).to.have.length(1);
+    });
+
+    it("warns when the window bound prunes nothing on a multi-partition history, and cannot tell on a single micro-partition", async () => {
+        const unpruned = await check(realtimeReadPlan(HISTORY, { partitions: 480 }));
+        expect(summary(unpruned)[1]).to.equal("warn: the window bound does not prune: every realtime read scans the whole history");
+        expect(unpruned[1].evidence).to.match(/: 480 of 480, 480 of 480; the window bound .* left every micro-partition assigned$/);
+        expect(unpruned[1].fix).to.include(`each realtime read scans all historyDays = ${config.historyDays} days: pulumi config set wallmonitor:historyDays`);
+        fake.reset();
+        const single = await check(realtimeReadPlan(HISTORY, { partitions: 1 }));
+        expect(single[1].status).to.equal("not-checked");
+        expect(single[1].title).to.match(/prunes AGENT_EVENTS_HISTORY: too small to tell \(one micro-partition\)$/);
+    });
+
+    it("tells a young history, wholly within the window, from micro-partitions that mix old and new rows", async () => {
+        // The strip before the window keeps none: nothing older than the window yet.
+        const young = await check(realtimeReadPlan(HISTORY, { partitions: 6, pruned: { window: 6, strip: 0 } }));
+        expect(young[1].status).to.equal("pass");
+        expect(young[1].title).to.match(/the whole history lies within the window yet, so the window's scan keeps all of it$/);
+        fake.reset();
+        const mixed = await check(realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 480, strip: 16 } }));
+        expect(summary(mixed)[1]).to.equal("warn: a realtime read's window scan keeps every micro-partition of AGENT_EVENTS_HISTORY though older rows exist");
+    });
+
+    it("is not checked, with the fix, when the role cannot read the view (Snowflake refuses the EXPLAIN)", async () => {
+        const findings = await check(realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 16, strip: 16 } }), []);
+        expect(findings).to.deep.equal([{ area: "deployed", status: "not-checked",
+            title: "how Snowflake plans a realtime read (AGENT_METRICS) could not be checked",
+            evidence: `SQL compilation error:\nObject '${VIEW}' does not exist or not authorized.`,
+            fix: `pulumi up: role ${OWNER} owns ${VIEW}, and EXPLAIN of a read needs SELECT on it` }]);
+        // SELECT alone is enough, as for a read.
+        fake.reset();
+        const reader = await check(realtimeReadPlan(HISTORY, { partitions: 480, pruned: { window: 16, strip: 16 } }), [{ ...owns, privilege: "SELECT" }]);
+        expect(reader.map((finding) => finding.status)).to.deep.equal(["pass", "pass"]);
+    });
+
+    it("a plan with no scan of the history is not checked, listing the operations seen", async () => {
+        const findings = await check(realtimeReadPlan(`${SCHEMA}.SOMETHING_ELSE`, { partitions: 480 }));
+        expect(findings.map((finding) => finding.status)).to.deep.equal(["not-checked"]);
+        expect(findings[0].evidence).to.match(/0 TableScans of AGENT_EVENTS_HISTORY; 1 WithClause and 2 WithReferences in the plan; operations: GlobalStats, Result, /);
     });
 });

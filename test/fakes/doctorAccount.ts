@@ -44,6 +44,69 @@ export interface FakeSpan {
     readonly keys: Readonly<Record<string, number>>;
 }
 
+/** One row of EXPLAIN USING TABULAR, in its documented columns (https://docs.snowflake.com/en/sql-reference/sql/explain). */
+export interface ExplainRow {
+    readonly step: number | null;
+    readonly id: number | null;
+    /** The ids of the operation's parents, as an array. */
+    readonly parentOperators: readonly number[] | null;
+    readonly operation: string;
+    readonly objects: string | null;
+    readonly alias: string | null;
+    readonly expressions: string | null;
+    readonly partitionsTotal: number | null;
+    readonly partitionsAssigned: number | null;
+    readonly bytesAssigned: number | null;
+}
+
+/** The plan of a read of a realtime view (sql/doctor/realtime_plan.sql): the view, and EXPLAIN's rows for it. */
+export interface FakeRealtimePlan {
+    /** DATABASE.SCHEMA.VIEW, as the doctor names it. */
+    readonly view: string;
+    readonly rows: readonly ExplainRow[];
+}
+
+const MICRO_PARTITION_BYTES = 16 * 1024 * 1024;
+
+/**
+ * EXPLAIN's rows for `SELECT * FROM AGENT_METRICS` over `history` (DATABASE.SCHEMA.TABLE), in the
+ * shape of evaluation/window_history.sql: the window's rows a CTE (one WithClause, read by two
+ * WithReference operations: the rows, their marks) beside the strip before the window, each a
+ * TableScan of the history. `inlined`: each reference of the CTE a scan of its own (three scans).
+ * `pruned`: how many of the history's `partitions` the window's and the strip's scans keep (all of
+ * them when omitted: no pruning).
+ */
+export function realtimeReadPlan(history: string, options: { partitions: number; pruned?: { window: number; strip: number }; inlined?: boolean }): ExplainRow[] {
+    const { partitions, inlined = false } = options;
+    const kept = options.pruned ?? { window: partitions, strip: partitions };
+    const row = (id: number, parents: number[], operation: string, extra: Partial<ExplainRow> = {}): ExplainRow => ({ step: 1, id, parentOperators: parents,
+        operation, objects: null, alias: null, expressions: null, partitionsTotal: null, partitionsAssigned: null, bytesAssigned: null, ...extra });
+    const scan = (id: number, parent: number, assigned: number, alias: string): ExplainRow => row(id, [parent], "TableScan", { objects: history, alias,
+        expressions: "AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID, EVENT_TIMESTAMP, IS_EVALUATION_EVENT, RUN_NAME, ...",
+        partitionsTotal: partitions, partitionsAssigned: assigned, bytesAssigned: assigned * MICRO_PARTITION_BYTES });
+    const window = "H.EVENT_TIMESTAMP >= '2026-11-30 14:00:00.000'";
+    const marks = "H.IS_EVALUATION_EVENT AND (H.TRACE_ID IS NOT NULL)";
+    const head = [
+        row(0, [], "Result", { expressions: "AGENT_FULL_NAME, AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, UNIQUE_THREADS, ..." }),
+        row(1, [0], "Aggregate", { expressions: "aggExprs: [COUNT(DISTINCT THREAD_ID), ...], groupKeys: [AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME]" }),
+        row(2, [1], "LeftOuterJoin", { expressions: "joinKey: (T.AGENT_DATABASE = H.AGENT_DATABASE) AND ... AND (T.TRACE_ID = H.TRACE_ID)" }),
+        row(7, [2], "Aggregate", { expressions: "aggExprs: [MAX(RUN_NAME)], groupKeys: [AGENT_DATABASE, AGENT_SCHEMA, AGENT_NAME, TRACE_ID]" }),
+        row(8, [7], "UnionAll"),
+        row(9, [8], "Filter", { expressions: marks }),
+        row(11, [8], "Filter", { expressions: `${marks} AND (H.EVENT_TIMESTAMP >= '2026-11-29 14:00:00.000') AND (H.EVENT_TIMESTAMP < '2026-11-30 14:00:00.000')` }),
+        scan(12, 11, kept.strip, "H"),
+    ];
+    const windowRows = inlined
+        ? [row(5, [2], "Filter", { expressions: window }), scan(6, 5, kept.window, "H"), row(10, [9], "Filter", { expressions: window }), scan(13, 10, kept.window, "H")]
+        : [row(3, [2], "WithReference", { alias: "WINDOW_ROWS" }), row(4, [3, 10], "WithClause", { alias: "WINDOW_ROWS" }),
+            row(5, [4], "Filter", { expressions: window }), scan(6, 5, kept.window, "H"), row(10, [9], "WithReference", { alias: "WINDOW_ROWS" })];
+    const rows = [...head, ...windowRows].sort((a, b) => a.id! - b.id!);
+    const scans = rows.filter((candidate) => candidate.operation === "TableScan");
+    const sum = (column: "partitionsTotal" | "partitionsAssigned" | "bytesAssigned") => scans.reduce((total, candidate) => total + candidate[column]!, 0);
+    return [{ step: null, id: null, parentOperators: null, operation: "GlobalStats", objects: null, alias: null, expressions: null,
+        partitionsTotal: sum("partitionsTotal"), partitionsAssigned: sum("partitionsAssigned"), bytesAssigned: sum("bytesAssigned") }, ...rows];
+}
+
 export interface FakeAccount {
     readonly account: string;
     readonly region: string;
@@ -89,6 +152,12 @@ export interface FakeAccount {
      * expected occupancy (https://docs.snowflake.com/en/user-guide/querying-approximate-cardinality).
      */
     readonly hllSparseLimit: number;
+    /**
+     * What EXPLAIN of a read of the realtime view answers (sql/doctor/realtime_plan.sql). Refused,
+     * as Snowflake refuses a read, when `warehouse.computeRole` (the role the after-deploy checks
+     * run as) holds neither SELECT nor OWNERSHIP on the view; EXPLAIN needs no running warehouse.
+     */
+    readonly realtimePlan: FakeRealtimePlan;
     /**
      * The stack's warehouse and the role the doctor's compute queries run as (the owner). They are
      * refused when that role holds neither USAGE nor OWNERSHIP on it (its SHOW GRANTS rows); a
@@ -246,7 +315,23 @@ export function scriptAccount(fake: FakeSnowflake, account: FakeAccount): void {
             : { error: { code: "000606", sqlState: "57P03",
                 message: "No active warehouse selected in the current session.  Select an active warehouse with the 'use warehouse' command.\n" } });
     }
+    scriptRealtimePlan(fake, account);
     for (const refusal of account.refusals) {
         fake.on(refusal.pattern, { error: { code: refusal.code, sqlState: refusal.code === "002003" ? "02000" : "42000", message: refusal.message } });
     }
+}
+
+/**
+ * Installs what EXPLAIN of a read of the realtime view answers: the plan's rows, or Snowflake's
+ * refusal when the role the after-deploy checks run as cannot read the view.
+ */
+export function scriptRealtimePlan(fake: FakeSnowflake, account: Pick<FakeAccount, "grants" | "realtimePlan" | "warehouse">): void {
+    const readsView = (account.grants[account.warehouse.computeRole] ?? []).some((grant) =>
+        grant.grantedOn === "VIEW" && grant.name === account.realtimePlan.view && ["SELECT", "OWNERSHIP"].includes(grant.privilege));
+    fake.on(new RegExp(`^EXPLAIN USING TABULAR SELECT \\* FROM ${escape(account.realtimePlan.view)}$`), readsView
+        ? rows(EXPLAIN_COLUMNS, account.realtimePlan.rows.map((row) => EXPLAIN_COLUMNS.map((column) => {
+            const value = row[column as keyof ExplainRow];
+            return Array.isArray(value) ? `[${value.join(", ")}]` : value as string | number | null;
+        })))
+        : { error: { code: "002003", sqlState: "02000", message: `SQL compilation error:\nObject '${account.realtimePlan.view}' does not exist or not authorized.` } });
 }

@@ -298,9 +298,9 @@ export const EXPECTED_HISTORY_SCANS = 2;
 /**
  * Settles two facts the realtime views' cost rests on, which the emulator cannot (DuckDB
  * materializes a CTE read twice): that Snowflake computes window_history.sql's WINDOW_ROWS, read
- * twice, once (the query profile's WithClause and WithReference operators,
- * https://docs.snowflake.com/en/user-guide/ui-snowsight-activity; inlined, the window would be
- * scanned twice: still correct, not cheaper), and that it prunes the history's micro-partitions at
+ * twice, once (not documented; the query profile names WithClause and WithReference operators,
+ * https://docs.snowflake.com/en/user-guide/ui-snowsight-activity, a page this check does not rely on;
+ * inlined, the window would be scanned twice: still correct, not cheaper), and that it prunes the history's micro-partitions at
  * compile time by EVENT_TIMESTAMP >= DATEADD('hour', -realtimeWindowHours, SYSDATE())
  * (https://docs.snowflake.com/en/user-guide/tables-clustering-micropartitions, "Query Pruning").
  * EXPLAIN of a read of AGENT_METRICS shows both without running it: the TableScans of

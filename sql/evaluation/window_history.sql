@@ -3,9 +3,10 @@
 -- (marks looked for from READ_FROM less TRACE_MARGIN_DAYS; the documentation and the trade-off are
 -- there), in a shape for a reader that uses the whole window, as the realtime views do
 -- (dashboards/events_from.sql). The window's rows are read once: WINDOW_ROWS is a CTE read twice,
--- which Snowflake and DuckDB compute once, and the window's own marks come from it; only the marked
--- rows of the strip before the window, from READ_FROM less TRACE_MARGIN_DAYS up to READ_FROM, are
--- read again from the table. history_from.sql reads the marks of the window a second time, but
+-- which DuckDB computes once; that Snowflake does too is not documented, so npm run doctor checks
+-- it on the account (doctor/liveFacts.ts realtimePlan; inlined, the read is as correct, only not
+-- cheaper). The window's own marks come from the CTE; only the marked rows of the strip before
+-- the window, from READ_FROM less TRACE_MARGIN_DAYS up to READ_FROM, are read again from the table. history_from.sql reads the marks of the window a second time, but
 -- lets the including query's filters (a span category, a shorter period) narrow its read of the
 -- window, which a CTE read twice does not: so readers that keep a few rows of their window (the
 -- alert rules, the SLO and version readers) go through history_from.sql, and a reader here sets

@@ -1,8 +1,8 @@
 /**
  * How far from a row its trace's evaluation marks are looked for, in days, wherever a read is
  * bounded in time: every reader of sql/evaluation/history_from.sql, which looks for marks from the
- * start of what the reader reads less this margin (the realtime window views through
- * realtime_history.sql; through production_history_from.sql the alert rules over their window or
+ * start of what the reader reads less this margin (the realtime window views through its other
+ * shape, window_history.sql; through production_history_from.sql the alert rules over their window or
  * baseline, the SLO burn rates and today's SLO turns, and the version turns), and the rollups'
  * "within a day". A trace is one agent:run request, and "Requests to the Cortex Agent REST API
  * time out after 15 minutes" (https://docs.snowflake.com/en/user-guide/snowflake-cortex/cortex-agents-run);

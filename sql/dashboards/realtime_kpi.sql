@@ -13,7 +13,6 @@ WITH windowed AS (
         {{> dashboards/events_from.sql}}
     ) AS e
     WHERE NOT IS_EVALUATION
-      AND EVENT_TIMESTAMP >= {{expr READ_FROM}}
       AND EVENT_TIMESTAMP <= SYSDATE()
 ),
 totals AS (

@@ -1,6 +1,6 @@
 import type { DeclaredGrant } from "../../privileges/grants";
 import { HLL_ROW_COUNTS as HLL_SAMPLE_SIZES } from "../../doctor/liveFacts";
-import { FakeSnowflake, Reply } from "./snowflakeServer";
+import { FakeSnowflake, objectMissing, Reply } from "./snowflakeServer";
 
 /**
  * A scripted Snowflake account for the doctor: what SHOW GRANTS, SHOW FUTURE GRANTS, EXPLAIN,
@@ -333,5 +333,5 @@ export function scriptRealtimePlan(fake: FakeSnowflake, account: Pick<FakeAccoun
             const value = row[column as keyof ExplainRow];
             return Array.isArray(value) ? `[${value.join(", ")}]` : value as string | number | null;
         })))
-        : { error: { code: "002003", sqlState: "02000", message: `SQL compilation error:\nObject '${account.realtimePlan.view}' does not exist or not authorized.` } });
+        : objectMissing(`Object '${account.realtimePlan.view}'`));
 }

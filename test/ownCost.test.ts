@@ -18,13 +18,14 @@ import { renderPlan } from "../plan/plan";
 
 const INVENTORY: OwnCostInventory = {
     refreshTask: "REFRESH_TASK", discoveryTask: "DISCOVER_TASK", rollupTask: "ROLLUP_TASK", alertTask: undefined,
-    dynamicTables: [{ name: "DT_INCREMENTAL", refreshMode: "INCREMENTAL" }, { name: "DT_FULL_A", refreshMode: "FULL" },
-        { name: "DT_FULL_B", refreshMode: "FULL" }],
+    dynamicTables: [{ name: "DT_INCREMENTAL", refreshMode: "INCREMENTAL", readsHistory: true },
+        { name: "DT_FULL_A", refreshMode: "FULL", readsHistory: true }, { name: "DT_FULL_B", refreshMode: "FULL", readsHistory: true }],
 };
 
 function config(values: Record<string, string> = {}): WallmonitorConfig {
     const set: Record<string, string> = {
-        refreshIntervalMinutes: "10", dynamicTableTargetLagMinutes: "30", realtimeWindowHours: "24", ingestPath: "event_table",
+        refreshIntervalMinutes: "10", dynamicTableTargetLagMinutes: "30", realtimeWindowHours: "24", historyDays: "7",
+        ingestPath: "event_table",
         warehouseSize: "XSMALL", warehouseAutoSuspendSeconds: "60", ownCostAgents: "10", ownCostEventsPerAgentPerDay: "1440",
         ownCostDashboardSessionsPerDay: "4", ownCostDashboardSessionMinutes: "10", ...values,
     };
@@ -83,13 +84,30 @@ describe("the own-cost estimate (lib/config/ownCostModel.ts)", () => {
             expect(line(estimate, name).runsPerDay).to.equal(48); // one refresh per 30-minute target lag
         }
         expect(line(estimate, "DT_INCREMENTAL").secondsPerRun).to.equal(2.02); // 2 s + 0.05 x 300 new events / 1000
-        expect(line(estimate, "DT_FULL_A").secondsPerRun).to.equal(2.72); // 2 s + 0.05 x 14,400 window events / 1000
+        // A FULL refresh re-reads the whole history kept: 2 s + 0.05 x (7 days x 14,400 events) / 1000.
+        expect(line(estimate, "DT_FULL_A").secondsPerRun).to.equal(7.04);
         // 48 waves x (60 s minimum + 60 s idle) + 4 sessions x (600 s + 60 s idle) = 8,400 s at 1 credit/h.
         const warehouse = line(estimate, config().warehouse);
         expect(warehouse.usageView).to.equal("WAREHOUSE_METERING_HISTORY");
         expect(warehouse.credits).to.be.closeTo(8400 / 3600, 1e-6);
         expect(warehouse.runsPerDay).to.equal(52);
         expect(estimate.totalCredits).to.be.closeTo(estimate.lines.reduce((sum, each) => sum + (each.credits ?? 0), 0), 1e-6);
+    });
+
+    it("sizes a FULL refresh by the history kept, not by the realtime window", () => {
+        const longer = estimateOwnCost(config({ historyDays: "30", realtimeWindowHours: "1" }), INVENTORY);
+        expect(line(longer, "DT_FULL_A").secondsPerRun).to.equal(23.6); // 2 s + 0.05 x (30 x 14,400) / 1000
+        expect(line(longer, "DT_FULL_A").basis).to.include("FULL: the 30-day history");
+        // The incremental one follows the new events, whatever the history kept.
+        expect(line(longer, "DT_INCREMENTAL").secondsPerRun).to.equal(2.02);
+        const longest = estimateOwnCost(config({ historyDays: "90" }), INVENTORY);
+        // 2.015 + 2 x (2 + 0.05 x 1,296,000 / 1000) = 135.615 s per wave, + 60 s idle, 48 waves; 4 sessions x 660 s.
+        expect(line(longest, config().warehouse).credits).to.be.closeTo((48 * (135.615 + 60) + 4 * 660) / 3600, 1e-6);
+    });
+
+    it("refuses a FULL dynamic table over a base it cannot size, rather than guess", () => {
+        const inventory = { ...INVENTORY, dynamicTables: [{ name: "DT_FULL_ROLLUP", refreshMode: "FULL", readsHistory: false }] };
+        expect(() => estimateOwnCost(config(), inventory)).to.throw(/DT_FULL_ROLLUP refreshes FULL over a base other than the history/);
     });
 
     it("never bills a warehouse more than the day, and prices it by size", () => {
@@ -126,6 +144,9 @@ describe("the estimate the stack deploys and the plan prints", () => {
         const inventory = ownCostInventory(dev);
         const catalog = buildSqlCatalog(dev);
         expect(inventory.dynamicTables.map((table) => table.name).sort()).to.deep.equal(Object.keys(catalog.dynamicTables).sort());
+        // The *_RECENT tables read the history through AGENT_EVENTS_RECENT; the monthly latency reads the daily rollup.
+        const readers = inventory.dynamicTables.filter((table) => table.readsHistory).map((table) => table.name).sort();
+        expect(readers).to.deep.equal(["DT_AGENT_METRICS_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT", "DT_THREAD_ACTIVITY_RECENT"]);
         expect(inventory.alertTask).to.equal(dev.alertingEnabled ? "EVALUATE_ALERTS_TASK" : undefined);
     });
 

@@ -2,7 +2,8 @@ import { estimateOwnCost, OwnCostEstimate, OwnCostInventory } from "../config/ow
 import { WallmonitorConfig } from "../config/stack";
 import { ALERT_TASK } from "./alertCatalog";
 import { TASK_NAMES } from "./names";
-import { defaultRegistry, Registry } from "./registry";
+import { AGENT_EVENTS_HISTORY } from "./tables";
+import { defaultRegistry, Model, Registry } from "./registry";
 import { literal, SqlRows } from "./render";
 
 /**
@@ -21,8 +22,23 @@ export function ownCostInventory(config: WallmonitorConfig, registry: Registry =
         rollupTask: TASK_NAMES.rollup,
         alertTask: config.alertingEnabled ? ALERT_TASK : undefined,
         dynamicTables: registry.models.filter((model) => model.kind === "dynamic_table")
-            .map((model) => ({ name: model.name, refreshMode: model.refreshMode ?? "AUTO" })),
+            .map((model) => ({ name: model.name, refreshMode: model.refreshMode ?? "AUTO", readsHistory: readsHistory(registry, model) })),
     };
+}
+
+/** Whether a model reads the raw history table, directly or through the models it reads. */
+function readsHistory(registry: Registry, model: Model): boolean {
+    const byName = new Map(registry.models.map((each) => [each.name, each]));
+    const seen = new Set<string>();
+    const pending = [...model.reads];
+    while (pending.length > 0) {
+        const name = pending.pop()!;
+        if (name === AGENT_EVENTS_HISTORY.name) return true;
+        if (seen.has(name)) continue;
+        seen.add(name);
+        pending.push(...(byName.get(name)?.reads ?? []));
+    }
+    return false;
 }
 
 export function ownCostEstimate(config: WallmonitorConfig): OwnCostEstimate {

@@ -3,7 +3,7 @@ import * as snowflake from "@pulumi/snowflake";
 
 import { dashboardModels, DynamicTableName, SqlCatalog, ViewName } from "../lib/sql/catalog";
 import { viewerReads } from "../lib/sql/registry";
-import { WallmonitorConfig } from "../lib/config/stack";
+import { dynamicTableLagMinutes, WallmonitorConfig } from "../lib/config/stack";
 import { childName, childOptions, quotedName } from "../lib/pulumi/naming";
 
 export interface DashboardsArgs {
@@ -78,7 +78,7 @@ export class Dashboards extends pulumi.ComponentResource {
                 // integration test sets '10 minutes' and reads '10 minutes'
                 // (pkg/sdk/testint/dynamic_table_integration_test.go); whether 60 minutes comes back as
                 // '1 hour' is not public. Live check: SHOW DYNAMIC TABLES LIKE 'DT_%' IN SCHEMA <db>.<schema>.
-                targetLag: { maximumDuration: `${config.dynamicTableTargetLagMinutes} minutes` },
+                targetLag: { maximumDuration: `${dynamicTableLagMinutes(config, definition.refreshMode)} minutes` },
                 warehouse: config.warehouse,
                 comment: `${config.comment}. ${definition.refreshModeReason}`,
             }, after(definition.refs));

@@ -1,3 +1,4 @@
+import { dynamicTableLagMinutes } from "../lib/config/stack";
 import { ident, literal } from "../lib/sql/render";
 import { cell, Check, DoctorContext } from "./context";
 import { LOOKBACK_DAYS } from "./events";
@@ -71,7 +72,7 @@ async function dynamicTables(context: DoctorContext, session: ReadOnlySession, s
         }
         const scheduling = cell(row, "scheduling_state").toUpperCase();
         const lag = minutesSince(cell(row, "data_timestamp"), now);
-        const allowed = 2 * config.dynamicTableTargetLagMinutes;
+        const allowed = 2 * dynamicTableLagMinutes(config, String(table.inputs.refreshMode ?? ""));
         if (scheduling === "SUSPENDED") {
             findings.push({ area: "deployed", status: "fail", title: `dynamic table ${schema}.${table.name} is suspended`,
                 evidence: "Snowflake suspends a dynamic table after repeated refresh failures",

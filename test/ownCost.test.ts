@@ -41,12 +41,13 @@ function line(estimate: ReturnType<typeof estimateOwnCost>, objectName: string) 
 describe("own-cost config (the ownCost* keys)", () => {
     it("defaults from Pulumi.yaml", () => {
         const defaults = parseConfig({ get: () => undefined });
+        expect(defaults.fullRefreshTargetLagMinutes).to.equal(0);
         expect([defaults.ownCostAgents, defaults.ownCostEventsPerAgentPerDay, defaults.ownCostDashboardSessionsPerDay,
             defaults.ownCostDashboardSessionMinutes]).to.deep.equal([10, 2000, 4, 10]);
     });
 
     it("refuses a value out of range, naming the key", () => {
-        for (const [key, value] of [["ownCostAgents", "0"], ["ownCostEventsPerAgentPerDay", "-1"],
+        for (const [key, value] of [["ownCostAgents", "0"], ["ownCostEventsPerAgentPerDay", "-1"], ["fullRefreshTargetLagMinutes", "-5"],
             ["ownCostDashboardSessionsPerDay", "1001"], ["ownCostDashboardSessionMinutes", "ten"]]) {
             expect(() => config({ [key]: value })).to.throw(ConfigError, `wallmonitor:${key}`);
         }
@@ -103,6 +104,21 @@ describe("the own-cost estimate (lib/config/ownCostModel.ts)", () => {
         const longest = estimateOwnCost(config({ historyDays: "90" }), INVENTORY);
         // 2.015 + 2 x (2 + 0.05 x 1,296,000 / 1000) = 135.615 s per wave, + 60 s idle, 48 waves; 4 sessions x 660 s.
         expect(line(longest, config().warehouse).credits).to.be.closeTo((48 * (135.615 + 60) + 4 * 660) / 3600, 1e-6);
+    });
+
+    it("refreshes the FULL tables on fullRefreshTargetLagMinutes, in one of every so many of the warehouse's waves", () => {
+        const estimate = estimateOwnCost(config({ fullRefreshTargetLagMinutes: "240" }), INVENTORY);
+        expect(line(estimate, "DT_FULL_A").runsPerDay).to.equal(6); // every 4 h
+        expect(line(estimate, "DT_FULL_A").basis).to.include("target lag 240 min");
+        expect(line(estimate, "DT_INCREMENTAL").runsPerDay).to.equal(48); // still every 30 min
+        // 42 waves with the incremental table alone (2.015 s: billed 60 s + 60 s idle) and 6 with all three
+        // (2.015 + 2 x 7.04 = 16.095 s: still the 60 s minimum); 4 sessions x 660 s.
+        expect(line(estimate, config().warehouse).credits).to.be.closeTo((48 * 120 + 4 * 660) / 3600, 1e-6);
+        // At 90 days, a FULL refresh runs past the minimum, in 6 waves a day rather than 48.
+        const longHistory = estimateOwnCost(config({ historyDays: "90", fullRefreshTargetLagMinutes: "240" }), INVENTORY);
+        expect(line(longHistory, config().warehouse).credits).to.be.closeTo((42 * 120 + 6 * (135.615 + 60) + 4 * 660) / 3600, 1e-6);
+        // 0 (the default) keeps them on dynamicTableTargetLagMinutes.
+        expect(line(estimateOwnCost(config({ fullRefreshTargetLagMinutes: "0" }), INVENTORY), "DT_FULL_A").runsPerDay).to.equal(48);
     });
 
     it("refuses a FULL dynamic table over a base it cannot size, rather than guess", () => {

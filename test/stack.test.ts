@@ -5,7 +5,7 @@ import * as path from "path";
 import type { ResourceProvider } from "@pulumi/pulumi/dynamic";
 
 import { buildSqlCatalog, DYNAMIC_TABLE_NAMES, RAW_EVENT_VIEWS, VIEW_NAMES } from "../lib/sql/catalog";
-import { parseConfig, WallmonitorConfig } from "../lib/config/stack";
+import { dynamicTableLagMinutes, parseConfig, WallmonitorConfig } from "../lib/config/stack";
 import { COST_VIEW_NAMES, VIEWER_COST_VIEWS } from "../lib/sql/costCatalog";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../plan/offline";
 import { embeddedStatements, renderPlan } from "../plan/plan";
@@ -219,7 +219,7 @@ for (const stack of ["dev", "prod"]) {
                 const expected = catalog.dynamicTables[inputs(table).name as keyof typeof catalog.dynamicTables];
                 expect(inputs(table).query).to.equal(expected.text);
                 expect(inputs(table).refreshMode).to.equal(expected.refreshMode);
-                expect(inputs(table).targetLag).to.deep.equal({ maximumDuration: `${config.dynamicTableTargetLagMinutes} minutes` });
+                expect(inputs(table).targetLag).to.deep.equal({ maximumDuration: `${dynamicTableLagMinutes(config, expected.refreshMode)} minutes` });
             }
             const statements = Object.fromEntries(Object.entries(catalog.procedureStatements).map(([key, sql]) => [key, sql.text]));
             const procedures = build.resources.filter((resource) => resource.type === PROCEDURE_TYPE);
@@ -232,6 +232,17 @@ for (const stack of ["dev", "prod"]) {
         });
     });
 }
+
+describe("fullRefreshTargetLagMinutes", () => {
+    it("gives prod's FULL dynamic table its own target lag and leaves the incremental ones on dynamicTableTargetLagMinutes", async () => {
+        const build = await buildOffline("prod");
+        const lags = Object.fromEntries(byKind(build, "DynamicTable").map((table) =>
+            [inputs(table).name, `${inputs(table).refreshMode} ${inputs(table).targetLag.maximumDuration}`]));
+        expect(lags.DT_AGENT_METRICS_RECENT).to.equal("FULL 240 minutes");
+        expect(lags.DT_THREAD_ACTIVITY_RECENT).to.equal("INCREMENTAL 30 minutes");
+        expect(lags.DT_AGENT_MONTHLY_LATENCY).to.equal("INCREMENTAL 30 minutes");
+    });
+});
 
 describe("credentials", () => {
     const PRIVATE_KEY = "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7\n-----END PRIVATE KEY-----";

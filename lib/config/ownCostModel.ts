@@ -1,4 +1,4 @@
-import type { WallmonitorConfig, WarehouseSize } from "./stack";
+import { dynamicTableLagMinutes, WallmonitorConfig, WarehouseSize } from "./stack";
 
 /**
  * The estimate of what Wallmonitor itself costs a day, in Snowflake credits, before anything is
@@ -169,38 +169,50 @@ export function estimateOwnCost(config: WallmonitorConfig, inventory: OwnCostInv
 
     // A dynamic table refreshes at most once per target lag, and uses the warehouse only when its
     // base changed, which the ingestion does at most once per cycle and only with new events.
-    const waveMinutes = Math.max(config.dynamicTableTargetLagMinutes, config.refreshIntervalMinutes);
-    const wavesPerDay = eventsPerDay === 0 ? 0 : 1440 / waveMinutes;
     const historyEvents = eventsPerDay * config.historyDays;
-    const newEventsPerWave = wavesPerDay === 0 ? 0 : eventsPerDay / wavesPerDay;
-    let waveSeconds = 0;
-    for (const table of inventory.dynamicTables) {
+    const refreshes = inventory.dynamicTables.map((table) => {
         const incremental = table.refreshMode === "INCREMENTAL";
         if (!incremental && !table.readsHistory) {
             // No such table today; its base's size would need a rule of its own here.
             throw new Error(`own-cost model: ${table.name} refreshes ${table.refreshMode} over a base other than the history, ` +
                 "whose size the model does not know; add a rule for it in lib/config/ownCostModel.ts");
         }
-        const read = incremental ? newEventsPerWave : historyEvents;
+        const lag = dynamicTableLagMinutes(config, table.refreshMode);
+        const minutes = Math.max(lag, config.refreshIntervalMinutes);
+        const runsPerDay = eventsPerDay === 0 ? 0 : 1440 / minutes;
+        const read = incremental ? (runsPerDay === 0 ? 0 : eventsPerDay / runsPerDay) : historyEvents;
         const seconds = DYNAMIC_TABLE_REFRESH_COST.fixedSeconds + DYNAMIC_TABLE_REFRESH_COST.secondsPerThousandEvents * read / 1000;
-        waveSeconds += seconds;
         lines.push({
             component: "dynamic_tables", usageView: "DYNAMIC_TABLE_REFRESH_HISTORY", objectDatabase: config.database,
-            objectSchema: config.schema, objectName: table.name, runsPerDay: round(wavesPerDay, 2), secondsPerRun: round(seconds, 2),
+            objectSchema: config.schema, objectName: table.name, runsPerDay: round(runsPerDay, 2), secondsPerRun: round(seconds, 2),
             credits: null,
-            basis: `${round(wavesPerDay, 2)} refreshes/day (target lag ${config.dynamicTableTargetLagMinutes} min, base changes ` +
+            basis: `${round(runsPerDay, 2)} refreshes/day (target lag ${lag} min, base changes ` +
                 `every ${config.refreshIntervalMinutes} min) x ${round(seconds, 1)} s (${incremental ? "INCREMENTAL: new events" :
                 `${table.refreshMode}: the ${config.historyDays}-day history`}); billed as ${config.warehouse} time`,
         });
-    }
+        return { minutes, runsPerDay, seconds };
+    });
 
     const size = config.warehouseSize;
     const rate = WAREHOUSE_CREDITS_PER_HOUR[size];
     // Billed per resume: the time it runs (at least the minimum), then the idle time before it suspends.
     const billed = (runningSeconds: number) =>
         Math.max(WAREHOUSE_MINIMUM_BILLED_SECONDS, runningSeconds) + config.warehouseAutoSuspendSeconds;
-    // Refresh work shrinks with the size (speedUp); a person's session lasts as long at any size.
-    const refreshSeconds = wavesPerDay === 0 ? 0 : Math.min(SECONDS_PER_DAY, wavesPerDay * billed(waveSeconds / speedUp(size)));
+    // The warehouse resumes once per wave of the most frequent refreshes. A table on a longer lag
+    // (fullRefreshTargetLagMinutes) refreshes in one of every (its lag / the shortest) waves, together
+    // with the others: the lags are taken as multiples of each other, so refreshes due together run
+    // together. So a wave runs the tables whose period divides its time; counted per kind of wave.
+    const periods = [...new Set(refreshes.filter((each) => each.runsPerDay > 0).map((each) => each.minutes))].sort((a, b) => a - b);
+    const wavesPerDay = periods.length === 0 ? 0 : 1440 / periods[0];
+    let refreshSeconds = 0;
+    periods.forEach((minutes, index) => {
+        // Waves where the tables of this period and every shorter one run, but no longer one.
+        const waves = 1440 / minutes - (index + 1 < periods.length ? 1440 / periods[index + 1] : 0);
+        const running = refreshes.filter((each) => each.minutes <= minutes).reduce((sum, each) => sum + each.seconds, 0);
+        // Refresh work shrinks with the size (speedUp); a person's session lasts as long at any size.
+        refreshSeconds += waves * billed(running / speedUp(size));
+    });
+    refreshSeconds = Math.min(SECONDS_PER_DAY, refreshSeconds);
     const sessions = config.ownCostDashboardSessionsPerDay;
     const sessionSeconds = sessions * billed(config.ownCostDashboardSessionMinutes * 60);
     const warehouseSeconds = Math.min(SECONDS_PER_DAY, refreshSeconds + sessionSeconds);

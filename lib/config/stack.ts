@@ -76,6 +76,8 @@ export interface WallmonitorConfig extends CostConfig, OwnCostConfig, OrgSetting
     /** Days the daily rollups (AGENT_DAILY_ROLLUP and the others) are kept; raw history is kept historyDays. */
     readonly rollupRetentionDays: number;
     readonly dynamicTableTargetLagMinutes: number;
+    /** Target lag of the FULL-refresh dynamic tables; 0 means dynamicTableTargetLagMinutes (see dynamicTableLagMinutes). */
+    readonly fullRefreshTargetLagMinutes: number;
     /** How far before its watermark each ingestion cycle re-reads an agent, to catch late events. */
     readonly ingestOverlapMinutes: number;
     /** How far back the first cycle reads an agent that has no watermark yet. */
@@ -222,6 +224,7 @@ export function parseConfig(rawSource: RawConfigSource, schema: ConfigSchema = P
         historyDays: read.integer("historyDays", 1, 90),
         rollupRetentionDays: read.integer("rollupRetentionDays", 30, 3650),
         dynamicTableTargetLagMinutes: read.integer("dynamicTableTargetLagMinutes", 1, 10080),
+        fullRefreshTargetLagMinutes: read.integer("fullRefreshTargetLagMinutes", 0, 10080),
         ingestOverlapMinutes: read.integer("ingestOverlapMinutes", 0, 1440),
         initialLookbackHours: read.integer("initialLookbackHours", 1, 2160),
         ingestPath: read.choice("ingestPath", INGEST_PATHS),
@@ -634,3 +637,15 @@ export function loadConnection(): ConnectionConfig {
  * module, as parsing uses the constants above.
  */
 export const DEFAULTS: WallmonitorConfig = parseConfig({ get: () => undefined });
+
+/**
+ * The target lag, in minutes, of a dynamic table refreshing in `refreshMode`. A FULL refresh re-runs
+ * the whole query over its base (https://docs.snowflake.com/en/user-guide/dynamic-tables/refresh-modes):
+ * for DT_AGENT_METRICS_RECENT every event of the history kept, so fullRefreshTargetLagMinutes lets a
+ * large deployment refresh it less often than the incremental tables, whose refreshes follow the
+ * new events only.
+ */
+export function dynamicTableLagMinutes(config: WallmonitorConfig, refreshMode: string): number {
+    return refreshMode === "FULL" && config.fullRefreshTargetLagMinutes > 0
+        ? config.fullRefreshTargetLagMinutes : config.dynamicTableTargetLagMinutes;
+}

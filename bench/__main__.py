@@ -31,7 +31,7 @@ refreshIntervalMinutes of events newly arrived in SNOWFLAKE.LOCAL.AI_OBSERVABILI
   the days the new rows fall on), and one read of the realtime window (REALTIME_KPI and
   AGENT_METRICS, views over the last realtimeWindowHours). The *_RECENT dynamic tables refresh
   on their own target lag, not per cycle; their refresh is measured separately (the emulator
-  recomputes them in full; in Snowflake DT_THREAD_ACTIVITY_RECENT is INCREMENTAL).
+  recomputes them in full; in Snowflake those declared INCREMENTAL refresh incrementally).
 * Baseline, as the reference works: GET_AI_OBSERVABILITY_EVENTS once per agent (same read
   window as Wallmonitor, which favours the baseline), each agent's rows merged against the full
   history (insert where the key is not already there), the 24-hour snapshot table rebuilt from
@@ -776,9 +776,10 @@ def cycle_section(args, catalog: dict, grid, old_history_turns: int, started: fl
               f"({time.perf_counter() - started:.0f} s so far)", flush=True)
     print("\n" + cycle_table(results, args.markdown).render())
     print("\nPer step:\n" + steps_table(results, args.markdown).render())
+    incremental = [name for name, table in catalog["dynamicTables"].items() if table["refreshMode"] == "INCREMENTAL"]
     print("* DT refresh: the dynamic tables (the *_RECENT ones and DT_AGENT_MONTHLY_LATENCY), refreshed on their own\n"
-          "  target lag, not per cycle; the emulator recomputes them in full (in Snowflake DT_THREAD_ACTIVITY_RECENT and\n"
-          "  DT_AGENT_MONTHLY_LATENCY refresh incrementally).")
+          f"  target lag, not per cycle; the emulator recomputes them in full (in Snowflake {', '.join(incremental)}\n"
+          "  refresh incrementally).")
     return results
 
 

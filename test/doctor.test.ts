@@ -182,6 +182,7 @@ describe("wallmonitor doctor against the protocol fake", function () {
         pass(new RegExp(`^task ${SCHEMA}\\.REFRESH_AGENT_EVENTS_TASK never runs beside itself \\(OVERLAP_POLICY = NO_OVERLAP\\)$`));
         pass(/^no two of the 672 REFRESH_AGENT_EVENTS calls of the last 7 days overlapped$/);
         pass(new RegExp(`^dynamic table ${SCHEMA}\\.DT_AGENT_MONTHLY_LATENCY refreshes INCREMENTAL, as declared$`));
+        pass(new RegExp(`^dynamic table ${SCHEMA}\\.DT_HOURLY_THREAD_ACTIVITY_RECENT refreshes INCREMENTAL, as declared$`));
         pass(new RegExp(`^table ${SCHEMA}\\.AGENT_DAILY_LATENCY has change tracking on$`));
         pass(new RegExp(`^HLL_EXPORT switches from sparse to dense at ${EMULATOR_HLL_SPARSE_LIMIT} registers set, as the emulator assumes$`));
         pass(/^Snowflake computes the realtime window's CTE once: a read of AGENT_METRICS scans AGENT_EVENTS_HISTORY 2 times/);
@@ -203,6 +204,9 @@ describe("wallmonitor doctor against the protocol fake", function () {
         account.dynamicTables[account.dynamicTables.findIndex((table) => table.name === "DT_AGENT_MONTHLY_LATENCY")] = {
             name: "DT_AGENT_MONTHLY_LATENCY", schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000",
             refreshMode: "FULL", refreshModeReason: "Change tracking is not enabled on AGENT_DAILY_LATENCY." };
+        account.dynamicTables[account.dynamicTables.findIndex((table) => table.name === "DT_HOURLY_THREAD_ACTIVITY_RECENT")] = {
+            name: "DT_HOURLY_THREAD_ACTIVITY_RECENT", schedulingState: "ACTIVE", targetLag: "1 hour", dataTimestamp: "2026-12-01 13:40:00.000",
+            refreshMode: "FULL", refreshModeReason: "Change tracking is not enabled on AGENT_EVENTS_RECENT." };
         account.tables[account.tables.findIndex((table) => table.name === "AGENT_DAILY_LATENCY")] = { name: "AGENT_DAILY_LATENCY", changeTracking: false };
         account.tables[account.tables.findIndex((table) => table.name === "AGENT_EVENTS_HISTORY")] = { name: "AGENT_EVENTS_HISTORY", changeTracking: true, retentionDays: 0 };
         const report = await doctor({ ...account, refreshCalls: { calls: 680, overlapping: 2, firstOverlapAt: "2026-11-28 09:00:04.000" },
@@ -227,6 +231,8 @@ describe("wallmonitor doctor against the protocol fake", function () {
                 `ALTER TASK ${SCHEMA}.REFRESH_AGENT_EVENTS_TASK RESUME (as ${OWNER})`);
         expect(warn(/^2 of the 680 REFRESH_AGENT_EVENTS calls of the last 7 days started while an earlier one still ran$/).evidence)
             .to.match(/^first at 2026-11-28 09:00:04\.000;/);
+        expect(warn(/DT_HOURLY_THREAD_ACTIVITY_RECENT refreshes FULL, not INCREMENTAL as declared$/).evidence)
+            .to.match(/^refresh_mode_reason: Change tracking is not enabled on AGENT_EVENTS_RECENT\.; each refresh recomputes the whole table$/);
         expect(warn(/DT_AGENT_MONTHLY_LATENCY refreshes FULL, not INCREMENTAL as declared$/).evidence)
             .to.match(/^refresh_mode_reason: Change tracking is not enabled on AGENT_DAILY_LATENCY\./);
         expect(warn(/^table WALLMONITOR_DEV\.WALLMONITOR\.AGENT_DAILY_LATENCY has change tracking OFF$/).fix)

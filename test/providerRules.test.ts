@@ -155,8 +155,10 @@ describe("provider-behaviour rules over violating builds", () => {
 
     it("incremental-sources-track-changes fails when the view under the INCREMENTAL dynamic table leaves change tracking to the provider", () => {
         const violations = mine(mutate(build, named("View", "AGENT_EVENTS_RECENT"), withInputs({ changeTracking: undefined })));
-        expect(violations.map((violation) => violation.policy)).to.deep.equal(["incremental-sources-track-changes"]);
-        expect(violations[0].message).to.match(/DT_THREAD_ACTIVITY_RECENT/);
+        // One violation per INCREMENTAL dynamic table that reads it.
+        expect(violations.map((violation) => violation.policy)).to.deep.equal(["incremental-sources-track-changes", "incremental-sources-track-changes"]);
+        expect(violations.map((violation) => violation.message.match(/dynamic table (\w+)/)?.[1]))
+            .to.have.members(["DT_THREAD_ACTIVITY_RECENT", "DT_HOURLY_THREAD_ACTIVITY_RECENT"]);
     });
 
     it("task-error-integration-is-queue fails when a task sends its errors to alerting's email integration", async () => {

@@ -6,7 +6,8 @@ import * as path from "path";
 import { buildSqlCatalog, RAW_EVENT_VIEWS, VIEW_NAMES } from "../lib/sql/catalog";
 import { parseConfig } from "../lib/config/stack";
 import { PRIVATE_HISTORY_COLUMNS, SHARED_ROLLUP_VIEWS, USER_IDENTITY_COLUMNS } from "../lib/sql/orgCatalog";
-import { dashboardViewNames, defaultRegistry, loadRegistry, Registry, sharedColumns } from "../lib/sql/registry";
+import { renderModel } from "../lib/sql/modelSql";
+import { dashboardViewNames, defaultRegistry, loadRegistry, Model, Registry, sharedColumns } from "../lib/sql/registry";
 import { TABLES } from "../lib/sql/tables";
 import { buildOffline, OfflineBuild, PROJECT_ROOT, readStackConfig, RecordedResource } from "../plan/offline";
 import { REGISTRY_VIEWS_FILE, registryViewsModule } from "../scripts/render-registry";
@@ -215,5 +216,100 @@ new Wallmonitor("wallmonitor-dev", {
             expect(dashboardViewNames(registry)).to.include("WM_THROWAWAY_DAILY_TURNS").and.not.include("WM_THROWAWAY_RAW");
             expect(registryViewsModule(registry)).to.include(`"WM_THROWAWAY_DAILY_TURNS"`);
         });
+    });
+});
+
+/**
+ * What a dynamic table declared INCREMENTAL may not contain, checked on its rendered query and on
+ * every view it reads (Snowflake incrementalizes the whole definition): with REFRESH_MODE =
+ * INCREMENTAL, CREATE fails on a construct that cannot refresh incrementally
+ * (https://docs.snowflake.com/en/user-guide/dynamic-tables/refresh-modes), which no test here can
+ * run. The constructs, from https://docs.snowflake.com/en/user-guide/dynamic-tables/supported-queries
+ * and the release note that made the approximate aggregates incremental
+ * (https://docs.snowflake.com/release-notes/2026/other/2026-09-23-nondeterministic-agg-incremental-dynamic-tables):
+ * the exact order statistics and distinct aggregates (PERCENTILE_CONT and COUNT(DISTINCT) are why
+ * DT_AGENT_METRICS_RECENT is FULL), ANY_VALUE ("remains unsupported"), and APPROX_COUNT_DISTINCT,
+ * APPROX_PERCENTILE and APPROX_TOP_K outside the SELECT clause ("supported only in the SELECT clause").
+ */
+const NOT_INCREMENTAL: readonly { construct: string; pattern: RegExp }[] = [
+    { construct: "PERCENTILE_CONT", pattern: /\bPERCENTILE_CONT\s*\(/i },
+    { construct: "PERCENTILE_DISC", pattern: /\bPERCENTILE_DISC\s*\(/i },
+    { construct: "MEDIAN", pattern: /\bMEDIAN\s*\(/i },
+    { construct: "MODE", pattern: /\bMODE\s*\(/i },
+    { construct: "COUNT(DISTINCT", pattern: /\bCOUNT\s*\(\s*DISTINCT\b/i },
+    { construct: "LISTAGG(DISTINCT", pattern: /\bLISTAGG\s*\(\s*DISTINCT\b/i },
+    { construct: "ANY_VALUE", pattern: /\bANY_VALUE\s*\(/i },
+];
+const APPROXIMATE_AGGREGATE = /\bAPPROX_(?:COUNT_DISTINCT|PERCENTILE|TOP_K)\s*\(/gi;
+const CLAUSE = /\b(SELECT|FROM|WHERE|GROUP\s+BY|HAVING|QUALIFY|ORDER\s+BY)\b/gi;
+
+/** A statement without its comments and quoted text: what Snowflake parses as code. */
+function codeOf(sql: string): string {
+    return sql.replace(/--[^\n]*|\/\*[\s\S]*?\*\/|'(?:[^']|'')*'|"(?:[^"]|"")*"/g, " ");
+}
+
+/** The constructs of NOT_INCREMENTAL in an INCREMENTAL dynamic table's query or the views it reads, as "MODEL: construct". */
+function notIncrementalConstructs(registry: Registry): string[] {
+    const definitions = (model: Model, seen: Set<string>): Model[] => {
+        if (seen.has(model.name) || model.template === undefined) {
+            return [];
+        }
+        seen.add(model.name);
+        const read = model.reads.map((name) => registry.model(name)).filter((candidate) => candidate.kind === "view");
+        return [model, ...read.flatMap((view) => definitions(view, seen))];
+    };
+    return registry.models.filter((model) => model.kind === "dynamic_table" && model.refreshMode === "INCREMENTAL")
+        .flatMap((table) => definitions(table, new Set()).flatMap((model) => {
+            const code = codeOf(renderModel(registry, model, DEV).text);
+            const where = model.name === table.name ? table.name : `${table.name} (reading ${model.name})`;
+            const unsupported = NOT_INCREMENTAL.filter(({ pattern }) => pattern.test(code)).map(({ construct }) => `${where}: ${construct}`);
+            const outsideSelect = [...code.matchAll(APPROXIMATE_AGGREGATE)].flatMap((use) => {
+                const clause = [...code.slice(0, use.index).matchAll(CLAUSE)].pop()?.[1].replace(/\s+/g, " ").toUpperCase();
+                return clause === "SELECT" ? [] : [`${where}: ${use[0].replace(/\s*\($/, "")} in ${clause ?? "no"} clause`];
+            });
+            return [...unsupported, ...outsideSelect];
+        }));
+}
+
+describe("dynamic tables declared INCREMENTAL", () => {
+    it("use no construct that keeps a dynamic table from refreshing incrementally, in their query or the views they read", () => {
+        const incremental = defaultRegistry().models.filter((model) => model.kind === "dynamic_table" && model.refreshMode === "INCREMENTAL")
+            .map((model) => model.name);
+        expect(incremental).to.include.members(["DT_HOURLY_THREAD_ACTIVITY_RECENT", "DT_THREAD_ACTIVITY_RECENT", "DT_AGENT_MONTHLY_LATENCY"]);
+        expect(notIncrementalConstructs(defaultRegistry())).to.deep.equal([]);
+    });
+
+    it("refuse an exact percentile or distinct count, and an approximate aggregate outside the SELECT clause", () => {
+        const root = modelsRoot("dashboards", `models:
+  - name: WM_THROWAWAY_EXACT_DT
+    kind: dynamic_table
+    sql: throwaway_exact.sql
+    readers: [owner, viewer]
+    refreshMode: INCREMENTAL
+    refreshModeReason: "a test's"
+    columns:
+      - EVENT_HOUR: none
+      - P95: none
+      - USERS: none
+  - name: WM_THROWAWAY_HAVING_DT
+    kind: dynamic_table
+    sql: throwaway_having.sql
+    readers: [owner, viewer]
+    refreshMode: INCREMENTAL
+    refreshModeReason: "a test's"
+    columns:
+      - EVENT_HOUR: none
+      - USERS: none
+`, {
+            "throwaway_exact.sql": "-- PERCENTILE_DISC( in a comment is not code\nSELECT EVENT_HOUR, PERCENTILE_CONT(0.95) WITHIN GROUP (ORDER BY SPAN_DURATION_MS) AS P95,\n" +
+                "    COUNT( DISTINCT USER_ID) AS USERS\nFROM {{ref AGENT_EVENTS_RECENT}}\nGROUP BY EVENT_HOUR\n",
+            "throwaway_having.sql": "SELECT EVENT_HOUR, APPROX_COUNT_DISTINCT(USER_ID) AS USERS\nFROM {{ref AGENT_EVENTS_RECENT}}\n" +
+                "GROUP BY EVENT_HOUR\nHAVING APPROX_PERCENTILE(SPAN_DURATION_MS, 0.5) > 1000\n",
+        });
+        expect(notIncrementalConstructs(loadRegistry({ extraRoots: [root] }))).to.deep.equal([
+            "WM_THROWAWAY_EXACT_DT: PERCENTILE_CONT",
+            "WM_THROWAWAY_EXACT_DT: COUNT(DISTINCT",
+            "WM_THROWAWAY_HAVING_DT: APPROX_PERCENTILE in HAVING clause",
+        ]);
     });
 });

@@ -365,6 +365,40 @@ def distinct_estimate(values) -> DistinctEstimate:
     return DistinctEstimate(distinct(values))
 
 
+# Snowflake's APPROX_PERCENTILE is a t-Digest documented only as having "a constant relative
+# error", with "no rigorous proof of any accuracy guarantees"
+# (https://docs.snowflake.com/en/user-guide/querying-approximate-percentile-values): no bound to
+# derive a tolerance from. A t-Digest's error is in rank, smallest towards the tails, so the tests
+# bound the rank: the estimate of q lies between the values ranked q - PERCENTILE_RANK_ERROR and
+# q + PERCENTILE_RANK_ERROR of the same group (for the p95, between the p91 and the p99), rounded
+# outwards to values of the group, since a digest of a few values returns one of them (DuckDB's
+# approx_quantile, behind the emulator, gives the maximum of five). A p50 or a mean of any but the
+# smallest groups falls outside it; the maximum does only from 101 values on.
+PERCENTILE_RANK_ERROR = 0.04
+
+
+class PercentileEstimate:
+    """An expected APPROX_PERCENTILE(value, q): equal to any number between the group's values ranked
+    q - PERCENTILE_RANK_ERROR and q + PERCENTILE_RANK_ERROR (rounded outwards); NULL for no values."""
+
+    def __init__(self, values, q: float):
+        self.ordered = sorted(v for v in values if v is not None)
+        last = len(self.ordered) - 1
+        self.low = self.ordered[max(0, math.floor((q - PERCENTILE_RANK_ERROR) * last))] if self.ordered else None
+        self.high = self.ordered[min(last, math.ceil((q + PERCENTILE_RANK_ERROR) * last))] if self.ordered else None
+
+    def __eq__(self, other):
+        if self.low is None:
+            return other is None
+        return isinstance(other, numbers.Real) and self.low <= other <= self.high
+
+    def __hash__(self):
+        return hash((self.low, self.high))
+
+    def __repr__(self):
+        return f"PercentileEstimate({self.low} to {self.high} of {len(self.ordered)} values)"
+
+
 def mode(values) -> AnyOf | None:
     counts: dict = defaultdict(int)
     for v in values:
@@ -499,8 +533,13 @@ def agent_metrics(events: list[Event]) -> dict[str, dict]:
     return rows
 
 
-def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], dict]:
-    """HOURLY_THREAD_ACTIVITY(_RECENT), keyed by (UTC hour, agent)."""
+def hourly_thread_activity(events: list[Event], estimated: bool = False) -> dict[tuple[datetime, str], dict]:
+    """HOURLY_THREAD_ACTIVITY(_RECENT), keyed by (UTC hour, agent). ``estimated``: the dynamic
+    table behind HOURLY_THREAD_ACTIVITY_RECENT, whose distinct counts are APPROX_COUNT_DISTINCT and
+    whose p95 is APPROX_PERCENTILE (sql/dashboards/hourly_thread_activity_dt.sql); every other
+    column is exact in both."""
+    count_distinct = distinct_estimate if estimated else distinct
+    p95 = (lambda values: PercentileEstimate(values, 0.95)) if estimated else (lambda values: percentile_cont(values, 0.95))
     events = production(events)
     rows = {}
     hour_of = lambda e: e.timestamp.replace(minute=0, second=0, microsecond=0)  # noqa: E731
@@ -509,8 +548,8 @@ def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], di
         rows[(hour, agent)] = {
             "EVENT_HOUR": hour,
             "AGENT_FULL_NAME": agent,
-            "UNIQUE_THREADS": distinct(e.thread_id for e in rows_of),
-            "UNIQUE_USERS": distinct(e.user for e in rows_of),
+            "UNIQUE_THREADS": count_distinct(e.thread_id for e in rows_of),
+            "UNIQUE_USERS": count_distinct(e.user for e in rows_of),
             "TOTAL_EVENTS": len(rows_of),
             "LLM_CALLS": _count(rows_of, "LLM_CALL"),
             "TOOL_CALLS": _count(rows_of, "TOOL_EXECUTION"),
@@ -519,7 +558,7 @@ def hourly_thread_activity(events: list[Event]) -> dict[tuple[datetime, str], di
             "TOTAL_PROMPT_TOKENS": total(e.prompt_tokens for e in rows_of),
             "TOTAL_COMPLETION_TOKENS": total(e.completion_tokens for e in rows_of),
             "AVG_SPAN_DURATION_MS": avg(spans),
-            "P95_SPAN_DURATION_MS": percentile_cont(spans, 0.95),
+            "P95_SPAN_DURATION_MS": p95(spans),
             "ERROR_COUNT": _errors(rows_of),
             "TURNS": _count(rows_of, "AGENT_RUN"),
         }

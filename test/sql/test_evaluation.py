@@ -59,7 +59,7 @@ def check_production_and_evaluation(emulator, history: list[oracle.Event]) -> No
     assert_rows(emulator.view("AGENT_METRICS_RECENT"), oracle.agent_metrics(recent), key=lambda r: r["AGENT_FULL_NAME"])
     assert_rows(emulator.view("THREAD_ACTIVITY_RECENT"), oracle.thread_activity(recent),
                 key=lambda r: (r["AGENT_FULL_NAME"], r["THREAD_ID"]))
-    assert_rows(emulator.view("HOURLY_THREAD_ACTIVITY_RECENT"), oracle.hourly_thread_activity(recent),
+    assert_rows(emulator.view("HOURLY_THREAD_ACTIVITY_RECENT"), oracle.hourly_thread_activity(recent, estimated=True),
                 key=lambda r: (r["EVENT_HOUR"], r["AGENT_FULL_NAME"]))
     assert_rows(emulator.view("AGENT_FEEDBACK_RECENT"), oracle.agent_feedback(recent),
                 key=lambda r: (r["AGENT_FULL_NAME"], r["REQUEST_ID"], r["EVENT_TIMESTAMP"]))

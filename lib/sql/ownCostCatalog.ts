@@ -26,19 +26,9 @@ export function ownCostInventory(config: WallmonitorConfig, registry: Registry =
     };
 }
 
-/** Whether a model reads the raw history table, directly or through the models it reads. */
+/** Whether a model reads the raw history table, directly or through the models it reads (every read is a declared model). */
 function readsHistory(registry: Registry, model: Model): boolean {
-    const byName = new Map(registry.models.map((each) => [each.name, each]));
-    const seen = new Set<string>();
-    const pending = [...model.reads];
-    while (pending.length > 0) {
-        const name = pending.pop()!;
-        if (name === AGENT_EVENTS_HISTORY.name) return true;
-        if (seen.has(name)) continue;
-        seen.add(name);
-        pending.push(...(byName.get(name)?.reads ?? []));
-    }
-    return false;
+    return model.reads.some((name) => name === AGENT_EVENTS_HISTORY.name || readsHistory(registry, registry.model(name)));
 }
 
 export function ownCostEstimate(config: WallmonitorConfig): OwnCostEstimate {
